@@ -1,0 +1,515 @@
+//! The [`Broker`]: one way in (time-stamped calls), events out.
+//!
+//! Every call that can change state takes `now`; the broker never reads a clock. After any
+//! call, drain [`Broker::poll_event`] until it returns `None`, and arrange to call
+//! [`Broker::handle_timeout`] at [`Broker::poll_timeout`]. Time never runs backwards inside
+//! the broker: a `now` earlier than one already seen is treated as the latest seen.
+//!
+//! The broker is split by concern: [`topology`](self) (exchanges, queues, bindings),
+//! publishing, consuming and pub/sub each live in their own file.
+
+mod consume;
+pub(crate) mod out;
+mod publish;
+mod pubsub;
+mod topology;
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::event::{DropReason, Event};
+use crate::exchange::{BindingInfo, Exchange, ExchangeKind};
+use crate::ids::{
+    BindingId, ConsumerId, DeliveryTag, ExchangeId, MessageId, Offset, QueueId, SubscriptionId,
+    Target,
+};
+use crate::limits::Limits;
+use crate::queue::{ConsumerInfo, Queue, QueueStats, dead_letter_copy};
+use crate::storage::{MemoryStorage, Storage};
+use crate::subscription::Subscription;
+use crate::time::Instant;
+use crate::{LimitError, LimitKind};
+use out::Out;
+
+/// Names a queue by name or by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueRef<'a> {
+    /// By name.
+    Name(&'a str),
+    /// By id.
+    Id(QueueId),
+}
+
+impl<'a> From<&'a str> for QueueRef<'a> {
+    fn from(name: &'a str) -> Self {
+        QueueRef::Name(name)
+    }
+}
+
+impl<'a> From<&'a String> for QueueRef<'a> {
+    fn from(name: &'a String) -> Self {
+        QueueRef::Name(name)
+    }
+}
+
+impl From<QueueId> for QueueRef<'_> {
+    fn from(id: QueueId) -> Self {
+        QueueRef::Id(id)
+    }
+}
+
+/// Names an exchange by name (`""` is the default exchange) or by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangeRef<'a> {
+    /// By name.
+    Name(&'a str),
+    /// By id.
+    Id(ExchangeId),
+}
+
+impl<'a> From<&'a str> for ExchangeRef<'a> {
+    fn from(name: &'a str) -> Self {
+        ExchangeRef::Name(name)
+    }
+}
+
+impl<'a> From<&'a String> for ExchangeRef<'a> {
+    fn from(name: &'a String) -> Self {
+        ExchangeRef::Name(name)
+    }
+}
+
+impl From<ExchangeId> for ExchangeRef<'_> {
+    fn from(id: ExchangeId) -> Self {
+        ExchangeRef::Id(id)
+    }
+}
+
+/// A message waiting in a queue, as listed by [`Broker::ready_messages`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadyMessage {
+    /// The message.
+    pub message: MessageId,
+    /// Its offset in the queue's log.
+    pub offset: Offset,
+    /// How often it was delivered before (0 if never).
+    pub delivery_count: u32,
+}
+
+/// A delivery a consumer holds, as listed by [`Broker::unacked`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unacked {
+    /// The delivery tag.
+    pub delivery: DeliveryTag,
+    /// The message.
+    pub message: MessageId,
+    /// How many times it has been delivered.
+    pub delivery_count: u32,
+    /// When the visibility timeout requeues it ([`Instant::MAX`] if never).
+    pub deadline: Instant,
+}
+
+#[derive(Debug)]
+struct ConsumerEntry {
+    name: String,
+    queue: QueueId,
+}
+
+/// A deterministic, sans-IO message broker over a [`Storage`].
+///
+/// See the [crate docs](crate) for a tutorial.
+#[derive(Debug)]
+pub struct Broker<S: Storage = MemoryStorage> {
+    storage: S,
+    limits: Limits,
+    now: Instant,
+    out: Out,
+    next_message: u64,
+    next_queue: u32,
+    next_exchange: u32,
+    next_binding: u32,
+    next_consumer: u32,
+    next_subscription: u32,
+    next_log: u64,
+    exchanges: BTreeMap<ExchangeId, Exchange>,
+    exchange_names: BTreeMap<String, ExchangeId>,
+    queues: BTreeMap<QueueId, Queue>,
+    queue_names: BTreeMap<String, QueueId>,
+    consumers: BTreeMap<ConsumerId, ConsumerEntry>,
+    consumer_names: BTreeMap<String, ConsumerId>,
+    subscriptions: BTreeMap<SubscriptionId, Subscription>,
+    subscription_names: BTreeMap<String, SubscriptionId>,
+    binding_index: BTreeMap<BindingId, ExchangeId>,
+    route_scratch: Vec<(BindingId, Target)>,
+}
+
+fn next_id(counter: &mut u32) -> Result<u32, LimitError> {
+    let id = *counter;
+    *counter = counter.checked_add(1).ok_or(LimitError {
+        kind: LimitKind::Ids,
+        limit: u32::MAX as usize,
+    })?;
+    Ok(id)
+}
+
+impl<S: Storage> Broker<S> {
+    /// A broker over `storage` with [`Limits::default`].
+    pub fn new(storage: S) -> Self {
+        Self::with_limits(storage, Limits::default())
+    }
+
+    /// A broker over `storage` with the given limits.
+    pub fn with_limits(storage: S, limits: Limits) -> Self {
+        let mut exchanges = BTreeMap::new();
+        exchanges.insert(
+            ExchangeId::DEFAULT,
+            Exchange::new(ExchangeId::DEFAULT, String::new(), ExchangeKind::Direct),
+        );
+        let mut exchange_names = BTreeMap::new();
+        exchange_names.insert(String::new(), ExchangeId::DEFAULT);
+        Broker {
+            storage,
+            out: Out::new(limits.max_events),
+            limits,
+            now: Instant::ZERO,
+            next_message: 1,
+            next_queue: 1,
+            next_exchange: 1,
+            next_binding: 1,
+            next_consumer: 1,
+            next_subscription: 1,
+            next_log: 1,
+            exchanges,
+            exchange_names,
+            queues: BTreeMap::new(),
+            queue_names: BTreeMap::new(),
+            consumers: BTreeMap::new(),
+            consumer_names: BTreeMap::new(),
+            subscriptions: BTreeMap::new(),
+            subscription_names: BTreeMap::new(),
+            binding_index: BTreeMap::new(),
+            route_scratch: Vec::new(),
+        }
+    }
+
+    /// The limits in force.
+    #[must_use]
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The storage backend.
+    #[must_use]
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    /// The latest `now` the broker has seen.
+    #[must_use]
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// Takes the next event, oldest first. Call until it returns `None` after every call that
+    /// changes state; events are what the UI animates and what tests check.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.out.poll()
+    }
+
+    /// Events waiting to be drained.
+    #[must_use]
+    pub fn pending_events(&self) -> usize {
+        self.out.pending()
+    }
+
+    /// When the broker next needs [`handle_timeout`](Self::handle_timeout): the earliest
+    /// visibility-timeout deadline or TTL expiry of a queue head. `None` if nothing is pending.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.queues
+            .values()
+            .filter_map(|q| q.next_deadline(&self.storage))
+            .min()
+    }
+
+    /// Acts on every deadline at or before `now`: requeues deliveries whose visibility timeout
+    /// passed (or dead-letters them past `max_deliveries`), expires queue heads whose TTL
+    /// passed, then dispatches.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let now = self.clock(now);
+        for q in self.queues.values_mut() {
+            q.handle_timeout(&mut self.storage, &mut self.out, now);
+            q.dispatch(&mut self.storage, &mut self.out, now);
+        }
+        self.flush_dead_letters(now);
+    }
+
+    fn clock(&mut self, now: Instant) -> Instant {
+        self.now = self.now.max(now);
+        self.now
+    }
+
+    fn resolve_queue(&self, q: QueueRef<'_>) -> Option<QueueId> {
+        match q {
+            QueueRef::Name(n) => self.queue_names.get(n).copied(),
+            QueueRef::Id(id) => self.queues.contains_key(&id).then_some(id),
+        }
+    }
+
+    fn resolve_exchange(&self, x: ExchangeRef<'_>) -> Option<ExchangeId> {
+        match x {
+            ExchangeRef::Name(n) => self.exchange_names.get(n).copied(),
+            ExchangeRef::Id(id) => self.exchanges.contains_key(&id).then_some(id),
+        }
+    }
+
+    fn dispatch(&mut self, queue: QueueId, now: Instant) {
+        if let Some(q) = self.queues.get_mut(&queue) {
+            q.dispatch(&mut self.storage, &mut self.out, now);
+        }
+    }
+
+    /// Moves dead-lettered messages to their dead-letter queues (or drops them), cascading at
+    /// most `max_dead_letter_hops` times within one call.
+    fn flush_dead_letters(&mut self, now: Instant) {
+        while let Some(job) = self.out.dead_letters.pop_front() {
+            let message = job.record.message;
+            let dlq = self
+                .queues
+                .get(&job.from)
+                .and_then(|q| q.config.dead_letter_queue.as_deref())
+                .and_then(|n| self.queue_names.get(n).copied())
+                .filter(|&d| d != job.from && job.hops < self.limits.max_dead_letter_hops);
+            let Some(dlq) = dlq else {
+                self.out.emit(Event::Dropped {
+                    message,
+                    queue: job.from,
+                    reason: DropReason::DeadLetter(job.reason),
+                });
+                continue;
+            };
+            self.out.emit(Event::DeadLettered {
+                message,
+                queue: job.from,
+                dead_letter_queue: dlq,
+                reason: job.reason,
+            });
+            let Some(q) = self.queues.get_mut(&dlq) else {
+                continue;
+            };
+            self.out.hops = job.hops + 1;
+            let record = dead_letter_copy(job.record, now);
+            match q.enqueue(&mut self.storage, &mut self.out, record) {
+                Ok(_) => q.dispatch(&mut self.storage, &mut self.out, now),
+                Err(crate::queue::EnqueueError::Storage(error)) => {
+                    self.out.emit(Event::StorageFailed { queue: dlq, error });
+                }
+                // `Rejected` was reported by the queue; a queue at its hard cap drops it.
+                Err(crate::queue::EnqueueError::Rejected) => {}
+                Err(crate::queue::EnqueueError::Full) => self.out.emit(Event::Dropped {
+                    message,
+                    queue: dlq,
+                    reason: DropReason::DeadLetter(job.reason),
+                }),
+            }
+            self.out.hops = 0;
+        }
+    }
+
+    // ----- lookups -----
+
+    /// The name of a queue.
+    #[must_use]
+    pub fn queue_name(&self, queue: QueueId) -> Option<&str> {
+        self.queues.get(&queue).map(|q| q.name.as_str())
+    }
+
+    /// The id of the queue with this name.
+    #[must_use]
+    pub fn queue_id(&self, name: &str) -> Option<QueueId> {
+        self.queue_names.get(name).copied()
+    }
+
+    /// The name of an exchange (`""` for the default exchange).
+    #[must_use]
+    pub fn exchange_name(&self, exchange: ExchangeId) -> Option<&str> {
+        self.exchanges.get(&exchange).map(|x| x.name.as_str())
+    }
+
+    /// The id of the exchange with this name.
+    #[must_use]
+    pub fn exchange_id(&self, name: &str) -> Option<ExchangeId> {
+        self.exchange_names.get(name).copied()
+    }
+
+    /// The kind of an exchange.
+    #[must_use]
+    pub fn exchange_kind(&self, exchange: ExchangeId) -> Option<ExchangeKind> {
+        self.exchanges.get(&exchange).map(|x| x.kind)
+    }
+
+    /// The name of a consumer.
+    #[must_use]
+    pub fn consumer_name(&self, consumer: ConsumerId) -> Option<&str> {
+        self.consumers.get(&consumer).map(|c| c.name.as_str())
+    }
+
+    /// The id of the consumer with this name.
+    #[must_use]
+    pub fn consumer_id(&self, name: &str) -> Option<ConsumerId> {
+        self.consumer_names.get(name).copied()
+    }
+
+    /// The name of a subscription.
+    #[must_use]
+    pub fn subscription_name(&self, subscription: SubscriptionId) -> Option<&str> {
+        self.subscriptions
+            .get(&subscription)
+            .map(|s| s.name.as_str())
+    }
+
+    /// The id of the subscription with this name.
+    #[must_use]
+    pub fn subscription_id(&self, name: &str) -> Option<SubscriptionId> {
+        self.subscription_names.get(name).copied()
+    }
+
+    /// Messages waiting in a subscription's inbox.
+    #[must_use]
+    pub fn inbox_len(&self, subscription: SubscriptionId) -> Option<usize> {
+        self.subscriptions.get(&subscription).map(Subscription::len)
+    }
+
+    /// A queue's counters.
+    #[must_use]
+    pub fn queue_stats(&self, queue: QueueId) -> Option<QueueStats> {
+        self.queues.get(&queue).map(Queue::stats)
+    }
+
+    /// A consumer's queue, prefetch, unacked count and state.
+    #[must_use]
+    pub fn consumer_info(&self, consumer: ConsumerId) -> Option<ConsumerInfo> {
+        let entry = self.consumers.get(&consumer)?;
+        let q = self.queues.get(&entry.queue)?;
+        let c = &q.consumers[q.consumer_index(consumer)?];
+        Some(ConsumerInfo {
+            queue: entry.queue,
+            prefetch: c.prefetch,
+            unacked: c.in_flight.len(),
+            state: c.state,
+        })
+    }
+
+    /// All queues, by id.
+    pub fn queues(&self) -> impl Iterator<Item = QueueId> + '_ {
+        self.queues.keys().copied()
+    }
+
+    /// All exchanges, by id (the default exchange first).
+    pub fn exchanges(&self) -> impl Iterator<Item = ExchangeId> + '_ {
+        self.exchanges.keys().copied()
+    }
+
+    /// All consumers, by id.
+    pub fn consumers(&self) -> impl Iterator<Item = ConsumerId> + '_ {
+        self.consumers.keys().copied()
+    }
+
+    /// The consumers of a queue in dispatch order.
+    pub fn queue_consumers(&self, queue: QueueId) -> impl Iterator<Item = ConsumerId> + '_ {
+        self.queues
+            .get(&queue)
+            .into_iter()
+            .flat_map(|q| q.consumers.iter().map(|c| c.id))
+    }
+
+    /// All subscriptions, by id.
+    pub fn subscriptions(&self) -> impl Iterator<Item = SubscriptionId> + '_ {
+        self.subscriptions.keys().copied()
+    }
+
+    /// The bindings of an exchange, in creation order.
+    pub fn bindings(&self, exchange: ExchangeId) -> impl Iterator<Item = BindingInfo<'_>> + '_ {
+        self.exchanges.get(&exchange).into_iter().flat_map(|x| {
+            x.bindings.iter().map(move |b| BindingInfo {
+                id: b.id,
+                exchange: x.id,
+                target: b.target,
+                key: &b.key,
+            })
+        })
+    }
+
+    /// One binding.
+    #[must_use]
+    pub fn binding(&self, binding: BindingId) -> Option<BindingInfo<'_>> {
+        let x = self.binding_index.get(&binding)?;
+        self.bindings(*x).find(|b| b.id == binding)
+    }
+
+    /// The ready messages of a queue, oldest first (reads storage; for inspection).
+    #[must_use]
+    pub fn ready_messages(&self, queue: QueueId) -> Vec<ReadyMessage> {
+        let Some(q) = self.queues.get(&queue) else {
+            return Vec::new();
+        };
+        q.ready_offsets()
+            .filter_map(|(offset, delivery_count)| {
+                let r = self.storage.read(q.log, offset).ok()?;
+                Some(ReadyMessage {
+                    message: r.message,
+                    offset,
+                    delivery_count,
+                })
+            })
+            .collect()
+    }
+
+    /// The deliveries a consumer holds, oldest first.
+    #[must_use]
+    pub fn unacked(&self, consumer: ConsumerId) -> Vec<Unacked> {
+        let Some(q) = self
+            .consumers
+            .get(&consumer)
+            .and_then(|e| self.queues.get(&e.queue))
+        else {
+            return Vec::new();
+        };
+        let Some(ci) = q.consumer_index(consumer) else {
+            return Vec::new();
+        };
+        q.consumers[ci]
+            .in_flight
+            .iter()
+            .map(|f| Unacked {
+                delivery: f.tag,
+                message: f.message,
+                delivery_count: f.count,
+                deadline: f.deadline,
+            })
+            .collect()
+    }
+
+    /// The payload of a message still held by a queue (ready or unacked).
+    #[must_use]
+    pub fn message_payload(
+        &self,
+        queue: QueueId,
+        message: MessageId,
+    ) -> Option<crate::message::Payload> {
+        let q = self.queues.get(&queue)?;
+        let b = self.storage.bounds(q.log).ok()?;
+        (b.start.0..b.end.0)
+            .filter_map(|o| self.storage.read(q.log, Offset(o)).ok())
+            .find(|r| r.message == message)
+            .map(|r| r.payload)
+    }
+}
+
+impl Default for Broker<MemoryStorage> {
+    fn default() -> Self {
+        Broker::new(MemoryStorage::new())
+    }
+}

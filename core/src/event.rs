@@ -1,0 +1,496 @@
+//! What happened: every state change of the broker is drained as an [`Event`].
+//!
+//! Events name entities by id. Every event about a message names the message and the
+//! entities it concerns, so one message's whole journey (published → routed → enqueued →
+//! delivered → acked, or nacked, requeued, expired, dead-lettered, dropped, lagged) can be
+//! rebuilt from the events alone. Their `Display` is a compact one-line form used by the
+//! transcript tests and the examples.
+
+use core::fmt;
+
+use crate::exchange::ExchangeKind;
+use crate::ids::{
+    BindingId, ConsumerId, DeliveryTag, ExchangeId, MessageId, Offset, QueueId, SubscriptionId,
+    Target,
+};
+use crate::message::Payload;
+use crate::storage::StorageError;
+
+/// Why a message was dead-lettered (RabbitMQ's `x-death` reasons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum DeadLetterReason {
+    /// A consumer nacked or rejected it without requeue.
+    Rejected,
+    /// Its TTL (the queue's or its own) passed.
+    Expired,
+    /// The queue's `max_length` was exceeded and it was the oldest (`drop-head`).
+    MaxLength,
+    /// It was delivered `max_deliveries` times without an ack.
+    DeliveryLimit,
+}
+
+/// Why a message left a queue without an ack and without going to a dead-letter queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum DropReason {
+    /// A dead-letter reason applied and the queue has no (usable) dead-letter queue.
+    DeadLetter(DeadLetterReason),
+    /// The queue was purged.
+    Purged,
+    /// The queue was deleted.
+    QueueDeleted,
+}
+
+/// Why an unacked delivery went back to its queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum RequeueReason {
+    /// The consumer nacked or rejected it with `requeue = true`.
+    Nacked,
+    /// The consumer was cancelled (disconnected).
+    ConsumerCancelled,
+    /// The consumer crashed.
+    ConsumerCrashed,
+    /// The queue's visibility timeout passed before an ack.
+    VisibilityTimeout,
+}
+
+/// Something that happened in the broker. Drain them with
+/// [`Broker::poll_event`](crate::Broker::poll_event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Event {
+    /// An exchange was declared.
+    ExchangeDeclared {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// Its routing kind.
+        kind: ExchangeKind,
+    },
+    /// An exchange and its bindings were deleted.
+    ExchangeDeleted {
+        /// The exchange.
+        exchange: ExchangeId,
+    },
+    /// A queue was declared.
+    QueueDeclared {
+        /// The queue.
+        queue: QueueId,
+    },
+    /// A queue was deleted (its messages are reported as dropped first).
+    QueueDeleted {
+        /// The queue.
+        queue: QueueId,
+    },
+    /// A queue's ready messages were removed (each is also reported as dropped).
+    QueuePurged {
+        /// The queue.
+        queue: QueueId,
+        /// How many messages were removed.
+        count: u64,
+    },
+    /// A binding was created.
+    Bound {
+        /// The binding.
+        binding: BindingId,
+        /// Its exchange.
+        exchange: ExchangeId,
+        /// Where it sends messages.
+        target: Target,
+    },
+    /// A binding was removed.
+    Unbound {
+        /// The binding.
+        binding: BindingId,
+        /// Its exchange.
+        exchange: ExchangeId,
+        /// Where it sent messages.
+        target: Target,
+    },
+    /// A consumer attached to a queue.
+    ConsumerAdded {
+        /// The consumer.
+        consumer: ConsumerId,
+        /// Its queue.
+        queue: QueueId,
+    },
+    /// A consumer was cancelled and forgotten.
+    ConsumerCancelled {
+        /// The consumer.
+        consumer: ConsumerId,
+        /// Its queue.
+        queue: QueueId,
+    },
+    /// A consumer crashed; it receives nothing until restarted.
+    ConsumerCrashed {
+        /// The consumer.
+        consumer: ConsumerId,
+        /// Its queue.
+        queue: QueueId,
+    },
+    /// A crashed consumer came back.
+    ConsumerRestarted {
+        /// The consumer.
+        consumer: ConsumerId,
+        /// Its queue.
+        queue: QueueId,
+    },
+    /// A pub/sub subscription was created.
+    Subscribed {
+        /// The subscription.
+        subscription: SubscriptionId,
+    },
+    /// A subscription and its bindings were removed.
+    Unsubscribed {
+        /// The subscription.
+        subscription: SubscriptionId,
+    },
+    /// A message was accepted for routing.
+    Published {
+        /// The message.
+        message: MessageId,
+        /// The exchange it was published to.
+        exchange: ExchangeId,
+    },
+    /// A message matched a binding (or the default exchange's queue).
+    Routed {
+        /// The message.
+        message: MessageId,
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The binding that matched; `None` for the default exchange.
+        binding: Option<BindingId>,
+        /// Where it goes.
+        target: Target,
+    },
+    /// A message matched no binding and was discarded.
+    Unroutable {
+        /// The message.
+        message: MessageId,
+        /// The exchange.
+        exchange: ExchangeId,
+    },
+    /// A copy of a message was appended to a queue's log.
+    Enqueued {
+        /// The message.
+        message: MessageId,
+        /// The queue.
+        queue: QueueId,
+        /// Its offset in the queue's log.
+        offset: Offset,
+    },
+    /// A full `reject-publish` queue refused a message.
+    Rejected {
+        /// The message.
+        message: MessageId,
+        /// The queue.
+        queue: QueueId,
+    },
+    /// A message was handed to a consumer.
+    Delivered {
+        /// The message.
+        message: MessageId,
+        /// The queue.
+        queue: QueueId,
+        /// The consumer.
+        consumer: ConsumerId,
+        /// The handle to ack or nack it with.
+        delivery: DeliveryTag,
+        /// Whether it was delivered before.
+        redelivered: bool,
+        /// How many times it has been delivered, this time included.
+        delivery_count: u32,
+        /// The bytes.
+        payload: Payload,
+    },
+    /// A delivery was acknowledged; the message is gone.
+    Acked {
+        /// The message.
+        message: MessageId,
+        /// The queue.
+        queue: QueueId,
+        /// The consumer.
+        consumer: ConsumerId,
+        /// The delivery.
+        delivery: DeliveryTag,
+    },
+    /// A delivery was negatively acknowledged (nack or reject).
+    Nacked {
+        /// The message.
+        message: MessageId,
+        /// The queue.
+        queue: QueueId,
+        /// The consumer.
+        consumer: ConsumerId,
+        /// The delivery.
+        delivery: DeliveryTag,
+        /// Whether the consumer asked for it to be requeued.
+        requeue: bool,
+    },
+    /// An unacked delivery went back to the queue, to be redelivered.
+    Requeued {
+        /// The message.
+        message: MessageId,
+        /// The queue.
+        queue: QueueId,
+        /// The consumer that held it.
+        consumer: ConsumerId,
+        /// The delivery that ended.
+        delivery: DeliveryTag,
+        /// Why.
+        reason: RequeueReason,
+    },
+    /// A message's TTL passed while it was waiting in a queue; it will never be delivered.
+    Expired {
+        /// The message.
+        message: MessageId,
+        /// The queue.
+        queue: QueueId,
+    },
+    /// A message moved to its queue's dead-letter queue.
+    DeadLettered {
+        /// The message.
+        message: MessageId,
+        /// The queue it left.
+        queue: QueueId,
+        /// The dead-letter queue it goes to.
+        dead_letter_queue: QueueId,
+        /// Why.
+        reason: DeadLetterReason,
+    },
+    /// A message was removed from a queue without an ack.
+    Dropped {
+        /// The message.
+        message: MessageId,
+        /// The queue.
+        queue: QueueId,
+        /// Why.
+        reason: DropReason,
+    },
+    /// A message was put in a subscription's inbox.
+    Buffered {
+        /// The message.
+        message: MessageId,
+        /// The subscription.
+        subscription: SubscriptionId,
+    },
+    /// A subscriber took a message from its inbox.
+    Received {
+        /// The message.
+        message: MessageId,
+        /// The subscription.
+        subscription: SubscriptionId,
+    },
+    /// A full inbox overwrote its oldest message; the subscriber will be told it lagged.
+    Lagged {
+        /// The message that was lost.
+        message: MessageId,
+        /// The subscription.
+        subscription: SubscriptionId,
+        /// Messages lost since the subscriber last received.
+        missed: u64,
+    },
+    /// Storage failed while the broker served a queue; see [`Storage`](crate::Storage).
+    StorageFailed {
+        /// The queue.
+        queue: QueueId,
+        /// The error.
+        error: StorageError,
+    },
+    /// The event buffer was full and this many of the oldest events were discarded.
+    EventsLost {
+        /// How many.
+        count: u64,
+    },
+}
+
+impl fmt::Display for DeadLetterReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeadLetterReason::Rejected => "rejected",
+            DeadLetterReason::Expired => "expired",
+            DeadLetterReason::MaxLength => "maxlen",
+            DeadLetterReason::DeliveryLimit => "delivery_limit",
+        })
+    }
+}
+
+impl fmt::Display for DropReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DropReason::DeadLetter(r) => r.fmt(f),
+            DropReason::Purged => f.write_str("purged"),
+            DropReason::QueueDeleted => f.write_str("queue_deleted"),
+        }
+    }
+}
+
+impl fmt::Display for RequeueReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RequeueReason::Nacked => "nacked",
+            RequeueReason::ConsumerCancelled => "cancelled",
+            RequeueReason::ConsumerCrashed => "crashed",
+            RequeueReason::VisibilityTimeout => "visibility_timeout",
+        })
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::ExchangeDeclared { exchange, kind } => {
+                write!(f, "exchange-declared {exchange} {kind}")
+            }
+            Event::ExchangeDeleted { exchange } => write!(f, "exchange-deleted {exchange}"),
+            Event::QueueDeclared { queue } => write!(f, "queue-declared {queue}"),
+            Event::QueueDeleted { queue } => write!(f, "queue-deleted {queue}"),
+            Event::QueuePurged { queue, count } => write!(f, "purged {queue} n={count}"),
+            Event::Bound {
+                binding,
+                exchange,
+                target,
+            } => write!(f, "bound {binding} {exchange}->{target}"),
+            Event::Unbound {
+                binding,
+                exchange,
+                target,
+            } => write!(f, "unbound {binding} {exchange}->{target}"),
+            Event::ConsumerAdded { consumer, queue } => {
+                write!(f, "consumer-added {consumer} {queue}")
+            }
+            Event::ConsumerCancelled { consumer, queue } => {
+                write!(f, "consumer-cancelled {consumer} {queue}")
+            }
+            Event::ConsumerCrashed { consumer, queue } => {
+                write!(f, "consumer-crashed {consumer} {queue}")
+            }
+            Event::ConsumerRestarted { consumer, queue } => {
+                write!(f, "consumer-restarted {consumer} {queue}")
+            }
+            Event::Subscribed { subscription } => write!(f, "subscribed {subscription}"),
+            Event::Unsubscribed { subscription } => write!(f, "unsubscribed {subscription}"),
+            Event::Published { message, exchange } => write!(f, "published {message} {exchange}"),
+            Event::Routed {
+                message,
+                exchange,
+                binding,
+                target,
+            } => match binding {
+                Some(b) => write!(f, "routed {message} {exchange}->{target} via {b}"),
+                None => write!(f, "routed {message} {exchange}->{target}"),
+            },
+            Event::Unroutable { message, exchange } => write!(f, "unroutable {message} {exchange}"),
+            Event::Enqueued {
+                message,
+                queue,
+                offset,
+            } => write!(f, "enqueued {message} {queue}{offset}"),
+            Event::Rejected { message, queue } => write!(f, "rejected {message} {queue}"),
+            Event::Delivered {
+                message,
+                queue,
+                consumer,
+                delivery,
+                redelivered,
+                delivery_count,
+                payload,
+            } => {
+                write!(f, "delivered {message} {queue}->{consumer} {delivery}")?;
+                if *redelivered {
+                    write!(f, " redelivered n={delivery_count}")?;
+                }
+                write!(f, " {payload:?}")
+            }
+            Event::Acked {
+                message,
+                consumer,
+                delivery,
+                ..
+            } => write!(f, "acked {message} {consumer} {delivery}"),
+            Event::Nacked {
+                message,
+                consumer,
+                delivery,
+                requeue,
+                ..
+            } => write!(
+                f,
+                "nacked {message} {consumer} {delivery}{}",
+                if *requeue { " requeue" } else { "" }
+            ),
+            Event::Requeued {
+                message,
+                queue,
+                consumer,
+                delivery,
+                reason,
+            } => write!(
+                f,
+                "requeued {message} {queue} from {consumer} {delivery} ({reason})"
+            ),
+            Event::Expired { message, queue } => write!(f, "expired {message} {queue}"),
+            Event::DeadLettered {
+                message,
+                queue,
+                dead_letter_queue,
+                reason,
+            } => write!(
+                f,
+                "dead-lettered {message} {queue}->{dead_letter_queue} ({reason})"
+            ),
+            Event::Dropped {
+                message,
+                queue,
+                reason,
+            } => write!(f, "dropped {message} {queue} ({reason})"),
+            Event::Buffered {
+                message,
+                subscription,
+            } => write!(f, "buffered {message} {subscription}"),
+            Event::Received {
+                message,
+                subscription,
+            } => write!(f, "received {message} {subscription}"),
+            Event::Lagged {
+                message,
+                subscription,
+                missed,
+            } => write!(f, "lagged {message} {subscription} missed={missed}"),
+            Event::StorageFailed { queue, error } => {
+                write!(f, "storage-failed {queue}: {error}")
+            }
+            Event::EventsLost { count } => write!(f, "events-lost n={count}"),
+        }
+    }
+}
+
+impl Event {
+    /// The message this event is about, if it is about one.
+    #[must_use]
+    pub fn message(&self) -> Option<MessageId> {
+        match self {
+            Event::Published { message, .. }
+            | Event::Routed { message, .. }
+            | Event::Unroutable { message, .. }
+            | Event::Enqueued { message, .. }
+            | Event::Rejected { message, .. }
+            | Event::Delivered { message, .. }
+            | Event::Acked { message, .. }
+            | Event::Nacked { message, .. }
+            | Event::Requeued { message, .. }
+            | Event::Expired { message, .. }
+            | Event::DeadLettered { message, .. }
+            | Event::Dropped { message, .. }
+            | Event::Buffered { message, .. }
+            | Event::Received { message, .. }
+            | Event::Lagged { message, .. } => Some(*message),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Messages: the [`Payload`] bytes, what a publisher sends ([`Publish`]) and the per-message
+//! properties the broker keeps beside the payload ([`MessageMeta`]).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::time::Duration;
+
+/// Immutable, cheaply clonable message bytes.
+///
+/// Cloning a payload bumps a reference count; a message fanned out to several queues or
+/// subscribers shares one allocation.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Payload(Arc<[u8]>);
+
+impl Payload {
+    /// The bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Number of bytes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the payload has no bytes.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Default for Payload {
+    fn default() -> Self {
+        Payload(Arc::from(&[][..]))
+    }
+}
+
+impl core::ops::Deref for Payload {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for Payload {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match core::str::from_utf8(&self.0) {
+            Ok(s) => write!(f, "{s:?}"),
+            Err(_) => write!(f, "{:?}", &self.0[..]),
+        }
+    }
+}
+
+impl From<&[u8]> for Payload {
+    fn from(b: &[u8]) -> Self {
+        Payload(Arc::from(b))
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Payload {
+    fn from(b: &[u8; N]) -> Self {
+        Payload(Arc::from(&b[..]))
+    }
+}
+
+impl From<Vec<u8>> for Payload {
+    fn from(b: Vec<u8>) -> Self {
+        Payload(Arc::from(b))
+    }
+}
+
+impl From<&str> for Payload {
+    fn from(s: &str) -> Self {
+        Payload(Arc::from(s.as_bytes()))
+    }
+}
+
+impl From<String> for Payload {
+    fn from(s: String) -> Self {
+        Payload(Arc::from(s.into_bytes()))
+    }
+}
+
+impl From<Arc<[u8]>> for Payload {
+    fn from(b: Arc<[u8]>) -> Self {
+        Payload(b)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Payload {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Payload {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Payload;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Payload, E> {
+                Ok(Payload::from(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Payload, E> {
+                Ok(Payload::from(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Payload, A::Error> {
+                let mut out = Vec::new();
+                while let Some(b) = a.next_element::<u8>()? {
+                    out.push(b);
+                }
+                Ok(Payload::from(out))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}
+
+/// Message properties kept beside the payload: the routing key it was published with, its
+/// headers and its own time-to-live.
+///
+/// Only messages that carry one of these get a `MessageMeta` (shared by all copies), so a plain
+/// message costs no extra allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MessageMeta {
+    /// The routing key, when published through a named exchange.
+    pub routing_key: String,
+    /// Application headers, in the order given.
+    pub headers: Vec<(String, String)>,
+    /// Per-message time-to-live; the lower of this and the queue's TTL applies.
+    pub ttl: Option<Duration>,
+}
+
+/// A message to publish: exchange, routing key, payload and optional properties.
+///
+/// ```
+/// use brokerlab::{Duration, Publish};
+/// let p = Publish::new("logs", "app.error", b"disk full".as_slice())
+///     .with_header("host", "db1")
+///     .with_ttl(Duration::from_secs(30));
+/// assert_eq!(p.exchange(), "logs");
+/// assert_eq!(p.routing_key(), "app.error");
+/// let q = Publish::to_queue("work", "job 1").with_key("other");
+/// assert_eq!((q.exchange(), q.routing_key()), ("", "other"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publish<'a> {
+    pub(crate) exchange: Cow<'a, str>,
+    pub(crate) routing_key: Cow<'a, str>,
+    pub(crate) payload: Payload,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) ttl: Option<Duration>,
+}
+
+impl<'a> Publish<'a> {
+    /// A message for `exchange` with `routing_key`. The empty exchange name is the default
+    /// exchange, which routes to the queue named by the routing key.
+    pub fn new(
+        exchange: impl Into<Cow<'a, str>>,
+        routing_key: impl Into<Cow<'a, str>>,
+        payload: impl Into<Payload>,
+    ) -> Self {
+        Publish {
+            exchange: exchange.into(),
+            routing_key: routing_key.into(),
+            payload: payload.into(),
+            headers: Vec::new(),
+            ttl: None,
+        }
+    }
+
+    /// A message straight to the queue `queue` through the default exchange.
+    pub fn to_queue(queue: impl Into<Cow<'a, str>>, payload: impl Into<Payload>) -> Self {
+        Publish::new("", queue, payload)
+    }
+
+    /// Replaces the routing key.
+    #[must_use]
+    pub fn with_key(mut self, routing_key: impl Into<Cow<'a, str>>) -> Self {
+        self.routing_key = routing_key.into();
+        self
+    }
+
+    /// Adds a header.
+    #[must_use]
+    pub fn with_header(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sets the message's own time-to-live.
+    #[must_use]
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
+    /// The exchange name (`""` for the default exchange).
+    #[must_use]
+    pub fn exchange(&self) -> &str {
+        &self.exchange
+    }
+
+    /// The routing key.
+    #[must_use]
+    pub fn routing_key(&self) -> &str {
+        &self.routing_key
+    }
+
+    /// The payload.
+    #[must_use]
+    pub fn payload(&self) -> &Payload {
+        &self.payload
+    }
+
+    /// The headers.
+    #[must_use]
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The per-message TTL, if any.
+    #[must_use]
+    pub fn ttl(&self) -> Option<Duration> {
+        self.ttl
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    #[test]
+    fn payload_conversions_and_debug() {
+        let p = Payload::from("hi");
+        assert_eq!(p.as_bytes(), b"hi");
+        assert_eq!(format!("{p:?}"), "\"hi\"");
+        assert_eq!(format!("{:?}", Payload::from(&[0xffu8][..])), "[255]");
+        assert!(Payload::default().is_empty());
+        assert_eq!(Payload::from(alloc::vec![1, 2]).len(), 2);
+    }
+}

@@ -1,0 +1,727 @@
+//! Queues (pattern A): a log in [`Storage`] plus acknowledgement state.
+//!
+//! A queue's messages are records in its storage log. The broker keeps three cursors over it:
+//! `head` (everything before it is settled and dropped from storage), `cursor` (everything from
+//! it to `end` is ready and was never delivered) and `end`. Between `head` and `cursor` each
+//! offset is exactly one of: in flight at one consumer, requeued (ready again, with its
+//! delivery count), or settled out of order (waiting for `head` to pass it). A plain ready
+//! message therefore costs only its storage record.
+//!
+//! Semantics follow RabbitMQ classic queues and SQS (DESIGN.md, "Queues"): round-robin
+//! dispatch among consumers with free prefetch capacity, requeue near the head, visibility
+//! timeout, `max_deliveries`, `max_length` with `drop-head` or `reject-publish`, and queue and
+//! per-message TTL where the lower wins and an expired message is never delivered.
+
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::string::String;
+use alloc::sync::Arc;
+
+use crate::broker::out::{DeadLetterJob, Out};
+use crate::event::{DeadLetterReason, DropReason, Event, RequeueReason};
+use crate::ids::{ConsumerId, DeliveryTag, LogId, MessageId, Offset, QueueId};
+use crate::message::MessageMeta;
+use crate::storage::{Record, Storage, StorageError};
+use crate::time::{Duration, Instant};
+
+/// What a full queue does with a new message (RabbitMQ `x-overflow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Overflow {
+    /// Accept it and drop (or dead-letter) the oldest ready message.
+    #[default]
+    DropHead,
+    /// Refuse it with [`PublishError::Rejected`](crate::PublishError::Rejected).
+    RejectPublish,
+}
+
+/// How a queue behaves. Build with the `with_*` methods.
+///
+/// ```
+/// use brokerlab::{Duration, Overflow, QueueConfig};
+/// let cfg = QueueConfig::default()
+///     .with_max_length(100)
+///     .with_overflow(Overflow::RejectPublish)
+///     .with_message_ttl(Duration::from_secs(60))
+///     .with_max_deliveries(3)
+///     .with_dead_letter_queue("work.dlq")
+///     .with_visibility_timeout(Duration::from_secs(30));
+/// assert_eq!(cfg.max_length, Some(100));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+#[non_exhaustive]
+pub struct QueueConfig {
+    /// Most ready messages (unacked ones do not count); `None` means
+    /// [`Limits::max_queue_messages`](crate::Limits::max_queue_messages).
+    pub max_length: Option<usize>,
+    /// What happens when `max_length` is reached.
+    pub overflow: Overflow,
+    /// Time-to-live of every message in the queue, counted from its enqueueing.
+    pub message_ttl: Option<Duration>,
+    /// Deliveries after which an unacked message is dead-lettered instead of requeued.
+    pub max_deliveries: Option<u32>,
+    /// Name of the queue that receives dead-lettered messages; without one they are dropped.
+    pub dead_letter_queue: Option<String>,
+    /// Time a delivery may stay unacked before it is requeued (SQS visibility timeout).
+    pub visibility_timeout: Option<Duration>,
+}
+
+impl QueueConfig {
+    /// Sets `max_length`.
+    #[must_use]
+    pub fn with_max_length(mut self, max_length: usize) -> Self {
+        self.max_length = Some(max_length);
+        self
+    }
+
+    /// Sets the overflow policy.
+    #[must_use]
+    pub fn with_overflow(mut self, overflow: Overflow) -> Self {
+        self.overflow = overflow;
+        self
+    }
+
+    /// Sets the queue's message TTL.
+    #[must_use]
+    pub fn with_message_ttl(mut self, ttl: Duration) -> Self {
+        self.message_ttl = Some(ttl);
+        self
+    }
+
+    /// Sets `max_deliveries`.
+    #[must_use]
+    pub fn with_max_deliveries(mut self, max_deliveries: u32) -> Self {
+        self.max_deliveries = Some(max_deliveries);
+        self
+    }
+
+    /// Sets the dead-letter queue by name.
+    #[must_use]
+    pub fn with_dead_letter_queue(mut self, queue: impl Into<String>) -> Self {
+        self.dead_letter_queue = Some(queue.into());
+        self
+    }
+
+    /// Sets the visibility timeout.
+    #[must_use]
+    pub fn with_visibility_timeout(mut self, timeout: Duration) -> Self {
+        self.visibility_timeout = Some(timeout);
+        self
+    }
+}
+
+/// How a consumer takes messages. Build with the `with_*` methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+#[non_exhaustive]
+pub struct ConsumerConfig {
+    /// Most unacked deliveries at once; `0` means unlimited (capped by
+    /// [`Limits::max_prefetch`](crate::Limits::max_prefetch)), `1` gives fair dispatch.
+    pub prefetch: u32,
+}
+
+impl ConsumerConfig {
+    /// Sets the prefetch.
+    #[must_use]
+    pub fn with_prefetch(mut self, prefetch: u32) -> Self {
+        self.prefetch = prefetch;
+        self
+    }
+}
+
+/// Whether a consumer receives deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ConsumerState {
+    /// Running and taking deliveries.
+    Active,
+    /// Crashed: its deliveries went back to the queue and it gets nothing until restarted.
+    Crashed,
+}
+
+/// A snapshot of a queue's counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct QueueStats {
+    /// Messages waiting for a consumer (what `max_length` counts).
+    pub ready: usize,
+    /// Messages delivered and not yet settled.
+    pub unacked: usize,
+    /// Consumers attached, crashed ones included.
+    pub consumers: usize,
+    /// Offset of the next message to enqueue (messages ever enqueued).
+    pub enqueued: u64,
+}
+
+/// A snapshot of one consumer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ConsumerInfo {
+    /// Its queue.
+    pub queue: QueueId,
+    /// Its prefetch as configured.
+    pub prefetch: u32,
+    /// Deliveries it holds unacked.
+    pub unacked: usize,
+    /// Running or crashed.
+    pub state: ConsumerState,
+}
+
+/// One delivery a consumer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct InFlight {
+    pub(crate) tag: DeliveryTag,
+    pub(crate) offset: u64,
+    pub(crate) message: MessageId,
+    pub(crate) count: u32,
+    pub(crate) deadline: Instant,
+}
+
+/// A consumer as its queue sees it.
+#[derive(Debug)]
+pub(crate) struct QueueConsumer {
+    pub(crate) id: ConsumerId,
+    pub(crate) prefetch: u32,
+    capacity: usize,
+    pub(crate) state: ConsumerState,
+    pub(crate) in_flight: VecDeque<InFlight>,
+}
+
+/// Why `enqueue` refused a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EnqueueError {
+    Rejected,
+    Full,
+    Storage(StorageError),
+}
+
+/// A queue's acknowledgement state over its storage log.
+#[derive(Debug)]
+pub(crate) struct Queue {
+    pub(crate) id: QueueId,
+    pub(crate) name: String,
+    pub(crate) config: QueueConfig,
+    pub(crate) log: LogId,
+    max_length: usize,
+    max_messages: u64,
+    head: u64,
+    cursor: u64,
+    end: u64,
+    requeued: BTreeMap<u64, u32>,
+    settled: BTreeSet<u64>,
+    pub(crate) consumers: alloc::vec::Vec<QueueConsumer>,
+    rr: usize,
+}
+
+impl Queue {
+    pub(crate) fn new(
+        id: QueueId,
+        name: String,
+        config: QueueConfig,
+        log: LogId,
+        max_messages: usize,
+    ) -> Self {
+        Queue {
+            id,
+            name,
+            max_length: config.max_length.unwrap_or(max_messages),
+            config,
+            log,
+            max_messages: max_messages as u64,
+            head: 0,
+            cursor: 0,
+            end: 0,
+            requeued: BTreeMap::new(),
+            settled: BTreeSet::new(),
+            consumers: alloc::vec::Vec::new(),
+            rr: 0,
+        }
+    }
+
+    pub(crate) fn ready(&self) -> usize {
+        (self.end - self.cursor) as usize + self.requeued.len()
+    }
+
+    pub(crate) fn stats(&self) -> QueueStats {
+        QueueStats {
+            ready: self.ready(),
+            unacked: self.consumers.iter().map(|c| c.in_flight.len()).sum(),
+            consumers: self.consumers.len(),
+            enqueued: self.end,
+        }
+    }
+
+    /// The offsets of ready messages, oldest first: requeued ones, then never delivered ones.
+    pub(crate) fn ready_offsets(&self) -> impl Iterator<Item = (Offset, u32)> + '_ {
+        self.requeued
+            .iter()
+            .map(|(&o, &c)| (Offset(o), c))
+            .chain((self.cursor..self.end).map(|o| (Offset(o), 0)))
+    }
+
+    pub(crate) fn consumer_index(&self, id: ConsumerId) -> Option<usize> {
+        self.consumers.iter().position(|c| c.id == id)
+    }
+
+    pub(crate) fn add_consumer(&mut self, id: ConsumerId, prefetch: u32, max_prefetch: u32) {
+        let capacity = if prefetch == 0 {
+            max_prefetch
+        } else {
+            prefetch
+        };
+        self.consumers.push(QueueConsumer {
+            id,
+            prefetch,
+            capacity: capacity as usize,
+            state: ConsumerState::Active,
+            in_flight: VecDeque::new(),
+        });
+    }
+
+    /// Appends a record; with `drop-head`, then trims the oldest ready messages past
+    /// `max_length`. Emits `Enqueued` (or `Rejected`).
+    pub(crate) fn enqueue<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        record: Record,
+    ) -> Result<Offset, EnqueueError> {
+        if self.end - self.head >= self.max_messages {
+            return Err(EnqueueError::Full);
+        }
+        let message = record.message;
+        if self.config.overflow == Overflow::RejectPublish && self.ready() >= self.max_length {
+            out.emit(Event::Rejected {
+                message,
+                queue: self.id,
+            });
+            return Err(EnqueueError::Rejected);
+        }
+        let offset = storage
+            .append(self.log, record)
+            .map_err(EnqueueError::Storage)?;
+        debug_assert_eq!(offset.0, self.end, "storage offsets must be dense");
+        self.end = offset.0 + 1;
+        out.emit(Event::Enqueued {
+            message,
+            queue: self.id,
+            offset,
+        });
+        while self.ready() > self.max_length {
+            if !self.remove_oldest_ready(storage, out, DeadLetterReason::MaxLength) {
+                break;
+            }
+        }
+        Ok(offset)
+    }
+
+    fn oldest_ready(&self) -> Option<(u64, u32)> {
+        if let Some((&o, &c)) = self.requeued.first_key_value() {
+            return Some((o, c));
+        }
+        (self.cursor < self.end).then_some((self.cursor, 0))
+    }
+
+    fn take_ready(&mut self, offset: u64) {
+        if self.requeued.remove(&offset).is_none() && offset == self.cursor {
+            self.cursor += 1;
+        }
+    }
+
+    /// Marks an offset between `head` and `cursor` as done and drops the settled prefix.
+    fn settle<S: Storage>(&mut self, storage: &mut S, out: &mut Out, offset: u64) {
+        if offset != self.head {
+            self.settled.insert(offset);
+            return;
+        }
+        self.head += 1;
+        while self.settled.first() == Some(&self.head) {
+            self.settled.pop_first();
+            self.head += 1;
+        }
+        if let Err(error) = storage.drop_prefix(self.log, Offset(self.head)) {
+            out.emit(Event::StorageFailed {
+                queue: self.id,
+                error,
+            });
+        }
+    }
+
+    fn read<S: Storage>(&self, storage: &S, out: &mut Out, offset: u64) -> Option<Record> {
+        match storage.read(self.log, Offset(offset)) {
+            Ok(r) => Some(r),
+            Err(error) => {
+                out.emit(Event::StorageFailed {
+                    queue: self.id,
+                    error,
+                });
+                None
+            }
+        }
+    }
+
+    fn expires_at(&self, record: &Record) -> Option<Instant> {
+        let own = record.meta.as_ref().and_then(|m| m.ttl);
+        let ttl = match (self.config.message_ttl, own) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        Some(record.timestamp + ttl)
+    }
+
+    /// Removes the oldest ready message for `reason`; false if there was none or storage
+    /// failed.
+    fn remove_oldest_ready<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        reason: DeadLetterReason,
+    ) -> bool {
+        let Some((offset, _)) = self.oldest_ready() else {
+            return false;
+        };
+        let Some(record) = self.read(storage, out, offset) else {
+            return false;
+        };
+        self.take_ready(offset);
+        self.settle(storage, out, offset);
+        out.dead_letter(self.id, record, reason);
+        true
+    }
+
+    fn next_consumer(&self) -> Option<usize> {
+        let n = self.consumers.len();
+        (0..n).map(|i| (self.rr + i) % n).find(|&i| {
+            let c = &self.consumers[i];
+            c.state == ConsumerState::Active && c.in_flight.len() < c.capacity
+        })
+    }
+
+    /// Hands ready messages to consumers with free capacity, round-robin.
+    pub(crate) fn dispatch<S: Storage>(&mut self, storage: &mut S, out: &mut Out, now: Instant) {
+        while let Some((offset, count)) = self.oldest_ready() {
+            let Some(ci) = self.next_consumer() else {
+                return;
+            };
+            let Some(record) = self.read(storage, out, offset) else {
+                return;
+            };
+            self.take_ready(offset);
+            if self.expires_at(&record).is_some_and(|t| now >= t) {
+                out.emit(Event::Expired {
+                    message: record.message,
+                    queue: self.id,
+                });
+                self.settle(storage, out, offset);
+                out.dead_letter(self.id, record, DeadLetterReason::Expired);
+                continue;
+            }
+            let delivery = out.next_delivery_tag();
+            let count = count.saturating_add(1);
+            let deadline = match self.config.visibility_timeout {
+                Some(t) => now + t,
+                None => Instant::MAX,
+            };
+            let consumer = &mut self.consumers[ci];
+            consumer.in_flight.push_back(InFlight {
+                tag: delivery,
+                offset,
+                message: record.message,
+                count,
+                deadline,
+            });
+            out.emit(Event::Delivered {
+                message: record.message,
+                queue: self.id,
+                consumer: consumer.id,
+                delivery,
+                redelivered: count > 1,
+                delivery_count: count,
+                payload: record.payload,
+            });
+            self.rr = (ci + 1) % self.consumers.len();
+        }
+    }
+
+    /// Removes the outstanding delivery `tag` of consumer `ci`.
+    pub(crate) fn take_in_flight(&mut self, ci: usize, tag: DeliveryTag) -> Option<InFlight> {
+        let c = self.consumers.get_mut(ci)?;
+        if c.in_flight.front().is_some_and(|f| f.tag == tag) {
+            return c.in_flight.pop_front();
+        }
+        let i = c.in_flight.binary_search_by_key(&tag, |f| f.tag).ok()?;
+        c.in_flight.remove(i)
+    }
+
+    /// Settles an acked delivery. Emits `Acked`.
+    pub(crate) fn ack<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        consumer: ConsumerId,
+        f: InFlight,
+    ) {
+        out.emit(Event::Acked {
+            message: f.message,
+            queue: self.id,
+            consumer,
+            delivery: f.tag,
+        });
+        self.settle(storage, out, f.offset);
+    }
+
+    /// Settles a rejected delivery: requeue it, or dead-letter it.
+    pub(crate) fn nack<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        consumer: ConsumerId,
+        f: InFlight,
+        requeue: bool,
+    ) {
+        out.emit(Event::Nacked {
+            message: f.message,
+            queue: self.id,
+            consumer,
+            delivery: f.tag,
+            requeue,
+        });
+        if requeue {
+            self.requeue(storage, out, consumer, f, RequeueReason::Nacked);
+        } else {
+            self.dead_letter_delivery(storage, out, f, DeadLetterReason::Rejected);
+        }
+    }
+
+    fn dead_letter_delivery<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        f: InFlight,
+        reason: DeadLetterReason,
+    ) {
+        match self.read(storage, out, f.offset) {
+            Some(record) => {
+                self.settle(storage, out, f.offset);
+                out.dead_letter(self.id, record, reason);
+            }
+            // Unreadable: keep it ready so nothing is lost silently.
+            None => {
+                self.requeued.insert(f.offset, f.count);
+            }
+        }
+    }
+
+    /// Returns an unacked delivery to the ready set, or dead-letters it past `max_deliveries`.
+    fn requeue<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        consumer: ConsumerId,
+        f: InFlight,
+        reason: RequeueReason,
+    ) {
+        if self.config.max_deliveries.is_some_and(|m| f.count >= m) {
+            self.dead_letter_delivery(storage, out, f, DeadLetterReason::DeliveryLimit);
+            return;
+        }
+        self.requeued.insert(f.offset, f.count);
+        out.emit(Event::Requeued {
+            message: f.message,
+            queue: self.id,
+            consumer,
+            delivery: f.tag,
+            reason,
+        });
+    }
+
+    /// Returns every delivery of consumer `ci` to the queue.
+    pub(crate) fn release_consumer<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        ci: usize,
+        reason: RequeueReason,
+    ) {
+        let Some(c) = self.consumers.get_mut(ci) else {
+            return;
+        };
+        let id = c.id;
+        let held = core::mem::take(&mut c.in_flight);
+        for f in held {
+            self.requeue(storage, out, id, f, reason);
+        }
+    }
+
+    /// Requeues deliveries past their visibility timeout and expires the oldest ready
+    /// messages whose TTL passed.
+    pub(crate) fn handle_timeout<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        now: Instant,
+    ) {
+        for ci in 0..self.consumers.len() {
+            loop {
+                let c = &mut self.consumers[ci];
+                let id = c.id;
+                let Some(f) = c.in_flight.front().copied() else {
+                    break;
+                };
+                if f.deadline > now {
+                    break;
+                }
+                c.in_flight.pop_front();
+                self.requeue(storage, out, id, f, RequeueReason::VisibilityTimeout);
+            }
+        }
+        self.expire_head(storage, out, now);
+    }
+
+    fn expire_head<S: Storage>(&mut self, storage: &mut S, out: &mut Out, now: Instant) {
+        if self.config.message_ttl.is_none() && !self.any_meta_ttl(storage) {
+            return;
+        }
+        while let Some((offset, _)) = self.oldest_ready() {
+            let Some(record) = self.read(storage, out, offset) else {
+                return;
+            };
+            if self.expires_at(&record).is_none_or(|t| now < t) {
+                return;
+            }
+            self.take_ready(offset);
+            out.emit(Event::Expired {
+                message: record.message,
+                queue: self.id,
+            });
+            self.settle(storage, out, offset);
+            out.dead_letter(self.id, record, DeadLetterReason::Expired);
+        }
+    }
+
+    fn any_meta_ttl<S: Storage>(&self, storage: &S) -> bool {
+        self.oldest_ready().is_some_and(|(o, _)| {
+            storage
+                .read(self.log, Offset(o))
+                .is_ok_and(|r| r.meta.is_some_and(|m| m.ttl.is_some()))
+        })
+    }
+
+    /// The earliest time this queue needs `handle_timeout`.
+    pub(crate) fn next_deadline<S: Storage>(&self, storage: &S) -> Option<Instant> {
+        let mut best = self
+            .consumers
+            .iter()
+            .filter_map(|c| c.in_flight.front().map(|f| f.deadline))
+            .filter(|&d| d != Instant::MAX)
+            .min();
+        if let Some((o, _)) = self.oldest_ready() {
+            if let Ok(r) = storage.read(self.log, Offset(o)) {
+                if let Some(t) = self.expires_at(&r) {
+                    best = Some(best.map_or(t, |b| b.min(t)));
+                }
+            }
+        }
+        best
+    }
+
+    /// Removes every ready message (unacked ones stay). Emits a `Dropped` per message.
+    pub(crate) fn purge<S: Storage>(&mut self, storage: &mut S, out: &mut Out) -> u64 {
+        let mut count = 0;
+        while let Some((offset, _)) = self.oldest_ready() {
+            let message = self.read(storage, out, offset).map(|r| r.message);
+            self.take_ready(offset);
+            self.settle(storage, out, offset);
+            if let Some(message) = message {
+                out.emit(Event::Dropped {
+                    message,
+                    queue: self.id,
+                    reason: DropReason::Purged,
+                });
+            }
+            count += 1;
+        }
+        count
+    }
+
+    /// Reports every message still in the queue as dropped, before deletion.
+    pub(crate) fn drop_all<S: Storage>(&mut self, storage: &mut S, out: &mut Out) {
+        let mut offsets: alloc::vec::Vec<u64> = self
+            .consumers
+            .iter()
+            .flat_map(|c| c.in_flight.iter().map(|f| f.offset))
+            .collect();
+        offsets.extend(self.ready_offsets().map(|(o, _)| o.0));
+        offsets.sort_unstable();
+        for o in offsets {
+            if let Some(r) = self.read(storage, out, o) {
+                out.emit(Event::Dropped {
+                    message: r.message,
+                    queue: self.id,
+                    reason: DropReason::QueueDeleted,
+                });
+            }
+        }
+    }
+}
+
+impl Queue {
+    // ----- consumer bookkeeping -----
+
+    pub(crate) fn remove_consumer(&mut self, ci: usize) {
+        if ci < self.consumers.len() {
+            self.consumers.remove(ci);
+            if self.rr > ci {
+                self.rr -= 1;
+            }
+            if self.rr >= self.consumers.len() {
+                self.rr = 0;
+            }
+        }
+    }
+
+    pub(crate) fn pop_in_flight_before(&mut self, ci: usize, tag: DeliveryTag) -> Option<InFlight> {
+        let c = self.consumers.get_mut(ci)?;
+        if c.in_flight.front()?.tag < tag {
+            c.in_flight.pop_front()
+        } else {
+            None
+        }
+    }
+}
+
+/// A copy of `record` for a dead-letter queue: stamped `now` and without its own TTL (as
+/// RabbitMQ does, so it does not expire again at once).
+pub(crate) fn dead_letter_copy(record: Record, now: Instant) -> Record {
+    let meta = match record.meta {
+        Some(m) if m.ttl.is_some() => {
+            let stripped = MessageMeta {
+                ttl: None,
+                ..(*m).clone()
+            };
+            (stripped != MessageMeta::default()).then(|| Arc::new(stripped))
+        }
+        other => other,
+    };
+    Record {
+        timestamp: now,
+        meta,
+        ..record
+    }
+}
+
+/// Jobs the queue hands back to the broker.
+impl Out {
+    fn dead_letter(&mut self, from: QueueId, record: Record, reason: DeadLetterReason) {
+        self.dead_letters.push_back(DeadLetterJob {
+            from,
+            record,
+            reason,
+            hops: self.hops,
+        });
+    }
+}

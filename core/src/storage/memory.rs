@@ -1,0 +1,210 @@
+//! [`MemoryStorage`]: logs in `VecDeque`s and metadata in a `BTreeMap`; works without `std`.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::{LogBounds, Record, Storage, StorageError};
+use crate::ids::{LogId, Offset};
+
+#[derive(Debug, Default)]
+struct MemLog {
+    start: u64,
+    records: VecDeque<Record>,
+}
+
+impl MemLog {
+    fn end(&self) -> u64 {
+        self.start + self.records.len() as u64
+    }
+}
+
+/// The in-memory [`Storage`]: nothing survives the process.
+///
+/// An optional cap on the total number of stored records makes `append` fail with
+/// [`StorageError::Full`], which is handy for exercising the broker's error paths.
+#[derive(Debug, Default)]
+pub struct MemoryStorage {
+    logs: BTreeMap<LogId, MemLog>,
+    meta: BTreeMap<String, Vec<u8>>,
+    records: usize,
+    max_records: Option<usize>,
+}
+
+impl MemoryStorage {
+    /// An empty storage without a record cap.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty storage holding at most `max_records` records across all logs.
+    #[must_use]
+    pub fn with_max_records(max_records: usize) -> Self {
+        MemoryStorage {
+            max_records: Some(max_records),
+            ..Self::default()
+        }
+    }
+
+    /// Records currently stored across all logs.
+    #[must_use]
+    pub fn record_count(&self) -> usize {
+        self.records
+    }
+
+    /// Number of logs.
+    #[must_use]
+    pub fn log_count(&self) -> usize {
+        self.logs.len()
+    }
+}
+
+impl Storage for MemoryStorage {
+    fn create_log(&mut self, log: LogId) -> Result<(), StorageError> {
+        if self.logs.contains_key(&log) {
+            return Err(StorageError::LogExists(log));
+        }
+        self.logs.insert(log, MemLog::default());
+        Ok(())
+    }
+
+    fn delete_log(&mut self, log: LogId) -> Result<(), StorageError> {
+        let removed = self
+            .logs
+            .remove(&log)
+            .ok_or(StorageError::UnknownLog(log))?;
+        self.records -= removed.records.len();
+        Ok(())
+    }
+
+    #[inline]
+    fn append(&mut self, log: LogId, record: Record) -> Result<Offset, StorageError> {
+        if self.max_records.is_some_and(|max| self.records >= max) {
+            return Err(StorageError::Full);
+        }
+        let l = self
+            .logs
+            .get_mut(&log)
+            .ok_or(StorageError::UnknownLog(log))?;
+        let offset = Offset(l.end());
+        l.records.push_back(record);
+        self.records += 1;
+        Ok(offset)
+    }
+
+    #[inline]
+    fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError> {
+        let l = self.logs.get(&log).ok_or(StorageError::UnknownLog(log))?;
+        offset
+            .0
+            .checked_sub(l.start)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| l.records.get(i))
+            .cloned()
+            .ok_or(StorageError::OutOfRange { log, offset })
+    }
+
+    #[inline]
+    fn drop_prefix(&mut self, log: LogId, before: Offset) -> Result<(), StorageError> {
+        let l = self
+            .logs
+            .get_mut(&log)
+            .ok_or(StorageError::UnknownLog(log))?;
+        let target = before.0.min(l.end());
+        while l.start < target {
+            l.records.pop_front();
+            l.start += 1;
+            self.records -= 1;
+        }
+        Ok(())
+    }
+
+    fn bounds(&self, log: LogId) -> Result<LogBounds, StorageError> {
+        let l = self.logs.get(&log).ok_or(StorageError::UnknownLog(log))?;
+        Ok(LogBounds {
+            start: Offset(l.start),
+            end: Offset(l.end()),
+        })
+    }
+
+    fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        self.meta.insert(String::from(key), Vec::from(value));
+        Ok(())
+    }
+
+    fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.meta.get(key).cloned())
+    }
+
+    fn delete_meta(&mut self, key: &str) -> Result<(), StorageError> {
+        self.meta.remove(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::MessageId;
+    use crate::time::Instant;
+
+    fn rec(n: u64) -> Record {
+        Record {
+            message: MessageId(n),
+            timestamp: Instant::from_millis(n),
+            payload: "x".into(),
+            meta: None,
+        }
+    }
+
+    #[test]
+    fn append_read_drop() {
+        let mut s = MemoryStorage::new();
+        let log = LogId(1);
+        s.create_log(log).unwrap();
+        assert_eq!(s.create_log(log), Err(StorageError::LogExists(log)));
+        for n in 0..5 {
+            assert_eq!(s.append(log, rec(n)).unwrap(), Offset(n));
+        }
+        assert_eq!(s.read(log, Offset(3)).unwrap().message, MessageId(3));
+        s.drop_prefix(log, Offset(2)).unwrap();
+        assert_eq!(
+            s.bounds(log).unwrap(),
+            LogBounds {
+                start: Offset(2),
+                end: Offset(5)
+            }
+        );
+        assert!(matches!(
+            s.read(log, Offset(1)),
+            Err(StorageError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            s.read(log, Offset(5)),
+            Err(StorageError::OutOfRange { .. })
+        ));
+        let mut out = Vec::new();
+        s.read_range(log, Offset(2), 10, &mut out).unwrap();
+        assert_eq!(out.len(), 3);
+        s.drop_prefix(log, Offset(100)).unwrap();
+        assert_eq!(s.bounds(log).unwrap().start, Offset(5));
+        assert_eq!(s.append(log, rec(9)).unwrap(), Offset(5));
+        assert_eq!(s.record_count(), 1);
+        s.delete_log(log).unwrap();
+        assert_eq!(s.record_count(), 0);
+        assert_eq!(s.append(log, rec(0)), Err(StorageError::UnknownLog(log)));
+    }
+
+    #[test]
+    fn cap_and_meta() {
+        let mut s = MemoryStorage::with_max_records(1);
+        s.create_log(LogId(0)).unwrap();
+        s.append(LogId(0), rec(0)).unwrap();
+        assert_eq!(s.append(LogId(0), rec(1)), Err(StorageError::Full));
+        s.put_meta("k", b"v").unwrap();
+        assert_eq!(s.get_meta("k").unwrap().as_deref(), Some(&b"v"[..]));
+        s.delete_meta("k").unwrap();
+        assert_eq!(s.get_meta("k").unwrap(), None);
+    }
+}

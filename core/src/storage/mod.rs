@@ -1,0 +1,179 @@
+//! The storage trait: where queue messages live.
+//!
+//! Everything is a log. A queue is a log of [`Record`]s plus acknowledgement state kept by the
+//! broker: records are appended at the end, read by offset, and the acknowledged prefix is
+//! dropped from the front. The trait is narrow and synchronous so another backend (a file
+//! backed one, say) slots in without touching the messaging patterns. [`MemoryStorage`] is the
+//! in-memory twin and works without `std`.
+//!
+//! # Error semantics
+//!
+//! Every method returns a [`StorageError`] instead of panicking. A failed call must leave the
+//! storage as it was before the call (no partial append, no partial prefix drop). What the
+//! broker does on each error is documented on the method.
+
+mod memory;
+
+pub use memory::MemoryStorage;
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::ids::{LogId, MessageId, Offset};
+use crate::message::{MessageMeta, Payload};
+use crate::time::Instant;
+
+/// One stored message copy.
+///
+/// A plain message (no headers, TTL or routing key) is 40 bytes here plus its shared payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Record {
+    /// The message this is a copy of.
+    pub message: MessageId,
+    /// When it was appended (the `now` of the append).
+    pub timestamp: Instant,
+    /// The bytes.
+    pub payload: Payload,
+    /// Properties, when the message has any.
+    pub meta: Option<Arc<MessageMeta>>,
+}
+
+/// The offsets a log currently holds: `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LogBounds {
+    /// Offset of the first retained record.
+    pub start: Offset,
+    /// Offset the next appended record gets.
+    pub end: Offset,
+}
+
+/// Why a storage operation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum StorageError {
+    /// No log with this id exists.
+    UnknownLog(LogId),
+    /// `create_log` for an id that already exists.
+    LogExists(LogId),
+    /// The offset is before the log start or at/after its end.
+    OutOfRange {
+        /// The log.
+        log: LogId,
+        /// The offset asked for.
+        offset: Offset,
+    },
+    /// The backend is out of space (a configured cap or the medium).
+    Full,
+    /// A record failed its integrity check.
+    Corrupt {
+        /// The log.
+        log: LogId,
+        /// The damaged record.
+        offset: Offset,
+    },
+    /// The underlying medium failed.
+    Io,
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StorageError::UnknownLog(l) => write!(f, "unknown log {l}"),
+            StorageError::LogExists(l) => write!(f, "log {l} already exists"),
+            StorageError::OutOfRange { log, offset } => {
+                write!(f, "offset {offset} is out of range of log {log}")
+            }
+            StorageError::Full => f.write_str("storage is full"),
+            StorageError::Corrupt { log, offset } => {
+                write!(f, "record {offset} of log {log} is corrupt")
+            }
+            StorageError::Io => f.write_str("storage i/o failed"),
+        }
+    }
+}
+
+impl core::error::Error for StorageError {}
+
+/// A backend holding logs of records and a little metadata.
+///
+/// Implementations must be deterministic: the same calls give the same results.
+pub trait Storage {
+    /// Creates an empty log whose first offset is 0.
+    ///
+    /// Errors: [`StorageError::LogExists`] if it exists. The broker fails the declaration that
+    /// needed the log and declares nothing.
+    fn create_log(&mut self, log: LogId) -> Result<(), StorageError>;
+
+    /// Removes a log and all its records.
+    ///
+    /// Errors: [`StorageError::UnknownLog`]. The broker has already forgotten the entity that
+    /// owned the log and ignores the error.
+    fn delete_log(&mut self, log: LogId) -> Result<(), StorageError>;
+
+    /// Appends a record and returns its offset (the previous end).
+    ///
+    /// Errors: [`StorageError::UnknownLog`], [`StorageError::Full`], [`StorageError::Io`]. On
+    /// error nothing is appended; the broker reports the failure to the publisher (or, for a
+    /// dead-lettered copy, drops it with an event) and keeps its own state unchanged.
+    fn append(&mut self, log: LogId, record: Record) -> Result<Offset, StorageError>;
+
+    /// Reads the record at `offset`.
+    ///
+    /// Errors: [`StorageError::OutOfRange`] outside `start..end`, [`StorageError::Corrupt`],
+    /// [`StorageError::Io`]. The broker stops dispatching from that queue for this call, emits
+    /// [`Event::StorageFailed`](crate::Event::StorageFailed) and leaves the message ready.
+    fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError>;
+
+    /// Appends to `out` up to `max` records starting at `from`, stopping at the log end.
+    ///
+    /// Errors as [`read`](Storage::read); on error `out` may hold the records read so far.
+    fn read_range(
+        &self,
+        log: LogId,
+        from: Offset,
+        max: usize,
+        out: &mut Vec<Record>,
+    ) -> Result<(), StorageError> {
+        let bounds = self.bounds(log)?;
+        let mut at = from;
+        while at < bounds.end && out.len() < max {
+            out.push(self.read(log, at)?);
+            at = at.next();
+        }
+        Ok(())
+    }
+
+    /// Drops every record before `before`; the log start becomes `max(start, before)` (never
+    /// beyond the end). Dropping is how acknowledged messages leave a queue, so the log start
+    /// is the durable acknowledged head.
+    ///
+    /// Errors: [`StorageError::UnknownLog`], [`StorageError::Io`]. The broker keeps the
+    /// records as settled and retries on the next drop.
+    fn drop_prefix(&mut self, log: LogId, before: Offset) -> Result<(), StorageError>;
+
+    /// The log's current `start..end`.
+    ///
+    /// Errors: [`StorageError::UnknownLog`].
+    fn bounds(&self, log: LogId) -> Result<LogBounds, StorageError>;
+
+    /// Stores a small metadata value (topology, acknowledgement state) under `key`,
+    /// replacing any previous value.
+    ///
+    /// Errors: [`StorageError::Full`], [`StorageError::Io`]; the old value stays. The broker
+    /// treats metadata as advisory (it is for recovery) and ignores the error.
+    fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError>;
+
+    /// Reads a metadata value.
+    ///
+    /// Errors: [`StorageError::Io`], [`StorageError::Corrupt`].
+    fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+
+    /// Removes a metadata value; removing a missing key is not an error.
+    ///
+    /// Errors: [`StorageError::Io`]; ignored by the broker like `put_meta`.
+    fn delete_meta(&mut self, key: &str) -> Result<(), StorageError>;
+}
