@@ -206,6 +206,8 @@ pub(crate) struct Queue {
     pub(crate) name: String,
     pub(crate) config: QueueConfig,
     pub(crate) log: LogId,
+    /// The dead-letter queue, resolved from `config.dead_letter_queue` while it exists.
+    pub(crate) dead_letter_to: Option<QueueId>,
     max_length: usize,
     max_messages: u64,
     head: u64,
@@ -231,6 +233,7 @@ impl Queue {
             max_length: config.max_length.unwrap_or(max_messages),
             config,
             log,
+            dead_letter_to: None,
             max_messages: max_messages as u64,
             head: 0,
             cursor: 0,
@@ -389,7 +392,7 @@ impl Queue {
         };
         self.take_ready(offset);
         self.settle(storage, out, offset);
-        out.dead_letter(self.id, record, reason);
+        out.dead_letter(self.id, self.dead_letter_to, record, reason);
         true
     }
 
@@ -417,7 +420,12 @@ impl Queue {
                     queue: self.id,
                 });
                 self.settle(storage, out, offset);
-                out.dead_letter(self.id, record, DeadLetterReason::Expired);
+                out.dead_letter(
+                    self.id,
+                    self.dead_letter_to,
+                    record,
+                    DeadLetterReason::Expired,
+                );
                 continue;
             }
             let delivery = out.next_delivery_tag();
@@ -507,7 +515,7 @@ impl Queue {
         match self.read(storage, out, f.offset) {
             Some(record) => {
                 self.settle(storage, out, f.offset);
-                out.dead_letter(self.id, record, reason);
+                out.dead_letter(self.id, self.dead_letter_to, record, reason);
             }
             // Unreadable: keep it ready so nothing is lost silently.
             None => {
@@ -599,7 +607,12 @@ impl Queue {
                 queue: self.id,
             });
             self.settle(storage, out, offset);
-            out.dead_letter(self.id, record, DeadLetterReason::Expired);
+            out.dead_letter(
+                self.id,
+                self.dead_letter_to,
+                record,
+                DeadLetterReason::Expired,
+            );
         }
     }
 
@@ -716,12 +729,35 @@ pub(crate) fn dead_letter_copy(record: Record, now: Instant) -> Record {
 
 /// Jobs the queue hands back to the broker.
 impl Out {
-    fn dead_letter(&mut self, from: QueueId, record: Record, reason: DeadLetterReason) {
-        self.dead_letters.push_back(DeadLetterJob {
-            from,
-            record,
-            reason,
-            hops: self.hops,
-        });
+    /// Reports a message leaving `from` for `reason`: `DeadLettered` and a job to append it to
+    /// the dead-letter queue, or `Dropped` if there is none or the cascade is too deep.
+    fn dead_letter(
+        &mut self,
+        from: QueueId,
+        to: Option<QueueId>,
+        record: Record,
+        reason: DeadLetterReason,
+    ) {
+        let message = record.message;
+        match to.filter(|_| self.hops < self.max_hops) {
+            Some(to) => {
+                self.emit(Event::DeadLettered {
+                    message,
+                    queue: from,
+                    dead_letter_queue: to,
+                    reason,
+                });
+                self.dead_letters.push_back(DeadLetterJob {
+                    to,
+                    record,
+                    hops: self.hops,
+                });
+            }
+            None => self.emit(Event::Dropped {
+                message,
+                queue: from,
+                reason: DropReason::DeadLetter(reason),
+            }),
+        }
     }
 }

@@ -16,11 +16,18 @@ fn work_queue_round_robin_with_prefetch_one() -> Result<(), brokerlab::Error> {
         "alice",
         ConsumerConfig::default().with_prefetch(1),
     )?;
-    let bob: ConsumerId =
-        broker.consume(now, "work", "bob", ConsumerConfig::default().with_prefetch(1))?;
+    let bob: ConsumerId = broker.consume(
+        now,
+        "work",
+        "bob",
+        ConsumerConfig::default().with_prefetch(1),
+    )?;
     let mut ids: Vec<MessageId> = Vec::new();
     for i in 0..4 {
-        ids.push(broker.publish(now, Publish::to_queue("work", format!("job {i}").as_bytes()))?);
+        ids.push(broker.publish(
+            now,
+            Publish::to_queue("work", format!("job {i}").as_bytes()),
+        )?);
     }
     let mut got: Vec<(ConsumerId, MessageId)> = Vec::new();
     loop {
@@ -52,7 +59,12 @@ fn work_queue_round_robin_with_prefetch_one() -> Result<(), brokerlab::Error> {
     }
     assert_eq!(
         got,
-        vec![(alice, ids[0]), (bob, ids[1]), (alice, ids[2]), (bob, ids[3])]
+        vec![
+            (alice, ids[0]),
+            (bob, ids[1]),
+            (alice, ids[2]),
+            (bob, ids[3])
+        ]
     );
     assert_eq!(broker.consumer_name(alice), Some("alice"));
     assert_eq!(broker.queue_name(q), Some("work"));

@@ -18,14 +18,14 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::event::{DropReason, Event};
+use crate::event::Event;
 use crate::exchange::{BindingInfo, Exchange, ExchangeKind};
 use crate::ids::{
     BindingId, ConsumerId, DeliveryTag, ExchangeId, MessageId, Offset, QueueId, SubscriptionId,
     Target,
 };
 use crate::limits::Limits;
-use crate::queue::{ConsumerInfo, Queue, QueueStats, dead_letter_copy};
+use crate::queue::{ConsumerInfo, EnqueueError, Queue, QueueStats, dead_letter_copy};
 use crate::storage::{MemoryStorage, Storage};
 use crate::subscription::Subscription;
 use crate::time::Instant;
@@ -170,7 +170,7 @@ impl<S: Storage> Broker<S> {
         exchange_names.insert(String::new(), ExchangeId::DEFAULT);
         Broker {
             storage,
-            out: Out::new(limits.max_events),
+            out: Out::new(limits.max_events, limits.max_dead_letter_hops),
             limits,
             now: Instant::ZERO,
             next_message: 1,
@@ -271,50 +271,47 @@ impl<S: Storage> Broker<S> {
         }
     }
 
-    /// Moves dead-lettered messages to their dead-letter queues (or drops them), cascading at
-    /// most `max_dead_letter_hops` times within one call.
+    /// Appends dead-lettered messages to their dead-letter queues, cascading at most
+    /// `max_dead_letter_hops` times within one call.
     fn flush_dead_letters(&mut self, now: Instant) {
         while let Some(job) = self.out.dead_letters.pop_front() {
             let message = job.record.message;
-            let dlq = self
-                .queues
-                .get(&job.from)
-                .and_then(|q| q.config.dead_letter_queue.as_deref())
-                .and_then(|n| self.queue_names.get(n).copied())
-                .filter(|&d| d != job.from && job.hops < self.limits.max_dead_letter_hops);
-            let Some(dlq) = dlq else {
-                self.out.emit(Event::Dropped {
-                    message,
-                    queue: job.from,
-                    reason: DropReason::DeadLetter(job.reason),
-                });
-                continue;
-            };
-            self.out.emit(Event::DeadLettered {
-                message,
-                queue: job.from,
-                dead_letter_queue: dlq,
-                reason: job.reason,
-            });
-            let Some(q) = self.queues.get_mut(&dlq) else {
+            let Some(q) = self.queues.get_mut(&job.to) else {
                 continue;
             };
             self.out.hops = job.hops + 1;
             let record = dead_letter_copy(job.record, now);
             match q.enqueue(&mut self.storage, &mut self.out, record) {
                 Ok(_) => q.dispatch(&mut self.storage, &mut self.out, now),
-                Err(crate::queue::EnqueueError::Storage(error)) => {
-                    self.out.emit(Event::StorageFailed { queue: dlq, error });
-                }
-                // `Rejected` was reported by the queue; a queue at its hard cap drops it.
-                Err(crate::queue::EnqueueError::Rejected) => {}
-                Err(crate::queue::EnqueueError::Full) => self.out.emit(Event::Dropped {
+                // `Rejected` was reported by the queue.
+                Err(EnqueueError::Rejected) => {}
+                Err(EnqueueError::Full) => self.out.emit(Event::Rejected {
                     message,
-                    queue: dlq,
-                    reason: DropReason::DeadLetter(job.reason),
+                    queue: job.to,
                 }),
+                Err(EnqueueError::Storage(error)) => {
+                    self.out.emit(Event::StorageFailed {
+                        queue: job.to,
+                        error,
+                    });
+                    self.out.emit(Event::Rejected {
+                        message,
+                        queue: job.to,
+                    });
+                }
             }
             self.out.hops = 0;
+        }
+    }
+
+    /// Re-resolves every queue's dead-letter queue after a queue was declared or deleted.
+    fn resolve_dead_letter_queues(&mut self) {
+        for q in self.queues.values_mut() {
+            q.dead_letter_to = q
+                .config
+                .dead_letter_queue
+                .as_deref()
+                .and_then(|n| self.queue_names.get(n).copied());
         }
     }
 

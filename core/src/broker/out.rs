@@ -2,16 +2,15 @@
 
 use alloc::collections::VecDeque;
 
-use crate::event::{DeadLetterReason, Event};
+use crate::event::Event;
 use crate::ids::{DeliveryTag, QueueId};
 use crate::storage::Record;
 
-/// A message leaving `from` for its dead-letter queue, processed after the call that caused it.
+/// A dead-lettered message on its way to queue `to`, appended after the call that caused it.
 #[derive(Debug)]
 pub(crate) struct DeadLetterJob {
-    pub(crate) from: QueueId,
+    pub(crate) to: QueueId,
     pub(crate) record: Record,
-    pub(crate) reason: DeadLetterReason,
     pub(crate) hops: u32,
 }
 
@@ -23,10 +22,11 @@ pub(crate) struct Out {
     next_delivery: u64,
     pub(crate) dead_letters: VecDeque<DeadLetterJob>,
     pub(crate) hops: u32,
+    pub(crate) max_hops: u32,
 }
 
 impl Out {
-    pub(crate) fn new(max_events: usize) -> Self {
+    pub(crate) fn new(max_events: usize, max_hops: u32) -> Self {
         Out {
             events: VecDeque::new(),
             max_events: max_events.max(1),
@@ -34,6 +34,7 @@ impl Out {
             next_delivery: 1,
             dead_letters: VecDeque::new(),
             hops: 0,
+            max_hops,
         }
     }
 

@@ -142,6 +142,7 @@ impl<S: Storage> Broker<S> {
             ),
         );
         self.queue_names.insert(String::from(name), id);
+        self.resolve_dead_letter_queues();
         self.out.emit(Event::QueueDeclared { queue: id });
         Ok(id)
     }
@@ -173,6 +174,7 @@ impl<S: Storage> Broker<S> {
         }
         self.remove_bindings_to(Target::Queue(id));
         self.queue_names.remove(&q.name);
+        self.resolve_dead_letter_queues();
         let _ = self.storage.delete_log(q.log);
         let _ = self
             .storage
