@@ -1,0 +1,350 @@
+//! Property tests over random command sequences, checked against a simple reference model
+//! and invariants on the event stream (issue 3's list):
+//! - no command panics the broker;
+//! - a queue message is held by at most one consumer at a time, and never beyond prefetch;
+//! - every message enqueued ends acked exactly once, dead-lettered or dropped with a reason,
+//!   or is still in the queue (ready or unacked) — never lost;
+//! - per queue, first deliveries come in enqueue order; delivery counts count deliveries;
+//! - topic matching equals a naive reference matcher;
+//! - a subscriber gets every message published after it subscribed, in order, or a `Lagged`
+//!   count covering exactly the gap;
+//! - in fan-out each bound queue receives each message once.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use brokerlab::{
+    Broker, ConsumerConfig, ConsumerId, DeliveryTag, Duration, Event, ExchangeKind, Instant,
+    MemoryStorage, MessageId, Offset, Publish, QueueConfig, QueueId, Received, SubscriptionConfig,
+    SubscriptionId, topic_matches,
+};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum Cmd {
+    PublishFan,
+    PublishA,
+    Ack(usize, usize),
+    AckBogus(usize, u64),
+    Nack(usize, usize, bool),
+    Crash(usize),
+    Restart(usize),
+    Cancel(usize),
+    Tick(u64),
+    Receive,
+}
+
+fn cmd() -> impl Strategy<Value = Cmd> {
+    prop_oneof![
+        4 => Just(Cmd::PublishFan),
+        2 => Just(Cmd::PublishA),
+        5 => (0..4usize, any::<usize>()).prop_map(|(c, i)| Cmd::Ack(c, i)),
+        1 => (0..4usize, 0..200u64).prop_map(|(c, t)| Cmd::AckBogus(c, t)),
+        2 => (0..4usize, any::<usize>(), any::<bool>()).prop_map(|(c, i, r)| Cmd::Nack(c, i, r)),
+        1 => (0..4usize).prop_map(Cmd::Crash),
+        1 => (0..4usize).prop_map(Cmd::Restart),
+        1 => (0..4usize).prop_map(Cmd::Cancel),
+        2 => (0..80u64).prop_map(Cmd::Tick),
+        2 => Just(Cmd::Receive),
+    ]
+}
+
+const CONSUMERS: [(&str, &str, u32); 4] = [
+    ("a1", "a", 1),
+    ("a2", "a", 0),
+    ("b1", "b", 2),
+    ("d1", "dead", 0),
+];
+
+#[derive(Default)]
+struct Model {
+    /// Who holds each (queue, message) right now.
+    held: BTreeMap<(QueueId, MessageId), (ConsumerId, DeliveryTag)>,
+    per_consumer: BTreeMap<ConsumerId, usize>,
+    enqueued: BTreeMap<(QueueId, MessageId), Offset>,
+    deliveries: BTreeMap<(QueueId, MessageId), u32>,
+    acked: BTreeMap<(QueueId, MessageId), u32>,
+    ended: BTreeSet<(QueueId, MessageId)>,
+    last_first_delivery: BTreeMap<QueueId, Offset>,
+    sub_expected: VecDeque<MessageId>,
+    fan_messages: Vec<MessageId>,
+}
+
+impl Model {
+    fn observe(&mut self, e: &Event, prefetch: &BTreeMap<ConsumerId, u32>) {
+        match *e {
+            Event::Enqueued {
+                message,
+                queue,
+                offset,
+            } => {
+                let prev = self.enqueued.insert((queue, message), offset);
+                assert!(prev.is_none(), "{message} enqueued twice in {queue}");
+            }
+            Event::Delivered {
+                message,
+                queue,
+                consumer,
+                delivery,
+                redelivered,
+                delivery_count,
+                ..
+            } => {
+                let key = (queue, message);
+                assert!(
+                    self.enqueued.contains_key(&key),
+                    "delivered before enqueued"
+                );
+                assert!(!self.ended.contains(&key), "delivered after it ended");
+                let prev = self.held.insert(key, (consumer, delivery));
+                assert!(prev.is_none(), "{message} held by two consumers");
+                let n = self.per_consumer.entry(consumer).or_default();
+                *n += 1;
+                let p = prefetch[&consumer];
+                assert!(p == 0 || *n <= p as usize, "prefetch exceeded");
+                let count = self.deliveries.entry(key).or_default();
+                *count += 1;
+                assert_eq!(*count, delivery_count);
+                assert_eq!(redelivered, delivery_count > 1);
+                if !redelivered {
+                    let off = self.enqueued[&key];
+                    if let Some(last) = self.last_first_delivery.insert(queue, off) {
+                        assert!(last < off, "first deliveries out of order in {queue}");
+                    }
+                }
+            }
+            Event::Acked {
+                message,
+                queue,
+                consumer,
+                delivery,
+            } => {
+                self.release(queue, message, consumer, delivery);
+                *self.acked.entry((queue, message)).or_default() += 1;
+                assert!(self.ended.insert((queue, message)), "acked after it ended");
+            }
+            Event::Nacked {
+                message,
+                queue,
+                consumer,
+                delivery,
+                ..
+            }
+            | Event::Requeued {
+                message,
+                queue,
+                consumer,
+                delivery,
+                ..
+            } => {
+                if self.held.get(&(queue, message)) == Some(&(consumer, delivery)) {
+                    self.release(queue, message, consumer, delivery);
+                }
+            }
+            Event::DeadLettered { message, queue, .. } | Event::Dropped { message, queue, .. } => {
+                if let Some((c, d)) = self.held.get(&(queue, message)).copied() {
+                    self.release(queue, message, c, d);
+                }
+                assert!(self.ended.insert((queue, message)), "ended twice");
+            }
+            _ => {}
+        }
+    }
+
+    fn release(&mut self, q: QueueId, m: MessageId, c: ConsumerId, d: DeliveryTag) {
+        assert_eq!(
+            self.held.remove(&(q, m)),
+            Some((c, d)),
+            "settled a delivery not held"
+        );
+        *self.per_consumer.get_mut(&c).unwrap() -= 1;
+    }
+}
+
+fn run(cmds: &[Cmd]) {
+    let mut b = Broker::new(MemoryStorage::new());
+    let mut now = Instant::ZERO;
+    b.declare_exchange(now, "fan", ExchangeKind::Fanout)
+        .unwrap();
+    b.declare_queue(now, "dead", QueueConfig::default())
+        .unwrap();
+    b.declare_queue(
+        now,
+        "a",
+        QueueConfig::default()
+            .with_max_deliveries(3)
+            .with_dead_letter_queue("dead")
+            .with_visibility_timeout(Duration::from_millis(50)),
+    )
+    .unwrap();
+    b.declare_queue(now, "b", QueueConfig::default().with_max_length(5))
+        .unwrap();
+    b.bind(now, "fan", "a", "").unwrap();
+    b.bind(now, "fan", "b", "").unwrap();
+    let sub: SubscriptionId = b
+        .subscribe(
+            now,
+            "fan",
+            "",
+            "s",
+            SubscriptionConfig::default().with_capacity(3),
+        )
+        .unwrap();
+    let mut consumers = Vec::new();
+    let mut prefetch = BTreeMap::new();
+    for (name, q, p) in CONSUMERS {
+        let c = b
+            .consume(now, q, name, ConsumerConfig::default().with_prefetch(p))
+            .unwrap();
+        consumers.push(Some(c));
+        prefetch.insert(c, p);
+    }
+    let mut model = Model::default();
+    for cmd in cmds {
+        match *cmd {
+            Cmd::PublishFan => {
+                let m = b.publish(now, Publish::new("fan", "", "x")).unwrap();
+                model.sub_expected.push_back(m);
+                model.fan_messages.push(m);
+            }
+            Cmd::PublishA => {
+                b.publish(now, Publish::to_queue("a", "y")).unwrap();
+            }
+            Cmd::Ack(ci, pick) | Cmd::Nack(ci, pick, _) => {
+                let Some(c) = consumers[ci] else { continue };
+                let held = b.unacked(c);
+                if held.is_empty() {
+                    continue;
+                }
+                let d = held[pick % held.len()].delivery;
+                match *cmd {
+                    Cmd::Nack(_, _, requeue) => b.nack(now, c, d, requeue).unwrap(),
+                    _ => b.ack(now, c, d).unwrap(),
+                }
+            }
+            Cmd::AckBogus(ci, t) => {
+                if let Some(c) = consumers[ci] {
+                    let d = DeliveryTag(t);
+                    if !b.unacked(c).iter().any(|u| u.delivery == d) {
+                        assert!(b.ack(now, c, d).is_err());
+                    }
+                }
+            }
+            Cmd::Crash(ci) => {
+                if let Some(c) = consumers[ci] {
+                    let _ = b.crash_consumer(now, c);
+                }
+            }
+            Cmd::Restart(ci) => {
+                if let Some(c) = consumers[ci] {
+                    let _ = b.restart_consumer(now, c);
+                }
+            }
+            Cmd::Cancel(ci) => {
+                if let Some(c) = consumers[ci].take() {
+                    b.cancel(now, c).unwrap();
+                    // Reconnect under the same name, as a new consumer.
+                    let (name, q, p) = CONSUMERS[ci];
+                    let c2 = b
+                        .consume(now, q, name, ConsumerConfig::default().with_prefetch(p))
+                        .unwrap();
+                    prefetch.insert(c2, p);
+                    consumers[ci] = Some(c2);
+                }
+            }
+            Cmd::Tick(dt) => {
+                now = now + Duration::from_millis(dt);
+                b.handle_timeout(now);
+            }
+            Cmd::Receive => match b.receive(now, sub).unwrap() {
+                Some(Received::Message { message, .. }) => {
+                    assert_eq!(model.sub_expected.pop_front(), Some(message));
+                }
+                Some(Received::Lagged(n)) => {
+                    assert!(n as usize <= model.sub_expected.len());
+                    model.sub_expected.drain(..n as usize);
+                }
+                None => assert!(model.sub_expected.is_empty()),
+            },
+        }
+        while let Some(e) = b.poll_event() {
+            model.observe(&e, &prefetch);
+        }
+        assert!(b.inbox_len(sub).unwrap() <= 3);
+        if matches!(cmd, Cmd::Tick(_)) {
+            // Everything due was handled.
+            assert!(b.poll_timeout().is_none_or(|t| t > now));
+        }
+    }
+    // Never lost: every enqueued copy is acked once, ended with a reason, or still held.
+    let mut present = BTreeSet::new();
+    for q in b.queues().collect::<Vec<_>>() {
+        for r in b.ready_messages(q) {
+            present.insert((q, r.message));
+        }
+        for c in b.queue_consumers(q).collect::<Vec<_>>() {
+            for u in b.unacked(c) {
+                assert_eq!(model.held.get(&(q, u.message)), Some(&(c, u.delivery)));
+                present.insert((q, u.message));
+            }
+        }
+    }
+    for key in model.enqueued.keys() {
+        let ended = model.ended.contains(key);
+        assert!(
+            ended ^ present.contains(key),
+            "{key:?} must be either finished or still in its queue"
+        );
+        assert!(model.acked.get(key).copied().unwrap_or(0) <= 1);
+    }
+    // Fan-out: each bound queue got each fan message exactly once.
+    let (qa, qb) = (b.queue_id("a").unwrap(), b.queue_id("b").unwrap());
+    for m in &model.fan_messages {
+        assert!(model.enqueued.contains_key(&(qa, *m)));
+        assert!(model.enqueued.contains_key(&(qb, *m)));
+    }
+    // Queue counters agree with the model.
+    for q in [qa, qb] {
+        let s = b.queue_stats(q).unwrap();
+        let unacked = model.held.keys().filter(|(hq, _)| *hq == q).count();
+        assert_eq!(s.unacked, unacked);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn broker_matches_model(cmds in proptest::collection::vec(cmd(), 0..80)) {
+        run(&cmds);
+    }
+
+    #[test]
+    fn topic_matches_reference(
+        pattern in proptest::collection::vec(prop_oneof![
+            Just("a"), Just("b"), Just(""), Just("*"), Just("#"), Just("a#")
+        ], 0..6),
+        key in proptest::collection::vec(prop_oneof![Just("a"), Just("b"), Just(""), Just("#")], 0..6),
+    ) {
+        let p = pattern.join(".");
+        let k = key.join(".");
+        prop_assert_eq!(topic_matches(&p, &k), reference(&words(&p), &words(&k)), "{:?} {:?}", p, k);
+    }
+}
+
+fn words(s: &str) -> Vec<&str> {
+    if s.is_empty() {
+        Vec::new()
+    } else {
+        s.split('.').collect()
+    }
+}
+
+/// The textbook recursive matcher (exponential in the worst case, fine for short inputs).
+fn reference(p: &[&str], k: &[&str]) -> bool {
+    match p.split_first() {
+        None => k.is_empty(),
+        Some((&"#", rest)) => (0..=k.len()).any(|i| reference(rest, &k[i..])),
+        Some((&"*", rest)) => !k.is_empty() && reference(rest, &k[1..]),
+        Some((w, rest)) => k.first() == Some(w) && reference(rest, &k[1..]),
+    }
+}
