@@ -1,0 +1,28 @@
+//! The Brokerlab playground, a Yew app compiled to WebAssembly.
+//!
+//! The app runs the `brokerlab` core in the browser. The page logic is split so that
+//! everything but rendering is plain Rust that tests natively:
+//!
+//! - [`demo`] drives a real broker and returns what happened as plain data;
+//! - [`app`] renders that data with Yew.
+//!
+//! [`start`] is the entry point that `www/index.html` calls after loading the module.
+
+pub mod app;
+pub mod demo;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Mounts the playground on the `#app` element of the page (or on `<body>` when there is
+/// none). The page calls it once after instantiating the module; it is not a wasm start
+/// function, so tests that link this crate mount only what they choose.
+#[wasm_bindgen]
+pub fn start() {
+    let root = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id("app"));
+    match root {
+        Some(element) => yew::Renderer::<app::App>::with_root(element).render(),
+        None => yew::Renderer::<app::App>::new().render(),
+    };
+}

@@ -1,0 +1,118 @@
+//! `cargo xtask`: Brokerlab's build tool.
+//!
+//! - `cargo xtask build` builds the playground (core + web for `wasm32-unknown-unknown`,
+//!   wasm-bindgen, wasm-opt when a working one is available) into `target/site/`.
+//! - `cargo xtask serve [--port N]` does the same and serves it on `http://127.0.0.1:8080`.
+//! - `cargo xtask test` runs every check and test suite, in order, failing fast, and ends
+//!   with one `N passed, M failed` line.
+//!
+//! Each command installs what it needs (rustup targets, the wasm-bindgen CLI at the version
+//! in `Cargo.lock`, the npm packages of `package-lock.json`, Debian's Chromium) or says
+//! exactly what to install. Nothing is fetched from outside the package registries.
+
+mod command;
+mod http;
+mod setup;
+mod site;
+mod suite;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use command::Failure;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  build            build the playground into target/site/
+  serve [--port N] build it and serve it on http://127.0.0.1:8080 (or port N); Ctrl-C stops
+  test             run every check and test suite (fmt, clippy, native, no_std, wasm,
+                   browser); ends with `N passed, M failed`
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let outcome = match args.first().map(String::as_str) {
+        Some("build") => no_more_args(&args[1..]).and_then(|()| site::build(&root).map(drop)),
+        Some("serve") => parse_port(&args[1..]).and_then(|port| serve(&root, port)),
+        Some("test") => no_more_args(&args[1..]).and_then(|()| suite::run_all(&root)),
+        Some("help" | "--help" | "-h") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(Failure::usage(format!("unknown command `{other}`"))),
+        None => Err(Failure::usage("no command given".to_owned())),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{failure}");
+            if failure.is_usage() {
+                eprint!("\n{USAGE}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(root: &std::path::Path, port: u16) -> Result<(), Failure> {
+    let site = site::build(root)?;
+    let listener = http::bind(port)?;
+    let address = listener.local_addr().map_err(|error| {
+        Failure::new("serve", format!("cannot read the bound address: {error}"))
+    })?;
+    println!("\nBrokerlab playground: http://{address}/   (Ctrl-C stops the server)");
+    http::serve_forever(listener, site.dir);
+    Ok(())
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+fn no_more_args(rest: &[String]) -> Result<(), Failure> {
+    match rest.first() {
+        None => Ok(()),
+        Some(extra) => Err(Failure::usage(format!("unexpected argument `{extra}`"))),
+    }
+}
+
+fn parse_port(rest: &[String]) -> Result<u16, Failure> {
+    match rest {
+        [] => Ok(http::DEFAULT_PORT),
+        [flag, value] if flag == "--port" => value.parse().map_err(|_| {
+            Failure::usage(format!(
+                "`--port` needs a number from 0 to 65535, got `{value}`"
+            ))
+        }),
+        [flag] if flag == "--port" => Err(Failure::usage("`--port` needs a value".to_owned())),
+        [extra, ..] => Err(Failure::usage(format!("unexpected argument `{extra}`"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn port_defaults_to_8080_and_accepts_a_flag() {
+        assert_eq!(parse_port(&[]).unwrap(), 8080);
+        assert_eq!(parse_port(&strings(&["--port", "9000"])).unwrap(), 9000);
+        assert!(parse_port(&strings(&["--port", "http"])).is_err());
+        assert!(parse_port(&strings(&["--port"])).is_err());
+        assert!(parse_port(&strings(&["--verbose"])).is_err());
+    }
+
+    #[test]
+    fn the_workspace_root_holds_the_workspace_manifest() {
+        assert!(workspace_root().join("Cargo.toml").is_file());
+        assert!(workspace_root().join("xtask").is_dir());
+    }
+}

@@ -1,0 +1,159 @@
+//! Building the playground site: compile `web` (with the core) for wasm, generate the
+//! JavaScript glue with wasm-bindgen, shrink the module with wasm-opt when one works, and lay
+//! out `www/` plus the bundle in `target/site/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::command::{self, Failure};
+use crate::setup;
+
+/// The cargo profile of the bundle (see the workspace `Cargo.toml`).
+const PROFILE: &str = "wasm-release";
+/// The library name of the `brokerlab-web` package, as it appears in file names.
+const LIB_NAME: &str = "brokerlab_web";
+
+/// A built site.
+pub(crate) struct Site {
+    /// The folder to serve.
+    pub(crate) dir: PathBuf,
+}
+
+/// Where the site is laid out.
+pub(crate) fn output_dir(root: &Path) -> PathBuf {
+    setup::target_dir(root).join("site")
+}
+
+/// Builds the site into `target/site/` and prints the bundle sizes.
+pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
+    setup::ensure_target(setup::WASM_TARGET)?;
+    let version = setup::locked_wasm_bindgen_version(root)?;
+    let tools = setup::ensure_wasm_bindgen(root, &version)?;
+
+    command::announce(&format!(
+        "build: web + core for {} ({PROFILE})",
+        setup::WASM_TARGET
+    ));
+    command::run(
+        "build wasm",
+        Command::new(setup::cargo())
+            .current_dir(root)
+            .args(["build", "--package", "brokerlab-web", "--lib", "--target"])
+            .arg(setup::WASM_TARGET)
+            .args(["--profile", PROFILE]),
+    )?;
+    let module = setup::target_dir(root)
+        .join(setup::WASM_TARGET)
+        .join(PROFILE)
+        .join(format!("{LIB_NAME}.wasm"));
+
+    let dir = output_dir(root);
+    let pkg = dir.join("pkg");
+    reset_dir(&dir)?;
+    copy_tree(&root.join("www"), &dir)?;
+
+    command::announce("build: wasm-bindgen --target web");
+    command::run(
+        "wasm-bindgen",
+        Command::new(&tools.bindgen)
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&pkg)
+            .arg(&module),
+    )?;
+
+    let bundle = pkg.join(format!("{LIB_NAME}_bg.wasm"));
+    optimise(root, &bundle)?;
+    report_sizes(&[bundle, pkg.join(format!("{LIB_NAME}.js"))]);
+    println!("Site laid out in {}", dir.display());
+    Ok(Site { dir })
+}
+
+fn optimise(root: &Path, bundle: &Path) -> Result<(), Failure> {
+    // binaryen comes from the npm lock file; without npm the bundle is simply larger.
+    if let Err(failure) = setup::ensure_npm_packages(root) {
+        println!("note: skipping npm packages ({failure}); wasm-opt may be unavailable");
+    }
+    let Some(wasm_opt) = setup::find_wasm_opt(root) else {
+        println!(
+            "note: no working wasm-opt (binaryen 116+) found; the bundle is not size-optimised. \
+             `npm ci` in the repository root installs one."
+        );
+        return Ok(());
+    };
+    command::announce("build: wasm-opt -Oz");
+    let optimised = bundle.with_extension("opt.wasm");
+    command::run(
+        "wasm-opt",
+        Command::new(&wasm_opt)
+            .arg("-Oz")
+            // The features rustc enables by default for wasm32-unknown-unknown.
+            .args([
+                "--enable-bulk-memory",
+                "--enable-mutable-globals",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ])
+            .arg(bundle)
+            .arg("-o")
+            .arg(&optimised),
+    )?;
+    std::fs::rename(&optimised, bundle)
+        .map_err(|error| Failure::new("wasm-opt", format!("cannot replace the bundle: {error}")))
+}
+
+fn report_sizes(files: &[PathBuf]) {
+    for file in files {
+        let raw = std::fs::metadata(file).map(|meta| meta.len()).unwrap_or(0);
+        let gzipped = command::output(
+            Command::new("sh")
+                .arg("-c")
+                .arg(format!("gzip -9 -c '{}' | wc -c", file.display())),
+        )
+        .map_or_else(
+            || "? (no gzip)".to_owned(),
+            |bytes| format!("{} KiB", kib(&bytes)),
+        );
+        println!(
+            "  {:<28} {:>8.1} KiB raw, {} gzipped",
+            file.file_name().unwrap_or_default().to_string_lossy(),
+            raw as f64 / 1024.0,
+            gzipped
+        );
+    }
+}
+
+fn kib(bytes: &str) -> String {
+    bytes
+        .trim()
+        .parse::<f64>()
+        .map_or_else(|_| "?".to_owned(), |n| format!("{:.1}", n / 1024.0))
+}
+
+fn reset_dir(dir: &Path) -> Result<(), Failure> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|error| {
+            Failure::new("site", format!("cannot clear {}: {error}", dir.display()))
+        })?;
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|error| Failure::new("site", format!("cannot create {}: {error}", dir.display())))
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), Failure> {
+    let fail = |error: std::io::Error| {
+        Failure::new("site", format!("copying {}: {error}", from.display()))
+    };
+    std::fs::create_dir_all(to).map_err(fail)?;
+    for entry in std::fs::read_dir(from).map_err(fail)? {
+        let entry = entry.map_err(fail)?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(fail)?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target).map_err(fail)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,192 @@
+//! `cargo xtask test`: every check and test suite in order, failing fast, with one
+//! `N passed, M failed` line at the end over all suites.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::command::{self, Failure};
+use crate::{http, setup, site};
+
+/// Test counts gathered from the suites' own output.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    /// Adds the counts of a libtest (`test result: ok. 5 passed; 0 failed; …`) or
+    /// node:test TAP (`# pass 5`, `# fail 0`) summary line.
+    fn add_line(&mut self, line: &str) {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            self.passed += count_before(rest, " passed");
+            self.failed += count_before(rest, " failed");
+        } else if let Some(rest) = line.strip_prefix("# pass ") {
+            self.passed += rest.trim().parse().unwrap_or(0);
+        } else if let Some(rest) = line.strip_prefix("# fail ") {
+            self.failed += rest.trim().parse().unwrap_or(0);
+        }
+    }
+}
+
+fn count_before(text: &str, label: &str) -> u64 {
+    text.find(label)
+        .and_then(|end| text[..end].rsplit([' ', '.']).next())
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs everything; prints the summary line whether or not a step failed.
+pub(crate) fn run_all(root: &Path) -> Result<(), Failure> {
+    let mut tally = Tally::default();
+    let outcome = steps(root, &mut tally);
+    match &outcome {
+        Ok(()) => println!(
+            "\nAll checks passed.\n{} passed, {} failed",
+            tally.passed, tally.failed
+        ),
+        Err(failure) => {
+            println!("\n{failure}");
+            println!(
+                "Stopped at the first failure.\n{} passed, {} failed",
+                tally.passed, tally.failed
+            );
+        }
+    }
+    outcome.map_err(|_| Failure::new("test", "`cargo xtask test` failed (see above)".to_owned()))
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(setup::cargo());
+    command.current_dir(root);
+    command
+}
+
+/// Runs a suite whose output carries test counts; a failing suite is a [`Failure`].
+fn counted(step: &str, command: &mut Command, tally: &mut Tally) -> Result<(), Failure> {
+    command::announce(step);
+    let before = *tally;
+    let success = command::run_echoing(step, command, |line| tally.add_line(line))?;
+    let failed = tally.failed - before.failed;
+    if success && failed == 0 {
+        if tally.passed == before.passed {
+            return Err(Failure::new(step, "the suite ran no tests".to_owned()));
+        }
+        Ok(())
+    } else {
+        Err(Failure::new(
+            step,
+            format!("{failed} test(s) failed (exit status says success: {success})"),
+        ))
+    }
+}
+
+fn steps(root: &Path, tally: &mut Tally) -> Result<(), Failure> {
+    command::announce("format: cargo fmt --check");
+    command::run("format", cargo(root).args(["fmt", "--all", "--check"]))
+        .map_err(|failure| failure.hint("run `cargo fmt --all`"))?;
+
+    command::announce("lint: cargo clippy --all-targets -- -D warnings");
+    command::run(
+        "lint",
+        cargo(root).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+
+    counted(
+        "native tests: cargo test --workspace (unit, integration, doc)",
+        cargo(root).args(["test", "--workspace"]),
+        tally,
+    )?;
+
+    setup::ensure_target(setup::NO_STD_TARGET)?;
+    command::announce(&format!(
+        "no_std: brokerlab without default features for {}",
+        setup::NO_STD_TARGET
+    ));
+    command::run(
+        "no_std",
+        cargo(root).args([
+            "build",
+            "--package",
+            "brokerlab",
+            "--no-default-features",
+            "--target",
+            setup::NO_STD_TARGET,
+        ]),
+    )?;
+
+    let built = site::build(root)?;
+
+    let version = setup::locked_wasm_bindgen_version(root)?;
+    let tools = setup::ensure_wasm_bindgen(root, &version)?;
+    let chromium = setup::ensure_chromium()?;
+    counted(
+        "wasm tests: wasm-bindgen-test in headless Chromium",
+        cargo(root)
+            .args([
+                "test",
+                "--package",
+                "brokerlab-web",
+                "--test",
+                "render",
+                "--target",
+                setup::WASM_TARGET,
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                &tools.test_runner,
+            )
+            .env("CHROMEDRIVER", &chromium.driver)
+            .env(
+                "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+                root.join("web").join("webdriver.json"),
+            )
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        tally,
+    )?;
+
+    setup::ensure_npm_packages(root)?;
+    let url = http::serve_in_background(built.dir.clone())?;
+    println!("Serving the built site on {url} for the browser tests");
+    counted(
+        "browser tests: tests/e2e in headless Chromium (playwright-core)",
+        Command::new("node")
+            .current_dir(root)
+            .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+            .arg(root.join("tests").join("e2e"))
+            .env("BROKERLAB_URL", &url)
+            .env("BROKERLAB_CHROMIUM", &chromium.browser)
+            .env("BROKERLAB_SCREENSHOTS", built.dir.join("screenshots")),
+        tally,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_libtest_and_tap_summaries() {
+        let mut tally = Tally::default();
+        tally.add_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s");
+        tally.add_line("test result: FAILED. 3 passed; 2 failed; 0 ignored");
+        tally.add_line("# pass 4");
+        tally.add_line("# fail 1");
+        tally.add_line("running 5 tests");
+        assert_eq!(
+            tally,
+            Tally {
+                passed: 19,
+                failed: 3
+            }
+        );
+    }
+}
