@@ -135,10 +135,8 @@ impl Model {
                 consumer,
                 delivery,
                 ..
-            } => {
-                if self.held.get(&(queue, message)) == Some(&(consumer, delivery)) {
-                    self.release(queue, message, consumer, delivery);
-                }
+            } if self.held.get(&(queue, message)) == Some(&(consumer, delivery)) => {
+                self.release(queue, message, consumer, delivery);
             }
             Event::DeadLettered { message, queue, .. } | Event::Dropped { message, queue, .. } => {
                 if let Some((c, d)) = self.held.get(&(queue, message)).copied() {

@@ -11,6 +11,8 @@
 mod consume;
 pub(crate) mod out;
 mod publish;
+
+pub use publish::PublishedBatch;
 mod pubsub;
 mod topology;
 

@@ -2,15 +2,26 @@
 
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use super::Broker;
 use crate::error::{LimitError, LimitKind, PublishError, check_key};
 use crate::event::Event;
-use crate::ids::{ExchangeId, MessageId, Target};
-use crate::message::{MessageMeta, Publish};
+use crate::ids::{BindingId, ExchangeId, MessageId, Target};
+use crate::message::{MessageMeta, Payload, Publish};
 use crate::queue::EnqueueError;
 use crate::storage::{Record, Storage};
 use crate::time::Instant;
+
+/// What [`Broker::publish_batch`] published: `count` messages with consecutive ids from
+/// `first`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishedBatch {
+    /// The first message's id.
+    pub first: MessageId,
+    /// How many messages were published.
+    pub count: u64,
+}
 
 impl<S: Storage> Broker<S> {
     /// Publishes a message and returns its id.
@@ -33,53 +44,18 @@ impl<S: Storage> Broker<S> {
     ) -> Result<MessageId, PublishError> {
         let now = self.clock(now);
         let limits = &self.limits;
-        if publish.payload.len() > limits.max_payload_bytes {
-            return Err(PublishError::PayloadTooLarge {
-                len: publish.payload.len(),
-                max: limits.max_payload_bytes,
-            });
-        }
         if publish.headers.len() > limits.max_headers {
             return Err(PublishError::TooManyHeaders {
                 count: publish.headers.len(),
                 max: limits.max_headers,
             });
         }
-        check_key(&publish.routing_key, limits.max_key_len).map_err(PublishError::InvalidKey)?;
         for (k, v) in &publish.headers {
             check_key(k, limits.max_key_len).map_err(PublishError::InvalidKey)?;
             check_key(v, limits.max_key_len).map_err(PublishError::InvalidKey)?;
         }
-        let exchange = *self
-            .exchange_names
-            .get(publish.exchange.as_ref())
-            .ok_or(PublishError::UnknownExchange)?;
-
-        let mut targets = core::mem::take(&mut self.route_scratch);
-        targets.clear();
-        if exchange == ExchangeId::DEFAULT {
-            match self.queue_names.get(publish.routing_key.as_ref()) {
-                Some(&q) => targets.push((crate::ids::BindingId(0), Target::Queue(q))),
-                None => {
-                    self.route_scratch = targets;
-                    return Err(PublishError::UnknownQueue);
-                }
-            }
-        } else if let Some(x) = self.exchanges.get(&exchange) {
-            x.route(&publish.routing_key, &mut targets);
-        }
-
-        let message = MessageId(self.next_message);
-        let Some(next) = self.next_message.checked_add(1) else {
-            self.route_scratch = targets;
-            return Err(LimitError {
-                kind: LimitKind::Ids,
-                limit: usize::MAX,
-            }
-            .into());
-        };
-        self.next_message = next;
-
+        self.check_payload(&publish.payload)?;
+        let (exchange, targets) = self.prepare(&publish.exchange, &publish.routing_key)?;
         let keep_key = exchange != ExchangeId::DEFAULT && !publish.routing_key.is_empty();
         let meta = (keep_key || !publish.headers.is_empty() || publish.ttl.is_some()).then(|| {
             Arc::new(MessageMeta {
@@ -92,14 +68,116 @@ impl<S: Storage> Broker<S> {
                 ttl: publish.ttl,
             })
         });
-        let payload = publish.payload;
+        let result = self.route_one(now, exchange, &targets, publish.payload, meta);
+        self.route_scratch = targets;
+        self.flush_dead_letters(now);
+        result
+    }
 
+    /// Publishes many payloads with the same exchange and routing key, resolving the route
+    /// once. Each message behaves exactly as if published by [`publish`](Self::publish) in
+    /// turn (same events, same dispatch). Stops at the first error, which is returned; the
+    /// messages before it stay published.
+    pub fn publish_batch<P: Into<Payload>>(
+        &mut self,
+        now: Instant,
+        exchange: &str,
+        routing_key: &str,
+        payloads: impl IntoIterator<Item = P>,
+    ) -> Result<PublishedBatch, PublishError> {
+        let now = self.clock(now);
+        let (exchange, targets) = self.prepare(exchange, routing_key)?;
+        let meta = (exchange != ExchangeId::DEFAULT && !routing_key.is_empty()).then(|| {
+            Arc::new(MessageMeta {
+                routing_key: String::from(routing_key),
+                ..MessageMeta::default()
+            })
+        });
+        let mut batch = PublishedBatch {
+            first: MessageId(self.next_message),
+            count: 0,
+        };
+        let mut result = Ok(());
+        for p in payloads {
+            let payload = p.into();
+            if let Err(e) = self.check_payload(&payload) {
+                result = Err(e);
+                break;
+            }
+            match self.route_one(now, exchange, &targets, payload, meta.clone()) {
+                Ok(_) => batch.count += 1,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+            if !self.out.dead_letters.is_empty() {
+                self.flush_dead_letters(now);
+            }
+        }
+        self.route_scratch = targets;
+        self.flush_dead_letters(now);
+        result.map(|()| batch)
+    }
+
+    fn check_payload(&self, payload: &Payload) -> Result<(), PublishError> {
+        if payload.len() > self.limits.max_payload_bytes {
+            return Err(PublishError::PayloadTooLarge {
+                len: payload.len(),
+                max: self.limits.max_payload_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    /// Validates the key, resolves the exchange and computes the targets (in the scratch
+    /// vector, which the caller must put back).
+    fn prepare(
+        &mut self,
+        exchange: &str,
+        routing_key: &str,
+    ) -> Result<(ExchangeId, Vec<(BindingId, Target)>), PublishError> {
+        check_key(routing_key, self.limits.max_key_len).map_err(PublishError::InvalidKey)?;
+        let exchange = *self
+            .exchange_names
+            .get(exchange)
+            .ok_or(PublishError::UnknownExchange)?;
+        let mut targets = core::mem::take(&mut self.route_scratch);
+        targets.clear();
+        if exchange == ExchangeId::DEFAULT {
+            match self.queue_names.get(routing_key) {
+                Some(&q) => targets.push((BindingId(0), Target::Queue(q))),
+                None => {
+                    self.route_scratch = targets;
+                    return Err(PublishError::UnknownQueue);
+                }
+            }
+        } else if let Some(x) = self.exchanges.get(&exchange) {
+            x.route(routing_key, &mut targets);
+        }
+        Ok((exchange, targets))
+    }
+
+    /// Gives one message an id and puts a copy in every target.
+    fn route_one(
+        &mut self,
+        now: Instant,
+        exchange: ExchangeId,
+        targets: &[(BindingId, Target)],
+        payload: Payload,
+        meta: Option<Arc<MessageMeta>>,
+    ) -> Result<MessageId, PublishError> {
+        let message = MessageId(self.next_message);
+        self.next_message = self.next_message.checked_add(1).ok_or(LimitError {
+            kind: LimitKind::Ids,
+            limit: usize::MAX,
+        })?;
         self.out.emit(Event::Published { message, exchange });
         if targets.is_empty() {
             self.out.emit(Event::Unroutable { message, exchange });
         }
         let mut result = Ok(message);
-        for &(binding, target) in &targets {
+        for &(binding, target) in targets {
             self.out.emit(Event::Routed {
                 message,
                 exchange,
@@ -161,8 +239,6 @@ impl<S: Storage> Broker<S> {
                 }
             }
         }
-        self.route_scratch = targets;
-        self.flush_dead_letters(now);
         result
     }
 }

@@ -1,0 +1,379 @@
+//! Throughput of the three patterns against in-process baselines, one thread, 64-byte payloads.
+//!
+//! - queue: publish → deliver → ack through one queue, message by message and in batches,
+//!   against `crossbeam-channel` unbounded send + recv and `VecDeque` push + pop;
+//! - fan-out to 3 queues and pub/sub to 3 subscribers, against sending the same shared
+//!   payload through 3 crossbeam channels.
+//!
+//! Criterion reports each case; a closing pass times every case side by side in the same run
+//! and prints the ratios (broker throughput ÷ baseline throughput) that BENCHMARKS.md quotes.
+//! Run: `cargo bench -p brokerlab --bench throughput`.
+
+#![allow(missing_docs)]
+
+use std::collections::VecDeque;
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant as StdInstant};
+
+use brokerlab::{
+    Broker, ConsumerConfig, ConsumerId, DeliveryTag, Event, ExchangeKind, Instant, MemoryStorage,
+    Publish, QueueConfig, Received, SubscriptionConfig, SubscriptionId,
+};
+use criterion::{Criterion, Throughput, criterion_group};
+
+const PAYLOAD: [u8; 64] = [7; 64];
+const BATCH: usize = 1000;
+
+/// One queue with one consumer (unlimited prefetch).
+struct QueueCase {
+    broker: Broker,
+    consumer: ConsumerId,
+    tags: Vec<DeliveryTag>,
+}
+
+impl QueueCase {
+    fn new() -> Self {
+        let mut broker = Broker::new(MemoryStorage::new());
+        let now = Instant::ZERO;
+        broker
+            .declare_queue(now, "work", QueueConfig::default())
+            .unwrap();
+        let consumer = broker
+            .consume(now, "work", "w", ConsumerConfig::default())
+            .unwrap();
+        while broker.poll_event().is_some() {}
+        QueueCase {
+            broker,
+            consumer,
+            tags: Vec::with_capacity(BATCH),
+        }
+    }
+
+    /// Publish, take the delivery, ack: one message at a time.
+    fn one_by_one(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        for _ in 0..n {
+            self.broker
+                .publish(now, Publish::to_queue("work", &PAYLOAD))
+                .unwrap();
+            let mut tag = None;
+            while let Some(e) = self.broker.poll_event() {
+                if let Event::Delivered {
+                    delivery, payload, ..
+                } = e
+                {
+                    black_box(payload);
+                    tag = Some(delivery);
+                }
+            }
+            self.broker.ack(now, self.consumer, tag.unwrap()).unwrap();
+            while let Some(e) = self.broker.poll_event() {
+                black_box(e);
+            }
+        }
+    }
+
+    /// Publish a batch, take the deliveries, ack them all with one `ack_multiple`.
+    fn batched(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        self.tags.clear();
+        self.broker
+            .publish_batch(now, "", "work", (0..n).map(|_| &PAYLOAD))
+            .unwrap();
+        while let Some(e) = self.broker.poll_event() {
+            if let Event::Delivered {
+                delivery, payload, ..
+            } = e
+            {
+                black_box(payload);
+                self.tags.push(delivery);
+            }
+        }
+        let last = *self.tags.last().unwrap();
+        self.broker.ack_multiple(now, self.consumer, last).unwrap();
+        while let Some(e) = self.broker.poll_event() {
+            black_box(e);
+        }
+    }
+}
+
+fn crossbeam_queue(
+    n: usize,
+    tx: &crossbeam_channel::Sender<Vec<u8>>,
+    rx: &crossbeam_channel::Receiver<Vec<u8>>,
+) {
+    for _ in 0..n {
+        tx.send(PAYLOAD.to_vec()).unwrap();
+        black_box(rx.recv().unwrap());
+    }
+}
+
+fn vecdeque_queue(n: usize, q: &mut VecDeque<Vec<u8>>) {
+    for _ in 0..n {
+        q.push_back(PAYLOAD.to_vec());
+        black_box(q.pop_front().unwrap());
+    }
+}
+
+/// A fanout exchange to 3 queues, one consumer each.
+struct FanoutCase {
+    broker: Broker,
+    pending: Vec<(ConsumerId, DeliveryTag)>,
+}
+
+impl FanoutCase {
+    fn new() -> Self {
+        let mut broker = Broker::new(MemoryStorage::new());
+        let now = Instant::ZERO;
+        broker
+            .declare_exchange(now, "fan", ExchangeKind::Fanout)
+            .unwrap();
+        for q in ["q1", "q2", "q3"] {
+            broker
+                .declare_queue(now, q, QueueConfig::default())
+                .unwrap();
+            broker.bind(now, "fan", q, "").unwrap();
+            broker
+                .consume(now, q, &format!("{q}-c"), ConsumerConfig::default())
+                .unwrap();
+        }
+        while broker.poll_event().is_some() {}
+        FanoutCase {
+            broker,
+            pending: Vec::with_capacity(3),
+        }
+    }
+
+    fn run(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        for _ in 0..n {
+            self.broker
+                .publish(now, Publish::new("fan", "", &PAYLOAD))
+                .unwrap();
+            while let Some(e) = self.broker.poll_event() {
+                if let Event::Delivered {
+                    consumer, delivery, ..
+                } = e
+                {
+                    self.pending.push((consumer, delivery));
+                }
+            }
+            for (c, d) in self.pending.drain(..) {
+                self.broker.ack(now, c, d).unwrap();
+            }
+            while let Some(e) = self.broker.poll_event() {
+                black_box(e);
+            }
+        }
+    }
+}
+
+/// A fanout exchange to 3 subscriptions.
+struct PubSubCase {
+    broker: Broker,
+    subs: Vec<SubscriptionId>,
+}
+
+impl PubSubCase {
+    fn new() -> Self {
+        let mut broker = Broker::new(MemoryStorage::new());
+        let now = Instant::ZERO;
+        broker
+            .declare_exchange(now, "news", ExchangeKind::Fanout)
+            .unwrap();
+        let subs = (0..3)
+            .map(|i| {
+                broker
+                    .subscribe(
+                        now,
+                        "news",
+                        "",
+                        &format!("s{i}"),
+                        SubscriptionConfig::default(),
+                    )
+                    .unwrap()
+            })
+            .collect();
+        while broker.poll_event().is_some() {}
+        PubSubCase { broker, subs }
+    }
+
+    fn run(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        for _ in 0..n {
+            self.broker
+                .publish(now, Publish::new("news", "", &PAYLOAD))
+                .unwrap();
+            for &s in &self.subs {
+                match self.broker.receive(now, s).unwrap() {
+                    Some(Received::Message { payload, .. }) => {
+                        black_box(payload);
+                    }
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            while let Some(e) = self.broker.poll_event() {
+                black_box(e);
+            }
+        }
+    }
+}
+
+type Chan = (
+    crossbeam_channel::Sender<Arc<[u8]>>,
+    crossbeam_channel::Receiver<Arc<[u8]>>,
+);
+
+fn crossbeam_fan3(n: usize, chans: &[Chan]) {
+    for _ in 0..n {
+        let p: Arc<[u8]> = Arc::from(&PAYLOAD[..]);
+        for (tx, _) in chans {
+            tx.send(p.clone()).unwrap();
+        }
+        for (_, rx) in chans {
+            black_box(rx.recv().unwrap());
+        }
+    }
+}
+
+fn channels(k: usize) -> Vec<Chan> {
+    (0..k).map(|_| crossbeam_channel::unbounded()).collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("queue_64B");
+    g.throughput(Throughput::Elements(BATCH as u64));
+    let mut q = QueueCase::new();
+    g.bench_function("brokerlab publish-deliver-ack", |b| {
+        b.iter(|| q.one_by_one(BATCH))
+    });
+    let mut q = QueueCase::new();
+    g.bench_function("brokerlab batch publish + ack_multiple", |b| {
+        b.iter(|| q.batched(BATCH))
+    });
+    let (tx, rx) = crossbeam_channel::unbounded();
+    g.bench_function("crossbeam-channel send+recv", |b| {
+        b.iter(|| crossbeam_queue(BATCH, &tx, &rx))
+    });
+    let mut dq = VecDeque::new();
+    g.bench_function("VecDeque push+pop", |b| {
+        b.iter(|| vecdeque_queue(BATCH, &mut dq))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("fanout3_64B");
+    g.throughput(Throughput::Elements(BATCH as u64));
+    let mut f = FanoutCase::new();
+    g.bench_function("brokerlab fanout to 3 queues + acks", |b| {
+        b.iter(|| f.run(BATCH))
+    });
+    let mut p = PubSubCase::new();
+    g.bench_function("brokerlab pubsub to 3 subscribers", |b| {
+        b.iter(|| p.run(BATCH))
+    });
+    let ch = channels(3);
+    g.bench_function("crossbeam-channel 3 x send+recv", |b| {
+        b.iter(|| crossbeam_fan3(BATCH, &ch))
+    });
+    g.finish();
+}
+
+/// Median nanoseconds per message of `f(BATCH)` over several rounds of about 200 ms.
+fn ns_per_msg(mut f: impl FnMut(usize)) -> f64 {
+    f(BATCH * 10);
+    let mut samples = Vec::new();
+    for _ in 0..7 {
+        let start = StdInstant::now();
+        let mut n = 0;
+        while start.elapsed() < StdDuration::from_millis(200) {
+            f(BATCH);
+            n += BATCH;
+        }
+        samples.push(start.elapsed().as_nanos() as f64 / n as f64);
+    }
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn ratios() {
+    let mut q = QueueCase::new();
+    let queue = ns_per_msg(|n| q.one_by_one(n));
+    let mut q = QueueCase::new();
+    let batch = ns_per_msg(|n| q.batched(n));
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let xbeam = ns_per_msg(|n| crossbeam_queue(n, &tx, &rx));
+    let mut dq = VecDeque::new();
+    let vdq = ns_per_msg(|n| vecdeque_queue(n, &mut dq));
+    let mut f = FanoutCase::new();
+    let fan = ns_per_msg(|n| f.run(n));
+    let mut p = PubSubCase::new();
+    let pubsub = ns_per_msg(|n| p.run(n));
+    let ch = channels(3);
+    let xfan = ns_per_msg(|n| crossbeam_fan3(n, &ch));
+
+    println!(
+        "\n== side-by-side (median ns per message; ratio = baseline time / brokerlab time) =="
+    );
+    let row = |name: &str, ns: f64, base: f64, base_name: &str| {
+        println!(
+            "{name:<44} {ns:>8.1} ns  {:>6.2} Mmsg/s  ratio vs {base_name}: {:.2}",
+            1e3 / ns,
+            base / ns
+        );
+    };
+    println!(
+        "{:<44} {xbeam:>8.1} ns  {:>6.2} Mmsg/s",
+        "crossbeam-channel unbounded send+recv",
+        1e3 / xbeam
+    );
+    println!(
+        "{:<44} {vdq:>8.1} ns  {:>6.2} Mmsg/s",
+        "VecDeque push+pop",
+        1e3 / vdq
+    );
+    row(
+        "queue publish-deliver-ack (one by one)",
+        queue,
+        xbeam,
+        "crossbeam",
+    );
+    row(
+        "queue publish-deliver-ack (one by one)",
+        queue,
+        vdq,
+        "VecDeque",
+    );
+    row(
+        "queue publish_batch + ack_multiple",
+        batch,
+        xbeam,
+        "crossbeam",
+    );
+    row("queue publish_batch + ack_multiple", batch, vdq, "VecDeque");
+    println!(
+        "{:<44} {xfan:>8.1} ns  {:>6.2} Mmsg/s",
+        "crossbeam-channel 3 x send+recv",
+        1e3 / xfan
+    );
+    row("fan-out to 3 queues (+3 acks)", fan, xfan, "crossbeam x3");
+    row("pub/sub to 3 subscribers", pubsub, xfan, "crossbeam x3");
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(StdDuration::from_secs(1))
+        .measurement_time(StdDuration::from_secs(2))
+        .sample_size(10);
+    targets = bench
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--ratios-only");
+    if !quick {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
+    ratios();
+}
