@@ -1,4 +1,11 @@
-//! [`MemoryStorage`]: logs in `VecDeque`s and metadata in a `BTreeMap`; works without `std`.
+//! [`MemoryStorage`]: logs in chunks of records and metadata in a `BTreeMap`; works without
+//! `std`.
+//!
+//! A log is a `VecDeque` of chunks of at most [`CHUNK_RECORDS`] records. Appends go to the
+//! last chunk, drops pop from the first, and an emptied first chunk is freed. Only the first
+//! and the last chunk may be partly used (the first one grows by doubling up to the chunk size,
+//! later ones are allocated at exactly the chunk size), so a log's unused capacity is bounded
+//! by two chunks however long it gets, instead of the up-to-2× slack of one growing buffer.
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
@@ -7,15 +14,80 @@ use alloc::vec::Vec;
 use super::{LogBounds, Record, Storage, StorageError};
 use crate::ids::{LogId, Offset};
 
+/// Records per chunk of a [`MemoryStorage`] log.
+pub const CHUNK_RECORDS: usize = 1024;
+
+/// Fixed-size chunks: every chunk but the first and the last holds exactly `CHUNK_RECORDS`.
 #[derive(Debug, Default)]
 struct MemLog {
     start: u64,
-    records: VecDeque<Record>,
+    len: usize,
+    chunks: VecDeque<VecDeque<Record>>,
 }
 
 impl MemLog {
     fn end(&self) -> u64 {
-        self.start + self.records.len() as u64
+        self.start + self.len as u64
+    }
+
+    #[inline]
+    fn push(&mut self, record: Record) {
+        match self.chunks.back_mut() {
+            Some(last) if last.len() < CHUNK_RECORDS => {
+                if last.len() == last.capacity() {
+                    // The first chunk grows by doubling up to the chunk size, exactly.
+                    let want = (last.capacity() * 2).clamp(4, CHUNK_RECORDS);
+                    last.reserve_exact(want - last.len());
+                }
+                last.push_back(record);
+            }
+            _ => {
+                let capacity = if self.chunks.is_empty() {
+                    4
+                } else {
+                    CHUNK_RECORDS
+                };
+                let mut chunk = VecDeque::with_capacity(capacity);
+                chunk.push_back(record);
+                self.chunks.push_back(chunk);
+            }
+        }
+        self.len += 1;
+    }
+
+    #[inline]
+    fn get(&self, index: usize) -> Option<&Record> {
+        if index >= self.len {
+            return None;
+        }
+        let first = self.chunks.front()?;
+        if index < first.len() {
+            return first.get(index);
+        }
+        let rest = index - first.len();
+        self.chunks
+            .get(1 + rest / CHUNK_RECORDS)?
+            .get(rest % CHUNK_RECORDS)
+    }
+
+    /// Drops the first `n` records (at most `len`).
+    #[inline]
+    fn drop_front(&mut self, mut n: usize) {
+        n = n.min(self.len);
+        self.start += n as u64;
+        self.len -= n;
+        while n > 0 {
+            let Some(first) = self.chunks.front_mut() else {
+                break;
+            };
+            let k = n.min(first.len());
+            first.drain(..k);
+            n -= k;
+            // Keep the last chunk when it empties: the next append reuses it.
+            if first.is_empty() && self.chunks.len() > 1 {
+                self.chunks.pop_front();
+            }
+        }
     }
 }
 
@@ -74,7 +146,7 @@ impl Storage for MemoryStorage {
             .logs
             .remove(&log)
             .ok_or(StorageError::UnknownLog(log))?;
-        self.records -= removed.records.len();
+        self.records -= removed.len;
         Ok(())
     }
 
@@ -88,7 +160,7 @@ impl Storage for MemoryStorage {
             .get_mut(&log)
             .ok_or(StorageError::UnknownLog(log))?;
         let offset = Offset(l.end());
-        l.records.push_back(record);
+        l.push(record);
         self.records += 1;
         Ok(offset)
     }
@@ -100,7 +172,7 @@ impl Storage for MemoryStorage {
             .0
             .checked_sub(l.start)
             .and_then(|i| usize::try_from(i).ok())
-            .and_then(|i| l.records.get(i))
+            .and_then(|i| l.get(i))
             .cloned()
             .ok_or(StorageError::OutOfRange { log, offset })
     }
@@ -111,12 +183,9 @@ impl Storage for MemoryStorage {
             .logs
             .get_mut(&log)
             .ok_or(StorageError::UnknownLog(log))?;
-        let target = before.0.min(l.end());
-        while l.start < target {
-            l.records.pop_front();
-            l.start += 1;
-            self.records -= 1;
-        }
+        let n = before.0.min(l.end()).saturating_sub(l.start) as usize;
+        l.drop_front(n);
+        self.records -= n;
         Ok(())
     }
 
@@ -194,6 +263,50 @@ mod tests {
         s.delete_log(log).unwrap();
         assert_eq!(s.record_count(), 0);
         assert_eq!(s.append(log, rec(0)), Err(StorageError::UnknownLog(log)));
+    }
+
+    #[test]
+    fn chunked_log_reads_every_offset_across_chunks() {
+        let mut s = MemoryStorage::new();
+        let log = LogId(1);
+        s.create_log(log).unwrap();
+        let n = (3 * CHUNK_RECORDS + 17) as u64;
+        let mut start = 0;
+        for k in 0..n {
+            assert_eq!(s.append(log, rec(k)).unwrap(), Offset(k));
+            // Drop unevenly so the first chunk is often partly used.
+            if k % 7 == 6 {
+                start += 3;
+                s.drop_prefix(log, Offset(start)).unwrap();
+            }
+        }
+        assert_eq!(s.bounds(log).unwrap().start, Offset(start));
+        for k in start..n {
+            assert_eq!(s.read(log, Offset(k)).unwrap().message, MessageId(k));
+        }
+        assert!(s.read(log, Offset(n)).is_err());
+        assert_eq!(s.record_count() as u64, n - start);
+        let l = &s.logs[&log];
+        assert!(
+            l.chunks
+                .iter()
+                .skip(1)
+                .rev()
+                .skip(1)
+                .all(|c| c.len() == CHUNK_RECORDS)
+        );
+        assert!(l.chunks.iter().all(|c| c.capacity() <= CHUNK_RECORDS));
+        s.drop_prefix(log, Offset(n)).unwrap();
+        assert_eq!(s.record_count(), 0);
+        assert_eq!(s.logs[&log].chunks.len(), 1);
+        assert_eq!(s.append(log, rec(n)).unwrap(), Offset(n));
+        assert_eq!(s.read(log, Offset(n)).unwrap().message, MessageId(n));
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_plain_record_is_40_bytes() {
+        assert_eq!(core::mem::size_of::<Record>(), 40);
     }
 
     #[test]

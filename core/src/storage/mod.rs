@@ -14,7 +14,7 @@
 
 mod memory;
 
-pub use memory::MemoryStorage;
+pub use memory::{CHUNK_RECORDS, MemoryStorage};
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -26,7 +26,8 @@ use crate::time::Instant;
 
 /// One stored message copy.
 ///
-/// A plain message (no headers, TTL or routing key) is 40 bytes here plus its shared payload.
+/// A plain message (no headers, TTL or routing key) is 40 bytes here (on 64-bit targets) plus
+/// its shared payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Record {
