@@ -1,7 +1,10 @@
 //! Throughput of the three patterns against in-process baselines, one thread, 64-byte payloads.
 //!
-//! - queue: publish → deliver → ack through one queue, message by message and in batches,
-//!   against `crossbeam-channel` unbounded send + recv and `VecDeque` push + pop;
+//! - queue: publish → deliver → ack through one queue, message by message and in batches
+//!   (`publish_batch` + one `ack_multiple`), each with every event recorded (the default) and
+//!   with `EventFilter::NONE` (deliveries drained with `poll_delivery`/`poll_deliveries`, no
+//!   other event recorded), against `crossbeam-channel` unbounded send + recv and `VecDeque`
+//!   push + pop;
 //! - fan-out to 3 queues and pub/sub to 3 subscribers, against sending the same shared
 //!   payload through 3 crossbeam channels.
 //!
@@ -17,8 +20,8 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant as StdInstant};
 
 use brokerlab::{
-    Broker, ConsumerConfig, ConsumerId, DeliveryTag, Event, ExchangeKind, Instant, MemoryStorage,
-    Publish, QueueConfig, Received, SubscriptionConfig, SubscriptionId,
+    Broker, ConsumerConfig, ConsumerId, Delivery, DeliveryTag, Event, EventFilter, ExchangeKind,
+    Instant, MemoryStorage, Publish, QueueConfig, Received, SubscriptionConfig, SubscriptionId,
 };
 use criterion::{Criterion, Throughput, criterion_group};
 
@@ -30,9 +33,11 @@ struct QueueCase {
     broker: Broker,
     consumer: ConsumerId,
     tags: Vec<DeliveryTag>,
+    deliveries: Vec<Delivery>,
 }
 
 impl QueueCase {
+    /// Every event recorded (the default filter).
     fn new() -> Self {
         let mut broker = Broker::new(MemoryStorage::new());
         let now = Instant::ZERO;
@@ -47,7 +52,45 @@ impl QueueCase {
             broker,
             consumer,
             tags: Vec::with_capacity(BATCH),
+            deliveries: Vec::with_capacity(BATCH),
         }
+    }
+
+    /// No event recorded; deliveries go to the delivery buffer.
+    fn deliveries_only() -> Self {
+        let mut case = Self::new();
+        case.broker.set_event_filter(EventFilter::NONE);
+        case
+    }
+
+    /// Publish, take the delivery, ack: one message at a time, deliveries only.
+    fn one_by_one_filtered(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        for _ in 0..n {
+            self.broker
+                .publish(now, Publish::to_queue("work", &PAYLOAD))
+                .unwrap();
+            let d = self.broker.poll_delivery().unwrap();
+            let tag = d.delivery;
+            black_box(d.payload);
+            self.broker.ack(now, self.consumer, tag).unwrap();
+        }
+    }
+
+    /// Publish a batch, take the deliveries in one call, ack them all with one
+    /// `ack_multiple`; deliveries only.
+    fn batched_filtered(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        self.deliveries.clear();
+        self.broker
+            .publish_batch(now, "", "work", (0..n).map(|_| &PAYLOAD))
+            .unwrap();
+        self.broker.poll_deliveries(n, &mut self.deliveries);
+        let last = self.deliveries.last().unwrap().delivery;
+        for d in self.deliveries.drain(..) {
+            black_box(d.payload);
+        }
+        self.broker.ack_multiple(now, self.consumer, last).unwrap();
     }
 
     /// Publish, take the delivery, ack: one message at a time.
@@ -252,6 +295,15 @@ fn bench(c: &mut Criterion) {
     g.bench_function("brokerlab batch publish + ack_multiple", |b| {
         b.iter(|| q.batched(BATCH))
     });
+    let mut q = QueueCase::deliveries_only();
+    g.bench_function("brokerlab publish-deliver-ack, deliveries only", |b| {
+        b.iter(|| q.one_by_one_filtered(BATCH))
+    });
+    let mut q = QueueCase::deliveries_only();
+    g.bench_function(
+        "brokerlab batch + poll_deliveries + ack_multiple, deliveries only",
+        |b| b.iter(|| q.batched_filtered(BATCH)),
+    );
     let (tx, rx) = crossbeam_channel::unbounded();
     g.bench_function("crossbeam-channel send+recv", |b| {
         b.iter(|| crossbeam_queue(BATCH, &tx, &rx))
@@ -301,6 +353,10 @@ fn ratios() {
     let queue = ns_per_msg(|n| q.one_by_one(n));
     let mut q = QueueCase::new();
     let batch = ns_per_msg(|n| q.batched(n));
+    let mut q = QueueCase::deliveries_only();
+    let queue_f = ns_per_msg(|n| q.one_by_one_filtered(n));
+    let mut q = QueueCase::deliveries_only();
+    let batch_f = ns_per_msg(|n| q.batched_filtered(n));
     let (tx, rx) = crossbeam_channel::unbounded();
     let xbeam = ns_per_msg(|n| crossbeam_queue(n, &tx, &rx));
     let mut dq = VecDeque::new();
@@ -351,6 +407,30 @@ fn ratios() {
         "crossbeam",
     );
     row("queue publish_batch + ack_multiple", batch, vdq, "VecDeque");
+    row(
+        "queue one by one, deliveries only",
+        queue_f,
+        xbeam,
+        "crossbeam",
+    );
+    row(
+        "queue one by one, deliveries only",
+        queue_f,
+        vdq,
+        "VecDeque",
+    );
+    row(
+        "queue batch + poll_deliveries, deliveries only",
+        batch_f,
+        xbeam,
+        "crossbeam",
+    );
+    row(
+        "queue batch + poll_deliveries, deliveries only",
+        batch_f,
+        vdq,
+        "VecDeque",
+    );
     println!(
         "{:<44} {xfan:>8.1} ns  {:>6.2} Mmsg/s",
         "crossbeam-channel 3 x send+recv",
@@ -369,7 +449,34 @@ criterion_group! {
     targets = bench
 }
 
+/// Runs one queue case for 100 000 messages and nothing else, for a profiler:
+/// `valgrind --tool=callgrind target/release/deps/throughput-* --profile batch-filtered`.
+fn profile(case: &str) {
+    let n = 100 * BATCH;
+    match case {
+        "one-by-one" => QueueCase::new().one_by_one(n),
+        "batch" => (0..100).for_each({
+            let mut q = QueueCase::new();
+            move |_| q.batched(BATCH)
+        }),
+        "one-by-one-filtered" => QueueCase::deliveries_only().one_by_one_filtered(n),
+        "batch-filtered" => (0..100).for_each({
+            let mut q = QueueCase::deliveries_only();
+            move |_| q.batched_filtered(BATCH)
+        }),
+        "crossbeam" => {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            crossbeam_queue(n, &tx, &rx);
+        }
+        other => panic!("unknown case {other}"),
+    }
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        return profile(&args[i + 1]);
+    }
     let quick = std::env::args().any(|a| a == "--ratios-only");
     if !quick {
         benches();

@@ -494,3 +494,217 @@ impl Event {
         }
     }
 }
+
+/// The kind of an [`Event`], without its data; what an [`EventFilter`] selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+#[repr(u8)]
+pub enum EventKind {
+    /// [`Event::ExchangeDeclared`].
+    ExchangeDeclared,
+    /// [`Event::ExchangeDeleted`].
+    ExchangeDeleted,
+    /// [`Event::QueueDeclared`].
+    QueueDeclared,
+    /// [`Event::QueueDeleted`].
+    QueueDeleted,
+    /// [`Event::QueuePurged`].
+    QueuePurged,
+    /// [`Event::Bound`].
+    Bound,
+    /// [`Event::Unbound`].
+    Unbound,
+    /// [`Event::ConsumerAdded`].
+    ConsumerAdded,
+    /// [`Event::ConsumerCancelled`].
+    ConsumerCancelled,
+    /// [`Event::ConsumerCrashed`].
+    ConsumerCrashed,
+    /// [`Event::ConsumerRestarted`].
+    ConsumerRestarted,
+    /// [`Event::Subscribed`].
+    Subscribed,
+    /// [`Event::Unsubscribed`].
+    Unsubscribed,
+    /// [`Event::Published`].
+    Published,
+    /// [`Event::Routed`].
+    Routed,
+    /// [`Event::Unroutable`].
+    Unroutable,
+    /// [`Event::Enqueued`].
+    Enqueued,
+    /// [`Event::Rejected`].
+    Rejected,
+    /// [`Event::Delivered`].
+    Delivered,
+    /// [`Event::Acked`].
+    Acked,
+    /// [`Event::Nacked`].
+    Nacked,
+    /// [`Event::Requeued`].
+    Requeued,
+    /// [`Event::Expired`].
+    Expired,
+    /// [`Event::DeadLettered`].
+    DeadLettered,
+    /// [`Event::Dropped`].
+    Dropped,
+    /// [`Event::Buffered`].
+    Buffered,
+    /// [`Event::Received`].
+    Received,
+    /// [`Event::Lagged`].
+    Lagged,
+    /// [`Event::StorageFailed`].
+    StorageFailed,
+    /// [`Event::EventsLost`].
+    EventsLost,
+}
+
+impl Event {
+    /// This event's kind.
+    #[must_use]
+    #[inline]
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::ExchangeDeclared { .. } => EventKind::ExchangeDeclared,
+            Event::ExchangeDeleted { .. } => EventKind::ExchangeDeleted,
+            Event::QueueDeclared { .. } => EventKind::QueueDeclared,
+            Event::QueueDeleted { .. } => EventKind::QueueDeleted,
+            Event::QueuePurged { .. } => EventKind::QueuePurged,
+            Event::Bound { .. } => EventKind::Bound,
+            Event::Unbound { .. } => EventKind::Unbound,
+            Event::ConsumerAdded { .. } => EventKind::ConsumerAdded,
+            Event::ConsumerCancelled { .. } => EventKind::ConsumerCancelled,
+            Event::ConsumerCrashed { .. } => EventKind::ConsumerCrashed,
+            Event::ConsumerRestarted { .. } => EventKind::ConsumerRestarted,
+            Event::Subscribed { .. } => EventKind::Subscribed,
+            Event::Unsubscribed { .. } => EventKind::Unsubscribed,
+            Event::Published { .. } => EventKind::Published,
+            Event::Routed { .. } => EventKind::Routed,
+            Event::Unroutable { .. } => EventKind::Unroutable,
+            Event::Enqueued { .. } => EventKind::Enqueued,
+            Event::Rejected { .. } => EventKind::Rejected,
+            Event::Delivered { .. } => EventKind::Delivered,
+            Event::Acked { .. } => EventKind::Acked,
+            Event::Nacked { .. } => EventKind::Nacked,
+            Event::Requeued { .. } => EventKind::Requeued,
+            Event::Expired { .. } => EventKind::Expired,
+            Event::DeadLettered { .. } => EventKind::DeadLettered,
+            Event::Dropped { .. } => EventKind::Dropped,
+            Event::Buffered { .. } => EventKind::Buffered,
+            Event::Received { .. } => EventKind::Received,
+            Event::Lagged { .. } => EventKind::Lagged,
+            Event::StorageFailed { .. } => EventKind::StorageFailed,
+            Event::EventsLost { .. } => EventKind::EventsLost,
+        }
+    }
+}
+
+/// Which events the broker buffers for [`Broker::poll_event`](crate::Broker::poll_event).
+///
+/// The default, [`EventFilter::ALL`], buffers every event. A caller that does not need some
+/// kinds (a worker that only wants its deliveries, a benchmark) can leave them out to save the
+/// work of recording them; state changes are exactly the same either way. Two kinds are never
+/// lost by filtering:
+///
+/// - [`EventKind::Delivered`]: a filter without it moves deliveries to a separate buffer drained
+///   with [`Broker::poll_deliveries`](crate::Broker::poll_deliveries) (as [`Delivery`] values),
+///   so a consumer always learns what it holds.
+/// - [`EventKind::EventsLost`] is always reported.
+///
+/// ```
+/// use brokerlab::{EventFilter, EventKind};
+/// let f = EventFilter::ALL.without(EventKind::Published).without(EventKind::Routed);
+/// assert!(!f.contains(EventKind::Published));
+/// assert!(f.contains(EventKind::Delivered));
+/// assert!(EventFilter::NONE.contains(EventKind::EventsLost));
+/// assert_eq!(EventFilter::default(), EventFilter::ALL);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EventFilter {
+    bits: u64,
+}
+
+impl EventFilter {
+    const ALWAYS: u64 = 1 << EventKind::EventsLost as u8;
+
+    /// Every event (the default).
+    pub const ALL: EventFilter = EventFilter { bits: u64::MAX };
+
+    /// No event except [`EventKind::EventsLost`]; deliveries go to
+    /// [`Broker::poll_deliveries`](crate::Broker::poll_deliveries).
+    pub const NONE: EventFilter = EventFilter { bits: Self::ALWAYS };
+
+    /// This filter with `kind` buffered too.
+    #[must_use]
+    pub const fn with(self, kind: EventKind) -> Self {
+        EventFilter {
+            bits: self.bits | 1 << kind as u8,
+        }
+    }
+
+    /// This filter with `kind` left out (no effect on [`EventKind::EventsLost`]).
+    #[must_use]
+    pub const fn without(self, kind: EventKind) -> Self {
+        EventFilter {
+            bits: (self.bits & !(1 << kind as u8)) | Self::ALWAYS,
+        }
+    }
+
+    /// Whether events of `kind` are buffered.
+    #[must_use]
+    #[inline]
+    pub const fn contains(self, kind: EventKind) -> bool {
+        self.bits & (1 << kind as u8) != 0
+    }
+}
+
+impl Default for EventFilter {
+    fn default() -> Self {
+        EventFilter::ALL
+    }
+}
+
+/// One delivery of a message to a consumer: the data of [`Event::Delivered`], drained with
+/// [`Broker::poll_deliveries`](crate::Broker::poll_deliveries) when the
+/// [`EventFilter`] leaves `Delivered` out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Delivery {
+    /// The message.
+    pub message: MessageId,
+    /// The queue.
+    pub queue: QueueId,
+    /// The consumer.
+    pub consumer: ConsumerId,
+    /// The handle to ack or nack it with.
+    pub delivery: DeliveryTag,
+    /// Whether it was delivered before.
+    pub redelivered: bool,
+    /// How many times it has been delivered, this time included.
+    pub delivery_count: u32,
+    /// The bytes.
+    pub payload: Payload,
+}
+
+impl From<Delivery> for Event {
+    #[inline]
+    fn from(d: Delivery) -> Self {
+        Event::Delivered {
+            message: d.message,
+            queue: d.queue,
+            consumer: d.consumer,
+            delivery: d.delivery,
+            redelivered: d.redelivered,
+            delivery_count: d.delivery_count,
+            payload: d.payload,
+        }
+    }
+}
+
+// Every kind must fit in an `EventFilter`'s bits.
+const _: () = assert!((EventKind::EventsLost as u8) < 64);

@@ -206,7 +206,9 @@ pub use error::{
     DeleteExchangeError, Error, LimitError, LimitKind, NameError, PublishError, QueueError,
     SubscribeError, SubscriptionError, UnbindError,
 };
-pub use event::{DeadLetterReason, DropReason, Event, RequeueReason};
+pub use event::{
+    DeadLetterReason, Delivery, DropReason, Event, EventFilter, EventKind, RequeueReason,
+};
 pub use exchange::{BindingInfo, ExchangeKind};
 pub use ids::{
     BindingId, ConsumerId, DeliveryTag, ExchangeId, LogId, MessageId, Offset, QueueId,

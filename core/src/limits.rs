@@ -36,7 +36,9 @@ pub struct Limits {
     pub max_payload_bytes: usize,
     /// Headers on one message.
     pub max_headers: usize,
-    /// Undrained events; past it the oldest are discarded and counted.
+    /// Undrained events; past it the oldest are discarded and counted. The delivery buffer
+    /// (deliveries the [`EventFilter`](crate::EventFilter) moves out of the events) has the
+    /// same cap and the same policy.
     pub max_events: usize,
     /// Dead-letter moves one call may cascade through before the message is dropped (guards
     /// against dead-letter cycles).

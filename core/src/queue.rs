@@ -17,7 +17,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 
 use crate::broker::out::{DeadLetterJob, Out};
-use crate::event::{DeadLetterReason, DropReason, Event, RequeueReason};
+use crate::event::{DeadLetterReason, Delivery, DropReason, Event, RequeueReason};
 use crate::ids::{ConsumerId, DeliveryTag, LogId, MessageId, Offset, QueueId};
 use crate::message::MessageMeta;
 use crate::storage::{Record, Storage, StorageError};
@@ -337,15 +337,28 @@ impl Queue {
 
     /// Marks an offset between `head` and `cursor` as done and drops the settled prefix.
     fn settle<S: Storage>(&mut self, storage: &mut S, out: &mut Out, offset: u64) {
+        if self.mark_settled(offset) {
+            self.drop_settled(storage, out);
+        }
+    }
+
+    /// Marks an offset as done; true if `head` moved (the settled prefix should be dropped).
+    #[inline]
+    fn mark_settled(&mut self, offset: u64) -> bool {
         if offset != self.head {
             self.settled.insert(offset);
-            return;
+            return false;
         }
         self.head += 1;
         while self.settled.first() == Some(&self.head) {
             self.settled.pop_first();
             self.head += 1;
         }
+        true
+    }
+
+    /// Drops everything before `head` from storage.
+    fn drop_settled<S: Storage>(&mut self, storage: &mut S, out: &mut Out) {
         if let Err(error) = storage.drop_prefix(self.log, Offset(self.head)) {
             out.emit(Event::StorageFailed {
                 queue: self.id,
@@ -396,12 +409,19 @@ impl Queue {
         true
     }
 
+    /// The next consumer with free capacity, round-robin from `rr`.
+    #[inline]
     fn next_consumer(&self) -> Option<usize> {
         let n = self.consumers.len();
-        (0..n).map(|i| (self.rr + i) % n).find(|&i| {
+        let mut i = if self.rr < n { self.rr } else { 0 };
+        for _ in 0..n {
             let c = &self.consumers[i];
-            c.state == ConsumerState::Active && c.in_flight.len() < c.capacity
-        })
+            if c.state == ConsumerState::Active && c.in_flight.len() < c.capacity {
+                return Some(i);
+            }
+            i = if i + 1 == n { 0 } else { i + 1 };
+        }
+        None
     }
 
     /// Hands ready messages to consumers with free capacity, round-robin.
@@ -442,7 +462,7 @@ impl Queue {
                 count,
                 deadline,
             });
-            out.emit(Event::Delivered {
+            out.deliver(Delivery {
                 message: record.message,
                 queue: self.id,
                 consumer: consumer.id,
@@ -451,7 +471,11 @@ impl Queue {
                 delivery_count: count,
                 payload: record.payload,
             });
-            self.rr = (ci + 1) % self.consumers.len();
+            self.rr = if ci + 1 == self.consumers.len() {
+                0
+            } else {
+                ci + 1
+            };
         }
     }
 
@@ -463,6 +487,43 @@ impl Queue {
         }
         let i = c.in_flight.binary_search_by_key(&tag, |f| f.tag).ok()?;
         c.in_flight.remove(i)
+    }
+
+    /// Acks every outstanding delivery of consumer `ci` before `up_to`, then `last` (the
+    /// delivery `up_to` itself), in order; the settled prefix is dropped from storage once at
+    /// the end. Emits one `Acked` each. Returns how many were acked.
+    pub(crate) fn ack_up_to<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        ci: usize,
+        last: InFlight,
+    ) -> usize {
+        let Some(consumer) = self.consumers.get(ci).map(|c| c.id) else {
+            return 0;
+        };
+        let mut count = 0;
+        let mut moved = false;
+        while let Some(f) = self.pop_in_flight_before(ci, last.tag) {
+            moved |= self.ack_deferred(out, consumer, f);
+            count += 1;
+        }
+        moved |= self.ack_deferred(out, consumer, last);
+        if moved {
+            self.drop_settled(storage, out);
+        }
+        count + 1
+    }
+
+    #[inline]
+    fn ack_deferred(&mut self, out: &mut Out, consumer: ConsumerId, f: InFlight) -> bool {
+        out.emit(Event::Acked {
+            message: f.message,
+            queue: self.id,
+            consumer,
+            delivery: f.tag,
+        });
+        self.mark_settled(f.offset)
     }
 
     /// Settles an acked delivery. Emits `Acked`.
@@ -697,6 +758,7 @@ impl Queue {
         }
     }
 
+    #[inline]
     pub(crate) fn pop_in_flight_before(&mut self, ci: usize, tag: DeliveryTag) -> Option<InFlight> {
         let c = self.consumers.get_mut(ci)?;
         if c.in_flight.front()?.tag < tag {

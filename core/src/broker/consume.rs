@@ -190,17 +190,16 @@ impl<S: Storage> Broker<S> {
         let Some(q) = self.queues.get_mut(&queue) else {
             return Ok(0);
         };
-        let mut count = 0;
-        if let Some(ci) = q.consumer_index(consumer) {
-            while let Some(f) = q.pop_in_flight_before(ci, up_to) {
-                q.ack(&mut self.storage, &mut self.out, consumer, f);
-                count += 1;
+        let count = match q.consumer_index(consumer) {
+            Some(ci) => q.ack_up_to(&mut self.storage, &mut self.out, ci, last),
+            None => {
+                q.ack(&mut self.storage, &mut self.out, consumer, last);
+                1
             }
-        }
-        q.ack(&mut self.storage, &mut self.out, consumer, last);
+        };
         q.dispatch(&mut self.storage, &mut self.out, now);
         self.flush_dead_letters(now);
-        Ok(count + 1)
+        Ok(count)
     }
 
     /// Negatively acknowledges a delivery. With `requeue` it goes back near the head of the

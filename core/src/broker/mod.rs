@@ -20,7 +20,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::event::Event;
+use crate::event::{Delivery, Event, EventFilter};
 use crate::exchange::{BindingInfo, Exchange, ExchangeKind};
 use crate::ids::{
     BindingId, ConsumerId, DeliveryTag, ExchangeId, MessageId, Offset, QueueId, SubscriptionId,
@@ -224,6 +224,64 @@ impl<S: Storage> Broker<S> {
     #[must_use]
     pub fn pending_events(&self) -> usize {
         self.out.pending()
+    }
+
+    /// Chooses which events are buffered for [`poll_event`](Self::poll_event) from now on
+    /// (the default is [`EventFilter::ALL`]). Events already buffered stay. Filtering changes
+    /// no state: the broker does exactly the same with or without it. A filter without
+    /// [`EventKind::Delivered`](crate::EventKind::Delivered) moves deliveries to
+    /// [`poll_deliveries`](Self::poll_deliveries) instead of dropping them.
+    ///
+    /// ```
+    /// use brokerlab::{Broker, ConsumerConfig, EventFilter, Instant, Publish, QueueConfig};
+    ///
+    /// # fn main() -> Result<(), brokerlab::Error> {
+    /// let mut broker = Broker::default();
+    /// let now = Instant::ZERO;
+    /// broker.declare_queue(now, "work", QueueConfig::default())?;
+    /// let worker = broker.consume(now, "work", "worker", ConsumerConfig::default())?;
+    /// while broker.poll_event().is_some() {} // queue-declared, consumer-added
+    /// broker.set_event_filter(EventFilter::NONE);
+    /// let batch = broker.publish_batch(now, "", "work", ["a", "b", "c"])?;
+    /// assert_eq!(batch.count, 3);
+    ///
+    /// let mut deliveries = Vec::new();
+    /// assert_eq!(broker.poll_deliveries(usize::MAX, &mut deliveries), 3);
+    /// assert_eq!(&*deliveries[2].payload, b"c");
+    /// assert_eq!(broker.ack_multiple(now, worker, deliveries[2].delivery)?, 3);
+    /// assert_eq!(broker.poll_event(), None); // nothing else was recorded
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_event_filter(&mut self, filter: EventFilter) {
+        self.out.set_filter(filter);
+    }
+
+    /// The event filter in force.
+    #[must_use]
+    pub fn event_filter(&self) -> EventFilter {
+        self.out.filter()
+    }
+
+    /// Moves up to `max` deliveries to `into`, oldest first, and returns how many. Deliveries
+    /// land here instead of in [`Event::Delivered`] while the [event
+    /// filter](Self::set_event_filter) leaves `Delivered` out; a [`Delivery`] carries exactly
+    /// what the event would have. Settle them as usual ([`ack`](Self::ack),
+    /// [`ack_multiple`](Self::ack_multiple), [`nack`](Self::nack)).
+    pub fn poll_deliveries(&mut self, max: usize, into: &mut Vec<Delivery>) -> usize {
+        self.out.poll_deliveries(max, into)
+    }
+
+    /// Takes the oldest buffered delivery (see [`poll_deliveries`](Self::poll_deliveries)).
+    #[must_use]
+    pub fn poll_delivery(&mut self) -> Option<Delivery> {
+        self.out.poll_delivery()
+    }
+
+    /// Deliveries waiting in the delivery buffer.
+    #[must_use]
+    pub fn pending_deliveries(&self) -> usize {
+        self.out.pending_deliveries()
     }
 
     /// When the broker next needs [`handle_timeout`](Self::handle_timeout): the earliest

@@ -1,8 +1,10 @@
-//! The broker's outbox: buffered events, the delivery-tag counter and pending dead-letter moves.
+//! The broker's outbox: buffered events (through the [`EventFilter`]), deliveries when the
+//! filter moves them out of the events, the delivery-tag counter and pending dead-letter moves.
 
 use alloc::collections::VecDeque;
+use alloc::vec::Vec;
 
-use crate::event::Event;
+use crate::event::{Delivery, Event, EventFilter, EventKind};
 use crate::ids::{DeliveryTag, QueueId};
 use crate::storage::Record;
 
@@ -17,6 +19,8 @@ pub(crate) struct DeadLetterJob {
 #[derive(Debug)]
 pub(crate) struct Out {
     events: VecDeque<Event>,
+    deliveries: VecDeque<Delivery>,
+    filter: EventFilter,
     max_events: usize,
     lost: u64,
     next_delivery: u64,
@@ -29,6 +33,8 @@ impl Out {
     pub(crate) fn new(max_events: usize, max_hops: u32) -> Self {
         Out {
             events: VecDeque::new(),
+            deliveries: VecDeque::new(),
+            filter: EventFilter::ALL,
             max_events: max_events.max(1),
             lost: 0,
             next_delivery: 1,
@@ -38,13 +44,60 @@ impl Out {
         }
     }
 
-    #[inline]
+    pub(crate) fn filter(&self) -> EventFilter {
+        self.filter
+    }
+
+    pub(crate) fn set_filter(&mut self, filter: EventFilter) {
+        self.filter = filter;
+    }
+
+    /// Buffers `event` unless the filter leaves its kind out. Always inlined: the kind of the
+    /// event built at the call site is then a constant and a filtered event is never built.
+    #[inline(always)]
     pub(crate) fn emit(&mut self, event: Event) {
+        if self.filter.contains(event.kind()) {
+            self.push(event);
+        }
+    }
+
+    fn push(&mut self, event: Event) {
         if self.events.len() >= self.max_events {
             self.events.pop_front();
             self.lost += 1;
         }
         self.events.push_back(event);
+    }
+
+    /// Reports a delivery: as an `Event::Delivered`, or in the delivery buffer when the filter
+    /// leaves `Delivered` out. Never dropped by the filter.
+    #[inline]
+    pub(crate) fn deliver(&mut self, delivery: Delivery) {
+        if self.filter.contains(EventKind::Delivered) {
+            self.emit(delivery.into());
+            return;
+        }
+        if self.deliveries.len() >= self.max_events {
+            self.deliveries.pop_front();
+            self.lost += 1;
+        }
+        self.deliveries.push_back(delivery);
+    }
+
+    #[inline]
+    pub(crate) fn poll_delivery(&mut self) -> Option<Delivery> {
+        self.deliveries.pop_front()
+    }
+
+    /// Moves up to `max` buffered deliveries to `into`, oldest first.
+    pub(crate) fn poll_deliveries(&mut self, max: usize, into: &mut Vec<Delivery>) -> usize {
+        let n = max.min(self.deliveries.len());
+        into.extend(self.deliveries.drain(..n));
+        n
+    }
+
+    pub(crate) fn pending_deliveries(&self) -> usize {
+        self.deliveries.len()
     }
 
     #[inline]

@@ -177,7 +177,18 @@ impl<S: Storage> Broker<S> {
             self.out.emit(Event::Unroutable { message, exchange });
         }
         let mut result = Ok(message);
-        for &(binding, target) in targets {
+        // The last target takes the payload and properties; the others share them.
+        let mut payload = Some(payload);
+        let mut meta = Some(meta);
+        for (i, &(binding, target)) in targets.iter().enumerate() {
+            let last = i + 1 == targets.len();
+            let mut share = || {
+                if last {
+                    (payload.take(), meta.take())
+                } else {
+                    (payload.clone(), meta.clone())
+                }
+            };
             self.out.emit(Event::Routed {
                 message,
                 exchange,
@@ -189,11 +200,14 @@ impl<S: Storage> Broker<S> {
                     let Some(q) = self.queues.get_mut(&queue) else {
                         continue;
                     };
+                    let (Some(payload), Some(meta)) = share() else {
+                        continue;
+                    };
                     let record = Record {
                         message,
                         timestamp: now,
-                        payload: payload.clone(),
-                        meta: meta.clone(),
+                        payload,
+                        meta,
                     };
                     let err = match q.enqueue(&mut self.storage, &mut self.out, record) {
                         Ok(_) => {
@@ -225,7 +239,10 @@ impl<S: Storage> Broker<S> {
                     let Some(s) = self.subscriptions.get_mut(&sid) else {
                         continue;
                     };
-                    if let Some((lost, missed)) = s.push(message, payload.clone()) {
+                    let (Some(payload), _) = share() else {
+                        continue;
+                    };
+                    if let Some((lost, missed)) = s.push(message, payload) {
                         self.out.emit(Event::Lagged {
                             message: lost,
                             subscription: sid,

@@ -74,6 +74,18 @@ impl MemLog {
     #[inline]
     fn drop_front(&mut self, mut n: usize) {
         n = n.min(self.len);
+        if n == 1 {
+            // The common case: one acked message leaves the head.
+            if let Some(first) = self.chunks.front_mut() {
+                first.pop_front();
+                if first.is_empty() && self.chunks.len() > 1 {
+                    self.chunks.pop_front();
+                }
+                self.start += 1;
+                self.len -= 1;
+                return;
+            }
+        }
         self.start += n as u64;
         self.len -= n;
         while n > 0 {
