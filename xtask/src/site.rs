@@ -80,27 +80,65 @@ fn optimise(root: &Path, bundle: &Path) -> Result<(), Failure> {
         );
         return Ok(());
     };
-    command::announce("build: wasm-opt -Oz");
-    let optimised = bundle.with_extension("opt.wasm");
-    command::run(
-        "wasm-opt",
-        Command::new(&wasm_opt)
-            .arg("-Oz")
-            // The features rustc enables by default for wasm32-unknown-unknown.
-            .args([
-                "--enable-bulk-memory",
-                "--enable-mutable-globals",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ])
-            .arg(bundle)
-            .arg("-o")
-            .arg(&optimised),
-    )?;
-    std::fs::rename(&optimised, bundle)
+    // wasm-opt from npm is slow; its output depends only on its input, so it is kept per
+    // input hash and reused when the bundle has not changed.
+    let input = std::fs::read(bundle)
+        .map_err(|error| Failure::new("wasm-opt", format!("cannot read the bundle: {error}")))?;
+    let cache = setup::target_dir(root)
+        .join("wasm-opt-cache")
+        .join(format!("{:016x}.wasm", fnv1a(&input)));
+    if cache.is_file() {
+        println!(
+            "\n==> build: wasm-opt -Oz (unchanged bundle, reusing {})",
+            cache.display()
+        );
+    } else {
+        command::announce("build: wasm-opt -Oz");
+        let parent = cache.parent().unwrap_or(root);
+        std::fs::create_dir_all(parent).map_err(|error| {
+            Failure::new(
+                "wasm-opt",
+                format!("cannot create {}: {error}", parent.display()),
+            )
+        })?;
+        // Only the newest entry is worth keeping.
+        if let Ok(entries) = std::fs::read_dir(parent) {
+            for entry in entries.flatten() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        let partial = cache.with_extension("partial");
+        command::run(
+            "wasm-opt",
+            Command::new(&wasm_opt)
+                .arg("-Oz")
+                // The features rustc enables by default for wasm32-unknown-unknown.
+                .args([
+                    "--enable-bulk-memory",
+                    "--enable-mutable-globals",
+                    "--enable-nontrapping-float-to-int",
+                    "--enable-sign-ext",
+                    "--enable-reference-types",
+                    "--enable-multivalue",
+                ])
+                .arg(bundle)
+                .arg("-o")
+                .arg(&partial),
+        )?;
+        std::fs::rename(&partial, &cache).map_err(|error| {
+            Failure::new("wasm-opt", format!("cannot keep the output: {error}"))
+        })?;
+    }
+    std::fs::copy(&cache, bundle)
+        .map(drop)
         .map_err(|error| Failure::new("wasm-opt", format!("cannot replace the bundle: {error}")))
+}
+
+/// 64-bit FNV-1a: a stable content hash for the wasm-opt cache.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 fn report_sizes(files: &[PathBuf]) {
@@ -156,4 +194,16 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_reference_values() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_ne!(fnv1a(b"ab"), fnv1a(b"ba"));
+    }
 }
