@@ -6,6 +6,9 @@
 
 use brokerlab::{Broker, ConsumerConfig, Event, ExchangeKind, Instant, Publish, QueueConfig};
 
+#[path = "support/legend.rs"]
+mod legend;
+
 /// Acks every delivery, as running workers would; returns how many were acked.
 fn pump(broker: &mut Broker, now: Instant, print: bool) -> usize {
     let mut acked = 0;
@@ -52,6 +55,7 @@ fn main() -> Result<(), brokerlab::Error> {
     }
     println!("-- topology");
     pump(&mut broker, t(0), true);
+    legend::print(&broker);
 
     broker.publish(t(1), Publish::new("orders", "", "order 0"))?;
     println!("-- one publish, three copies, three acks");

@@ -5,6 +5,9 @@
 
 use brokerlab::{Broker, ExchangeKind, Instant, Publish, Received, SubscriptionConfig};
 
+#[path = "support/legend.rs"]
+mod legend;
+
 fn show(broker: &mut Broker, what: &str) {
     println!("-- {what}");
     while let Some(e) = broker.poll_event() {
@@ -43,6 +46,7 @@ fn main() -> Result<(), brokerlab::Error> {
         &mut broker,
         "pager subscribes to *.error, archive to # with an inbox of 2",
     );
+    legend::print(&broker);
 
     for (key, line) in [
         ("app.info", "started"),

@@ -5,6 +5,9 @@
 
 use brokerlab::{Broker, ConsumerConfig, Event, Instant, Publish, QueueConfig};
 
+#[path = "support/legend.rs"]
+mod legend;
+
 fn show(broker: &mut Broker, what: &str) -> Vec<Event> {
     println!("-- {what}");
     let events: Vec<Event> = std::iter::from_fn(|| broker.poll_event()).collect();
@@ -32,6 +35,7 @@ fn main() -> Result<(), brokerlab::Error> {
         &mut broker,
         "declare a queue with a dead-letter queue, attach alice and bob",
     );
+    legend::print(&broker);
 
     for job in ["job-1", "job-2", "poison", "job-4"] {
         broker.publish(t(1), Publish::to_queue("work", job))?;
