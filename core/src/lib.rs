@@ -187,6 +187,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod assign;
 mod broker;
 mod error;
 mod event;
