@@ -1,6 +1,6 @@
 //! The cooperative sticky assignor, after Kafka's `CooperativeStickyAssignor` (KIP-429).
 //!
-//! Its target is exactly the [`sticky`](super::sticky) assignment. What differs is how the
+//! Its target is exactly the [`sticky`] assignment. What differs is how the
 //! group gets there: with the eager protocol every member gives up all its partitions at the
 //! start of a rebalance; with the cooperative one members keep consuming what they keep, and a
 //! partition that changes owner is never owned by two members at once:
