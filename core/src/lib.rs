@@ -187,6 +187,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod assign;
 mod broker;
 mod error;
 mod event;
@@ -194,6 +195,7 @@ mod exchange;
 mod ids;
 mod limits;
 mod message;
+pub mod partitioner;
 mod queue;
 pub mod storage;
 mod subscription;
