@@ -191,16 +191,19 @@ mod broker;
 mod error;
 mod event;
 mod exchange;
+mod group;
 mod ids;
 mod limits;
 mod message;
 mod queue;
 pub mod storage;
+mod stream;
+mod stream_error;
 mod subscription;
 mod time;
 pub mod topic;
 
-pub use broker::{Broker, ExchangeRef, PublishedBatch, QueueRef, ReadyMessage, Unacked};
+pub use broker::{Broker, ExchangeRef, PublishedBatch, QueueRef, ReadyMessage, StreamRef, Unacked};
 pub use error::{
     AckError, BindError, ConsumeError, ConsumerError, DeclareExchangeError, DeclareQueueError,
     DeleteExchangeError, Error, LimitError, LimitKind, NameError, PublishError, QueueError,
@@ -218,4 +221,15 @@ pub use queue::{ConsumerConfig, ConsumerInfo, ConsumerState, Overflow, QueueConf
 pub use storage::{LogBounds, MemoryStorage, Record, Storage, StorageError};
 pub use subscription::{Received, SubscriptionConfig};
 pub use time::{Duration, Instant};
+
+pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
+pub use ids::{GroupId, StreamConsumerId, StreamId};
+pub use stream::{
+    OffsetReset, Partition, PartitionStats, Produced, Retention, RetentionReason, SeekTo,
+    StreamConfig, StreamConsumerConfig, StreamPartition, StreamRecord,
+};
+pub use stream_error::{
+    CommitError, DeclareStreamError, GroupError, JoinGroupError, PollError, ProduceError,
+    SeekError, StreamConsumerError,
+};
 pub use topic::{TopicPattern, topic_matches};
