@@ -17,6 +17,7 @@ mod exchange;
 mod ids;
 mod limits;
 mod message;
+pub mod partitioner;
 mod queue;
 pub mod storage;
 mod subscription;
