@@ -187,6 +187,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod assign;
 mod broker;
 mod error;
 mod event;
@@ -195,6 +196,7 @@ mod group;
 mod ids;
 mod limits;
 mod message;
+pub mod partitioner;
 mod queue;
 pub mod storage;
 mod stream;

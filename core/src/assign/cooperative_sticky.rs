@@ -1,0 +1,132 @@
+//! The cooperative sticky assignor, after Kafka's `CooperativeStickyAssignor` (KIP-429).
+//!
+//! Its target is exactly the [`sticky`](super::sticky) assignment. What differs is how the
+//! group gets there: with the eager protocol every member gives up all its partitions at the
+//! start of a rebalance; with the cooperative one members keep consuming what they keep, and a
+//! partition that changes owner is never owned by two members at once:
+//!
+//! 1. **First assignment** ([`CooperativePlan::first`]): the target without the partitions
+//!    that are *transferring ownership*, that is, partitions a different live member owned
+//!    before (or that several members claimed). Members keep their unmoved partitions and
+//!    receive partitions nobody live holds (new partitions, or those of members that left) —
+//!    as Kafka's `adjustAssignment`, which withholds only `partitionsTransferringOwnership`.
+//! 2. **Revocation** ([`CooperativePlan::revoked`]): each member gives up what it owned and
+//!    does not keep in the first assignment.
+//! 3. **Second assignment** ([`CooperativePlan::target`]): after the revocations, a follow-up
+//!    rebalance hands out the withheld partitions; nothing else changes.
+//!
+//! ```
+//! use brokerlab::assign::{AssignInput, TopicPartition, cooperative_sticky, sticky};
+//!
+//! let tp = TopicPartition::new;
+//! // Two members own two partitions each; a third joins.
+//! let input = AssignInput::new()
+//!     .with_stream("t", 4)
+//!     .with_member("a", ["t"])
+//!     .with_member("b", ["t"])
+//!     .with_member("c", ["t"])
+//!     .with_owned("a", [tp("t", 0), tp("t", 1)])
+//!     .with_owned("b", [tp("t", 2), tp("t", 3)]);
+//! let plan = cooperative_sticky::plan(&input);
+//! assert_eq!(plan.target, sticky::assign(&input));
+//! // `a` keeps both; `b` keeps t-2 and gives up t-3 first; `c` gets t-3 only in the second
+//! // assignment, so t-3 never has two owners.
+//! assert_eq!(plan.first.get("a").unwrap(), [tp("t", 0), tp("t", 1)]);
+//! assert_eq!(plan.revoked.get("b").unwrap(), &[tp("t", 3)]);
+//! assert_eq!(plan.first.get("b").unwrap(), [tp("t", 2)]);
+//! assert_eq!(plan.first.get("c").unwrap(), []);
+//! assert_eq!(plan.target.get("c").unwrap(), [tp("t", 3)]);
+//! assert!(!plan.revoked.contains_key("a"));
+//! assert!(plan.needs_second_assignment());
+//! ```
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::{AssignInput, Assignment, CONFLICT, MemberId, Model, NONE, TopicPartition, sticky};
+
+/// The cooperative rebalance from the previous assignment to the sticky target, in two steps.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CooperativePlan {
+    /// What each member gives up before the second assignment: every partition it claimed in
+    /// the previous assignment and does not keep in [`first`](Self::first), sorted. Only
+    /// current members that give something up are listed.
+    pub revoked: BTreeMap<MemberId, Vec<TopicPartition>>,
+    /// The first assignment: the target without the partitions that change owner. Every member
+    /// is listed.
+    pub first: Assignment,
+    /// The second and final assignment, equal to [`sticky::assign`] of the same input.
+    pub target: Assignment,
+}
+
+impl CooperativePlan {
+    /// Whether a follow-up rebalance is needed, that is, whether some partition changes owner
+    /// and was withheld from the first assignment.
+    #[must_use]
+    pub fn needs_second_assignment(&self) -> bool {
+        self.first != self.target
+    }
+}
+
+/// The target assignment, equal to [`sticky::assign`].
+#[must_use]
+pub fn assign(input: &AssignInput) -> Assignment {
+    sticky::assign(input)
+}
+
+/// The two-step plan from `input.previous` to the sticky target. Runs in O(P log M) plus the
+/// sticky assignment itself.
+#[must_use]
+pub fn plan(input: &AssignInput) -> CooperativePlan {
+    let model = Model::new(input);
+    let owner = sticky::solve(&model, input);
+
+    // Who held each partition at the start of the rebalance: a live member's claim counts
+    // even if it is no longer valid for the sticky assignment (unsubscribed stream), because
+    // that member still holds the partition until it revokes it.
+    let mut claimed = alloc::vec![NONE; owner.len()];
+    for (id, owned) in &input.previous {
+        let Some(m) = model.member_index(id) else {
+            continue;
+        };
+        for tp in owned {
+            if let Some((_, g)) = model.global(tp) {
+                claimed[g] = match claimed[g] {
+                    NONE => m,
+                    same if same == m => m,
+                    _ => CONFLICT,
+                };
+            }
+        }
+    }
+
+    let first_owner: Vec<u32> = owner
+        .iter()
+        .zip(&claimed)
+        .map(|(&m, &c)| if c == NONE || c == m { m } else { NONE })
+        .collect();
+
+    let mut revoked = BTreeMap::new();
+    for (id, owned) in &input.previous {
+        let Some(m) = model.member_index(id) else {
+            continue;
+        };
+        let mut gone: Vec<TopicPartition> = owned
+            .iter()
+            .filter(|tp| model.global(tp).is_none_or(|(_, g)| first_owner[g] != m))
+            .cloned()
+            .collect();
+        gone.sort_unstable();
+        gone.dedup();
+        if !gone.is_empty() {
+            revoked.insert(id.clone(), gone);
+        }
+    }
+
+    CooperativePlan {
+        revoked,
+        first: model.assignment_from_owners(&first_owner),
+        target: model.assignment_from_owners(&owner),
+    }
+}
