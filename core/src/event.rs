@@ -368,8 +368,8 @@ pub enum Event {
         first: Offset,
         /// How many records.
         count: u64,
-        /// How many of them were handed out before (to this standalone consumer, or to any
-        /// member of its group): at-least-once redelivery.
+        /// How many of them lie below the furthest offset handed out before (to this standalone
+        /// consumer, or to any member of its group): a replay, or an at-least-once redelivery.
         redelivered: u64,
     },
     /// A consumer moved its position by seeking.

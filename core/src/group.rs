@@ -12,7 +12,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::ids::{GroupId, Offset, StreamConsumerId, StreamId};
+use crate::assign::Assignor;
+use crate::ids::{GroupId, Offset, StreamConsumerId};
 use crate::stream::{OffsetReset, StreamPartition};
 use crate::time::{Duration, Instant};
 
@@ -30,6 +31,10 @@ use crate::time::{Duration, Instant};
 #[cfg_attr(feature = "serde", serde(default))]
 #[non_exhaustive]
 pub struct GroupConfig {
+    /// How partitions are assigned to members. The first member's choice is the group's;
+    /// a member asking for another is refused (Kafka's `INCONSISTENT_GROUP_PROTOCOL`).
+    /// Range by default, as Kafka.
+    pub assignor: Assignor,
     /// A member that neither heartbeats nor polls for this long is evicted (Kafka's
     /// `session.timeout.ms`, default 45 s).
     pub session_timeout: Duration,
@@ -41,6 +46,7 @@ pub struct GroupConfig {
 impl Default for GroupConfig {
     fn default() -> Self {
         GroupConfig {
+            assignor: Assignor::Range,
             session_timeout: Duration::from_secs(45),
             auto_offset_reset: OffsetReset::Latest,
         }
@@ -48,6 +54,13 @@ impl Default for GroupConfig {
 }
 
 impl GroupConfig {
+    /// Sets the assignor.
+    #[must_use]
+    pub fn with_assignor(mut self, assignor: Assignor) -> Self {
+        self.assignor = assignor;
+        self
+    }
+
     /// Sets the session timeout.
     #[must_use]
     pub fn with_session_timeout(mut self, timeout: Duration) -> Self {
@@ -115,6 +128,7 @@ pub(crate) struct Group {
     pub(crate) id: GroupId,
     pub(crate) name: String,
     pub(crate) generation: u32,
+    pub(crate) assignor: Assignor,
     /// Members by member id; a `BTreeMap` keeps them sorted as strings, as Kafka's assignors
     /// sort them.
     pub(crate) members: BTreeMap<String, StreamConsumerId>,
@@ -125,11 +139,12 @@ pub(crate) struct Group {
 }
 
 impl Group {
-    pub(crate) fn new(id: GroupId, name: String) -> Self {
+    pub(crate) fn new(id: GroupId, name: String, assignor: Assignor) -> Self {
         Group {
             id,
             name,
             generation: 0,
+            assignor,
             members: BTreeMap::new(),
             committed: BTreeMap::new(),
             polled_end: BTreeMap::new(),
@@ -148,71 +163,5 @@ pub(crate) struct Membership {
 impl Membership {
     pub(crate) fn deadline(&self) -> Instant {
         self.last_seen.saturating_add(self.session_timeout)
-    }
-}
-
-/// Input of an assignment: members sorted by id with their subscribed streams, and streams
-/// sorted by name with their partition counts.
-pub(crate) struct AssignInput<'a> {
-    pub(crate) members: Vec<(&'a str, StreamConsumerId, &'a [StreamId])>,
-    pub(crate) streams: Vec<(&'a str, StreamId, u32)>,
-}
-
-/// Kafka's range assignor: per stream, the subscribed members sorted by id; member `i` of `c`
-/// gets `n/c + (i < n%c)` consecutive partitions starting at `n/c*i + min(i, n%c)`.
-pub(crate) fn range_assign(
-    input: &AssignInput<'_>,
-) -> BTreeMap<StreamConsumerId, Vec<StreamPartition>> {
-    let mut out: BTreeMap<StreamConsumerId, Vec<StreamPartition>> = input
-        .members
-        .iter()
-        .map(|(_, id, _)| (*id, Vec::new()))
-        .collect();
-    for &(_, stream, n) in &input.streams {
-        let subscribed: Vec<StreamConsumerId> = input
-            .members
-            .iter()
-            .filter(|(_, _, s)| s.contains(&stream))
-            .map(|(_, id, _)| *id)
-            .collect();
-        let c = subscribed.len() as u32;
-        if c == 0 {
-            continue;
-        }
-        for (i, id) in subscribed.iter().enumerate() {
-            let i = i as u32;
-            let first = n / c * i + i.min(n % c);
-            let count = n / c + u32::from(i < n % c);
-            if let Some(v) = out.get_mut(id) {
-                v.extend((first..first + count).map(|p| StreamPartition::new(stream, p)));
-            }
-        }
-    }
-    for v in out.values_mut() {
-        v.sort_unstable();
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn range_matches_kafka_rule() {
-        let s = [StreamId(1)];
-        let input = AssignInput {
-            members: alloc::vec![
-                ("c0", StreamConsumerId(1), &s[..]),
-                ("c1", StreamConsumerId(2), &s[..]),
-            ],
-            streams: alloc::vec![("t", StreamId(1), 3)],
-        };
-        let a = range_assign(&input);
-        assert_eq!(a[&StreamConsumerId(1)].len(), 2);
-        assert_eq!(
-            a[&StreamConsumerId(2)],
-            alloc::vec![StreamPartition::new(StreamId(1), 2)]
-        );
     }
 }

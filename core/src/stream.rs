@@ -14,40 +14,14 @@ use crate::broker::out::Out;
 use crate::event::Event;
 use crate::ids::{LogId, MessageId, Offset, StreamId};
 use crate::message::Payload;
+use crate::partitioner::{KeylessPartitioner, KeylessStrategy, partition_for_key};
 use crate::storage::{LogBounds, Record, Storage, StorageError};
 use crate::time::{Duration, Instant};
 
-/// A partition number of a stream, counted from 0.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
-pub struct Partition(pub u32);
+pub use crate::partitioner::Partition;
 
-impl fmt::Display for Partition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-/// The partition of a record: keyed records by a hash of the key, keyless ones round-robin.
-/// The one place the partitioner is called.
-pub(crate) fn choose_partition(key: Option<&[u8]>, partitions: u32, next_keyless: &mut u32) -> u32 {
-    match key {
-        Some(k) => {
-            // FNV-1a until Kafka's murmur2 partitioner is in the crate.
-            let mut h: u32 = 0x811c_9dc5;
-            for &b in k {
-                h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-            }
-            (h & 0x7fff_ffff) % partitions
-        }
-        None => {
-            let p = *next_keyless % partitions;
-            *next_keyless = next_keyless.wrapping_add(1);
-            p
-        }
-    }
-}
+/// Kafka's default `batch.size`: a sticky keyless partitioner moves on after this many bytes.
+pub(crate) const DEFAULT_STICKY_BATCH_BYTES: u32 = 16_384;
 
 /// One partition of one stream, e.g. `st1/0`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -155,6 +129,11 @@ pub struct StreamConfig {
     pub partitions: u32,
     /// What is kept.
     pub retention: Retention,
+    /// How records without a key are spread (round-robin by default).
+    pub keyless: KeylessStrategy,
+    /// With [`KeylessStrategy::Sticky`], the bytes appended to one partition before the next
+    /// keyless record moves to the next partition (Kafka's `batch.size`).
+    pub sticky_batch_bytes: u32,
 }
 
 impl Default for StreamConfig {
@@ -174,7 +153,16 @@ impl StreamConfig {
                 max_bytes: None,
                 max_age: None,
             },
+            keyless: KeylessStrategy::RoundRobin,
+            sticky_batch_bytes: DEFAULT_STICKY_BATCH_BYTES,
         }
+    }
+
+    /// Sets how keyless records are spread.
+    #[must_use]
+    pub fn with_keyless(mut self, strategy: KeylessStrategy) -> Self {
+        self.keyless = strategy;
+        self
     }
 
     /// Sets the retention.
@@ -262,8 +250,9 @@ pub struct StreamRecord {
     pub key: Option<Payload>,
     /// The bytes.
     pub payload: Payload,
-    /// Whether this offset was handed out before: to this standalone consumer, or to any
-    /// member of this group (at-least-once redelivery after a crash or a rebalance).
+    /// Whether this offset is below the furthest offset handed out before, to this standalone
+    /// consumer or to any member of its group: a replay after a seek, or an at-least-once
+    /// redelivery after a crash or a rebalance resumed from an older committed offset.
     pub redelivered: bool,
 }
 
@@ -304,7 +293,9 @@ pub(crate) struct Stream {
     pub(crate) name: String,
     pub(crate) config: StreamConfig,
     pub(crate) parts: Vec<PartitionLog>,
-    pub(crate) next_keyless: u32,
+    pub(crate) keyless: KeylessPartitioner,
+    /// Bytes of keyless records in the open sticky batch.
+    pub(crate) sticky_bytes: u64,
 }
 
 /// The bytes retention counts for a record.
@@ -318,6 +309,44 @@ pub(crate) fn record_size(r: &Record) -> u64 {
 }
 
 impl Stream {
+    pub(crate) fn new(
+        id: StreamId,
+        name: String,
+        config: StreamConfig,
+        parts: Vec<PartitionLog>,
+    ) -> Self {
+        Stream {
+            id,
+            name,
+            keyless: KeylessPartitioner::new(config.keyless),
+            config,
+            parts,
+            sticky_bytes: 0,
+        }
+    }
+
+    /// The partition of a record: keyed records exactly as Kafka's Java producer
+    /// (`(murmur2(key) & 0x7fffffff) % N`), keyless ones by the stream's keyless partitioner.
+    pub(crate) fn choose_partition(&mut self, key: Option<&[u8]>, size: usize) -> u32 {
+        let n = self.partition_count();
+        let chosen = match key {
+            Some(k) => partition_for_key(k, n),
+            None => {
+                let p = self.keyless.partition(n);
+                if self.config.keyless == KeylessStrategy::Sticky {
+                    self.sticky_bytes += size as u64;
+                    if self.sticky_bytes >= u64::from(self.config.sticky_batch_bytes) {
+                        self.keyless.batch_complete();
+                        self.sticky_bytes = 0;
+                    }
+                }
+                p
+            }
+        };
+        // A stream always has at least one partition, so the partitioner cannot fail.
+        chosen.map_or(0, |p| p.0)
+    }
+
     pub(crate) fn partition_count(&self) -> u32 {
         self.parts.len() as u32
     }

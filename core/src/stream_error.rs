@@ -3,6 +3,7 @@
 
 use core::fmt;
 
+use crate::assign::Assignor;
 use crate::error::{LimitError, NameError};
 use crate::ids::{GroupId, Offset, StreamConsumerId, StreamId};
 use crate::storage::StorageError;
@@ -244,6 +245,13 @@ pub enum JoinGroupError {
     DuplicateMember(StreamConsumerId),
     /// The session timeout is zero.
     InvalidConfig(&'static str),
+    /// The group uses another assignor (Kafka's `INCONSISTENT_GROUP_PROTOCOL`).
+    InconsistentAssignor {
+        /// The group's assignor.
+        group: Assignor,
+        /// The one asked for.
+        asked: Assignor,
+    },
     /// Too many groups, members or stream consumers.
     Limit(LimitError),
 }
@@ -256,6 +264,9 @@ impl fmt::Display for JoinGroupError {
             Self::NoStreams => f.write_str("a member must subscribe to at least one stream"),
             Self::DuplicateMember(id) => write!(f, "member id already in the group as {id}"),
             Self::InvalidConfig(why) => write!(f, "invalid group config: {why}"),
+            Self::InconsistentAssignor { group, asked } => {
+                write!(f, "the group uses the {group} assignor, not {asked}")
+            }
             Self::Limit(e) => e.fmt(f),
         }
     }

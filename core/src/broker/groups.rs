@@ -7,11 +7,11 @@ use alloc::vec::Vec;
 
 use super::streams::{StreamConsumer, reset_position};
 use super::{Broker, next_id};
+use crate::assign::{AssignInput, Assignment, MemberId, TopicPartition, cooperative_sticky};
 use crate::error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
 use crate::group::{
-    AssignInput, Group, GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment, Membership,
-    range_assign,
+    Group, GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment, Membership,
 };
 use crate::ids::{GroupId, Offset, StreamConsumerId, StreamId};
 use crate::storage::Storage;
@@ -69,6 +69,12 @@ impl<S: Storage> Broker<S> {
                 if let Some(&id) = g.members.get(member) {
                     return Err(JoinGroupError::DuplicateMember(id));
                 }
+                if g.assignor != config.assignor {
+                    return Err(JoinGroupError::InconsistentAssignor {
+                        group: g.assignor,
+                        asked: config.assignor,
+                    });
+                }
                 if g.members.len() >= self.limits.max_group_members {
                     return Err(LimitError {
                         kind: LimitKind::GroupMembers,
@@ -102,7 +108,7 @@ impl<S: Storage> Broker<S> {
                 let gid = GroupId(next_id(&mut self.st.next_group)?);
                 self.st
                     .groups
-                    .insert(gid, Group::new(gid, String::from(group)));
+                    .insert(gid, Group::new(gid, String::from(group), config.assignor));
                 self.st.group_names.insert(String::from(group), gid);
                 self.out.emit(Event::GroupCreated { group: gid });
                 gid
@@ -224,43 +230,109 @@ impl<S: Storage> Broker<S> {
         }
     }
 
-    /// Starts a new generation of `gid` with a fresh assignment and reports it.
+    /// Starts a new generation of `gid` with the assignor's assignment and reports it. With
+    /// cooperative-sticky, partitions that change owner are first revoked in one generation
+    /// (`PartitionsRevoked`, then `Rebalanced` without them) and assigned in the next.
     pub(super) fn rebalance(&mut self, gid: GroupId, _now: Instant) {
         let Some(g) = self.st.groups.get(&gid) else {
             return;
         };
-        let assignment = {
-            let mut stream_ids: Vec<StreamId> = Vec::new();
-            let mut members = Vec::with_capacity(g.members.len());
-            for (name, id) in &g.members {
-                if let Some(c) = self.st.consumers.get(id) {
-                    stream_ids.extend_from_slice(&c.streams);
-                    members.push((name.as_str(), *id, c.streams.as_slice()));
-                }
-            }
-            stream_ids.sort_unstable();
-            stream_ids.dedup();
-            let mut streams: Vec<(&str, StreamId, u32)> = stream_ids
+        let mut input = AssignInput::new();
+        let mut stream_ids: Vec<StreamId> = Vec::new();
+        for (name, id) in &g.members {
+            let Some(c) = self.st.consumers.get(id) else {
+                continue;
+            };
+            let names = c
+                .streams
                 .iter()
-                .filter_map(|s| {
-                    self.st
-                        .streams
-                        .get(s)
-                        .map(|st| (st.name.as_str(), *s, st.partition_count()))
-                })
-                .collect();
-            streams.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            range_assign(&AssignInput { members, streams })
+                .filter_map(|s| self.st.streams.get(s))
+                .map(|s| s.name.clone());
+            input = input.with_member(name.as_str(), names);
+            let owned = c.positions.keys().filter_map(|sp| {
+                let s = self.st.streams.get(&sp.stream)?;
+                Some(TopicPartition::new(s.name.clone(), sp.partition.0))
+            });
+            input = input.with_owned(name.as_str(), owned);
+            stream_ids.extend_from_slice(&c.streams);
+        }
+        stream_ids.sort_unstable();
+        stream_ids.dedup();
+        for s in &stream_ids {
+            if let Some(s) = self.st.streams.get(s) {
+                input = input.with_stream(s.name.clone(), s.partition_count());
+            }
+        }
+        if g.assignor.is_cooperative() {
+            let plan = cooperative_sticky::plan(&input);
+            let two_steps = plan.needs_second_assignment();
+            if two_steps || !plan.revoked.is_empty() {
+                self.apply_assignment(gid, &plan.first, &plan.revoked);
+            }
+            if two_steps || plan.revoked.is_empty() {
+                self.apply_assignment(gid, &plan.target, &BTreeMap::new());
+            }
+        } else {
+            let assignment = g.assignor.assign(&input);
+            self.apply_assignment(gid, &assignment, &BTreeMap::new());
+        }
+    }
+
+    fn to_stream_partition(&self, tp: &TopicPartition) -> Option<StreamPartition> {
+        let id = *self.st.stream_names.get(tp.stream.as_str())?;
+        Some(StreamPartition {
+            stream: id,
+            partition: tp.partition,
+        })
+    }
+
+    /// Bumps the generation, reports revocations, gives every member its partitions and
+    /// reports the assignment.
+    fn apply_assignment(
+        &mut self,
+        gid: GroupId,
+        assignment: &Assignment,
+        revoked: &BTreeMap<MemberId, Vec<TopicPartition>>,
+    ) {
+        let Some(g) = self.st.groups.get(&gid) else {
+            return;
         };
+        let generation = g.generation.wrapping_add(1);
+        let mut plan: Vec<(StreamConsumerId, Vec<StreamPartition>)> =
+            Vec::with_capacity(g.members.len());
+        let mut revocations: Vec<(StreamConsumerId, Vec<StreamPartition>)> = Vec::new();
+        for (name, &id) in &g.members {
+            let mut parts: Vec<StreamPartition> = assignment
+                .get(name)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|tp| self.to_stream_partition(tp))
+                .collect();
+            parts.sort_unstable();
+            plan.push((id, parts));
+            if let Some(gone) = revoked.get(name.as_str()) {
+                let mut gone: Vec<StreamPartition> = gone
+                    .iter()
+                    .filter_map(|tp| self.to_stream_partition(tp))
+                    .collect();
+                gone.sort_unstable();
+                revocations.push((id, gone));
+            }
+        }
         let Some(g) = self.st.groups.get_mut(&gid) else {
             return;
         };
-        g.generation = g.generation.wrapping_add(1);
-        let generation = g.generation;
-        let order: Vec<StreamConsumerId> = g.members.values().copied().collect();
-        let mut report = Vec::with_capacity(order.len());
-        for id in order {
-            let new = assignment.get(&id).cloned().unwrap_or_default();
+        g.generation = generation;
+        for (member, partitions) in revocations {
+            self.out.emit(Event::PartitionsRevoked {
+                group: gid,
+                generation,
+                member,
+                partitions,
+            });
+        }
+        let mut report = Vec::with_capacity(plan.len());
+        for (id, new) in plan {
             let Some(c) = self.st.consumers.get_mut(&id) else {
                 continue;
             };

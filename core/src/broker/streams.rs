@@ -15,7 +15,7 @@ use crate::message::{MessageMeta, Payload};
 use crate::storage::{LogBounds, Record, Storage};
 use crate::stream::{
     OffsetReset, Partition, PartitionLog, PartitionStats, Produced, SeekTo, Stream, StreamConfig,
-    StreamConsumerConfig, StreamPartition, StreamRecord, choose_partition,
+    StreamConsumerConfig, StreamPartition, StreamRecord,
 };
 use crate::stream_error::{
     DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError,
@@ -194,16 +194,9 @@ impl<S: Storage> Broker<S> {
             &alloc::format!("stream/{name}"),
             &config.partitions.to_le_bytes(),
         );
-        self.st.streams.insert(
-            id,
-            Stream {
-                id,
-                name: String::from(name),
-                config,
-                parts,
-                next_keyless: 0,
-            },
-        );
+        self.st
+            .streams
+            .insert(id, Stream::new(id, String::from(name), config, parts));
         self.st.stream_names.insert(String::from(name), id);
         self.out.emit(Event::StreamDeclared {
             stream: id,
@@ -400,7 +393,7 @@ impl<S: Storage> Broker<S> {
                     partitions: n,
                 });
             }
-            None => choose_partition(key, n, &mut s.next_keyless),
+            None => s.choose_partition(key, payload.len()),
         };
         let bounds = self.storage.bounds(s.parts[p as usize].log)?;
         if bounds.end.0 - bounds.start.0 >= self.limits.max_partition_records as u64 {
