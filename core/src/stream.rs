@@ -282,6 +282,8 @@ pub struct PartitionStats {
 #[derive(Debug)]
 pub(crate) struct PartitionLog {
     pub(crate) log: LogId,
+    /// Records retained (`end − start`), so appending needs no storage call to check the cap.
+    pub(crate) records: u64,
     pub(crate) bytes: u64,
     /// Timestamp of the record at the log start, if any.
     pub(crate) oldest: Option<Instant>,
@@ -366,6 +368,7 @@ impl Stream {
         let message = record.message;
         let offset = storage.append(part.log, record)?;
         part.bytes += size;
+        part.records += 1;
         part.oldest.get_or_insert(timestamp);
         out.emit(Event::Appended {
             message,
@@ -385,6 +388,9 @@ impl Stream {
         now: Instant,
     ) {
         let retention = self.config.retention;
+        if retention == Retention::default() {
+            return;
+        }
         let sp = StreamPartition::new(self.id, p);
         let part = &mut self.parts[p as usize];
         let Ok(bounds) = storage.bounds(part.log) else {
@@ -431,6 +437,7 @@ impl Stream {
             return;
         }
         part.bytes -= dropped_bytes;
+        part.records -= start.0 - bounds.start.0;
         part.oldest = oldest;
         out.emit(Event::RetentionApplied {
             partition: sp,

@@ -231,6 +231,7 @@ impl<S: Storage> Broker<S> {
             }
             parts.push(PartitionLog {
                 log,
+                records: 0,
                 bytes: 0,
                 oldest: None,
             });
@@ -395,8 +396,7 @@ impl<S: Storage> Broker<S> {
             }
             None => s.choose_partition(key, payload.len()),
         };
-        let bounds = self.storage.bounds(s.parts[p as usize].log)?;
-        if bounds.end.0 - bounds.start.0 >= self.limits.max_partition_records as u64 {
+        if s.parts[p as usize].records >= self.limits.max_partition_records as u64 {
             return Err(LimitError {
                 kind: LimitKind::PartitionRecords,
                 limit: self.limits.max_partition_records,
