@@ -55,6 +55,18 @@ pub enum LimitKind {
     QueueMessages,
     /// An id counter ran out.
     Ids,
+    /// [`Limits::max_streams`](crate::Limits::max_streams).
+    Streams,
+    /// [`Limits::max_partitions`](crate::Limits::max_partitions).
+    Partitions,
+    /// [`Limits::max_partition_records`](crate::Limits::max_partition_records).
+    PartitionRecords,
+    /// [`Limits::max_stream_consumers`](crate::Limits::max_stream_consumers).
+    StreamConsumers,
+    /// [`Limits::max_groups`](crate::Limits::max_groups).
+    Groups,
+    /// [`Limits::max_group_members`](crate::Limits::max_group_members).
+    GroupMembers,
 }
 
 /// A configured cap was reached.
@@ -76,6 +88,12 @@ impl fmt::Display for LimitError {
             LimitKind::Subscriptions => "subscriptions",
             LimitKind::QueueMessages => "messages in one queue",
             LimitKind::Ids => "ids",
+            LimitKind::Streams => "streams",
+            LimitKind::Partitions => "partitions in one stream",
+            LimitKind::PartitionRecords => "records in one partition",
+            LimitKind::StreamConsumers => "stream consumers",
+            LimitKind::Groups => "consumer groups",
+            LimitKind::GroupMembers => "members in one group",
         };
         write!(f, "limit of {} {what} reached", self.limit)
     }
@@ -483,6 +501,22 @@ pub enum Error {
     Subscription(SubscriptionError),
     /// From storage.
     Storage(StorageError),
+    /// From declaring a stream or adding partitions.
+    DeclareStream(crate::stream_error::DeclareStreamError),
+    /// From producing to a stream.
+    Produce(crate::stream_error::ProduceError),
+    /// From creating or closing a stream consumer.
+    StreamConsumer(crate::stream_error::StreamConsumerError),
+    /// From polling a stream consumer.
+    Poll(crate::stream_error::PollError),
+    /// From seeking a stream consumer.
+    Seek(crate::stream_error::SeekError),
+    /// From joining a consumer group.
+    JoinGroup(crate::stream_error::JoinGroupError),
+    /// From leaving a group or heartbeating.
+    Group(crate::stream_error::GroupError),
+    /// From committing offsets.
+    Commit(crate::stream_error::CommitError),
 }
 
 impl fmt::Display for Error {
@@ -501,6 +535,14 @@ impl fmt::Display for Error {
             Error::Subscribe(e) => write!(f, "subscribe: {e}"),
             Error::Subscription(e) => write!(f, "subscription: {e}"),
             Error::Storage(e) => write!(f, "storage: {e}"),
+            Error::DeclareStream(e) => write!(f, "declare stream: {e}"),
+            Error::Produce(e) => write!(f, "produce: {e}"),
+            Error::StreamConsumer(e) => write!(f, "stream consumer: {e}"),
+            Error::Poll(e) => write!(f, "poll: {e}"),
+            Error::Seek(e) => write!(f, "seek: {e}"),
+            Error::JoinGroup(e) => write!(f, "join group: {e}"),
+            Error::Group(e) => write!(f, "group: {e}"),
+            Error::Commit(e) => write!(f, "commit: {e}"),
         }
     }
 }
@@ -521,6 +563,14 @@ impl core::error::Error for Error {
             Error::Subscribe(e) => e,
             Error::Subscription(e) => e,
             Error::Storage(e) => e,
+            Error::DeclareStream(e) => e,
+            Error::Produce(e) => e,
+            Error::StreamConsumer(e) => e,
+            Error::Poll(e) => e,
+            Error::Seek(e) => e,
+            Error::JoinGroup(e) => e,
+            Error::Group(e) => e,
+            Error::Commit(e) => e,
         })
     }
 }
@@ -550,6 +600,22 @@ into_umbrella!(
     SubscriptionError => Subscription,
     StorageError => Storage,
 );
+
+into_umbrella!(
+    DeclareStreamError => DeclareStream,
+    ProduceError => Produce,
+    StreamConsumerError => StreamConsumer,
+    PollError => Poll,
+    SeekError => Seek,
+    JoinGroupError => JoinGroup,
+    GroupError => Group,
+    CommitError => Commit,
+);
+
+use crate::stream_error::{
+    CommitError, DeclareStreamError, GroupError, JoinGroupError, PollError, ProduceError,
+    SeekError, StreamConsumerError,
+};
 
 /// Checks an entity name: non-empty, at most `max` bytes, no control characters.
 pub(crate) fn check_name(name: &str, max: usize) -> Result<(), NameError> {

@@ -16,6 +16,11 @@ use crate::ids::{
 use crate::message::Payload;
 use crate::storage::StorageError;
 
+use crate::group::{LeaveReason, MemberAssignment};
+use crate::ids::{GroupId, StreamConsumerId, StreamId};
+use crate::stream::{OffsetReset, RetentionReason, StreamPartition};
+use alloc::vec::Vec;
+
 /// Why a message was dead-lettered (RabbitMQ's `x-death` reasons).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -307,6 +312,144 @@ pub enum Event {
         /// How many.
         count: u64,
     },
+    /// A stream was declared.
+    StreamDeclared {
+        /// The stream.
+        stream: StreamId,
+        /// Its partition count.
+        partitions: u32,
+    },
+    /// Partitions were added to a stream.
+    PartitionsAdded {
+        /// The stream.
+        stream: StreamId,
+        /// Its partition count now.
+        partitions: u32,
+    },
+    /// A record was appended to a stream partition.
+    Appended {
+        /// The record's message id.
+        message: MessageId,
+        /// Where.
+        partition: StreamPartition,
+        /// Its offset.
+        offset: Offset,
+    },
+    /// Retention advanced a partition's log start; the records before it are gone.
+    RetentionApplied {
+        /// The partition.
+        partition: StreamPartition,
+        /// The new log start.
+        start: Offset,
+        /// How many records were removed.
+        dropped: u64,
+        /// The bound that removed the first of them.
+        reason: RetentionReason,
+    },
+    /// A standalone stream consumer was created.
+    StreamConsumerCreated {
+        /// The consumer.
+        consumer: StreamConsumerId,
+        /// Its stream.
+        stream: StreamId,
+    },
+    /// A standalone stream consumer was closed.
+    StreamConsumerClosed {
+        /// The consumer.
+        consumer: StreamConsumerId,
+    },
+    /// A consumer read `count` records of a partition, offsets `first..first + count`.
+    Polled {
+        /// The consumer.
+        consumer: StreamConsumerId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The first offset read.
+        first: Offset,
+        /// How many records.
+        count: u64,
+        /// How many of them lie below the furthest offset handed out before (to this standalone
+        /// consumer, or to any member of its group): a replay, or an at-least-once redelivery.
+        redelivered: u64,
+    },
+    /// A consumer moved its position by seeking.
+    Seeked {
+        /// The consumer.
+        consumer: StreamConsumerId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The new position.
+        offset: Offset,
+    },
+    /// `auto_offset_reset` moved a position that was missing or outside the log.
+    OffsetReset {
+        /// The consumer.
+        consumer: StreamConsumerId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The position before (`None`: there was none).
+        from: Option<Offset>,
+        /// The position now.
+        to: Offset,
+        /// The policy applied.
+        policy: OffsetReset,
+    },
+    /// A consumer group was created by its first join.
+    GroupCreated {
+        /// The group.
+        group: GroupId,
+    },
+    /// A member joined a group.
+    MemberJoined {
+        /// The group.
+        group: GroupId,
+        /// The member.
+        member: StreamConsumerId,
+    },
+    /// A member left a group or was evicted.
+    MemberLeft {
+        /// The group.
+        group: GroupId,
+        /// The member.
+        member: StreamConsumerId,
+        /// Why.
+        reason: LeaveReason,
+    },
+    /// A member gave up partitions in the first phase of a cooperative rebalance; they are
+    /// assigned to their new owners in the next generation.
+    PartitionsRevoked {
+        /// The group.
+        group: GroupId,
+        /// The generation in which the member no longer owns them.
+        generation: u32,
+        /// The member.
+        member: StreamConsumerId,
+        /// The partitions.
+        partitions: Vec<StreamPartition>,
+    },
+    /// A group entered a new generation with this full assignment (members sorted by id;
+    /// idle members have no partitions).
+    Rebalanced {
+        /// The group.
+        group: GroupId,
+        /// The new generation.
+        generation: u32,
+        /// Every member and its partitions.
+        assignment: Vec<MemberAssignment>,
+    },
+    /// A group committed an offset for a partition.
+    Committed {
+        /// The group.
+        group: GroupId,
+        /// The member that committed.
+        member: StreamConsumerId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The committed offset (the next one to read).
+        offset: Offset,
+        /// The offset committed before, if any.
+        previous: Option<Offset>,
+    },
 }
 
 impl fmt::Display for DeadLetterReason {
@@ -466,8 +609,119 @@ impl fmt::Display for Event {
                 write!(f, "storage-failed {queue}: {error}")
             }
             Event::EventsLost { count } => write!(f, "events-lost n={count}"),
+            Event::StreamDeclared { stream, partitions } => {
+                write!(f, "stream-declared {stream} partitions={partitions}")
+            }
+            Event::PartitionsAdded { stream, partitions } => {
+                write!(f, "partitions-added {stream} partitions={partitions}")
+            }
+            Event::Appended {
+                message,
+                partition,
+                offset,
+            } => write!(f, "appended {message} {partition}{offset}"),
+            Event::RetentionApplied {
+                partition,
+                start,
+                dropped,
+                reason,
+            } => write!(
+                f,
+                "retention {partition} start={start} dropped={dropped} ({reason})"
+            ),
+            Event::StreamConsumerCreated { consumer, stream } => {
+                write!(f, "stream-consumer-created {consumer} {stream}")
+            }
+            Event::StreamConsumerClosed { consumer } => {
+                write!(f, "stream-consumer-closed {consumer}")
+            }
+            Event::Polled {
+                consumer,
+                partition,
+                first,
+                count,
+                redelivered,
+            } => {
+                write!(f, "polled {consumer} {partition}{first} n={count}")?;
+                if *redelivered > 0 {
+                    write!(f, " redelivered={redelivered}")?;
+                }
+                Ok(())
+            }
+            Event::Seeked {
+                consumer,
+                partition,
+                offset,
+            } => write!(f, "seeked {consumer} {partition}{offset}"),
+            Event::OffsetReset {
+                consumer,
+                partition,
+                from,
+                to,
+                policy,
+            } => {
+                write!(f, "offset-reset {consumer} {partition} ")?;
+                match from {
+                    Some(o) => write!(f, "{o}")?,
+                    None => f.write_str("none")?,
+                }
+                write!(f, "->{to} ({policy})")
+            }
+            Event::GroupCreated { group } => write!(f, "group-created {group}"),
+            Event::MemberJoined { group, member } => write!(f, "joined {group} {member}"),
+            Event::MemberLeft {
+                group,
+                member,
+                reason,
+            } => write!(f, "left {group} {member} ({reason})"),
+            Event::PartitionsRevoked {
+                group,
+                generation,
+                member,
+                partitions,
+            } => {
+                write!(f, "revoked {group} gen={generation} {member} [")?;
+                write_partitions(f, partitions)?;
+                f.write_str("]")
+            }
+            Event::Rebalanced {
+                group,
+                generation,
+                assignment,
+            } => {
+                write!(f, "rebalanced {group} gen={generation}")?;
+                for a in assignment {
+                    write!(f, " {}=[", a.member)?;
+                    write_partitions(f, &a.partitions)?;
+                    f.write_str("]")?;
+                }
+                Ok(())
+            }
+            Event::Committed {
+                group,
+                member,
+                partition,
+                offset,
+                previous,
+            } => {
+                write!(f, "committed {group} {member} {partition}{offset}")?;
+                if let Some(p) = previous {
+                    write!(f, " was {p}")?;
+                }
+                Ok(())
+            }
         }
     }
+}
+
+fn write_partitions(f: &mut fmt::Formatter<'_>, partitions: &[StreamPartition]) -> fmt::Result {
+    for (i, p) in partitions.iter().enumerate() {
+        if i > 0 {
+            f.write_str(" ")?;
+        }
+        write!(f, "{p}")?;
+    }
+    Ok(())
 }
 
 impl Event {
@@ -561,6 +815,36 @@ pub enum EventKind {
     StorageFailed,
     /// [`Event::EventsLost`].
     EventsLost,
+    /// [`Event::StreamDeclared`].
+    StreamDeclared,
+    /// [`Event::PartitionsAdded`].
+    PartitionsAdded,
+    /// [`Event::Appended`].
+    Appended,
+    /// [`Event::RetentionApplied`].
+    RetentionApplied,
+    /// [`Event::StreamConsumerCreated`].
+    StreamConsumerCreated,
+    /// [`Event::StreamConsumerClosed`].
+    StreamConsumerClosed,
+    /// [`Event::Polled`].
+    Polled,
+    /// [`Event::Seeked`].
+    Seeked,
+    /// [`Event::OffsetReset`].
+    OffsetReset,
+    /// [`Event::GroupCreated`].
+    GroupCreated,
+    /// [`Event::MemberJoined`].
+    MemberJoined,
+    /// [`Event::MemberLeft`].
+    MemberLeft,
+    /// [`Event::PartitionsRevoked`].
+    PartitionsRevoked,
+    /// [`Event::Rebalanced`].
+    Rebalanced,
+    /// [`Event::Committed`].
+    Committed,
 }
 
 impl Event {
@@ -599,6 +883,21 @@ impl Event {
             Event::Lagged { .. } => EventKind::Lagged,
             Event::StorageFailed { .. } => EventKind::StorageFailed,
             Event::EventsLost { .. } => EventKind::EventsLost,
+            Event::StreamDeclared { .. } => EventKind::StreamDeclared,
+            Event::PartitionsAdded { .. } => EventKind::PartitionsAdded,
+            Event::Appended { .. } => EventKind::Appended,
+            Event::RetentionApplied { .. } => EventKind::RetentionApplied,
+            Event::StreamConsumerCreated { .. } => EventKind::StreamConsumerCreated,
+            Event::StreamConsumerClosed { .. } => EventKind::StreamConsumerClosed,
+            Event::Polled { .. } => EventKind::Polled,
+            Event::Seeked { .. } => EventKind::Seeked,
+            Event::OffsetReset { .. } => EventKind::OffsetReset,
+            Event::GroupCreated { .. } => EventKind::GroupCreated,
+            Event::MemberJoined { .. } => EventKind::MemberJoined,
+            Event::MemberLeft { .. } => EventKind::MemberLeft,
+            Event::PartitionsRevoked { .. } => EventKind::PartitionsRevoked,
+            Event::Rebalanced { .. } => EventKind::Rebalanced,
+            Event::Committed { .. } => EventKind::Committed,
         }
     }
 }

@@ -69,6 +69,19 @@ id_type!(
     Offset(u64), "@"
 );
 
+id_type!(
+    /// Identifies a stream (pattern D): a set of partition logs.
+    StreamId(u32), "st"
+);
+id_type!(
+    /// Identifies a stream consumer: a standalone one, or a member of a consumer group.
+    StreamConsumerId(u32), "sc"
+);
+id_type!(
+    /// Identifies a consumer group (pattern E).
+    GroupId(u32), "g"
+);
+
 impl ExchangeId {
     /// The default exchange, which routes a message to the queue named by its routing key.
     pub const DEFAULT: ExchangeId = ExchangeId(0);

@@ -8,7 +8,7 @@
 //! ([`MemoryStorage`] by default, and it works without `std`). Every collection is bounded by
 //! [`Limits`]; every failure is a small typed error convertible into [`Error`].
 //!
-//! This page is a tutorial of the three patterns the crate implements so far.
+//! This page is a tutorial of the five patterns the crate implements.
 //!
 //! # A. Queue: competing consumers
 //!
@@ -171,13 +171,131 @@
 //! # }
 //! ```
 //!
+//! # D. Streaming: a log with offsets
+//!
+//! Records are appended to partition logs and kept; each consumer holds its own position; one
+//! reads live while another replays from offset 0 and gets the identical records; retention,
+//! not reading, removes records.
+//!
+//! ```
+//! use brokerlab::{
+//!     Broker, Instant, Offset, OffsetReset, PollError, Retention, SeekTo, StreamConfig,
+//!     StreamConsumerConfig,
+//! };
+//!
+//! # fn main() -> Result<(), brokerlab::Error> {
+//! let mut broker = Broker::default();
+//! let t = Instant::from_millis;
+//! let keep_4 = Retention::default().with_max_records(4);
+//! broker.declare_stream(t(0), "clicks", StreamConfig::new(1).with_retention(keep_4))?;
+//! let live = broker.stream_consumer(t(0), "clicks", "live", StreamConsumerConfig::default())?;
+//! for i in 0..3 {
+//!     broker.produce(t(10 * i), "clicks", None, format!("click {i}"))?;
+//! }
+//! assert_eq!(broker.poll(t(30), live, 10)?.len(), 3);
+//!
+//! // A consumer created later with `Earliest` replays from offset 0: the same records.
+//! let from_start = StreamConsumerConfig::default().with_auto_offset_reset(OffsetReset::Earliest);
+//! let replay = broker.stream_consumer(t(30), "clicks", "replay", from_start)?;
+//! let records = broker.poll(t(30), replay, 10)?;
+//! assert_eq!(records[1].offset, Offset(1));
+//! assert_eq!(&*records[1].payload, b"click 1");
+//! assert_eq!(records[1].timestamp, t(10));
+//!
+//! // Seek by time: the earliest offset whose timestamp is at or after 15 ms.
+//! let p0 = broker.assigned_partitions(live)[0];
+//! assert_eq!(broker.seek(t(30), live, p0, SeekTo::Timestamp(t(15)))?, Offset(2));
+//!
+//! // Retention keeps 4 records: after 3 more, offsets 0..2 are gone. A consumer still at
+//! // offset 0 with `auto_offset_reset = none` gets a typed error instead of a silent jump.
+//! let strict = StreamConsumerConfig::default().with_auto_offset_reset(OffsetReset::None);
+//! let picky = broker.stream_consumer(t(30), "clicks", "picky", strict)?;
+//! broker.seek(t(30), picky, p0, SeekTo::Beginning)?;
+//! for i in 3..6 {
+//!     broker.produce(t(40), "clicks", None, format!("click {i}"))?;
+//! }
+//! assert_eq!(broker.partition_stats(p0).unwrap().bounds.start, Offset(2));
+//! assert!(matches!(broker.poll(t(40), picky, 10), Err(PollError::OffsetOutOfRange { .. })));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Keyed records go to `(murmur2(key) & 0x7fffffff) % N` exactly as Kafka's Java producer
+//! ([`partitioner`]); keyless ones round-robin (or sticky, [`StreamConfig::with_keyless`]).
+//! Retention by bytes and age works the same way; age is acted on in
+//! [`Broker::handle_timeout`], at the instant [`Broker::poll_timeout`] reports.
+//!
+//! # E. Consumer groups (Kafka style)
+//!
+//! Different groups each get every record; inside a group each partition is owned by exactly
+//! one member; joining, leaving or going silent rebalances into a new generation; commits are
+//! per partition and a replacement resumes from them, so uncommitted records come again.
+//!
+//! ```
+//! use brokerlab::{Broker, Duration, Event, GroupConfig, Instant, OffsetReset, StreamConfig};
+//!
+//! # fn main() -> Result<(), brokerlab::Error> {
+//! let mut broker = Broker::default();
+//! let t = Instant::from_millis;
+//! broker.declare_stream(t(0), "orders", StreamConfig::new(2))?;
+//! let cfg = GroupConfig::default()
+//!     .with_session_timeout(Duration::from_secs(10))
+//!     .with_auto_offset_reset(OffsetReset::Earliest);
+//! let a = broker.join_group(t(0), "billing", "a", &["orders"], cfg)?;
+//! let b = broker.join_group(t(0), "billing", "b", &["orders"], cfg)?;
+//! for i in 0..4 {
+//!     broker.produce(t(0), "orders", None, format!("order {i}"))?; // round-robin: 2 each
+//! }
+//!
+//! // Range assignor (Kafka's default): a owns partition 0, b owns partition 1.
+//! let generation = broker.group_generation(broker.group_id("billing").unwrap()).unwrap();
+//! let a_read = broker.poll(t(1), a, 10)?;
+//! assert_eq!(a_read.len(), 2);
+//! assert!(a_read.iter().all(|r| r.partition.partition.0 == 0));
+//! broker.commit(t(1), "billing", "a", generation, &[(a_read[0].partition, a_read[1].offset)])?;
+//! assert_eq!(broker.poll(t(1), b, 10)?.len(), 2);
+//!
+//! // a goes silent: after its session timeout it is evicted and b takes partition 0 from
+//! // a's committed offset (1), so the record a read but did not commit comes again.
+//! broker.heartbeat(t(9_000), "billing", "b")?;
+//! assert_eq!(broker.poll_timeout(), Some(t(10_001))); // a's last poll was at 1 ms
+//! broker.handle_timeout(t(10_001));
+//! let again = broker.poll(t(10_002), b, 10)?;
+//! assert_eq!(again.len(), 1);
+//! assert!(again[0].redelivered);
+//! let events: Vec<String> = std::iter::from_fn(|| broker.poll_event())
+//!     .filter(|e| matches!(e, Event::MemberLeft { .. } | Event::Polled { .. }))
+//!     .map(|e| e.to_string())
+//!     .collect();
+//! assert_eq!(events, [
+//!     "polled sc1 st1/0@0 n=2",
+//!     "polled sc2 st1/1@0 n=2",
+//!     "left g1 sc1 (session_timeout)",
+//!     "polled sc2 st1/0@1 n=1 redelivered=1",
+//! ]);
+//!
+//! // Another group is independent: it gets every record.
+//! let audit = broker.join_group(t(10_002), "audit", "x", &["orders"], cfg)?;
+//! assert_eq!(broker.poll(t(10_002), audit, 10)?.len(), 4);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The assignors (range, round-robin, sticky, cooperative-sticky) are also public as pure
+//! functions in [`assign`]; with cooperative-sticky a rebalance first revokes only the moved
+//! partitions (`PartitionsRevoked`, one generation) and assigns them in the next.
+//!
 //! # Where things are
 //!
 //! - [`time`](Instant): `Instant` and `Duration`; [`ids`](QueueId): small `Copy` ids.
 //! - [`Publish`], [`Payload`]: what a publisher sends; [`Event`]: what happened.
 //! - [`QueueConfig`], [`ConsumerConfig`], [`SubscriptionConfig`], [`Limits`]: configuration.
 //! - [`storage`]: the [`Storage`] trait and [`MemoryStorage`]; [`topic`]: the topic matcher.
-//! - Errors: one enum per operation ([`PublishError`], [`AckError`], …) and [`Error`].
+//! - Streams and groups: [`StreamConfig`], [`Retention`], [`StreamConsumerConfig`],
+//!   [`GroupConfig`], [`StreamRecord`]; [`partitioner`] and [`assign`]: Kafka's partitioner and
+//!   assignors as pure functions.
+//! - Errors: one enum per operation ([`PublishError`], [`AckError`], [`PollError`],
+//!   [`CommitError`], …) and [`Error`].
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -192,17 +310,20 @@ mod broker;
 mod error;
 mod event;
 mod exchange;
+mod group;
 mod ids;
 mod limits;
 mod message;
 pub mod partitioner;
 mod queue;
 pub mod storage;
+mod stream;
+mod stream_error;
 mod subscription;
 mod time;
 pub mod topic;
 
-pub use broker::{Broker, ExchangeRef, PublishedBatch, QueueRef, ReadyMessage, Unacked};
+pub use broker::{Broker, ExchangeRef, PublishedBatch, QueueRef, ReadyMessage, StreamRef, Unacked};
 pub use error::{
     AckError, BindError, ConsumeError, ConsumerError, DeclareExchangeError, DeclareQueueError,
     DeleteExchangeError, Error, LimitError, LimitKind, NameError, PublishError, QueueError,
@@ -222,4 +343,15 @@ pub use queue::{ConsumerConfig, ConsumerInfo, ConsumerState, Overflow, QueueConf
 pub use storage::{LogBounds, MemoryStorage, Record, Storage, StorageError};
 pub use subscription::{Received, SubscriptionConfig};
 pub use time::{Duration, Instant};
+
+pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
+pub use ids::{GroupId, StreamConsumerId, StreamId};
+pub use stream::{
+    OffsetReset, Partition, PartitionStats, Produced, Retention, RetentionReason, SeekTo,
+    StreamConfig, StreamConsumerConfig, StreamPartition, StreamRecord,
+};
+pub use stream_error::{
+    CommitError, DeclareStreamError, GroupError, JoinGroupError, PollError, ProduceError,
+    SeekError, StreamConsumerError,
+};
 pub use topic::{TopicPattern, topic_matches};

@@ -43,6 +43,19 @@ pub struct Limits {
     /// Dead-letter moves one call may cascade through before the message is dropped (guards
     /// against dead-letter cycles).
     pub max_dead_letter_hops: u32,
+    /// Streams.
+    pub max_streams: usize,
+    /// Partitions of one stream.
+    pub max_partitions: u32,
+    /// Records one stream partition may hold; also the largest retention `max_records`.
+    /// Appending to a full partition fails (retention is what makes room).
+    pub max_partition_records: usize,
+    /// Stream consumers, standalone ones and group members together.
+    pub max_stream_consumers: usize,
+    /// Consumer groups.
+    pub max_groups: usize,
+    /// Members of one consumer group.
+    pub max_group_members: usize,
 }
 
 impl Default for Limits {
@@ -62,6 +75,12 @@ impl Default for Limits {
             max_headers: 64,
             max_events: 1 << 20,
             max_dead_letter_hops: 8,
+            max_streams: 256,
+            max_partitions: 1024,
+            max_partition_records: 1 << 20,
+            max_stream_consumers: 4096,
+            max_groups: 256,
+            max_group_members: 1024,
         }
     }
 }

@@ -151,6 +151,9 @@ pub struct MessageMeta {
     pub headers: Vec<(String, String)>,
     /// Per-message time-to-live; the lower of this and the queue's TTL applies.
     pub ttl: Option<Duration>,
+    /// The record key of a stream record (it chose the partition); `None` for queue messages.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub key: Option<Payload>,
 }
 
 /// A message to publish: exchange, routing key, payload and optional properties.

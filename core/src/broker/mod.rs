@@ -9,12 +9,16 @@
 //! publishing, consuming and pub/sub each live in their own file.
 
 mod consume;
+mod groups;
 pub(crate) mod out;
 mod publish;
 
 pub use publish::PublishedBatch;
 mod pubsub;
+mod streams;
 mod topology;
+
+pub use streams::StreamRef;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -144,6 +148,7 @@ pub struct Broker<S: Storage = MemoryStorage> {
     subscription_names: BTreeMap<String, SubscriptionId>,
     binding_index: BTreeMap<BindingId, ExchangeId>,
     route_scratch: Vec<(BindingId, Target)>,
+    st: streams::StreamState,
 }
 
 fn next_id(counter: &mut u32) -> Result<u32, LimitError> {
@@ -192,6 +197,7 @@ impl<S: Storage> Broker<S> {
             subscription_names: BTreeMap::new(),
             binding_index: BTreeMap::new(),
             route_scratch: Vec::new(),
+            st: streams::StreamState::new(),
         }
     }
 
@@ -285,18 +291,25 @@ impl<S: Storage> Broker<S> {
     }
 
     /// When the broker next needs [`handle_timeout`](Self::handle_timeout): the earliest
-    /// visibility-timeout deadline or TTL expiry of a queue head. `None` if nothing is pending.
+    /// visibility-timeout deadline or TTL expiry of a queue head, retention age of a stream
+    /// partition, or session deadline of a group member. `None` if nothing is pending.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.queues
+        let queues = self
+            .queues
             .values()
             .filter_map(|q| q.next_deadline(&self.storage))
-            .min()
+            .min();
+        match (queues, self.st.next_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Acts on every deadline at or before `now`: requeues deliveries whose visibility timeout
     /// passed (or dead-letters them past `max_deliveries`), expires queue heads whose TTL
-    /// passed, then dispatches.
+    /// passed, then dispatches; applies stream retention by age; evicts group members whose
+    /// session timeout passed and rebalances their groups.
     pub fn handle_timeout(&mut self, now: Instant) {
         let now = self.clock(now);
         for q in self.queues.values_mut() {
@@ -304,6 +317,7 @@ impl<S: Storage> Broker<S> {
             q.dispatch(&mut self.storage, &mut self.out, now);
         }
         self.flush_dead_letters(now);
+        self.handle_stream_timeouts(now);
     }
 
     fn clock(&mut self, now: Instant) -> Instant {

@@ -66,6 +66,7 @@ impl<S: Storage> Broker<S> {
                 },
                 headers: publish.headers,
                 ttl: publish.ttl,
+                key: None,
             })
         });
         let result = self.route_one(now, exchange, &targets, publish.payload, meta);

@@ -1,0 +1,482 @@
+//! Streams (pattern D): partitioned append-only logs with offsets, timestamps and retention.
+//!
+//! A stream has `N` partitions; each is a log in [`Storage`] with dense offsets from its log
+//! start, and each record carries the `now` of its append as timestamp. Consumers hold their
+//! own positions; reading never deletes. Retention by record count, bytes and age advances the
+//! log start (`drop_prefix`), checked on every append and in `handle_timeout`. Semantics follow
+//! Kafka (DESIGN.md, "Streams and offsets").
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::broker::out::Out;
+use crate::event::Event;
+use crate::ids::{LogId, MessageId, Offset, StreamId};
+use crate::message::Payload;
+use crate::partitioner::{KeylessPartitioner, KeylessStrategy, partition_for_key};
+use crate::storage::{LogBounds, Record, Storage, StorageError};
+use crate::time::{Duration, Instant};
+
+pub use crate::partitioner::Partition;
+
+/// Kafka's default `batch.size`: a sticky keyless partitioner moves on after this many bytes.
+pub(crate) const DEFAULT_STICKY_BATCH_BYTES: u32 = 16_384;
+
+/// One partition of one stream, e.g. `st1/0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StreamPartition {
+    /// The stream.
+    pub stream: StreamId,
+    /// The partition.
+    pub partition: Partition,
+}
+
+impl StreamPartition {
+    /// Partition `partition` of `stream`.
+    #[must_use]
+    pub const fn new(stream: StreamId, partition: u32) -> Self {
+        StreamPartition {
+            stream,
+            partition: Partition(partition),
+        }
+    }
+}
+
+impl fmt::Display for StreamPartition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.stream, self.partition)
+    }
+}
+
+/// How long a stream keeps records. Each bound that is set advances the log start of a
+/// partition past the oldest records until the partition is within it; `None` means no bound
+/// (the partition is still capped by [`Limits::max_partition_records`](crate::Limits)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+#[non_exhaustive]
+pub struct Retention {
+    /// Most records per partition.
+    pub max_records: Option<u64>,
+    /// Most bytes (payload plus key) per partition (Kafka's `retention.bytes`).
+    pub max_bytes: Option<u64>,
+    /// Oldest record age, measured from its timestamp (Kafka's `retention.ms`).
+    pub max_age: Option<Duration>,
+}
+
+impl Retention {
+    /// Keeps at most `n` records per partition.
+    #[must_use]
+    pub fn with_max_records(mut self, n: u64) -> Self {
+        self.max_records = Some(n);
+        self
+    }
+
+    /// Keeps at most `n` bytes per partition.
+    #[must_use]
+    pub fn with_max_bytes(mut self, n: u64) -> Self {
+        self.max_bytes = Some(n);
+        self
+    }
+
+    /// Drops records older than `age`.
+    #[must_use]
+    pub fn with_max_age(mut self, age: Duration) -> Self {
+        self.max_age = Some(age);
+        self
+    }
+}
+
+/// Which retention bound removed records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum RetentionReason {
+    /// [`Retention::max_records`].
+    Records,
+    /// [`Retention::max_bytes`].
+    Bytes,
+    /// [`Retention::max_age`].
+    Age,
+}
+
+impl fmt::Display for RetentionReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RetentionReason::Records => "records",
+            RetentionReason::Bytes => "bytes",
+            RetentionReason::Age => "age",
+        })
+    }
+}
+
+/// How a stream is declared. Build with [`StreamConfig::new`] and the `with_*` methods.
+///
+/// ```
+/// use brokerlab::{Duration, Retention, StreamConfig};
+/// let cfg = StreamConfig::new(3)
+///     .with_retention(Retention::default().with_max_age(Duration::from_secs(3600)));
+/// assert_eq!(cfg.partitions, 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+#[non_exhaustive]
+pub struct StreamConfig {
+    /// Number of partitions, at least 1.
+    pub partitions: u32,
+    /// What is kept.
+    pub retention: Retention,
+    /// How records without a key are spread (round-robin by default).
+    pub keyless: KeylessStrategy,
+    /// With [`KeylessStrategy::Sticky`], the bytes appended to one partition before the next
+    /// keyless record moves to the next partition (Kafka's `batch.size`).
+    pub sticky_batch_bytes: u32,
+}
+
+impl Default for StreamConfig {
+    fn default() -> Self {
+        StreamConfig::new(1)
+    }
+}
+
+impl StreamConfig {
+    /// A stream of `partitions` partitions that keeps everything (up to the limits).
+    #[must_use]
+    pub const fn new(partitions: u32) -> Self {
+        StreamConfig {
+            partitions,
+            retention: Retention {
+                max_records: None,
+                max_bytes: None,
+                max_age: None,
+            },
+            keyless: KeylessStrategy::RoundRobin,
+            sticky_batch_bytes: DEFAULT_STICKY_BATCH_BYTES,
+        }
+    }
+
+    /// Sets how keyless records are spread.
+    #[must_use]
+    pub fn with_keyless(mut self, strategy: KeylessStrategy) -> Self {
+        self.keyless = strategy;
+        self
+    }
+
+    /// Sets the retention.
+    #[must_use]
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+}
+
+/// Where a consumer starts when it has no valid position: no committed offset, or a position
+/// outside the log (below its start after retention). Kafka's `auto.offset.reset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum OffsetReset {
+    /// The log start: read everything still retained.
+    Earliest,
+    /// The log end: read only what is appended from now on (Kafka's default).
+    #[default]
+    Latest,
+    /// Nowhere: [`Broker::poll`](crate::Broker::poll) fails with a typed error until the
+    /// consumer seeks.
+    None,
+}
+
+impl fmt::Display for OffsetReset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OffsetReset::Earliest => "earliest",
+            OffsetReset::Latest => "latest",
+            OffsetReset::None => "none",
+        })
+    }
+}
+
+/// Where [`Broker::seek`](crate::Broker::seek) moves a position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum SeekTo {
+    /// The log start.
+    Beginning,
+    /// The log end (the next record appended).
+    End,
+    /// An offset at or below the log end. Below the log start, the next poll applies
+    /// `auto_offset_reset`.
+    Offset(Offset),
+    /// The earliest offset whose timestamp is at or after the instant (the log end if none is).
+    Timestamp(Instant),
+}
+
+/// How a standalone stream consumer starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+#[non_exhaustive]
+pub struct StreamConsumerConfig {
+    /// Where to start, and what to do when the position falls out of the log.
+    pub auto_offset_reset: OffsetReset,
+}
+
+impl StreamConsumerConfig {
+    /// Sets `auto_offset_reset`.
+    #[must_use]
+    pub fn with_auto_offset_reset(mut self, reset: OffsetReset) -> Self {
+        self.auto_offset_reset = reset;
+        self
+    }
+}
+
+/// One record read from a stream by [`Broker::poll`](crate::Broker::poll).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StreamRecord {
+    /// The stream and partition.
+    pub partition: StreamPartition,
+    /// Its offset.
+    pub offset: Offset,
+    /// The `now` of its append.
+    pub timestamp: Instant,
+    /// Its message id.
+    pub message: MessageId,
+    /// Its key, if produced with one.
+    pub key: Option<Payload>,
+    /// The bytes.
+    pub payload: Payload,
+    /// Whether this offset is below the furthest offset handed out before, to this standalone
+    /// consumer or to any member of its group: a replay after a seek, or an at-least-once
+    /// redelivery after a crash or a rebalance resumed from an older committed offset.
+    pub redelivered: bool,
+}
+
+/// What [`Broker::produce`](crate::Broker::produce) appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Produced {
+    /// The message id of the record.
+    pub message: MessageId,
+    /// Where it went.
+    pub partition: StreamPartition,
+    /// Its offset.
+    pub offset: Offset,
+}
+
+/// A partition's state, as reported by [`Broker::partition_stats`](crate::Broker::partition_stats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartitionStats {
+    /// The retained offsets `start..end`.
+    pub bounds: LogBounds,
+    /// Bytes (payload plus key) of the retained records.
+    pub bytes: u64,
+    /// Timestamp of the oldest retained record.
+    pub oldest: Option<Instant>,
+}
+
+/// One partition's log and the accounting retention needs.
+#[derive(Debug)]
+pub(crate) struct PartitionLog {
+    pub(crate) log: LogId,
+    /// Records retained (`end − start`), so appending needs no storage call to check the cap.
+    pub(crate) records: u64,
+    pub(crate) bytes: u64,
+    /// Timestamp of the record at the log start, if any.
+    pub(crate) oldest: Option<Instant>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Stream {
+    pub(crate) id: StreamId,
+    pub(crate) name: String,
+    pub(crate) config: StreamConfig,
+    pub(crate) parts: Vec<PartitionLog>,
+    pub(crate) keyless: KeylessPartitioner,
+    /// Bytes of keyless records in the open sticky batch.
+    pub(crate) sticky_bytes: u64,
+}
+
+/// The bytes retention counts for a record.
+pub(crate) fn record_size(r: &Record) -> u64 {
+    let key = r
+        .meta
+        .as_ref()
+        .and_then(|m| m.key.as_ref())
+        .map_or(0, Payload::len);
+    (r.payload.len() + key) as u64
+}
+
+impl Stream {
+    pub(crate) fn new(
+        id: StreamId,
+        name: String,
+        config: StreamConfig,
+        parts: Vec<PartitionLog>,
+    ) -> Self {
+        Stream {
+            id,
+            name,
+            keyless: KeylessPartitioner::new(config.keyless),
+            config,
+            parts,
+            sticky_bytes: 0,
+        }
+    }
+
+    /// The partition of a record: keyed records exactly as Kafka's Java producer
+    /// (`(murmur2(key) & 0x7fffffff) % N`), keyless ones by the stream's keyless partitioner.
+    pub(crate) fn choose_partition(&mut self, key: Option<&[u8]>, size: usize) -> u32 {
+        let n = self.partition_count();
+        let chosen = match key {
+            Some(k) => partition_for_key(k, n),
+            None => {
+                let p = self.keyless.partition(n);
+                if self.config.keyless == KeylessStrategy::Sticky {
+                    self.sticky_bytes += size as u64;
+                    if self.sticky_bytes >= u64::from(self.config.sticky_batch_bytes) {
+                        self.keyless.batch_complete();
+                        self.sticky_bytes = 0;
+                    }
+                }
+                p
+            }
+        };
+        // A stream always has at least one partition, so the partitioner cannot fail.
+        chosen.map_or(0, |p| p.0)
+    }
+
+    pub(crate) fn partition_count(&self) -> u32 {
+        self.parts.len() as u32
+    }
+
+    /// Appends `record` to partition `p` and applies retention to it.
+    pub(crate) fn append<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        p: u32,
+        record: Record,
+        now: Instant,
+    ) -> Result<Offset, StorageError> {
+        let part = &mut self.parts[p as usize];
+        let size = record_size(&record);
+        let timestamp = record.timestamp;
+        let message = record.message;
+        let offset = storage.append(part.log, record)?;
+        part.bytes += size;
+        part.records += 1;
+        part.oldest.get_or_insert(timestamp);
+        out.emit(Event::Appended {
+            message,
+            partition: StreamPartition::new(self.id, p),
+            offset,
+        });
+        self.apply_retention(storage, out, p, now);
+        Ok(offset)
+    }
+
+    /// Advances the log start of partition `p` until it is within every retention bound.
+    pub(crate) fn apply_retention<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        p: u32,
+        now: Instant,
+    ) {
+        let retention = self.config.retention;
+        if retention == Retention::default() {
+            return;
+        }
+        let sp = StreamPartition::new(self.id, p);
+        let part = &mut self.parts[p as usize];
+        let Ok(bounds) = storage.bounds(part.log) else {
+            return;
+        };
+        let mut start = bounds.start;
+        let mut reason = None;
+        let mut dropped_bytes = 0;
+        let mut oldest = part.oldest;
+        let count = |start: Offset| bounds.end.0 - start.0;
+        while start < bounds.end {
+            let over_records = retention.max_records.is_some_and(|m| count(start) > m);
+            let over_bytes = retention
+                .max_bytes
+                .is_some_and(|m| part.bytes - dropped_bytes > m);
+            let too_old = retention
+                .max_age
+                .is_some_and(|age| oldest.is_some_and(|t| t.saturating_add(age) <= now));
+            let why = if over_records {
+                RetentionReason::Records
+            } else if over_bytes {
+                RetentionReason::Bytes
+            } else if too_old {
+                RetentionReason::Age
+            } else {
+                break;
+            };
+            let Ok(head) = storage.read(part.log, start) else {
+                break;
+            };
+            dropped_bytes += record_size(&head);
+            reason.get_or_insert(why);
+            start = start.next();
+            oldest = if start < bounds.end {
+                storage.read(part.log, start).ok().map(|r| r.timestamp)
+            } else {
+                None
+            };
+        }
+        let Some(reason) = reason else {
+            return;
+        };
+        if storage.drop_prefix(part.log, start).is_err() {
+            return;
+        }
+        part.bytes -= dropped_bytes;
+        part.records -= start.0 - bounds.start.0;
+        part.oldest = oldest;
+        out.emit(Event::RetentionApplied {
+            partition: sp,
+            start,
+            dropped: start.0 - bounds.start.0,
+            reason,
+        });
+    }
+
+    /// When the oldest record of some partition passes `max_age`.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        let age = self.config.retention.max_age?;
+        self.parts
+            .iter()
+            .filter_map(|p| p.oldest)
+            .min()
+            .map(|t| t.saturating_add(age))
+    }
+
+    /// The earliest offset of partition `p` whose timestamp is at or after `t`, or the log
+    /// end. Timestamps are non-decreasing (the broker's clock never runs backwards), so this is
+    /// a binary search.
+    pub(crate) fn offset_for_time<S: Storage>(
+        &self,
+        storage: &S,
+        p: u32,
+        t: Instant,
+    ) -> Result<Offset, StorageError> {
+        let log = self.parts[p as usize].log;
+        let b = storage.bounds(log)?;
+        let (mut lo, mut hi) = (b.start.0, b.end.0);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if storage.read(log, Offset(mid))?.timestamp < t {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(Offset(lo))
+    }
+}
