@@ -77,9 +77,18 @@ impl QueueCase {
         }
     }
 
-    /// Publish a batch, take the deliveries in one call, ack them all with one
-    /// `ack_multiple`; deliveries only.
-    fn batched_filtered(&mut self, n: usize) {
+    /// Publish batches of `batch` messages, take each batch's deliveries in one call, ack
+    /// them all with one `ack_multiple`; deliveries only.
+    fn batched_filtered(&mut self, n: usize, batch: usize) {
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(batch);
+            self.batch_filtered(k);
+            left -= k;
+        }
+    }
+
+    fn batch_filtered(&mut self, n: usize) {
         let now = Instant::ZERO;
         self.deliveries.clear();
         self.broker
@@ -302,7 +311,7 @@ fn bench(c: &mut Criterion) {
     let mut q = QueueCase::deliveries_only();
     g.bench_function(
         "brokerlab batch + poll_deliveries + ack_multiple, deliveries only",
-        |b| b.iter(|| q.batched_filtered(BATCH)),
+        |b| b.iter(|| q.batched_filtered(BATCH, BATCH)),
     );
     let (tx, rx) = crossbeam_channel::unbounded();
     g.bench_function("crossbeam-channel send+recv", |b| {
@@ -331,113 +340,105 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-/// Median nanoseconds per message of `f(BATCH)` over several rounds of about 200 ms.
-fn ns_per_msg(mut f: impl FnMut(usize)) -> f64 {
-    f(BATCH * 10);
-    let mut samples = Vec::new();
-    for _ in 0..7 {
-        let start = StdInstant::now();
-        let mut n = 0;
-        while start.elapsed() < StdDuration::from_millis(200) {
-            f(BATCH);
-            n += BATCH;
-        }
-        samples.push(start.elapsed().as_nanos() as f64 / n as f64);
+/// A case of the side-by-side pass: its name and a closure running it for `n` messages.
+type Case<'a> = (&'static str, Box<dyn FnMut(usize) + 'a>);
+
+/// Median nanoseconds per message of every case. Rounds are interleaved (round 1 of every
+/// case, then round 2, …) so that a noisy neighbour on a shared machine slows all cases alike
+/// instead of one of them.
+fn ns_per_msg(cases: &mut [Case<'_>], rounds: usize, round: StdDuration) -> Vec<f64> {
+    for (_, f) in cases.iter_mut() {
+        f(BATCH * 10);
     }
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    let mut samples = vec![Vec::new(); cases.len()];
+    for _ in 0..rounds {
+        for (i, (_, f)) in cases.iter_mut().enumerate() {
+            let start = StdInstant::now();
+            let mut n = 0;
+            while start.elapsed() < round {
+                f(BATCH);
+                n += BATCH;
+            }
+            samples[i].push(start.elapsed().as_nanos() as f64 / n as f64);
+        }
+    }
+    samples
+        .into_iter()
+        .map(|mut s| {
+            s.sort_by(f64::total_cmp);
+            s[s.len() / 2]
+        })
+        .collect()
 }
 
 fn ratios() {
-    let mut q = QueueCase::new();
-    let queue = ns_per_msg(|n| q.one_by_one(n));
-    let mut q = QueueCase::new();
-    let batch = ns_per_msg(|n| q.batched(n));
-    let mut q = QueueCase::deliveries_only();
-    let queue_f = ns_per_msg(|n| q.one_by_one_filtered(n));
-    let mut q = QueueCase::deliveries_only();
-    let batch_f = ns_per_msg(|n| q.batched_filtered(n));
+    let mut q1 = QueueCase::new();
+    let mut q2 = QueueCase::new();
+    let mut q3 = QueueCase::deliveries_only();
+    let mut q4 = QueueCase::deliveries_only();
+    let mut q5 = QueueCase::deliveries_only();
     let (tx, rx) = crossbeam_channel::unbounded();
-    let xbeam = ns_per_msg(|n| crossbeam_queue(n, &tx, &rx));
     let mut dq = VecDeque::new();
-    let vdq = ns_per_msg(|n| vecdeque_queue(n, &mut dq));
     let mut f = FanoutCase::new();
-    let fan = ns_per_msg(|n| f.run(n));
     let mut p = PubSubCase::new();
-    let pubsub = ns_per_msg(|n| p.run(n));
     let ch = channels(3);
-    let xfan = ns_per_msg(|n| crossbeam_fan3(n, &ch));
+    let mut cases: Vec<Case<'_>> = vec![
+        (
+            "crossbeam-channel unbounded send+recv",
+            Box::new(|n| crossbeam_queue(n, &tx, &rx)),
+        ),
+        (
+            "VecDeque push+pop",
+            Box::new(|n| vecdeque_queue(n, &mut dq)),
+        ),
+        (
+            "queue one by one, all events",
+            Box::new(|n| q1.one_by_one(n)),
+        ),
+        (
+            "queue one by one, deliveries only",
+            Box::new(|n| q3.one_by_one_filtered(n)),
+        ),
+        (
+            "queue batch + ack_multiple, all events",
+            Box::new(|n| q2.batched(n)),
+        ),
+        (
+            "queue batch 1000 + poll_deliveries, deliveries only",
+            Box::new(|n| q4.batched_filtered(n, 1000)),
+        ),
+        (
+            "queue batch 100 + poll_deliveries, deliveries only",
+            Box::new(|n| q5.batched_filtered(n, 100)),
+        ),
+        (
+            "crossbeam-channel 3 x send+recv",
+            Box::new(|n| crossbeam_fan3(n, &ch)),
+        ),
+        ("fan-out to 3 queues (+3 acks)", Box::new(|n| f.run(n))),
+        ("pub/sub to 3 subscribers", Box::new(|n| p.run(n))),
+    ];
+    let ns = ns_per_msg(&mut cases, 9, StdDuration::from_millis(150));
+    let names: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    drop(cases);
 
     println!(
-        "\n== side-by-side (median ns per message; ratio = baseline time / brokerlab time) =="
+        "\n== side-by-side (median ns per message over 9 interleaved rounds; \
+         ratio = baseline time / brokerlab time) =="
     );
-    let row = |name: &str, ns: f64, base: f64, base_name: &str| {
-        println!(
-            "{name:<44} {ns:>8.1} ns  {:>6.2} Mmsg/s  ratio vs {base_name}: {:.2}",
-            1e3 / ns,
-            base / ns
-        );
-    };
-    println!(
-        "{:<44} {xbeam:>8.1} ns  {:>6.2} Mmsg/s",
-        "crossbeam-channel unbounded send+recv",
-        1e3 / xbeam
-    );
-    println!(
-        "{:<44} {vdq:>8.1} ns  {:>6.2} Mmsg/s",
-        "VecDeque push+pop",
-        1e3 / vdq
-    );
-    row(
-        "queue publish-deliver-ack (one by one)",
-        queue,
-        xbeam,
-        "crossbeam",
-    );
-    row(
-        "queue publish-deliver-ack (one by one)",
-        queue,
-        vdq,
-        "VecDeque",
-    );
-    row(
-        "queue publish_batch + ack_multiple",
-        batch,
-        xbeam,
-        "crossbeam",
-    );
-    row("queue publish_batch + ack_multiple", batch, vdq, "VecDeque");
-    row(
-        "queue one by one, deliveries only",
-        queue_f,
-        xbeam,
-        "crossbeam",
-    );
-    row(
-        "queue one by one, deliveries only",
-        queue_f,
-        vdq,
-        "VecDeque",
-    );
-    row(
-        "queue batch + poll_deliveries, deliveries only",
-        batch_f,
-        xbeam,
-        "crossbeam",
-    );
-    row(
-        "queue batch + poll_deliveries, deliveries only",
-        batch_f,
-        vdq,
-        "VecDeque",
-    );
-    println!(
-        "{:<44} {xfan:>8.1} ns  {:>6.2} Mmsg/s",
-        "crossbeam-channel 3 x send+recv",
-        1e3 / xfan
-    );
-    row("fan-out to 3 queues (+3 acks)", fan, xfan, "crossbeam x3");
-    row("pub/sub to 3 subscribers", pubsub, xfan, "crossbeam x3");
+    let (xbeam, vdq, xfan) = (ns[0], ns[1], ns[7]);
+    for (i, (&name, &t)) in names.iter().zip(&ns).enumerate() {
+        let vs = match i {
+            2..=6 => format!(
+                "ratio vs crossbeam {:.2}, vs VecDeque {:.2}",
+                xbeam / t,
+                vdq / t
+            ),
+            8 | 9 => format!("ratio vs crossbeam x3 {:.2}", xfan / t),
+            _ => String::from("(baseline)"),
+        };
+        println!("{name:<48} {t:>7.1} ns  {:>6.2} Mmsg/s  {vs}", 1e3 / t);
+    }
 }
 
 criterion_group! {
@@ -449,20 +450,21 @@ criterion_group! {
     targets = bench
 }
 
-/// Runs one queue case for 100 000 messages and nothing else, for a profiler:
-/// `valgrind --tool=callgrind target/release/deps/throughput-* --profile batch-filtered`.
-fn profile(case: &str) {
-    let n = 100 * BATCH;
+/// Runs one queue case for `rounds` × 1000 messages (default 100) and nothing else, for a
+/// profiler: `valgrind --tool=callgrind target/release/deps/throughput-* --profile
+/// batch-filtered` or `perf record … --profile batch-filtered 10000`.
+fn profile(case: &str, rounds: usize) {
+    let n = rounds * BATCH;
     match case {
         "one-by-one" => QueueCase::new().one_by_one(n),
-        "batch" => (0..100).for_each({
+        "batch" => (0..rounds).for_each({
             let mut q = QueueCase::new();
             move |_| q.batched(BATCH)
         }),
         "one-by-one-filtered" => QueueCase::deliveries_only().one_by_one_filtered(n),
-        "batch-filtered" => (0..100).for_each({
+        "batch-filtered" => (0..rounds).for_each({
             let mut q = QueueCase::deliveries_only();
-            move |_| q.batched_filtered(BATCH)
+            move |_| q.batched_filtered(BATCH, BATCH)
         }),
         "crossbeam" => {
             let (tx, rx) = crossbeam_channel::unbounded();
@@ -475,7 +477,8 @@ fn profile(case: &str) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--profile") {
-        return profile(&args[i + 1]);
+        let rounds = args.get(i + 2).map_or(100, |r| r.parse().expect("rounds"));
+        return profile(&args[i + 1], rounds);
     }
     let quick = std::env::args().any(|a| a == "--ratios-only");
     if !quick {

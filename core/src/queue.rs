@@ -17,9 +17,9 @@ use alloc::string::String;
 use alloc::sync::Arc;
 
 use crate::broker::out::{DeadLetterJob, Out};
-use crate::event::{DeadLetterReason, Delivery, DropReason, Event, RequeueReason};
+use crate::event::{DeadLetterReason, Delivery, DropReason, Event, EventKind, RequeueReason};
 use crate::ids::{ConsumerId, DeliveryTag, LogId, MessageId, Offset, QueueId};
-use crate::message::MessageMeta;
+use crate::message::{MessageMeta, Payload};
 use crate::storage::{Record, Storage, StorageError};
 use crate::time::{Duration, Instant};
 
@@ -287,6 +287,7 @@ impl Queue {
 
     /// Appends a record; with `drop-head`, then trims the oldest ready messages past
     /// `max_length`. Emits `Enqueued` (or `Rejected`).
+    #[inline]
     pub(crate) fn enqueue<S: Storage>(
         &mut self,
         storage: &mut S,
@@ -314,12 +315,20 @@ impl Queue {
             queue: self.id,
             offset,
         });
+        if self.ready() > self.max_length {
+            self.trim_to_max_length(storage, out);
+        }
+        Ok(offset)
+    }
+
+    /// `drop-head`: removes the oldest ready messages past `max_length`.
+    #[inline(never)]
+    fn trim_to_max_length<S: Storage>(&mut self, storage: &mut S, out: &mut Out) {
         while self.ready() > self.max_length {
             if !self.remove_oldest_ready(storage, out, DeadLetterReason::MaxLength) {
                 break;
             }
         }
-        Ok(offset)
     }
 
     fn oldest_ready(&self) -> Option<(u64, u32)> {
@@ -448,35 +457,85 @@ impl Queue {
                 );
                 continue;
             }
-            let delivery = out.next_delivery_tag();
-            let count = count.saturating_add(1);
-            let deadline = match self.config.visibility_timeout {
-                Some(t) => now + t,
-                None => Instant::MAX,
-            };
-            let consumer = &mut self.consumers[ci];
-            consumer.in_flight.push_back(InFlight {
-                tag: delivery,
-                offset,
-                message: record.message,
-                count,
-                deadline,
-            });
-            out.deliver(Delivery {
-                message: record.message,
-                queue: self.id,
-                consumer: consumer.id,
-                delivery,
-                redelivered: count > 1,
-                delivery_count: count,
-                payload: record.payload,
-            });
-            self.rr = if ci + 1 == self.consumers.len() {
-                0
-            } else {
-                ci + 1
-            };
+            self.deliver_to(out, now, ci, offset, count, record.message, record.payload);
         }
+    }
+
+    /// Hands the ready message at `offset` (delivered `count` times before, already taken
+    /// out of the ready set) to consumer `ci` and moves the round-robin past it.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn deliver_to(
+        &mut self,
+        out: &mut Out,
+        now: Instant,
+        ci: usize,
+        offset: u64,
+        count: u32,
+        message: MessageId,
+        payload: Payload,
+    ) {
+        let delivery = out.next_delivery_tag();
+        let count = count.saturating_add(1);
+        let deadline = match self.config.visibility_timeout {
+            Some(t) => now + t,
+            None => Instant::MAX,
+        };
+        let consumer = &mut self.consumers[ci];
+        consumer.in_flight.push_back(InFlight {
+            tag: delivery,
+            offset,
+            message,
+            count,
+            deadline,
+        });
+        out.deliver(Delivery {
+            message,
+            queue: self.id,
+            consumer: consumer.id,
+            delivery,
+            redelivered: count > 1,
+            delivery_count: count,
+            payload,
+        });
+        self.rr = if ci + 1 == self.consumers.len() {
+            0
+        } else {
+            ci + 1
+        };
+    }
+
+    /// [`enqueue`](Self::enqueue) then [`dispatch`](Self::dispatch), with a shortcut for the
+    /// common case of a queue with nothing ready, no TTL and a consumer with room: the new
+    /// message is then exactly what `dispatch` would hand to that consumer, so it is delivered
+    /// without reading the record just appended back from storage. Same state, same events.
+    #[inline]
+    pub(crate) fn publish<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        record: Record,
+        now: Instant,
+    ) -> Result<Offset, EnqueueError> {
+        let direct = self.cursor == self.end
+            && self.requeued.is_empty()
+            && self.max_length >= 1
+            && self.config.message_ttl.is_none()
+            && record.meta.as_ref().is_none_or(|m| m.ttl.is_none());
+        let Some(ci) = direct.then(|| self.next_consumer()).flatten() else {
+            let offset = self.enqueue(storage, out, record)?;
+            self.dispatch(storage, out, now);
+            return Ok(offset);
+        };
+        let message = record.message;
+        let payload = record.payload.clone();
+        // Nothing was ready and `max_length >= 1`: the append neither trims nor is refused
+        // for length, and the new record is the oldest ready message.
+        let offset = self.enqueue(storage, out, record)?;
+        debug_assert_eq!(offset.0 + 1, self.end);
+        self.cursor = self.end;
+        self.deliver_to(out, now, ci, offset.0, 0, message, payload);
+        Ok(offset)
     }
 
     /// Removes the outstanding delivery `tag` of consumer `ci`.
@@ -502,6 +561,26 @@ impl Queue {
         let Some(consumer) = self.consumers.get(ci).map(|c| c.id) else {
             return 0;
         };
+        if !out.wants(EventKind::Acked) && self.settled.is_empty() {
+            // Without `Acked` events, when the deliveries up to `last` hold exactly the offsets
+            // from `head` on, in order, acking them one by one would just move `head` past
+            // them: do that at once.
+            let head = self.head;
+            let held = &mut self.consumers[ci].in_flight;
+            let k = held.partition_point(|f| f.tag < last.tag);
+            if last.offset == head + k as u64
+                && held
+                    .iter()
+                    .take(k)
+                    .zip(head..)
+                    .all(|(f, offset)| f.offset == offset)
+            {
+                held.drain(..k);
+                self.head = last.offset + 1;
+                self.drop_settled(storage, out);
+                return k + 1;
+            }
+        }
         let mut count = 0;
         let mut moved = false;
         while let Some(f) = self.pop_in_flight_before(ci, last.tag) {

@@ -52,6 +52,12 @@ impl Out {
         self.filter = filter;
     }
 
+    /// Whether events of `kind` are buffered.
+    #[inline]
+    pub(crate) fn wants(&self, kind: EventKind) -> bool {
+        self.filter.contains(kind)
+    }
+
     /// Buffers `event` unless the filter leaves its kind out. Always inlined: the kind of the
     /// event built at the call site is then a constant and a filtered event is never built.
     #[inline(always)]
@@ -92,6 +98,13 @@ impl Out {
     /// Moves up to `max` buffered deliveries to `into`, oldest first.
     pub(crate) fn poll_deliveries(&mut self, max: usize, into: &mut Vec<Delivery>) -> usize {
         let n = max.min(self.deliveries.len());
+        if n == self.deliveries.len() && into.is_empty() {
+            // Everything into an empty vector: swap the buffers (each keeps its capacity).
+            let spare = VecDeque::from(core::mem::take(into));
+            *into = Vec::from(core::mem::replace(&mut self.deliveries, spare));
+            return n;
+        }
+        into.reserve(n);
         into.extend(self.deliveries.drain(..n));
         n
     }

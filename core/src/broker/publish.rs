@@ -5,9 +5,11 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::Broker;
+use super::out::Out;
 use crate::error::{LimitError, LimitKind, PublishError, check_key};
 use crate::event::Event;
-use crate::ids::{BindingId, ExchangeId, MessageId, Target};
+use crate::ids::{BindingId, ExchangeId, MessageId, QueueId, Target};
+use crate::limits::Limits;
 use crate::message::{MessageMeta, Payload, Publish};
 use crate::queue::EnqueueError;
 use crate::storage::{Record, Storage};
@@ -98,27 +100,117 @@ impl<S: Storage> Broker<S> {
             first: MessageId(self.next_message),
             count: 0,
         };
-        let mut result = Ok(());
+        let mut payloads = payloads.into_iter();
+        let result = if let [(binding, Target::Queue(queue))] = targets[..] {
+            self.publish_batch_to_queue(
+                now,
+                exchange,
+                binding,
+                queue,
+                &mut payloads,
+                &meta,
+                &mut batch,
+            )
+        } else {
+            self.publish_batch_routed(now, exchange, &targets, payloads, &meta, &mut batch)
+        };
+        self.route_scratch = targets;
+        self.flush_dead_letters(now);
+        result.map(|()| batch)
+    }
+
+    /// [`publish_batch`](Self::publish_batch) through [`route_one`](Self::route_one).
+    fn publish_batch_routed<P: Into<Payload>>(
+        &mut self,
+        now: Instant,
+        exchange: ExchangeId,
+        targets: &[(BindingId, Target)],
+        payloads: impl Iterator<Item = P>,
+        meta: &Option<Arc<MessageMeta>>,
+        batch: &mut PublishedBatch,
+    ) -> Result<(), PublishError> {
         for p in payloads {
             let payload = p.into();
-            if let Err(e) = self.check_payload(&payload) {
-                result = Err(e);
-                break;
-            }
-            match self.route_one(now, exchange, &targets, payload, meta.clone()) {
-                Ok(_) => batch.count += 1,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
+            self.check_payload(&payload)?;
+            self.route_one(now, exchange, targets, payload, meta.clone())?;
+            batch.count += 1;
             if !self.out.dead_letters.is_empty() {
                 self.flush_dead_letters(now);
             }
         }
-        self.route_scratch = targets;
-        self.flush_dead_letters(now);
-        result.map(|()| batch)
+        Ok(())
+    }
+
+    /// [`publish_batch`](Self::publish_batch) when the route is one queue: the queue is
+    /// looked up once per run of messages instead of once per message. Each message does
+    /// exactly what [`route_one`](Self::route_one) does for a single queue target. Returns
+    /// when `payloads` is exhausted or at the first error.
+    #[allow(clippy::too_many_arguments)]
+    fn publish_batch_to_queue<P: Into<Payload>>(
+        &mut self,
+        now: Instant,
+        exchange: ExchangeId,
+        binding: BindingId,
+        queue: QueueId,
+        payloads: &mut impl Iterator<Item = P>,
+        meta: &Option<Arc<MessageMeta>>,
+        batch: &mut PublishedBatch,
+    ) -> Result<(), PublishError> {
+        let binding = (exchange != ExchangeId::DEFAULT).then_some(binding);
+        let target = Target::Queue(queue);
+        loop {
+            let Broker {
+                queues,
+                storage,
+                out,
+                limits,
+                next_message,
+                ..
+            } = self;
+            let mut q = queues.get_mut(&queue);
+            let mut flush = false;
+            for p in payloads.by_ref() {
+                let payload: Payload = p.into();
+                if payload.len() > limits.max_payload_bytes {
+                    return Err(PublishError::PayloadTooLarge {
+                        len: payload.len(),
+                        max: limits.max_payload_bytes,
+                    });
+                }
+                let message = MessageId(*next_message);
+                *next_message = next_message.checked_add(1).ok_or(LimitError {
+                    kind: LimitKind::Ids,
+                    limit: usize::MAX,
+                })?;
+                out.emit(Event::Published { message, exchange });
+                out.emit(Event::Routed {
+                    message,
+                    exchange,
+                    binding,
+                    target,
+                });
+                if let Some(q) = q.as_deref_mut() {
+                    let record = Record {
+                        message,
+                        timestamp: now,
+                        payload,
+                        meta: meta.clone(),
+                    };
+                    if let Err(e) = q.publish(storage, out, record, now) {
+                        return Err(enqueue_error(out, limits, message, queue, e));
+                    }
+                }
+                batch.count += 1;
+                if !out.dead_letters.is_empty() {
+                    flush = true;
+                    break;
+                }
+            }
+            if !flush {
+                return Ok(());
+            }
+            self.flush_dead_letters(now);
+        }
     }
 
     fn check_payload(&self, payload: &Payload) -> Result<(), PublishError> {
@@ -210,27 +302,9 @@ impl<S: Storage> Broker<S> {
                         payload,
                         meta,
                     };
-                    let err = match q.enqueue(&mut self.storage, &mut self.out, record) {
-                        Ok(_) => {
-                            q.dispatch(&mut self.storage, &mut self.out, now);
-                            continue;
-                        }
-                        Err(EnqueueError::Rejected) => PublishError::Rejected { message, queue },
-                        Err(EnqueueError::Full) => {
-                            self.out.emit(Event::Rejected { message, queue });
-                            PublishError::Limit(LimitError {
-                                kind: LimitKind::QueueMessages,
-                                limit: self.limits.max_queue_messages,
-                            })
-                        }
-                        Err(EnqueueError::Storage(error)) => {
-                            self.out.emit(Event::StorageFailed { queue, error });
-                            PublishError::Storage {
-                                message,
-                                queue,
-                                error,
-                            }
-                        }
+                    let err = match q.publish(&mut self.storage, &mut self.out, record, now) {
+                        Ok(_) => continue,
+                        Err(e) => enqueue_error(&mut self.out, &self.limits, message, queue, e),
                     };
                     if result.is_ok() {
                         result = Err(err);
@@ -258,5 +332,33 @@ impl<S: Storage> Broker<S> {
             }
         }
         result
+    }
+}
+
+/// The publish error for a queue that refused a message, reporting what the queue did not.
+fn enqueue_error(
+    out: &mut Out,
+    limits: &Limits,
+    message: MessageId,
+    queue: QueueId,
+    error: EnqueueError,
+) -> PublishError {
+    match error {
+        EnqueueError::Rejected => PublishError::Rejected { message, queue },
+        EnqueueError::Full => {
+            out.emit(Event::Rejected { message, queue });
+            PublishError::Limit(LimitError {
+                kind: LimitKind::QueueMessages,
+                limit: limits.max_queue_messages,
+            })
+        }
+        EnqueueError::Storage(error) => {
+            out.emit(Event::StorageFailed { queue, error });
+            PublishError::Storage {
+                message,
+                queue,
+                error,
+            }
+        }
     }
 }

@@ -17,6 +17,9 @@ use crate::ids::{LogId, Offset};
 /// Records per chunk of a [`MemoryStorage`] log.
 pub const CHUNK_RECORDS: usize = 1024;
 
+/// Log ids below this are kept in a vector indexed by id.
+const DENSE_LOG_IDS: u64 = 4096;
+
 /// Fixed-size chunks: every chunk but the first and the last holds exactly `CHUNK_RECORDS`.
 #[derive(Debug, Default)]
 struct MemLog {
@@ -109,7 +112,11 @@ impl MemLog {
 /// [`StorageError::Full`], which is handy for exercising the broker's error paths.
 #[derive(Debug, Default)]
 pub struct MemoryStorage {
-    logs: BTreeMap<LogId, MemLog>,
+    /// Logs with ids below [`DENSE_LOG_IDS`], indexed by id (the broker numbers its logs from
+    /// 1, so lookups on the hot path are an index); any other id lives in `sparse`.
+    dense: Vec<Option<MemLog>>,
+    sparse: BTreeMap<LogId, MemLog>,
+    log_count: usize,
     meta: BTreeMap<String, Vec<u8>>,
     records: usize,
     max_records: Option<usize>,
@@ -140,25 +147,57 @@ impl MemoryStorage {
     /// Number of logs.
     #[must_use]
     pub fn log_count(&self) -> usize {
-        self.logs.len()
+        self.log_count
+    }
+
+    #[inline]
+    fn log(&self, log: LogId) -> Result<&MemLog, StorageError> {
+        let found = if log.0 < DENSE_LOG_IDS {
+            self.dense.get(log.0 as usize).and_then(Option::as_ref)
+        } else {
+            self.sparse.get(&log)
+        };
+        found.ok_or(StorageError::UnknownLog(log))
+    }
+
+    #[inline]
+    fn log_mut(&mut self, log: LogId) -> Result<&mut MemLog, StorageError> {
+        let found = if log.0 < DENSE_LOG_IDS {
+            self.dense.get_mut(log.0 as usize).and_then(Option::as_mut)
+        } else {
+            self.sparse.get_mut(&log)
+        };
+        found.ok_or(StorageError::UnknownLog(log))
     }
 }
 
 impl Storage for MemoryStorage {
     fn create_log(&mut self, log: LogId) -> Result<(), StorageError> {
-        if self.logs.contains_key(&log) {
+        if self.log(log).is_ok() {
             return Err(StorageError::LogExists(log));
         }
-        self.logs.insert(log, MemLog::default());
+        if log.0 < DENSE_LOG_IDS {
+            let i = log.0 as usize;
+            if self.dense.len() <= i {
+                self.dense.resize_with(i + 1, || None);
+            }
+            self.dense[i] = Some(MemLog::default());
+        } else {
+            self.sparse.insert(log, MemLog::default());
+        }
+        self.log_count += 1;
         Ok(())
     }
 
     fn delete_log(&mut self, log: LogId) -> Result<(), StorageError> {
-        let removed = self
-            .logs
-            .remove(&log)
-            .ok_or(StorageError::UnknownLog(log))?;
+        let removed = if log.0 < DENSE_LOG_IDS {
+            self.dense.get_mut(log.0 as usize).and_then(Option::take)
+        } else {
+            self.sparse.remove(&log)
+        };
+        let removed = removed.ok_or(StorageError::UnknownLog(log))?;
         self.records -= removed.len;
+        self.log_count -= 1;
         Ok(())
     }
 
@@ -167,10 +206,7 @@ impl Storage for MemoryStorage {
         if self.max_records.is_some_and(|max| self.records >= max) {
             return Err(StorageError::Full);
         }
-        let l = self
-            .logs
-            .get_mut(&log)
-            .ok_or(StorageError::UnknownLog(log))?;
+        let l = self.log_mut(log)?;
         let offset = Offset(l.end());
         l.push(record);
         self.records += 1;
@@ -179,7 +215,7 @@ impl Storage for MemoryStorage {
 
     #[inline]
     fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError> {
-        let l = self.logs.get(&log).ok_or(StorageError::UnknownLog(log))?;
+        let l = self.log(log)?;
         offset
             .0
             .checked_sub(l.start)
@@ -191,10 +227,7 @@ impl Storage for MemoryStorage {
 
     #[inline]
     fn drop_prefix(&mut self, log: LogId, before: Offset) -> Result<(), StorageError> {
-        let l = self
-            .logs
-            .get_mut(&log)
-            .ok_or(StorageError::UnknownLog(log))?;
+        let l = self.log_mut(log)?;
         let n = before.0.min(l.end()).saturating_sub(l.start) as usize;
         l.drop_front(n);
         self.records -= n;
@@ -202,7 +235,7 @@ impl Storage for MemoryStorage {
     }
 
     fn bounds(&self, log: LogId) -> Result<LogBounds, StorageError> {
-        let l = self.logs.get(&log).ok_or(StorageError::UnknownLog(log))?;
+        let l = self.log(log)?;
         Ok(LogBounds {
             start: Offset(l.start),
             end: Offset(l.end()),
@@ -298,7 +331,7 @@ mod tests {
         }
         assert!(s.read(log, Offset(n)).is_err());
         assert_eq!(s.record_count() as u64, n - start);
-        let l = &s.logs[&log];
+        let l = s.log(log).unwrap();
         assert!(
             l.chunks
                 .iter()
@@ -310,7 +343,7 @@ mod tests {
         assert!(l.chunks.iter().all(|c| c.capacity() <= CHUNK_RECORDS));
         s.drop_prefix(log, Offset(n)).unwrap();
         assert_eq!(s.record_count(), 0);
-        assert_eq!(s.logs[&log].chunks.len(), 1);
+        assert_eq!(s.log(log).unwrap().chunks.len(), 1);
         assert_eq!(s.append(log, rec(n)).unwrap(), Offset(n));
         assert_eq!(s.read(log, Offset(n)).unwrap().message, MessageId(n));
     }
@@ -319,6 +352,29 @@ mod tests {
     #[cfg(target_pointer_width = "64")]
     fn a_plain_record_is_40_bytes() {
         assert_eq!(core::mem::size_of::<Record>(), 40);
+    }
+
+    #[test]
+    fn dense_and_sparse_log_ids() {
+        let mut s = MemoryStorage::new();
+        for id in [LogId(3), LogId(DENSE_LOG_IDS), LogId(u64::MAX)] {
+            s.create_log(id).unwrap();
+            assert_eq!(s.create_log(id), Err(StorageError::LogExists(id)));
+            assert_eq!(s.append(id, rec(1)).unwrap(), Offset(0));
+        }
+        assert_eq!((s.log_count(), s.record_count()), (3, 3));
+        assert_eq!(
+            s.append(LogId(2), rec(1)),
+            Err(StorageError::UnknownLog(LogId(2)))
+        );
+        s.delete_log(LogId(3)).unwrap();
+        s.delete_log(LogId(u64::MAX)).unwrap();
+        assert_eq!(
+            s.delete_log(LogId(3)),
+            Err(StorageError::UnknownLog(LogId(3)))
+        );
+        assert_eq!((s.log_count(), s.record_count()), (1, 1));
+        assert_eq!(s.read(LogId(DENSE_LOG_IDS), Offset(0)).unwrap(), rec(1));
     }
 
     #[test]
