@@ -33,7 +33,7 @@ impl MemLog {
         self.start + self.len as u64
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, record: Record) {
         match self.chunks.back_mut() {
             Some(last) if last.len() < CHUNK_RECORDS => {
@@ -201,7 +201,7 @@ impl Storage for MemoryStorage {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn append(&mut self, log: LogId, record: Record) -> Result<Offset, StorageError> {
         if self.max_records.is_some_and(|max| self.records >= max) {
             return Err(StorageError::Full);
