@@ -95,7 +95,7 @@ fn pubsub3(n: u64) -> f64 {
 
 fn main() {
     println!("heap bytes held per message beyond its 64-byte payload:");
-    for n in [100u64, 1_000, 10_000, 65_536, 100_000, 1_000_000] {
+    for n in [10u64, 100, 1_000, 10_000, 65_536, 100_000, 1_000_000] {
         println!("  queue,   {n:>7} ready messages: {:6.1} B", queue(n));
     }
     let n = 65_536;

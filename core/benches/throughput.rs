@@ -377,6 +377,7 @@ fn ratios() {
     let mut q3 = QueueCase::deliveries_only();
     let mut q4 = QueueCase::deliveries_only();
     let mut q5 = QueueCase::deliveries_only();
+    let mut q6 = QueueCase::deliveries_only();
     let (tx, rx) = crossbeam_channel::unbounded();
     let mut dq = VecDeque::new();
     let mut f = FanoutCase::new();
@@ -412,6 +413,10 @@ fn ratios() {
             Box::new(|n| q5.batched_filtered(n, 100)),
         ),
         (
+            "queue batch 10 + poll_deliveries, deliveries only",
+            Box::new(|n| q6.batched_filtered(n, 10)),
+        ),
+        (
             "crossbeam-channel 3 x send+recv",
             Box::new(|n| crossbeam_fan3(n, &ch)),
         ),
@@ -426,15 +431,15 @@ fn ratios() {
         "\n== side-by-side (median ns per message over 9 interleaved rounds; \
          ratio = baseline time / brokerlab time) =="
     );
-    let (xbeam, vdq, xfan) = (ns[0], ns[1], ns[7]);
+    let (xbeam, vdq, xfan) = (ns[0], ns[1], ns[8]);
     for (i, (&name, &t)) in names.iter().zip(&ns).enumerate() {
         let vs = match i {
-            2..=6 => format!(
+            2..=7 => format!(
                 "ratio vs crossbeam {:.2}, vs VecDeque {:.2}",
                 xbeam / t,
                 vdq / t
             ),
-            8 | 9 => format!("ratio vs crossbeam x3 {:.2}", xfan / t),
+            9 | 10 => format!("ratio vs crossbeam x3 {:.2}", xfan / t),
             _ => String::from("(baseline)"),
         };
         println!("{name:<48} {t:>7.1} ns  {:>6.2} Mmsg/s  {vs}", 1e3 / t);

@@ -289,6 +289,10 @@
 //!
 //! - [`time`](Instant): `Instant` and `Duration`; [`ids`](QueueId): small `Copy` ids.
 //! - [`Publish`], [`Payload`]: what a publisher sends; [`Event`]: what happened.
+//! - [`EventFilter`]: record only some kinds of events (all by default); a filter without
+//!   `Delivered` hands deliveries out as [`Delivery`] values through
+//!   [`Broker::poll_deliveries`], which with [`Broker::publish_batch`] and
+//!   [`Broker::ack_multiple`] is the fastest way through a queue.
 //! - [`QueueConfig`], [`ConsumerConfig`], [`SubscriptionConfig`], [`Limits`]: configuration.
 //! - [`storage`]: the [`Storage`] trait and [`MemoryStorage`]; [`topic`]: the topic matcher.
 //! - Streams and groups: [`StreamConfig`], [`Retention`], [`StreamConsumerConfig`],

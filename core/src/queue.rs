@@ -463,7 +463,7 @@ impl Queue {
 
     /// Hands the ready message at `offset` (delivered `count` times before, already taken
     /// out of the ready set) to consumer `ci` and moves the round-robin past it.
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn deliver_to(
         &mut self,
@@ -509,7 +509,7 @@ impl Queue {
     /// common case of a queue with nothing ready, no TTL and a consumer with room: the new
     /// message is then exactly what `dispatch` would hand to that consumer, so it is delivered
     /// without reading the record just appended back from storage. Same state, same events.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn publish<S: Storage>(
         &mut self,
         storage: &mut S,
@@ -527,12 +527,23 @@ impl Queue {
             self.dispatch(storage, out, now);
             return Ok(offset);
         };
+        // What `enqueue` does when nothing is ready and `max_length >= 1`: the append is
+        // neither refused nor trimmed for length, and the new record is the oldest ready one.
+        if self.end - self.head >= self.max_messages {
+            return Err(EnqueueError::Full);
+        }
         let message = record.message;
         let payload = record.payload.clone();
-        // Nothing was ready and `max_length >= 1`: the append neither trims nor is refused
-        // for length, and the new record is the oldest ready message.
-        let offset = self.enqueue(storage, out, record)?;
-        debug_assert_eq!(offset.0 + 1, self.end);
+        let offset = storage
+            .append(self.log, record)
+            .map_err(EnqueueError::Storage)?;
+        debug_assert_eq!(offset.0, self.end, "storage offsets must be dense");
+        self.end = offset.0 + 1;
+        out.emit(Event::Enqueued {
+            message,
+            queue: self.id,
+            offset,
+        });
         self.cursor = self.end;
         self.deliver_to(out, now, ci, offset.0, 0, message, payload);
         Ok(offset)

@@ -84,10 +84,15 @@ impl Out {
             return;
         }
         if self.deliveries.len() >= self.max_events {
-            self.deliveries.pop_front();
-            self.lost += 1;
+            self.drop_oldest_delivery();
         }
         self.deliveries.push_back(delivery);
+    }
+
+    #[cold]
+    fn drop_oldest_delivery(&mut self) {
+        self.deliveries.pop_front();
+        self.lost += 1;
     }
 
     #[inline]

@@ -3,9 +3,10 @@
 //!
 //! A log is a `VecDeque` of chunks of at most [`CHUNK_RECORDS`] records. Appends go to the
 //! last chunk, drops pop from the first, and an emptied first chunk is freed. Only the first
-//! and the last chunk may be partly used (the first one grows by doubling up to the chunk size,
-//! later ones are allocated at exactly the chunk size), so a log's unused capacity is bounded
-//! by two chunks however long it gets, instead of the up-to-2× slack of one growing buffer.
+//! and the last chunk may be partly used (the first one grows by an eighth at a time up to the
+//! chunk size, later ones are allocated at exactly the chunk size), so a log's unused capacity
+//! is bounded by two chunks however long it gets, instead of the up-to-2× slack of one
+//! growing buffer.
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
@@ -33,13 +34,15 @@ impl MemLog {
         self.start + self.len as u64
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, record: Record) {
         match self.chunks.back_mut() {
             Some(last) if last.len() < CHUNK_RECORDS => {
                 if last.len() == last.capacity() {
-                    // The first chunk grows by doubling up to the chunk size, exactly.
-                    let want = (last.capacity() * 2).clamp(4, CHUNK_RECORDS);
+                    // The first chunk grows by an eighth (at least 4) up to the chunk size, so
+                    // a short log wastes little too.
+                    let cap = last.capacity();
+                    let want = (cap + (cap / 8).max(4)).min(CHUNK_RECORDS);
                     last.reserve_exact(want - last.len());
                 }
                 last.push_back(record);
@@ -201,7 +204,7 @@ impl Storage for MemoryStorage {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn append(&mut self, log: LogId, record: Record) -> Result<Offset, StorageError> {
         if self.max_records.is_some_and(|max| self.records >= max) {
             return Err(StorageError::Full);
