@@ -316,6 +316,7 @@ mod limits;
 mod message;
 pub mod partitioner;
 mod queue;
+pub mod sim;
 pub mod storage;
 mod stream;
 mod stream_error;
