@@ -82,7 +82,7 @@ fn ready_made_scenarios_keep_their_invariants_and_trace_hashes() {
         ("a", 0xc0ee_902d_a7a9_3ea0_u64),
         ("b", 0xef9f_27c9_f4b8_ef30),
         ("c", 0x21a6_4cda_b8ad_6e25),
-        ("d", 0xe46f_9591_bde5_bd34),
+        ("d", 0xb22d_b09e_7895_2978),
         ("e", 0x5e26_47ce_cd0f_6971),
         ("comparison", 0x5a60_6cdb_1d0f_8538),
     ];

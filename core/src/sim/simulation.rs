@@ -12,7 +12,6 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt::Write as _;
 
 use crate::assign::Assignor;
 use crate::broker::Broker;
@@ -223,22 +222,30 @@ fn parse_template(t: &str) -> Vec<Piece> {
 fn render(out: &mut String, pieces: &[Piece], n: u64, key: &str, producer: &str, t: u64) {
     out.clear();
     for p in pieces {
-        let _ = match p {
-            Piece::Lit(s) => {
-                out.push_str(s);
-                Ok(())
-            }
-            Piece::N => write!(out, "{n}"),
-            Piece::Key => {
-                out.push_str(key);
-                Ok(())
-            }
-            Piece::Producer => {
-                out.push_str(producer);
-                Ok(())
-            }
-            Piece::T => write!(out, "{t}"),
-        };
+        match p {
+            Piece::Lit(s) => out.push_str(s),
+            Piece::N => push_u64(out, n),
+            Piece::Key => out.push_str(key),
+            Piece::Producer => out.push_str(producer),
+            Piece::T => push_u64(out, t),
+        }
+    }
+}
+
+/// Appends `n` in decimal (a hot path: every payload has its sequence number).
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(char::from(b));
     }
 }
 
@@ -256,6 +263,8 @@ struct Producer {
     bursts: Vec<(u64, u32)>,
     next_burst: usize,
     keys: KeySpec,
+    /// `{prefix}{i}` for `uniform` and `skewed` keys, built once.
+    key_names: Vec<String>,
     skew: Option<Skewed>,
     rr: usize,
     payload: Vec<Piece>,
@@ -294,13 +303,13 @@ impl Producer {
                 }
                 self.rr = self.rr.wrapping_add(1);
             }
-            KeySpec::Uniform { count, prefix } => {
-                let i = self.rng.below(u64::from(*count));
-                let _ = write!(buf, "{prefix}{i}");
+            KeySpec::Uniform { count, .. } => {
+                let i = self.rng.below(u64::from(*count)) as usize;
+                buf.push_str(self.key_names.get(i).map_or("", String::as_str));
             }
-            KeySpec::Skewed { prefix, .. } => {
-                let i = self.skew.as_ref().map_or(0, |s| s.sample(&mut self.rng));
-                let _ = write!(buf, "{prefix}{i}");
+            KeySpec::Skewed { .. } => {
+                let i = self.skew.as_ref().map_or(0, |s| s.sample(&mut self.rng)) as usize;
+                buf.push_str(self.key_names.get(i).map_or("", String::as_str));
             }
         }
     }
@@ -357,6 +366,9 @@ struct Consumer {
     committed: Vec<(StreamPartition, Offset)>,
     stalled: bool,
     next_heartbeat: u64,
+    /// `(appends, epoch)` when a poll last read everything there was: until either moves,
+    /// another poll would return nothing and emit nothing, so it is skipped.
+    idle_mark: Option<(u64, u64)>,
 }
 
 fn set_offset(list: &mut Vec<(StreamPartition, Offset)>, p: StreamPartition, o: Offset) {
@@ -426,6 +438,12 @@ pub struct Simulation {
     deliveries: Vec<Delivery>,
     auto_acks: Vec<(usize, DeliveryTag)>,
     rebalanced: bool,
+    /// Records appended to any stream so far.
+    appends: u64,
+    /// Bumped by whatever can move a poll's outcome besides appends: rebalances, seeks,
+    /// timeouts (retention by age), connects.
+    epoch: u64,
+    offsets_scratch: Vec<(StreamPartition, Offset)>,
 }
 
 fn reset(r: OffsetResetSpec) -> OffsetReset {
@@ -488,6 +506,9 @@ impl Simulation {
             deliveries: Vec::new(),
             auto_acks: Vec::new(),
             rebalanced: false,
+            appends: 0,
+            epoch: 0,
+            offsets_scratch: Vec::new(),
         };
         sim.declare()?;
         Ok(sim)
@@ -608,6 +629,12 @@ impl Simulation {
                     KeySpec::Skewed { count, .. } => Some(Skewed::new(*count)),
                     _ => None,
                 },
+                key_names: match &p.keys {
+                    KeySpec::Uniform { count, prefix } | KeySpec::Skewed { count, prefix } => {
+                        (0..*count).map(|i| format!("{prefix}{i}")).collect()
+                    }
+                    _ => Vec::new(),
+                },
                 keys: p.keys.clone(),
                 rr: 0,
                 payload: parse_template(&p.payload),
@@ -666,6 +693,7 @@ impl Simulation {
             committed: Vec::new(),
             stalled: false,
             next_heartbeat: start_ms,
+            idle_mark: None,
             spec,
         });
         index
@@ -797,6 +825,7 @@ impl Simulation {
             }
         }
         if self.broker.poll_timeout().is_some_and(|d| d <= now) {
+            self.epoch += 1;
             self.broker.handle_timeout(now);
             self.drain();
         }
@@ -914,6 +943,7 @@ impl Simulation {
         }
         if self.rebalanced {
             self.rebalanced = false;
+            self.epoch += 1;
             self.after_rebalance();
         }
     }
@@ -1012,6 +1042,8 @@ impl Simulation {
     }
 
     fn after_publish(&mut self, producer: Option<SimProducerId>, result: Result<(), String>) {
+        // Any publish may append to a stream (and only then can a poll find more).
+        self.appends += 1;
         match result {
             Ok(()) => self.totals.published += 1,
             Err(error) => {
@@ -1124,6 +1156,7 @@ impl Simulation {
             }
             _ => Err(String::from("attachment does not match")),
         };
+        self.epoch += 1;
         let c = &mut self.consumers[i];
         c.inbox.clear();
         c.busy = None;
@@ -1283,7 +1316,7 @@ impl Simulation {
     fn fetch(&mut self, i: usize) -> bool {
         let now = self.now;
         let c = &self.consumers[i];
-        if c.stalled {
+        if c.stalled || c.idle_mark == Some((self.appends, self.epoch)) {
             return false;
         }
         let max = if c.spec.prefetch == 0 {
@@ -1297,6 +1330,8 @@ impl Simulation {
                     Ok(records) => {
                         let n = records.len();
                         let c = &mut self.consumers[i];
+                        // A short read reached the end of every partition it holds.
+                        c.idle_mark = (n < max).then_some((self.appends, self.epoch));
                         for r in records {
                             c.inbox.push_back(Work::Record {
                                 partition: r.partition,
@@ -1361,7 +1396,9 @@ impl Simulation {
                 set_offset(&mut c.processed_at, partition, offset.next());
                 c.since_ack += 1;
                 let due = match c.spec.ack {
-                    AckSpec::AfterProcessing => true,
+                    // Kafka's poll → process → commitSync loop: commit once the polled batch
+                    // is processed (each record with a prefetch of 1).
+                    AckSpec::AfterProcessing => c.inbox.is_empty(),
                     AckSpec::Every(n) => c.since_ack >= n,
                     _ => false,
                 };
@@ -1431,51 +1468,50 @@ impl Simulation {
         let now = self.now;
         self.consumers[i].since_ack = 0;
         let implicit = explicit.is_none();
-        let offsets = explicit.unwrap_or_else(|| self.consumers[i].processed_at.clone());
+        let mut offsets = core::mem::take(&mut self.offsets_scratch);
+        offsets.clear();
+        match explicit {
+            Some(list) => offsets.extend(list),
+            None => offsets.extend_from_slice(&self.consumers[i].processed_at),
+        }
         match self.consumers[i].handle {
             Handle::Group {
                 group,
                 id: Some(id),
             } => {
-                // What was processed of a partition moved away in a rebalance is not this
-                // member's to commit any more (Kafka's commit would fail); it comes again.
-                let owned = self.broker.assigned_partitions(id);
-                let offsets: Vec<(StreamPartition, Offset)> = if implicit {
-                    self.consumers[i]
-                        .processed_at
-                        .retain(|(p, _)| owned.contains(p));
-                    offsets
-                        .into_iter()
-                        .filter(|(p, _)| owned.contains(p))
-                        .collect()
-                } else {
-                    offsets
-                };
-                let Some(gid) = self.groups[group].id else {
-                    return;
-                };
-                let fresh: Vec<(StreamPartition, Offset)> = offsets
-                    .into_iter()
-                    .filter(|&(p, o)| self.broker.committed(gid, p) != Some(o))
-                    .collect();
-                if fresh.is_empty() {
-                    return;
+                if let Some(gid) = self.groups[group].id {
+                    let broker = &self.broker;
+                    // What was processed of a partition that moved away in a rebalance is
+                    // not this member's to commit any more (Kafka's commit would fail); it
+                    // comes again. Nor is anything already committed worth an event.
+                    offsets.retain(|&(p, o)| {
+                        (!implicit || broker.position(id, p).is_some())
+                            && broker.committed(gid, p) != Some(o)
+                    });
+                    if !offsets.is_empty() {
+                        let generation = self.broker.group_generation(gid).unwrap_or(0);
+                        let result = self.broker.commit(
+                            now,
+                            &self.groups[group].name,
+                            &self.consumers[i].spec.name,
+                            generation,
+                            &offsets,
+                        );
+                        if let Err(e) = result {
+                            self.fail(i, e);
+                        }
+                        self.drain();
+                    }
                 }
-                let generation = self.broker.group_generation(gid).unwrap_or(0);
-                let g = self.groups[group].name.clone();
-                let name = self.consumers[i].spec.name.clone();
-                if let Err(e) = self.broker.commit(now, &g, &name, generation, &fresh) {
-                    self.fail(i, e);
-                }
-                self.drain();
             }
             Handle::Stream { .. } => {
-                for (p, o) in offsets {
+                for &(p, o) in &offsets {
                     self.commit_standalone(i, p, o);
                 }
             }
             _ => {}
         }
+        self.offsets_scratch = offsets;
     }
 
     // ----- actions -----
@@ -1633,6 +1669,7 @@ impl Simulation {
                         .map(|_| ()),
                     None => self.broker.seek_all(now, id, to),
                 };
+                self.epoch += 1;
                 let c = &mut self.consumers[i];
                 c.stalled = false;
                 c.inbox.retain(|w| match (w, partition) {
