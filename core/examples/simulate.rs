@@ -5,10 +5,11 @@
 //! A file that cannot be read or is not a valid scenario prints the path-named error on
 //! stderr and exits with code 2.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use brokerlab::Instant;
-use brokerlab::sim::{Scenario, Simulation, ready};
+use brokerlab::sim::{Scenario, SimEvent, Simulation, ready};
 
 fn usage() -> ExitCode {
     eprintln!("usage: simulate FILE.json [--until MS] [--quiet] | --ready ID");
@@ -71,66 +72,83 @@ fn main() -> ExitCode {
         }
     };
     let until = until.map_or(sim.end(), Instant::from_millis);
-    let print = |events: &[brokerlab::sim::SimEvent]| {
-        if !quiet {
-            for e in events {
-                println!("{}", serde_json::to_string(e).unwrap_or_default());
-            }
-        }
-    };
-    print(sim.last_step_events());
-    while sim.now() < until {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // Writing stops quietly when stdout goes away (for example `| head`).
+    let mut ok = write_events(&mut out, sim.last_step_events(), quiet).is_ok();
+    while ok && sim.now() < until {
         match sim.next_due() {
-            Some(t) if t <= until => print(sim.step_event()),
+            Some(t) if t <= until => ok = write_events(&mut out, sim.step_event(), quiet).is_ok(),
             _ => {
                 sim.run_until(until);
             }
         }
     }
-    summary(&sim);
-    ExitCode::SUCCESS
+    if ok && summary(&mut out, &sim).and_then(|()| out.flush()).is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
-fn summary(sim: &Simulation) {
+fn write_events(out: &mut impl Write, events: &[SimEvent], quiet: bool) -> std::io::Result<()> {
+    if !quiet {
+        for e in events {
+            serde_json::to_writer(&mut *out, e)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn summary(out: &mut impl Write, sim: &Simulation) -> std::io::Result<()> {
     let t = sim.totals();
-    println!();
-    println!(
+    writeln!(out)?;
+    writeln!(
+        out,
         "# {} — at {} ms",
         sim.scenario().title,
         sim.now().as_millis()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "published {}  refused {}  processed {}  events {}  trace {:#018x}",
         t.published,
         t.publish_failed,
         t.processed,
         t.events,
         sim.trace_hash().unwrap_or(0)
-    );
+    )?;
     let queues = sim.queue_views();
     if !queues.is_empty() {
-        println!(
+        writeln!(
+            out,
             "{:<20} {:>8} {:>8} {:>9} {:>8} {:>9}",
             "queue", "ready", "in-flight", "dead-lett", "depth", "enqueued"
-        );
+        )?;
         for q in queues {
-            println!(
+            writeln!(
+                out,
                 "{:<20} {:>8} {:>8} {:>9} {:>8} {:>9}",
                 q.name, q.ready, q.in_flight, q.dead_lettered, q.depth, q.enqueued
-            );
+            )?;
         }
     }
     let parts = sim.partition_views();
     if !parts.is_empty() {
-        println!("{:<20} {:>9} {:>8} {:>8}", "partition", "", "start", "end");
+        writeln!(
+            out,
+            "{:<20} {:>9} {:>8} {:>8}",
+            "partition", "", "start", "end"
+        )?;
         for p in parts {
-            println!(
+            writeln!(
+                out,
                 "{:<20} {:>9} {:>8} {:>8}",
                 format!("{}/{}", p.stream, p.partition.partition),
                 "",
                 p.start.get(),
                 p.end.get()
-            );
+            )?;
         }
     }
     for g in sim.group_views() {
@@ -142,18 +160,20 @@ fn summary(sim: &Simulation) {
                 format!("{m}=[{}]", ps.join(","))
             })
             .collect();
-        println!(
+        writeln!(
+            out,
             "group {:<14} generation {:>3}  lag {:>5}  {}",
             g.name,
             g.generation,
             g.lag,
             assignment.join(" ")
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "{:<20} {:>9} {:>10} {:>9}  partitions (position/processed/committed lag)",
         "consumer", "status", "processed", "buffered"
-    );
+    )?;
     for c in sim.consumer_views() {
         let parts: Vec<String> = c
             .partitions
@@ -172,13 +192,15 @@ fn summary(sim: &Simulation) {
                 )
             })
             .collect();
-        println!(
+        writeln!(
+            out,
             "{:<20} {:>9} {:>10} {:>9}  {}",
             c.name,
             format!("{:?}", c.status),
             c.processed,
             c.buffered,
             parts.join("; ")
-        );
+        )?;
     }
+    Ok(())
 }
