@@ -1,0 +1,83 @@
+//! Deterministic simulation: a [`Scenario`] (topology, producers, consumers, a script of
+//! timed actions, a seed) drives the [`Broker`](crate::Broker) through logical time.
+//!
+//! The same scenario gives the same events, bit for bit, natively and in WebAssembly: time is
+//! integer milliseconds, randomness comes from a seeded [`rng::Rng`], no floats reach the
+//! broker, and [`Simulation::trace_hash`] fingerprints the whole event trace with a stable
+//! encoding ([`trace`]). The playground, the `simulate` example and the tests all run
+//! scenarios; the five patterns and a comparison are ready-made in [`ready`] (feature
+//! `serde`, which is on by default).
+//!
+//! - [`scenario`]: the format; [`validate`](Scenario::validate) names bad fields by path.
+//! - [`Simulation`]: `step`, `run_until`, `step_event`, `apply`, the views and time series.
+//! - [`metrics`]: what the views return; [`rng`]: the PRNG; [`trace`]: the trace hash.
+
+use alloc::string::String;
+use core::fmt;
+
+pub mod metrics;
+#[cfg(feature = "serde")]
+pub mod ready;
+pub mod rng;
+pub mod scenario;
+mod simulation;
+pub mod trace;
+mod validate;
+
+pub use metrics::{
+    ConsumerStatus, ConsumerView, GroupView, PartitionPosition, PartitionView, QueueView, Sample,
+    SimConsumerId, SimProducerId, TimeSeries, Totals,
+};
+pub use scenario::{
+    AckSpec, Action, ArrivalSpec, AssignorSpec, Attach, BindingSpec, BurstSpec, ConsumerSpec,
+    CrashSpec, ExchangeKindSpec, ExchangeSpec, GroupSpec, KeySpec, KeylessSpec, OffsetResetSpec,
+    OffsetSpec, OverflowSpec, ProcessingSpec, ProducerSpec, QueueSpec, RetentionSpec, Scenario,
+    ScriptStep, SeekSpec, StreamSpec, TargetSpec, Topology,
+};
+pub use simulation::{
+    ActionError, MAX_STEP_EVENTS, RECENT_EVENTS, SimEvent, SimEventKind, SimNote, SimOptions,
+    Simulation,
+};
+pub use validate::bounds;
+
+/// Why a scenario was refused: the path of the bad field (empty for the whole document) and
+/// what is wrong with it. Displayed as `path: message`, for example
+/// `consumers[2].attach: unknown queue "emial"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    path: String,
+    message: String,
+}
+
+impl ScenarioError {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        ScenarioError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The path of the bad field (`""`: the document as a whole).
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl core::error::Error for ScenarioError {}

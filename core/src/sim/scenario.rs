@@ -1,0 +1,653 @@
+//! The [`Scenario`] format: a topology, producers, consumers, a script of timed actions and a
+//! seed, everything a [`Simulation`](super::Simulation) needs to reproduce a run.
+//!
+//! Scenarios are plain data with `serde` derives (feature `serde`); every struct rejects
+//! unknown fields, every enum is externally tagged with `snake_case` names, and times are
+//! integer milliseconds (`…_ms`). [`Scenario::from_json`] parses and
+//! [validates](Scenario::validate); [`Scenario::to_json`] writes the same shape back.
+//!
+//! ```json
+//! {
+//!   "version": 1, "title": "A", "seed": 7, "duration_ms": 10000,
+//!   "topology": { "queues": [{ "name": "work" }] },
+//!   "producers": [{ "name": "api", "target": { "queue": "work" }, "rate_per_sec": 10 }],
+//!   "consumers": [{ "name": "w1", "attach": { "queue": "work" },
+//!                   "processing": { "fixed": 150 }, "crashes": [{ "at_ms": 3000 }] }],
+//!   "script": [{ "at_ms": 5000, "action": { "set_rate": { "producer": "api", "rate_per_sec": 0 } } }]
+//! }
+//! ```
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::ScenarioError;
+
+/// The only scenario format version this crate reads.
+pub const SCENARIO_VERSION: u32 = 1;
+
+/// A complete, reproducible simulation setup.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Scenario {
+    /// Format version; must be [`SCENARIO_VERSION`].
+    pub version: u32,
+    /// A short title for lists and headings.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub title: String,
+    /// What the scenario shows.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub description: String,
+    /// Seeds every random choice (keys, processing times, arrivals).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub seed: u64,
+    /// Where the scenario ends (`run_until` past it does nothing more than move time).
+    pub duration_ms: u64,
+    /// The logical interval between time-series samples (default 100 ms).
+    #[cfg_attr(feature = "serde", serde(default = "default_sample_interval"))]
+    pub sample_interval_ms: u64,
+    /// Exchanges, queues, bindings, streams and groups declared at time 0.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub topology: Topology,
+    /// Who publishes.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub producers: Vec<ProducerSpec>,
+    /// Who consumes.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub consumers: Vec<ConsumerSpec>,
+    /// Timed user actions, applied in time order (ties in list order).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub script: Vec<ScriptStep>,
+}
+
+#[cfg(feature = "serde")]
+fn default_sample_interval() -> u64 {
+    100
+}
+
+/// The broker entities declared before the run starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
+pub struct Topology {
+    /// Exchanges (the default exchange `""` always exists).
+    pub exchanges: Vec<ExchangeSpec>,
+    /// Durable queues.
+    pub queues: Vec<QueueSpec>,
+    /// Exchange → queue bindings.
+    pub bindings: Vec<BindingSpec>,
+    /// Partitioned streams.
+    pub streams: Vec<StreamSpec>,
+    /// Consumer groups (members are consumers attached with [`Attach::Group`]).
+    pub groups: Vec<GroupSpec>,
+}
+
+/// An exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ExchangeSpec {
+    /// Its name.
+    pub name: String,
+    /// How it routes.
+    pub kind: ExchangeKindSpec,
+}
+
+/// How an exchange routes (see [`ExchangeKind`](crate::ExchangeKind)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum ExchangeKindSpec {
+    /// Binding key equals routing key.
+    Direct,
+    /// Every bound target.
+    Fanout,
+    /// `*` / `#` patterns.
+    Topic,
+}
+
+/// A queue with every limit and policy of [`QueueConfig`](crate::QueueConfig).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
+pub struct QueueSpec {
+    /// Its name.
+    pub name: String,
+    /// Ready messages allowed before `overflow` applies.
+    pub max_length: Option<u64>,
+    /// What a full queue does.
+    pub overflow: OverflowSpec,
+    /// Queue TTL in milliseconds.
+    pub message_ttl_ms: Option<u64>,
+    /// Deliveries before a message is dead-lettered.
+    pub max_deliveries: Option<u32>,
+    /// The dead-letter queue's name.
+    pub dead_letter_queue: Option<String>,
+    /// SQS-style visibility timeout in milliseconds.
+    pub visibility_timeout_ms: Option<u64>,
+}
+
+/// A full queue's policy (see [`Overflow`](crate::Overflow)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum OverflowSpec {
+    /// Drop (or dead-letter) the oldest ready message.
+    #[default]
+    DropHead,
+    /// Refuse the new message.
+    RejectPublish,
+}
+
+/// A binding of a queue to an exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct BindingSpec {
+    /// The exchange.
+    pub exchange: String,
+    /// The queue.
+    pub queue: String,
+    /// The binding key or topic pattern (ignored by fanout).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub key: String,
+}
+
+/// A stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct StreamSpec {
+    /// Its name.
+    pub name: String,
+    /// Partition count.
+    pub partitions: u32,
+    /// Retention bounds.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub retention: RetentionSpec,
+    /// How keyless records are spread.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub keyless: KeylessSpec,
+}
+
+/// Retention (see [`Retention`](crate::Retention)); all bounds optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
+pub struct RetentionSpec {
+    /// Records kept per partition.
+    pub max_records: Option<u64>,
+    /// Bytes kept per partition.
+    pub max_bytes: Option<u64>,
+    /// Age kept, in milliseconds.
+    pub max_age_ms: Option<u64>,
+}
+
+/// Keyless partitioning (see [`KeylessStrategy`](crate::partitioner::KeylessStrategy)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum KeylessSpec {
+    /// One partition after another.
+    #[default]
+    RoundRobin,
+    /// Stay on a partition for a batch.
+    Sticky,
+}
+
+/// A consumer group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct GroupSpec {
+    /// Its name (Kafka's `group.id`).
+    pub name: String,
+    /// The streams its members subscribe to.
+    pub streams: Vec<String>,
+    /// The partition assignor.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub assignor: AssignorSpec,
+    /// Session timeout in milliseconds (default 10 000).
+    #[cfg_attr(feature = "serde", serde(default = "default_session_timeout"))]
+    pub session_timeout_ms: u64,
+    /// Where a member starts when the group has no committed offset.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub auto_offset_reset: OffsetResetSpec,
+}
+
+#[cfg(feature = "serde")]
+fn default_session_timeout() -> u64 {
+    10_000
+}
+
+/// The assignor (see [`Assignor`](crate::assign::Assignor)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum AssignorSpec {
+    /// Kafka's range assignor.
+    #[default]
+    Range,
+    /// Round-robin.
+    RoundRobin,
+    /// Sticky.
+    Sticky,
+    /// Cooperative sticky.
+    CooperativeSticky,
+}
+
+/// `auto_offset_reset` (see [`OffsetReset`](crate::OffsetReset)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum OffsetResetSpec {
+    /// The log start.
+    #[default]
+    Earliest,
+    /// The log end.
+    Latest,
+    /// No reset: polling fails.
+    None,
+}
+
+/// Where a producer (or a scripted publish) sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
+pub enum TargetSpec {
+    /// Straight to a queue (the default exchange).
+    Queue(String),
+    /// To an exchange with a routing key; `{key}` in it is replaced by the message key.
+    Exchange {
+        /// The exchange.
+        exchange: String,
+        /// The routing key (template).
+        #[cfg_attr(feature = "serde", serde(default))]
+        routing_key: String,
+    },
+    /// Appended to a stream (the message key is the record key).
+    Stream(String),
+}
+
+/// Which key each message gets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
+pub enum KeySpec {
+    /// No key.
+    #[default]
+    None,
+    /// The same key every time.
+    Fixed(String),
+    /// The listed keys in turn.
+    RoundRobin(Vec<String>),
+    /// `{prefix}{i}` with `i` uniform over `0..count`.
+    Uniform {
+        /// How many keys.
+        count: u32,
+        /// Their common prefix.
+        #[cfg_attr(feature = "serde", serde(default))]
+        prefix: String,
+    },
+    /// `{prefix}{i}` with Zipf-like skew: key `i` has weight `1 / (i + 1)`.
+    Skewed {
+        /// How many keys.
+        count: u32,
+        /// Their common prefix.
+        #[cfg_attr(feature = "serde", serde(default))]
+        prefix: String,
+    },
+}
+
+/// How arrivals are spaced for a producer with a rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum ArrivalSpec {
+    /// Exactly `1 / rate` apart.
+    #[default]
+    Regular,
+    /// Exponential gaps with mean `1 / rate` (a Poisson process), from the seeded PRNG.
+    Poisson,
+}
+
+/// A burst: `count` messages at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct BurstSpec {
+    /// When.
+    pub at_ms: u64,
+    /// How many.
+    pub count: u32,
+}
+
+/// A producer: a target, a rate and/or explicit times and bursts, keys and a payload template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ProducerSpec {
+    /// Its name (used by the script and in payloads as `{producer}`).
+    pub name: String,
+    /// Where it sends.
+    pub target: TargetSpec,
+    /// Messages per second while between `start_ms` and `stop_ms` (0: none).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub rate_per_sec: u32,
+    /// How rate-driven arrivals are spaced.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub arrival: ArrivalSpec,
+    /// When the rate starts.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub start_ms: u64,
+    /// When the rate stops (default: never).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub stop_ms: Option<u64>,
+    /// Extra single messages at these times.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub times_ms: Vec<u64>,
+    /// Extra bursts.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub bursts: Vec<BurstSpec>,
+    /// Message keys.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub keys: KeySpec,
+    /// Payload template: `{n}` (this producer's sequence number from 0), `{key}`,
+    /// `{producer}`, `{t}` (the time in ms). Default `"{producer} {n}"`.
+    #[cfg_attr(feature = "serde", serde(default = "default_payload"))]
+    pub payload: String,
+}
+
+#[cfg(feature = "serde")]
+fn default_payload() -> String {
+    String::from("{producer} {n}")
+}
+
+/// What a consumer attaches to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
+pub enum Attach {
+    /// A queue (competing consumers).
+    Queue(String),
+    /// A pub/sub subscription of its own on an exchange.
+    Subscription {
+        /// The exchange.
+        exchange: String,
+        /// The binding key or topic pattern.
+        #[cfg_attr(feature = "serde", serde(default))]
+        key: String,
+        /// Inbox capacity (default 64).
+        #[cfg_attr(feature = "serde", serde(default = "default_capacity"))]
+        capacity: u32,
+    },
+    /// A stream, standalone (all partitions, own position).
+    Stream {
+        /// The stream.
+        stream: String,
+        /// Where it starts.
+        #[cfg_attr(feature = "serde", serde(default))]
+        auto_offset_reset: OffsetResetSpec,
+    },
+    /// A member of a consumer group.
+    Group(String),
+}
+
+#[cfg(feature = "serde")]
+fn default_capacity() -> u32 {
+    64
+}
+
+/// How long handling one message takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
+pub enum ProcessingSpec {
+    /// Always this many milliseconds.
+    Fixed(u64),
+    /// Uniform in `min_ms..=max_ms`.
+    Uniform {
+        /// Shortest.
+        min_ms: u64,
+        /// Longest.
+        max_ms: u64,
+    },
+    /// Exponential with this mean.
+    Exponential {
+        /// Mean in milliseconds.
+        mean_ms: u64,
+    },
+}
+
+impl Default for ProcessingSpec {
+    fn default() -> Self {
+        ProcessingSpec::Fixed(0)
+    }
+}
+
+/// When a consumer acknowledges (queues) or commits (streams and groups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
+pub enum AckSpec {
+    /// On receipt, before processing (at-most-once: a crash loses what was in hand).
+    Auto,
+    /// After each message is processed (at-least-once).
+    #[default]
+    AfterProcessing,
+    /// After every N processed messages (one cumulative ack or commit).
+    Every(u32),
+    /// Only when the script says `commit`.
+    Manual,
+}
+
+/// A crash, and optionally when the consumer comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct CrashSpec {
+    /// When it crashes.
+    pub at_ms: u64,
+    /// When it restarts (default: never).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub restart_at_ms: Option<u64>,
+}
+
+/// A consumer: what it attaches to, how it works, when it fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ConsumerSpec {
+    /// Its name: the queue consumer, subscription, stream consumer or group member id.
+    pub name: String,
+    /// What it reads.
+    pub attach: Attach,
+    /// Processing time per message.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub processing: ProcessingSpec,
+    /// Ack or commit behaviour.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub ack: AckSpec,
+    /// Queue prefetch (0: unlimited), or the most records a stream poll returns (0: 500).
+    #[cfg_attr(feature = "serde", serde(default = "default_prefetch"))]
+    pub prefetch: u32,
+    /// When it connects (default 0).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub start_ms: u64,
+    /// Crashes and restarts.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub crashes: Vec<CrashSpec>,
+}
+
+#[cfg(feature = "serde")]
+fn default_prefetch() -> u32 {
+    1
+}
+
+/// Where a scripted seek goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
+pub enum SeekSpec {
+    /// The log start.
+    Beginning,
+    /// The log end.
+    End,
+    /// An exact offset.
+    Offset(u64),
+    /// The earliest record at or after this time.
+    TimestampMs(u64),
+}
+
+/// An explicit offset to commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct OffsetSpec {
+    /// The partition.
+    pub partition: u32,
+    /// The offset (the next one to read).
+    pub offset: u64,
+}
+
+/// A user action, from the script or from [`Simulation::apply`](super::Simulation::apply).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
+pub enum Action {
+    /// Publish `count` messages now.
+    Publish {
+        /// Where.
+        target: TargetSpec,
+        /// The key (routing key placeholder or record key).
+        #[cfg_attr(feature = "serde", serde(default))]
+        key: Option<String>,
+        /// The payload.
+        payload: String,
+        /// How many copies (default 1).
+        #[cfg_attr(feature = "serde", serde(default = "one"))]
+        count: u32,
+    },
+    /// Crash a consumer.
+    Crash {
+        /// Its name.
+        consumer: String,
+    },
+    /// Restart a crashed consumer.
+    Restart {
+        /// Its name.
+        consumer: String,
+    },
+    /// Add a consumer or group member now (its `start_ms` is ignored).
+    AddConsumer(ConsumerSpec),
+    /// Remove a consumer: cancel, unsubscribe, close, or leave its group.
+    RemoveConsumer {
+        /// Its name.
+        consumer: String,
+    },
+    /// Move a stream consumer's position.
+    Seek {
+        /// Its name.
+        consumer: String,
+        /// One partition, or all it holds.
+        #[cfg_attr(feature = "serde", serde(default))]
+        partition: Option<u32>,
+        /// Where to.
+        to: SeekSpec,
+    },
+    /// Commit (streams, groups) or acknowledge (queues) what the consumer processed, or the
+    /// given offsets.
+    Commit {
+        /// Its name.
+        consumer: String,
+        /// Explicit offsets (streams and groups only); default: the processed positions.
+        #[cfg_attr(feature = "serde", serde(default))]
+        offsets: Option<Vec<OffsetSpec>>,
+    },
+    /// Bind a queue to an exchange.
+    Bind(BindingSpec),
+    /// Remove a binding.
+    Unbind(BindingSpec),
+    /// Change a producer's rate.
+    SetRate {
+        /// The producer.
+        producer: String,
+        /// The new rate (0 stops it).
+        rate_per_sec: u32,
+    },
+}
+
+#[cfg(feature = "serde")]
+fn one() -> u32 {
+    1
+}
+
+/// One scripted action at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ScriptStep {
+    /// When.
+    pub at_ms: u64,
+    /// What.
+    pub action: Action,
+}
+
+/// The largest JSON text [`Scenario::from_json`] reads (1 MiB).
+pub const MAX_JSON_BYTES: usize = 1 << 20;
+
+impl Scenario {
+    /// Checks every reference, bound and number; the error names the field by path.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        super::validate::validate(self)
+    }
+
+    /// Parses a JSON scenario and [validates](Self::validate) it. Inputs over
+    /// [`MAX_JSON_BYTES`], syntax errors, wrong types and unknown fields are errors (with
+    /// line and column), never panics; nesting deeper than 128 levels is refused by the parser.
+    #[cfg(feature = "serde")]
+    pub fn from_json(json: &str) -> Result<Scenario, ScenarioError> {
+        if json.len() > MAX_JSON_BYTES {
+            return Err(ScenarioError::new(
+                "",
+                alloc::format!(
+                    "scenario is {} bytes; at most {MAX_JSON_BYTES} are read",
+                    json.len()
+                ),
+            ));
+        }
+        let scenario: Scenario = serde_json::from_str(json)
+            .map_err(|e| ScenarioError::new("", alloc::format!("invalid JSON: {e}")))?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// The scenario as pretty-printed JSON; [`from_json`](Self::from_json) reads it back equal.
+    #[cfg(feature = "serde")]
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // Serializing these plain types into a String cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,649 @@
+//! Scenario validation: every reference resolves, every list, string and number is within a
+//! bound, every time lies inside the run. Errors name the field by path, for example
+//! `consumers[2].attach: unknown queue "emial"`. Validation never panics.
+
+use alloc::collections::BTreeSet;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::ScenarioError;
+use super::scenario::{
+    AckSpec, Action, Attach, BindingSpec, ConsumerSpec, KeySpec, ProcessingSpec, ProducerSpec,
+    SCENARIO_VERSION, Scenario, SeekSpec, TargetSpec,
+};
+
+/// Bounds every scenario must respect.
+pub mod bounds {
+    /// Longest entity name, in bytes.
+    pub const MAX_NAME_BYTES: usize = 128;
+    /// Longest title, in bytes.
+    pub const MAX_TITLE_BYTES: usize = 256;
+    /// Longest description, in bytes.
+    pub const MAX_DESCRIPTION_BYTES: usize = 8192;
+    /// Longest payload template, routing key or message key, in bytes.
+    pub const MAX_TEXT_BYTES: usize = 1024;
+    /// Most entities of one kind (exchanges, queues, bindings, streams, groups, producers,
+    /// consumers), including consumers added by the script.
+    pub const MAX_ENTITIES: usize = 256;
+    /// Most script steps.
+    pub const MAX_SCRIPT_STEPS: usize = 4096;
+    /// Most explicit times, bursts, crashes or keys in one list.
+    pub const MAX_LIST: usize = 4096;
+    /// The latest time anything may happen (about 11.6 days), and the longest duration.
+    pub const MAX_TIME_MS: u64 = 1_000_000_000;
+    /// The highest producer rate, in messages per second.
+    pub const MAX_RATE_PER_SEC: u32 = 10_000_000;
+    /// The largest burst or scripted publish count.
+    pub const MAX_BURST: u32 = 1_000_000;
+    /// Most partitions per stream.
+    pub const MAX_PARTITIONS: u32 = 256;
+    /// Most keys of a `uniform` or `skewed` key space.
+    pub const MAX_KEYS: u32 = 65_536;
+    /// Largest prefetch or poll size.
+    pub const MAX_PREFETCH: u32 = 65_535;
+    /// Largest subscription inbox.
+    pub const MAX_INBOX: u32 = 65_536;
+    /// Largest queue `max_length` and stream `max_records`.
+    pub const MAX_RECORDS: u64 = 1 << 20;
+    /// Largest stream `max_bytes`.
+    pub const MAX_BYTES: u64 = 1 << 30;
+    /// Largest `max_deliveries`.
+    pub const MAX_DELIVERIES: u32 = 1000;
+    /// Longest processing time of one message, in milliseconds (one hour).
+    pub const MAX_PROCESSING_MS: u64 = 3_600_000;
+}
+
+use bounds::*;
+
+fn err(path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+    ScenarioError::new(path, message)
+}
+
+fn check_name(path: &str, name: &str) -> Result<(), ScenarioError> {
+    if name.is_empty() {
+        return Err(err(path, "must not be empty"));
+    }
+    check_text(path, name, MAX_NAME_BYTES)?;
+    if name.chars().any(char::is_control) {
+        return Err(err(path, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+fn check_text(path: &str, text: &str, max: usize) -> Result<(), ScenarioError> {
+    if text.len() > max {
+        return Err(err(
+            path,
+            format!("{} bytes long; at most {max} allowed", text.len()),
+        ));
+    }
+    Ok(())
+}
+
+fn check_len<T>(path: &str, list: &[T], max: usize) -> Result<(), ScenarioError> {
+    if list.len() > max {
+        return Err(err(
+            path,
+            format!("{} entries; at most {max} allowed", list.len()),
+        ));
+    }
+    Ok(())
+}
+
+fn check_range(path: &str, value: u64, min: u64, max: u64) -> Result<(), ScenarioError> {
+    if value < min || value > max {
+        return Err(err(path, format!("{value} is outside {min}..={max}")));
+    }
+    Ok(())
+}
+
+fn check_time(path: &str, t: u64, duration: u64) -> Result<(), ScenarioError> {
+    if t > duration {
+        return Err(err(
+            path,
+            format!("{t} is after the end of the run (duration_ms {duration})"),
+        ));
+    }
+    Ok(())
+}
+
+/// Names declared so far, by kind.
+struct Names<'a> {
+    exchanges: BTreeSet<&'a str>,
+    queues: BTreeSet<&'a str>,
+    streams: Vec<(&'a str, u32)>,
+    groups: Vec<(&'a str, u32)>,
+    producers: BTreeSet<&'a str>,
+    consumers: BTreeSet<String>,
+    duration: u64,
+}
+
+impl Names<'_> {
+    fn stream_partitions(&self, name: &str) -> Option<u32> {
+        self.streams.iter().find(|s| s.0 == name).map(|s| s.1)
+    }
+    fn group_partitions(&self, name: &str) -> Option<u32> {
+        self.groups.iter().find(|g| g.0 == name).map(|g| g.1)
+    }
+}
+
+fn unique<'a>(
+    set: &mut BTreeSet<&'a str>,
+    path: &str,
+    name: &'a str,
+    kind: &str,
+) -> Result<(), ScenarioError> {
+    check_name(path, name)?;
+    if !set.insert(name) {
+        return Err(err(path, format!("duplicate {kind} name \"{name}\"")));
+    }
+    Ok(())
+}
+
+pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
+    if s.version != SCENARIO_VERSION {
+        return Err(err(
+            "version",
+            format!(
+                "{} is not supported; expected {SCENARIO_VERSION}",
+                s.version
+            ),
+        ));
+    }
+    check_text("title", &s.title, MAX_TITLE_BYTES)?;
+    check_text("description", &s.description, MAX_DESCRIPTION_BYTES)?;
+    check_range("duration_ms", s.duration_ms, 1, MAX_TIME_MS)?;
+    check_range("sample_interval_ms", s.sample_interval_ms, 1, MAX_TIME_MS)?;
+    let t = &s.topology;
+    check_len("topology.exchanges", &t.exchanges, MAX_ENTITIES)?;
+    check_len("topology.queues", &t.queues, MAX_ENTITIES)?;
+    check_len("topology.bindings", &t.bindings, MAX_ENTITIES)?;
+    check_len("topology.streams", &t.streams, MAX_ENTITIES)?;
+    check_len("topology.groups", &t.groups, MAX_ENTITIES)?;
+    check_len("producers", &s.producers, MAX_ENTITIES)?;
+    check_len("consumers", &s.consumers, MAX_ENTITIES)?;
+    check_len("script", &s.script, MAX_SCRIPT_STEPS)?;
+
+    let mut n = Names {
+        exchanges: BTreeSet::new(),
+        queues: BTreeSet::new(),
+        streams: Vec::new(),
+        groups: Vec::new(),
+        producers: BTreeSet::new(),
+        consumers: BTreeSet::new(),
+        duration: s.duration_ms,
+    };
+    for (i, x) in t.exchanges.iter().enumerate() {
+        unique(
+            &mut n.exchanges,
+            &format!("topology.exchanges[{i}].name"),
+            &x.name,
+            "exchange",
+        )?;
+    }
+    for (i, q) in t.queues.iter().enumerate() {
+        let p = format!("topology.queues[{i}]");
+        unique(&mut n.queues, &format!("{p}.name"), &q.name, "queue")?;
+        if let Some(m) = q.max_length {
+            check_range(&format!("{p}.max_length"), m, 0, MAX_RECORDS)?;
+        }
+        if let Some(ms) = q.message_ttl_ms {
+            check_range(&format!("{p}.message_ttl_ms"), ms, 0, MAX_TIME_MS)?;
+        }
+        if let Some(d) = q.max_deliveries {
+            check_range(
+                &format!("{p}.max_deliveries"),
+                d.into(),
+                1,
+                MAX_DELIVERIES.into(),
+            )?;
+        }
+        if let Some(ms) = q.visibility_timeout_ms {
+            check_range(&format!("{p}.visibility_timeout_ms"), ms, 1, MAX_TIME_MS)?;
+        }
+    }
+    for (i, q) in t.queues.iter().enumerate() {
+        if let Some(d) = &q.dead_letter_queue {
+            let p = format!("topology.queues[{i}].dead_letter_queue");
+            if !n.queues.contains(d.as_str()) {
+                return Err(err(p, format!("unknown queue \"{}\"", clip(d))));
+            }
+            if *d == q.name {
+                return Err(err(p, "a queue cannot be its own dead-letter queue"));
+            }
+        }
+    }
+    for (i, b) in t.bindings.iter().enumerate() {
+        check_binding(&n, &format!("topology.bindings[{i}]"), b)?;
+    }
+    let mut stream_names = BTreeSet::new();
+    for (i, st) in t.streams.iter().enumerate() {
+        let p = format!("topology.streams[{i}]");
+        unique(&mut stream_names, &format!("{p}.name"), &st.name, "stream")?;
+        check_range(
+            &format!("{p}.partitions"),
+            st.partitions.into(),
+            1,
+            MAX_PARTITIONS.into(),
+        )?;
+        let r = &st.retention;
+        if let Some(v) = r.max_records {
+            check_range(&format!("{p}.retention.max_records"), v, 1, MAX_RECORDS)?;
+        }
+        if let Some(v) = r.max_bytes {
+            check_range(&format!("{p}.retention.max_bytes"), v, 1, MAX_BYTES)?;
+        }
+        if let Some(v) = r.max_age_ms {
+            check_range(&format!("{p}.retention.max_age_ms"), v, 1, MAX_TIME_MS)?;
+        }
+        n.streams.push((&st.name, st.partitions));
+    }
+    let mut group_names = BTreeSet::new();
+    for (i, g) in t.groups.iter().enumerate() {
+        let p = format!("topology.groups[{i}]");
+        unique(&mut group_names, &format!("{p}.name"), &g.name, "group")?;
+        if g.streams.is_empty() {
+            return Err(err(format!("{p}.streams"), "a group needs a stream"));
+        }
+        check_len(&format!("{p}.streams"), &g.streams, MAX_ENTITIES)?;
+        let mut first = None;
+        for (j, st) in g.streams.iter().enumerate() {
+            match n.stream_partitions(st) {
+                Some(parts) => {
+                    first.get_or_insert(parts);
+                }
+                None => {
+                    return Err(err(
+                        format!("{p}.streams[{j}]"),
+                        format!("unknown stream \"{}\"", clip(st)),
+                    ));
+                }
+            }
+        }
+        check_range(
+            &format!("{p}.session_timeout_ms"),
+            g.session_timeout_ms,
+            1,
+            MAX_TIME_MS,
+        )?;
+        n.groups.push((&g.name, first.unwrap_or(0)));
+    }
+    for (i, pr) in s.producers.iter().enumerate() {
+        check_producer(&mut n, &format!("producers[{i}]"), pr)?;
+    }
+    for (i, c) in s.consumers.iter().enumerate() {
+        let p = format!("consumers[{i}]");
+        check_consumer(&n, &p, c, true)?;
+        if !n.consumers.insert(c.name.clone()) {
+            return Err(err(
+                format!("{p}.name"),
+                format!("duplicate consumer name \"{}\"", c.name),
+            ));
+        }
+    }
+    // The script runs in time order (ties in list order): names added by `add_consumer`
+    // are known from then on.
+    let mut order: Vec<usize> = (0..s.script.len()).collect();
+    order.sort_by_key(|&i| s.script[i].at_ms);
+    for i in order {
+        let step = &s.script[i];
+        let p = format!("script[{i}]");
+        check_time(&format!("{p}.at_ms"), step.at_ms, n.duration)?;
+        check_action(&mut n, &format!("{p}.action"), &step.action)?;
+    }
+    Ok(())
+}
+
+/// Checks one action against the names known now; `add_consumer` adds its name.
+pub(super) fn check_action_names(
+    s: &Scenario,
+    known_consumers: &[&str],
+    action: &Action,
+) -> Result<(), ScenarioError> {
+    let mut n = Names {
+        exchanges: s
+            .topology
+            .exchanges
+            .iter()
+            .map(|x| x.name.as_str())
+            .collect(),
+        queues: s.topology.queues.iter().map(|q| q.name.as_str()).collect(),
+        streams: s
+            .topology
+            .streams
+            .iter()
+            .map(|st| (st.name.as_str(), st.partitions))
+            .collect(),
+        groups: Vec::new(),
+        producers: s.producers.iter().map(|p| p.name.as_str()).collect(),
+        consumers: known_consumers.iter().map(|c| String::from(*c)).collect(),
+        duration: MAX_TIME_MS,
+    };
+    for g in &s.topology.groups {
+        let parts = g
+            .streams
+            .first()
+            .and_then(|st| n.stream_partitions(st))
+            .unwrap_or(0);
+        n.groups.push((g.name.as_str(), parts));
+    }
+    check_action(&mut n, "action", action)
+}
+
+fn clip(s: &str) -> &str {
+    let mut end = s.len().min(64);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn check_binding(n: &Names<'_>, p: &str, b: &BindingSpec) -> Result<(), ScenarioError> {
+    if !n.exchanges.contains(b.exchange.as_str()) {
+        return Err(err(
+            format!("{p}.exchange"),
+            format!("unknown exchange \"{}\"", clip(&b.exchange)),
+        ));
+    }
+    if !n.queues.contains(b.queue.as_str()) {
+        return Err(err(
+            format!("{p}.queue"),
+            format!("unknown queue \"{}\"", clip(&b.queue)),
+        ));
+    }
+    check_text(&format!("{p}.key"), &b.key, MAX_NAME_BYTES)
+}
+
+fn check_target(n: &Names<'_>, p: &str, t: &TargetSpec) -> Result<(), ScenarioError> {
+    match t {
+        TargetSpec::Queue(q) if !n.queues.contains(q.as_str()) => {
+            Err(err(p, format!("unknown queue \"{}\"", clip(q))))
+        }
+        TargetSpec::Exchange {
+            exchange,
+            routing_key,
+        } => {
+            if !n.exchanges.contains(exchange.as_str()) {
+                return Err(err(p, format!("unknown exchange \"{}\"", clip(exchange))));
+            }
+            check_text(&format!("{p}.routing_key"), routing_key, MAX_NAME_BYTES)
+        }
+        TargetSpec::Stream(st) if n.stream_partitions(st).is_none() => {
+            Err(err(p, format!("unknown stream \"{}\"", clip(st))))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_producer<'a>(
+    n: &mut Names<'a>,
+    p: &str,
+    pr: &'a ProducerSpec,
+) -> Result<(), ScenarioError> {
+    unique(&mut n.producers, &format!("{p}.name"), &pr.name, "producer")?;
+    check_target(n, &format!("{p}.target"), &pr.target)?;
+    check_range(
+        &format!("{p}.rate_per_sec"),
+        pr.rate_per_sec.into(),
+        0,
+        MAX_RATE_PER_SEC.into(),
+    )?;
+    check_time(&format!("{p}.start_ms"), pr.start_ms, n.duration)?;
+    if let Some(stop) = pr.stop_ms {
+        check_time(&format!("{p}.stop_ms"), stop, n.duration)?;
+        if stop < pr.start_ms {
+            return Err(err(format!("{p}.stop_ms"), "is before start_ms"));
+        }
+    }
+    check_len(&format!("{p}.times_ms"), &pr.times_ms, MAX_LIST)?;
+    for (j, &t) in pr.times_ms.iter().enumerate() {
+        check_time(&format!("{p}.times_ms[{j}]"), t, n.duration)?;
+    }
+    check_len(&format!("{p}.bursts"), &pr.bursts, MAX_LIST)?;
+    for (j, b) in pr.bursts.iter().enumerate() {
+        check_time(&format!("{p}.bursts[{j}].at_ms"), b.at_ms, n.duration)?;
+        check_range(
+            &format!("{p}.bursts[{j}].count"),
+            b.count.into(),
+            1,
+            MAX_BURST.into(),
+        )?;
+    }
+    check_keys(&format!("{p}.keys"), &pr.keys)?;
+    check_text(&format!("{p}.payload"), &pr.payload, MAX_TEXT_BYTES)
+}
+
+fn check_keys(p: &str, k: &KeySpec) -> Result<(), ScenarioError> {
+    match k {
+        KeySpec::None => Ok(()),
+        KeySpec::Fixed(key) => check_text(p, key, MAX_NAME_BYTES),
+        KeySpec::RoundRobin(keys) => {
+            if keys.is_empty() {
+                return Err(err(p, "round_robin needs at least one key"));
+            }
+            check_len(p, keys, MAX_LIST)?;
+            for (j, key) in keys.iter().enumerate() {
+                check_text(&format!("{p}.round_robin[{j}]"), key, MAX_NAME_BYTES)?;
+            }
+            Ok(())
+        }
+        KeySpec::Uniform { count, prefix } | KeySpec::Skewed { count, prefix } => {
+            check_range(&format!("{p}.count"), (*count).into(), 1, MAX_KEYS.into())?;
+            check_text(&format!("{p}.prefix"), prefix, MAX_NAME_BYTES - 8)
+        }
+    }
+}
+
+fn check_consumer(
+    n: &Names<'_>,
+    p: &str,
+    c: &ConsumerSpec,
+    initial: bool,
+) -> Result<(), ScenarioError> {
+    check_name(&format!("{p}.name"), &c.name)?;
+    let a = format!("{p}.attach");
+    match &c.attach {
+        Attach::Queue(q) if !n.queues.contains(q.as_str()) => {
+            return Err(err(a, format!("unknown queue \"{}\"", clip(q))));
+        }
+        Attach::Subscription {
+            exchange,
+            key,
+            capacity,
+        } => {
+            if !n.exchanges.contains(exchange.as_str()) {
+                return Err(err(a, format!("unknown exchange \"{}\"", clip(exchange))));
+            }
+            check_text(&format!("{a}.key"), key, MAX_NAME_BYTES)?;
+            check_range(
+                &format!("{a}.capacity"),
+                (*capacity).into(),
+                1,
+                MAX_INBOX.into(),
+            )?;
+        }
+        Attach::Stream { stream, .. } if n.stream_partitions(stream).is_none() => {
+            return Err(err(a, format!("unknown stream \"{}\"", clip(stream))));
+        }
+        Attach::Group(g) if n.group_partitions(g).is_none() => {
+            return Err(err(a, format!("unknown group \"{}\"", clip(g))));
+        }
+        _ => {}
+    }
+    let pp = format!("{p}.processing");
+    match c.processing {
+        ProcessingSpec::Fixed(ms) => check_range(&pp, ms, 0, MAX_PROCESSING_MS)?,
+        ProcessingSpec::Uniform { min_ms, max_ms } => {
+            check_range(&format!("{pp}.max_ms"), max_ms, 0, MAX_PROCESSING_MS)?;
+            check_range(&format!("{pp}.min_ms"), min_ms, 0, max_ms)?;
+        }
+        ProcessingSpec::Exponential { mean_ms } => {
+            check_range(&format!("{pp}.mean_ms"), mean_ms, 0, MAX_PROCESSING_MS / 16)?;
+        }
+    }
+    if let AckSpec::Every(k) = c.ack {
+        check_range(&format!("{p}.ack.every"), k.into(), 1, MAX_PREFETCH.into())?;
+    }
+    check_range(
+        &format!("{p}.prefetch"),
+        c.prefetch.into(),
+        0,
+        MAX_PREFETCH.into(),
+    )?;
+    if initial {
+        check_time(&format!("{p}.start_ms"), c.start_ms, n.duration)?;
+    }
+    check_len(&format!("{p}.crashes"), &c.crashes, MAX_LIST)?;
+    let mut free_from = if initial { c.start_ms } else { 0 };
+    for (j, cr) in c.crashes.iter().enumerate() {
+        let cp = format!("{p}.crashes[{j}]");
+        check_time(&format!("{cp}.at_ms"), cr.at_ms, n.duration)?;
+        if cr.at_ms < free_from {
+            return Err(err(
+                format!("{cp}.at_ms"),
+                format!(
+                    "{} is before the consumer is running again ({free_from})",
+                    cr.at_ms
+                ),
+            ));
+        }
+        match cr.restart_at_ms {
+            Some(r) => {
+                check_time(&format!("{cp}.restart_at_ms"), r, n.duration)?;
+                if r <= cr.at_ms {
+                    return Err(err(
+                        format!("{cp}.restart_at_ms"),
+                        "must be after the crash",
+                    ));
+                }
+                free_from = r;
+            }
+            None if j + 1 < c.crashes.len() => {
+                return Err(err(
+                    format!("{cp}.restart_at_ms"),
+                    "missing: only the last crash may be permanent",
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+fn known_consumer(n: &Names<'_>, p: &str, name: &str) -> Result<(), ScenarioError> {
+    if n.consumers.contains(name) {
+        Ok(())
+    } else {
+        Err(err(p, format!("unknown consumer \"{}\"", clip(name))))
+    }
+}
+
+fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioError> {
+    match a {
+        Action::Publish {
+            target,
+            key,
+            payload,
+            count,
+        } => {
+            check_target(n, &format!("{p}.publish.target"), target)?;
+            if let Some(k) = key {
+                check_text(&format!("{p}.publish.key"), k, MAX_NAME_BYTES)?;
+            }
+            check_text(&format!("{p}.publish.payload"), payload, MAX_TEXT_BYTES)?;
+            check_range(
+                &format!("{p}.publish.count"),
+                (*count).into(),
+                1,
+                MAX_BURST.into(),
+            )
+        }
+        Action::Crash { consumer } => known_consumer(n, &format!("{p}.crash.consumer"), consumer),
+        Action::Restart { consumer } => {
+            known_consumer(n, &format!("{p}.restart.consumer"), consumer)
+        }
+        Action::RemoveConsumer { consumer } => {
+            known_consumer(n, &format!("{p}.remove_consumer.consumer"), consumer)
+        }
+        Action::AddConsumer(c) => {
+            let cp = format!("{p}.add_consumer");
+            check_consumer(n, &cp, c, false)?;
+            if !c.crashes.is_empty() {
+                return Err(err(
+                    format!("{cp}.crashes"),
+                    "script crashes with `crash` actions instead",
+                ));
+            }
+            if n.consumers.len() >= MAX_ENTITIES {
+                return Err(err(cp, format!("more than {MAX_ENTITIES} consumers")));
+            }
+            if !n.consumers.insert(c.name.clone()) {
+                return Err(err(
+                    format!("{cp}.name"),
+                    format!("duplicate consumer name \"{}\"", c.name),
+                ));
+            }
+            Ok(())
+        }
+        Action::Seek {
+            consumer,
+            partition,
+            to,
+        } => {
+            known_consumer(n, &format!("{p}.seek.consumer"), consumer)?;
+            if let Some(part) = partition {
+                check_range(
+                    &format!("{p}.seek.partition"),
+                    (*part).into(),
+                    0,
+                    u64::from(MAX_PARTITIONS) - 1,
+                )?;
+            }
+            if let SeekSpec::TimestampMs(t) = to {
+                check_range(&format!("{p}.seek.to.timestamp_ms"), *t, 0, MAX_TIME_MS)?;
+            }
+            Ok(())
+        }
+        Action::Commit { consumer, offsets } => {
+            known_consumer(n, &format!("{p}.commit.consumer"), consumer)?;
+            if let Some(o) = offsets {
+                check_len(&format!("{p}.commit.offsets"), o, MAX_PARTITIONS as usize)?;
+                for (j, off) in o.iter().enumerate() {
+                    check_range(
+                        &format!("{p}.commit.offsets[{j}].partition"),
+                        off.partition.into(),
+                        0,
+                        u64::from(MAX_PARTITIONS) - 1,
+                    )?;
+                    check_range(
+                        &format!("{p}.commit.offsets[{j}].offset"),
+                        off.offset,
+                        0,
+                        MAX_TIME_MS * u64::from(MAX_RATE_PER_SEC),
+                    )?;
+                }
+            }
+            Ok(())
+        }
+        Action::Bind(b) => check_binding(n, &format!("{p}.bind"), b),
+        Action::Unbind(b) => check_binding(n, &format!("{p}.unbind"), b),
+        Action::SetRate {
+            producer,
+            rate_per_sec,
+        } => {
+            if !n.producers.contains(producer.as_str()) {
+                return Err(err(
+                    format!("{p}.set_rate.producer"),
+                    format!("unknown producer \"{}\"", clip(producer)),
+                ));
+            }
+            check_range(
+                &format!("{p}.set_rate.rate_per_sec"),
+                (*rate_per_sec).into(),
+                0,
+                MAX_RATE_PER_SEC.into(),
+            )
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! Seeded simulations of the ready-made scenarios with invariant checks after every step,
+//! recorded trace hashes, and the scenario format's round trip and hostile inputs.
+
+#![allow(missing_docs)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use brokerlab::sim::{Scenario, SimEventKind, SimOptions, Simulation, ready};
+use brokerlab::{Event, StreamPartition};
+use proptest::prelude::*;
+
+/// Checks the broker-level invariants of the simulation's current state, and that the
+/// appends of the last step continue each partition's offsets densely.
+fn check_invariants(sim: &Simulation, ends: &mut BTreeMap<StreamPartition, u64>) {
+    let b = sim.broker();
+    // A queue message is held by at most one consumer.
+    for q in b.queues() {
+        let mut held = BTreeSet::new();
+        for c in b.queue_consumers(q) {
+            for u in b.unacked(c) {
+                assert!(held.insert(u.message), "{} held twice in {q}", u.message);
+            }
+        }
+    }
+    // Each partition has at most one owner in a group's generation; committed <= log end.
+    for g in b.groups() {
+        let mut owned = BTreeSet::new();
+        for a in b.group_assignment(g) {
+            for p in a.partitions {
+                assert!(owned.insert(p), "{p} owned twice in {g}");
+            }
+        }
+        for p in b.group_partitions(g) {
+            if let Some(c) = p.committed {
+                assert!(
+                    c <= p.end,
+                    "{g} committed {c} past the end {} of {}",
+                    p.end,
+                    p.partition
+                );
+            }
+        }
+    }
+    for p in sim.partition_views() {
+        assert!(p.start <= p.end);
+    }
+    // Offsets are dense; no event is lost.
+    assert_eq!(sim.last_step_events_dropped(), 0);
+    for e in sim.last_step_events() {
+        match &e.kind {
+            SimEventKind::Broker(Event::Appended {
+                partition, offset, ..
+            }) => {
+                let end = ends.entry(*partition).or_insert(0);
+                assert_eq!(offset.get(), *end, "offsets of {partition} are dense");
+                *end += 1;
+            }
+            SimEventKind::Broker(Event::EventsLost { .. }) => panic!("events lost"),
+            _ => {}
+        }
+    }
+}
+
+fn run_checked(id: &str) -> (u64, Simulation) {
+    let scenario = ready::load(id).unwrap_or_else(|| panic!("ready-made scenario {id}"));
+    let mut sim = Simulation::new(&scenario).unwrap();
+    let mut ends = BTreeMap::new();
+    check_invariants(&sim, &mut ends);
+    let mut steps = 0;
+    while !sim.is_finished() {
+        sim.step_event();
+        check_invariants(&sim, &mut ends);
+        steps += 1;
+        assert!(steps < 1_000_000, "{id} does not finish");
+    }
+    (sim.trace_hash().unwrap(), sim)
+}
+
+#[test]
+fn ready_made_scenarios_keep_their_invariants_and_trace_hashes() {
+    let expected = [
+        ("a", 0xc0ee_902d_a7a9_3ea0_u64),
+        ("b", 0xef9f_27c9_f4b8_ef30),
+        ("c", 0x21a6_4cda_b8ad_6e25),
+        ("d", 0xb22d_b09e_7895_2978),
+        ("e", 0x5e26_47ce_cd0f_6971),
+        ("comparison", 0x5a60_6cdb_1d0f_8538),
+    ];
+    let mut got = Vec::new();
+    for (id, _) in expected {
+        let (hash, sim) = run_checked(id);
+        assert_eq!(sim.now(), sim.end());
+        got.push((id, hash));
+    }
+    let report: Vec<String> = got
+        .iter()
+        .map(|(i, h)| format!("(\"{i}\", {h:#018x})"))
+        .collect();
+    assert_eq!(got, expected, "trace hashes: {}", report.join(", "));
+}
+
+#[test]
+fn ready_made_scenarios_tell_their_stories() {
+    // A: the crashed worker's message is redelivered to the other worker.
+    let (_, a) = run_checked("a");
+    let redelivered = a.recent_events().count() > 0
+        && a.broker().queue_id("jobs").is_some()
+        && a.totals().processed == a.totals().published;
+    assert!(redelivered, "A: every job was processed once acked");
+    let sim_a = {
+        let mut s = Simulation::new(&ready::load("a").unwrap()).unwrap();
+        let mut crashed_redelivery = false;
+        while !s.is_finished() {
+            let worker_1 = s.broker().consumer_id("worker-1");
+            for e in s.step_event() {
+                if let SimEventKind::Broker(Event::Delivered {
+                    redelivered: true,
+                    consumer,
+                    ..
+                }) = &e.kind
+                {
+                    crashed_redelivery |= Some(*consumer) == worker_1;
+                }
+            }
+        }
+        crashed_redelivery
+    };
+    assert!(sim_a, "A: worker-1 got worker-2's message again");
+
+    // B: the late subscriber processed fewer messages than the others.
+    let (_, b) = run_checked("b");
+    let v = b.consumer_views();
+    assert!(v[2].processed < v[0].processed && v[0].processed == v[1].processed);
+
+    // C: everything was delivered to every queue in the end.
+    let (_, c) = run_checked("c");
+    assert!(
+        c.queue_views()
+            .iter()
+            .all(|q| q.depth == 0 && q.enqueued == 50)
+    );
+
+    // D: retention moved the log start past 0.
+    let (_, d) = run_checked("d");
+    assert!(d.partition_views()[0].start.get() > 0);
+
+    // E: analytics ended on generation 5 with three members owning one partition each;
+    // backup read everything.
+    let (_, e) = run_checked("e");
+    let groups = e.group_views();
+    assert_eq!(groups[0].generation, 5);
+    assert!(groups[0].assignment.iter().all(|(_, p)| p.len() == 1));
+    assert_eq!(groups[1].assignment[0].1.len(), 3);
+    assert!(e.consumer_views()[1].processed + 3 >= e.totals().published);
+}
+
+#[test]
+fn same_scenario_same_hash_however_time_is_stepped() {
+    for (id, _, _) in ready::all() {
+        let s = ready::load(id).unwrap();
+        let mut one = Simulation::new(&s).unwrap();
+        one.run_to_end();
+        let mut two = Simulation::new(&s).unwrap();
+        while two.now() < two.end() {
+            two.step(brokerlab::Duration::from_millis(37));
+        }
+        assert_eq!(one.trace_hash(), two.trace_hash(), "{id}");
+        assert_eq!(one.totals(), two.totals(), "{id}");
+        // Without the trace the broker behaves the same.
+        let mut fast = Simulation::with_options(&s, SimOptions { trace: false }).unwrap();
+        fast.run_to_end();
+        assert_eq!(fast.totals().published, one.totals().published, "{id}");
+        assert_eq!(fast.totals().processed, one.totals().processed, "{id}");
+        assert_eq!(fast.trace_hash(), None);
+    }
+}
+
+#[test]
+fn bench_workload_is_deterministic() {
+    let (n1, h1) = ready::bench_scenario_e(20_000, true);
+    let (n2, h2) = ready::bench_scenario_e(20_000, true);
+    assert_eq!((n1, h1), (n2, h2));
+    assert!(n1 >= 19_000, "{n1}");
+    let (n3, _) = ready::bench_scenario_e(20_000, false);
+    assert_eq!(n3, n1);
+}
+
+#[test]
+fn round_trip_is_identical() {
+    for (id, _, json) in ready::all() {
+        let s = Scenario::from_json(json).unwrap();
+        let again = Scenario::from_json(&s.to_json()).unwrap();
+        assert_eq!(s, again, "{id}");
+    }
+}
+
+fn err(json: &str) -> String {
+    Scenario::from_json(json).unwrap_err().to_string()
+}
+
+#[test]
+fn errors_name_the_field() {
+    let mut s = ready::load("c").unwrap();
+    s.consumers[2].attach = brokerlab::sim::Attach::Queue("emial".into());
+    assert_eq!(
+        s.validate().unwrap_err().to_string(),
+        "consumers[2].attach: unknown queue \"emial\""
+    );
+    assert!(
+        err(r#"{"version": 1, "duration_ms": 10, "extra": 1}"#).contains("unknown field `extra`")
+    );
+    assert!(err(r#"{"version": "1", "duration_ms": 10}"#).contains("line 1"));
+    assert_eq!(
+        err(r#"{"version": 2, "duration_ms": 10}"#),
+        "version: 2 is not supported; expected 1"
+    );
+    assert!(err(r#"{"version": 1, "duration_ms": 99999999999999999999}"#).contains("invalid JSON"));
+    assert_eq!(
+        err(r#"{"version": 1, "duration_ms": 18446744073709551615}"#),
+        "duration_ms: 18446744073709551615 is outside 1..=1000000000"
+    );
+    let e = err(r#"{"version": 1, "duration_ms": 100, "producers": [
+        {"name": "p", "target": {"queue": "nope"}}]}"#);
+    assert_eq!(e, "producers[0].target: unknown queue \"nope\"");
+    let e = err(r#"{"version": 1, "duration_ms": 100, "script": [
+        {"at_ms": 5, "action": {"crash": {"consumer": "ghost"}}}]}"#);
+    assert_eq!(
+        e,
+        "script[0].action.crash.consumer: unknown consumer \"ghost\""
+    );
+}
+
+#[test]
+fn hostile_inputs_are_errors() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(Scenario::from_json(&deep).is_err());
+    let deep_obj = format!(
+        r#"{{"version": 1, "duration_ms": 1, "title": {}1{}}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    assert!(Scenario::from_json(&deep_obj).is_err());
+    let huge = format!(
+        r#"{{"version": 1, "duration_ms": 1, "title": "{}"}}"#,
+        "x".repeat(10 << 20)
+    );
+    assert!(err(&huge).contains("at most"));
+    let long_name = format!(
+        r#"{{"version": 1, "duration_ms": 1, "topology": {{"queues": [{{"name": "{}"}}]}}}}"#,
+        "q".repeat(200_000)
+    );
+    assert!(err(&long_name).starts_with("topology.queues[0].name:"));
+    let many = format!(
+        r#"{{"version": 1, "duration_ms": 1, "producers": [{{"name": "p", "target": {{"queue": "q"}}, "times_ms": [{}]}}]}}"#,
+        vec!["1"; 5000].join(",")
+    );
+    assert!(Scenario::from_json(&many).is_err());
+    for bad in [
+        "",
+        "null",
+        "[]",
+        "{",
+        "{\"version\":1}",
+        "\u{0}",
+        "{\"version\":1,\"duration_ms\":-1}",
+    ] {
+        assert!(Scenario::from_json(bad).is_err(), "{bad:?}");
+    }
+}
+
+fn mutate(json: &str, at: usize, edit: u8, byte: u8) -> String {
+    let mut b = json.as_bytes().to_vec();
+    let i = at % (b.len() + 1);
+    match edit % 3 {
+        0 if i < b.len() => {
+            b.remove(i);
+        }
+        1 => b.insert(i, byte),
+        _ if i < b.len() => b[i] = byte,
+        _ => b.push(byte),
+    }
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn mutated_scenarios_never_panic(
+        which in 0usize..6,
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 1..6),
+    ) {
+        let (_, _, json) = ready::all()[which];
+        let mut text = json.to_string();
+        for (at, edit, byte) in edits {
+            text = mutate(&text, at, edit, byte);
+        }
+        if let Ok(s) = Scenario::from_json(&text) {
+            // Anything that validates also runs (briefly) without panicking.
+            let mut sim = Simulation::new(&s).unwrap();
+            sim.run_until(brokerlab::Instant::from_millis(2_000));
+        }
+    }
+
+    #[test]
+    fn random_json_never_panics(text in "[\\[\\]{}\",:0-9a-z_ .-]{0,200}") {
+        let _ = Scenario::from_json(&text);
+    }
+}
