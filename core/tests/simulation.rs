@@ -76,27 +76,42 @@ fn run_checked(id: &str) -> (u64, Simulation) {
     (sim.trace_hash().unwrap(), sim)
 }
 
+/// The recorded hashes, shared with the WebAssembly test in `web/tests/trace.rs`.
+const TRACE_HASHES: &str = include_str!("../scenarios/trace-hashes.txt");
+
+/// `(scenario id, hash)` for every non-comment line of [`TRACE_HASHES`].
+fn recorded_hashes() -> Vec<(&'static str, u64)> {
+    TRACE_HASHES
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let (id, hex) = line.split_once(' ').expect("`id 0xhash`");
+            let hex = hex.trim().trim_start_matches("0x");
+            (id, u64::from_str_radix(hex, 16).expect("a hex hash"))
+        })
+        .collect()
+}
+
 #[test]
 fn ready_made_scenarios_keep_their_invariants_and_trace_hashes() {
-    let expected = [
-        ("a", 0xc0ee_902d_a7a9_3ea0_u64),
-        ("b", 0xef9f_27c9_f4b8_ef30),
-        ("c", 0x21a6_4cda_b8ad_6e25),
-        ("d", 0xb22d_b09e_7895_2978),
-        ("e", 0x5e26_47ce_cd0f_6971),
-        ("comparison", 0x5a60_6cdb_1d0f_8538),
-    ];
+    let expected = recorded_hashes();
+    let ids: Vec<&str> = brokerlab::sim::ready::all()
+        .iter()
+        .map(|(id, _, _)| *id)
+        .collect();
+    let recorded: Vec<&str> = expected.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        recorded, ids,
+        "every ready-made scenario has a recorded hash"
+    );
     let mut got = Vec::new();
-    for (id, _) in expected {
+    for &(id, _) in &expected {
         let (hash, sim) = run_checked(id);
         assert_eq!(sim.now(), sim.end());
         got.push((id, hash));
     }
-    let report: Vec<String> = got
-        .iter()
-        .map(|(i, h)| format!("(\"{i}\", {h:#018x})"))
-        .collect();
-    assert_eq!(got, expected, "trace hashes: {}", report.join(", "));
+    let report: Vec<String> = got.iter().map(|(i, h)| format!("{i} {h:#018x}")).collect();
+    assert_eq!(got, expected, "trace hashes:\n{}", report.join("\n"));
 }
 
 #[test]

@@ -26,3 +26,13 @@ pub fn start() {
         None => yew::Renderer::<app::App>::new().render(),
     };
 }
+
+/// Runs the simulation benchmark workload ([`brokerlab::sim::ready::bench_scenario_e`]):
+/// scenario E with about `messages` records produced, no rendering. Returns the number of
+/// simulated messages; the caller (`www/bench.html`) times the call. With `trace` the run
+/// also computes the trace hash, as the playground does.
+#[wasm_bindgen]
+pub fn bench_simulation(messages: u32, trace: bool) -> f64 {
+    let (simulated, _hash) = brokerlab::sim::ready::bench_scenario_e(u64::from(messages), trace);
+    simulated as f64
+}

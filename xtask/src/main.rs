@@ -5,11 +5,13 @@
 //! - `cargo xtask serve [--port N]` does the same and serves it on `http://127.0.0.1:8080`.
 //! - `cargo xtask test` runs every check and test suite, in order, failing fast, and ends
 //!   with one `N passed, M failed` line.
+//! - `cargo xtask bench` measures the simulation natively and in wasm in one run.
 //!
 //! Each command installs what it needs (rustup targets, the wasm-bindgen CLI at the version
 //! in `Cargo.lock`, the npm packages of `package-lock.json`, Debian's Chromium) or says
 //! exactly what to install. Nothing is fetched from outside the package registries.
 
+mod bench;
 mod command;
 mod http;
 mod setup;
@@ -29,6 +31,7 @@ commands:
   serve [--port N] build it and serve it on http://127.0.0.1:8080 (or port N); Ctrl-C stops
   test             run every check and test suite (fmt, clippy, native, no_std, wasm,
                    browser); ends with `N passed, M failed`
+  bench            simulation speed natively and in wasm in headless Chromium, with the ratio
 ";
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Some("build") => no_more_args(&args[1..]).and_then(|()| site::build(&root).map(drop)),
         Some("serve") => parse_port(&args[1..]).and_then(|port| serve(&root, port)),
         Some("test") => no_more_args(&args[1..]).and_then(|()| suite::run_all(&root)),
+        Some("bench") => no_more_args(&args[1..]).and_then(|()| bench::run(&root)),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(())

@@ -137,6 +137,8 @@ fn steps(root: &Path, tally: &mut Tally) -> Result<(), Failure> {
                 "brokerlab-web",
                 "--test",
                 "render",
+                "--test",
+                "trace",
                 "--target",
                 setup::WASM_TARGET,
             ])
