@@ -1,0 +1,267 @@
+//! Consumer work: fetching (stream polls, subscription receives), processing times, and the
+//! ack and commit policies applied when work finishes.
+
+use alloc::vec::Vec;
+
+use crate::ids::Offset;
+use crate::sim::metrics::{ConsumerStatus, SimConsumerId};
+use crate::sim::scenario::{AckSpec, ProcessingSpec};
+use crate::stream::StreamPartition;
+use crate::subscription::Received;
+
+use super::consumers::{Handle, Work, get_offset, set_offset};
+use super::events::SimNote;
+use super::{DEFAULT_POLL, Simulation};
+impl Simulation {
+    pub(super) fn work_all(&mut self, t: u64) {
+        loop {
+            let mut progress = false;
+            for i in 0..self.consumers.len() {
+                progress |= self.work(i, t);
+            }
+            if !progress {
+                break;
+            }
+        }
+    }
+
+    /// Finishes and starts work for one consumer; returns whether anything moved.
+    fn work(&mut self, i: usize, t: u64) -> bool {
+        let mut progress = false;
+        loop {
+            if self.consumers[i].status != ConsumerStatus::Running {
+                return progress;
+            }
+            if let Some((w, done)) = self.consumers[i].busy {
+                if done > t {
+                    return progress;
+                }
+                self.consumers[i].busy = None;
+                self.finish(i, w);
+                progress = true;
+                continue;
+            }
+            if self.consumers[i].inbox.is_empty() && !self.fetch(i) {
+                return progress;
+            }
+            let c = &mut self.consumers[i];
+            let Some(w) = c.inbox.pop_front() else {
+                return progress;
+            };
+            let d = match c.spec.processing {
+                ProcessingSpec::Fixed(ms) => ms,
+                ProcessingSpec::Uniform { min_ms, max_ms } => c.rng.range_inclusive(min_ms, max_ms),
+                ProcessingSpec::Exponential { mean_ms } => c.rng.exponential(mean_ms),
+            };
+            c.busy = Some((w, t.saturating_add(d)));
+            progress = true;
+        }
+    }
+
+    /// Pulls more work for stream consumers, members and subscribers. Queue consumers are
+    /// pushed their deliveries.
+    fn fetch(&mut self, i: usize) -> bool {
+        let now = self.now;
+        let c = &self.consumers[i];
+        if c.stalled || c.idle_mark == Some((self.appends, self.epoch)) {
+            return false;
+        }
+        let max = if c.spec.prefetch == 0 {
+            DEFAULT_POLL
+        } else {
+            c.spec.prefetch as usize
+        };
+        match c.handle {
+            Handle::Stream { id: Some(id), .. } | Handle::Group { id: Some(id), .. } => {
+                match self.broker.poll(now, id, max) {
+                    Ok(records) => {
+                        let n = records.len();
+                        let c = &mut self.consumers[i];
+                        // A short read reached the end of every partition it holds.
+                        c.idle_mark = (n < max).then_some((self.appends, self.epoch));
+                        for r in records {
+                            c.inbox.push_back(Work::Record {
+                                partition: r.partition,
+                                offset: r.offset,
+                            });
+                        }
+                        if c.spec.ack == AckSpec::Auto && n > 0 {
+                            self.commit_positions(i);
+                        }
+                        self.drain();
+                        n > 0
+                    }
+                    Err(e) => {
+                        self.consumers[i].stalled = true;
+                        self.drain();
+                        self.fail(i, e);
+                        false
+                    }
+                }
+            }
+            Handle::Subscription { id: Some(id) } => {
+                let mut got = false;
+                loop {
+                    match self.broker.receive(now, id) {
+                        Ok(Some(Received::Message { .. })) => {
+                            self.consumers[i].inbox.push_back(Work::Message);
+                            got = true;
+                            break;
+                        }
+                        Ok(Some(Received::Lagged(_))) => {}
+                        Ok(None) | Err(_) => break,
+                    }
+                }
+                self.drain();
+                got
+            }
+            _ => false,
+        }
+    }
+
+    pub(super) fn finish(&mut self, i: usize, w: Work) {
+        self.totals.processed += 1;
+        let c = &mut self.consumers[i];
+        c.processed += 1;
+        match w {
+            Work::Delivery { tag } => {
+                if c.spec.ack == AckSpec::Auto {
+                    return;
+                }
+                c.unacked_processed = Some(tag);
+                c.since_ack += 1;
+                let due = match c.spec.ack {
+                    AckSpec::AfterProcessing => true,
+                    AckSpec::Every(n) => c.since_ack >= n,
+                    _ => false,
+                };
+                if due {
+                    self.ack_processed(i);
+                }
+            }
+            Work::Record { partition, offset } => {
+                set_offset(&mut c.processed_at, partition, offset.next());
+                c.since_ack += 1;
+                let due = match c.spec.ack {
+                    // Kafka's poll → process → commitSync loop: commit once the polled batch
+                    // is processed (each record with a prefetch of 1).
+                    AckSpec::AfterProcessing => c.inbox.is_empty(),
+                    AckSpec::Every(n) => c.since_ack >= n,
+                    _ => false,
+                };
+                if due {
+                    self.commit_processed(i, None);
+                }
+            }
+            Work::Message => {}
+        }
+    }
+
+    pub(super) fn ack_processed(&mut self, i: usize) {
+        let c = &mut self.consumers[i];
+        c.since_ack = 0;
+        let Some(tag) = c.unacked_processed.take() else {
+            return;
+        };
+        let Handle::Queue { id: Some(id), .. } = c.handle else {
+            return;
+        };
+        let result = match c.spec.ack {
+            AckSpec::AfterProcessing => self.broker.ack(self.now, id, tag).map(|()| 1),
+            _ => self.broker.ack_multiple(self.now, id, tag),
+        };
+        if let Err(e) = result {
+            self.fail(i, e);
+        }
+        self.drain();
+    }
+
+    fn commit_positions(&mut self, i: usize) {
+        let now = self.now;
+        match self.consumers[i].handle {
+            Handle::Group { group, id: Some(_) } => {
+                let g = self.groups[group].name.clone();
+                let name = self.consumers[i].spec.name.clone();
+                if let Err(e) = self.broker.commit_positions(now, &g, &name) {
+                    self.fail(i, e);
+                }
+                self.drain();
+            }
+            Handle::Stream { id: Some(id), .. } => {
+                for p in self.broker.assigned_partitions(id) {
+                    if let Some(o) = self.broker.position(id, p) {
+                        self.commit_standalone(i, p, o);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn commit_standalone(&mut self, i: usize, p: StreamPartition, o: Offset) {
+        let c = &mut self.consumers[i];
+        if get_offset(&c.committed, p) != Some(o) {
+            set_offset(&mut c.committed, p, o);
+            self.note(SimNote::StreamCommitted {
+                consumer: SimConsumerId(i as u32),
+                partition: p,
+                offset: o,
+            });
+        }
+    }
+
+    /// Commits the processed positions (or `explicit` offsets).
+    pub(super) fn commit_processed(
+        &mut self,
+        i: usize,
+        explicit: Option<Vec<(StreamPartition, Offset)>>,
+    ) {
+        let now = self.now;
+        self.consumers[i].since_ack = 0;
+        let implicit = explicit.is_none();
+        let mut offsets = core::mem::take(&mut self.offsets_scratch);
+        offsets.clear();
+        match explicit {
+            Some(list) => offsets.extend(list),
+            None => offsets.extend_from_slice(&self.consumers[i].processed_at),
+        }
+        match self.consumers[i].handle {
+            Handle::Group {
+                group,
+                id: Some(id),
+            } => {
+                if let Some(gid) = self.groups[group].id {
+                    let broker = &self.broker;
+                    // What was processed of a partition that moved away in a rebalance is
+                    // not this member's to commit any more (Kafka's commit would fail); it
+                    // comes again. Nor is anything already committed worth an event.
+                    offsets.retain(|&(p, o)| {
+                        (!implicit || broker.position(id, p).is_some())
+                            && broker.committed(gid, p) != Some(o)
+                    });
+                    if !offsets.is_empty() {
+                        let generation = self.broker.group_generation(gid).unwrap_or(0);
+                        let result = self.broker.commit(
+                            now,
+                            &self.groups[group].name,
+                            &self.consumers[i].spec.name,
+                            generation,
+                            &offsets,
+                        );
+                        if let Err(e) = result {
+                            self.fail(i, e);
+                        }
+                        self.drain();
+                    }
+                }
+            }
+            Handle::Stream { .. } => {
+                for &(p, o) in &offsets {
+                    self.commit_standalone(i, p, o);
+                }
+            }
+            _ => {}
+        }
+        self.offsets_scratch = offsets;
+    }
+}

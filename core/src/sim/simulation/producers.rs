@@ -1,0 +1,191 @@
+//! Producers: the per-producer state (rate, arrival process, scripted times and bursts,
+//! keys, templates, seeded [`Rng`]) and how the [`Simulation`] publishes what is due.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::broker::Broker;
+use crate::message::{Payload, Publish};
+use crate::sim::metrics::SimProducerId;
+use crate::sim::rng::{Rng, Skewed};
+use crate::sim::scenario::{ArrivalSpec, KeySpec, TargetSpec};
+use crate::storage::MemoryStorage;
+use crate::time::Instant;
+
+use super::events::SimNote;
+use super::template::{Piece, parse_template, render};
+use super::{NS_PER_MS, Simulation};
+/// One producer: what it publishes where, when it is next due, and its own [`Rng`].
+#[derive(Debug)]
+pub(super) struct Producer {
+    pub(super) name: String,
+    pub(super) target: TargetSpec,
+    pub(super) rate: u32,
+    pub(super) arrival: ArrivalSpec,
+    pub(super) stop_ns: u64,
+    /// The next rate-driven arrival, in nanoseconds (`u64::MAX`: none).
+    pub(super) next_ns: u64,
+    pub(super) times: Vec<u64>,
+    pub(super) next_time: usize,
+    pub(super) bursts: Vec<(u64, u32)>,
+    pub(super) next_burst: usize,
+    pub(super) keys: KeySpec,
+    /// `{prefix}{i}` for `uniform` and `skewed` keys, built once.
+    pub(super) key_names: Vec<String>,
+    pub(super) skew: Option<Skewed>,
+    pub(super) rr: usize,
+    pub(super) payload: Vec<Piece>,
+    pub(super) routing: Vec<Piece>,
+    pub(super) seq: u64,
+    pub(super) rng: Rng,
+}
+
+impl Producer {
+    pub(super) fn gap_ns(&mut self) -> u64 {
+        if self.rate == 0 {
+            return u64::MAX;
+        }
+        let mean = 1_000_000_000 / u64::from(self.rate);
+        match self.arrival {
+            ArrivalSpec::Regular => mean,
+            ArrivalSpec::Poisson => self.rng.exponential(mean),
+        }
+    }
+
+    pub(super) fn due_ms(&self) -> Option<u64> {
+        let rate = (self.next_ns < self.stop_ns).then(|| self.next_ns.div_ceil(NS_PER_MS));
+        let time = self.times.get(self.next_time).copied();
+        let burst = self.bursts.get(self.next_burst).map(|b| b.0);
+        [rate, time, burst].into_iter().flatten().min()
+    }
+
+    fn key(&mut self, buf: &mut String) {
+        buf.clear();
+        match &self.keys {
+            KeySpec::None => {}
+            KeySpec::Fixed(k) => buf.push_str(k),
+            KeySpec::RoundRobin(keys) => {
+                if let Some(k) = keys.get(self.rr % keys.len().max(1)) {
+                    buf.push_str(k);
+                }
+                self.rr = self.rr.wrapping_add(1);
+            }
+            KeySpec::Uniform { count, .. } => {
+                let i = self.rng.below(u64::from(*count)) as usize;
+                buf.push_str(self.key_names.get(i).map_or("", String::as_str));
+            }
+            KeySpec::Skewed { .. } => {
+                let i = self.skew.as_ref().map_or(0, |s| s.sample(&mut self.rng)) as usize;
+                buf.push_str(self.key_names.get(i).map_or("", String::as_str));
+            }
+        }
+    }
+}
+
+/// The parsed routing-key template of `target` (empty unless it is an exchange).
+pub(super) fn routing_template(target: &TargetSpec) -> Vec<Piece> {
+    match target {
+        TargetSpec::Exchange { routing_key, .. } => parse_template(routing_key),
+        _ => Vec::new(),
+    }
+}
+
+/// Sends one message to `target`: the one publish path of producers and scripted publishes.
+/// `routing_key` is called for exchanges only; `stream_key` is the record key for streams.
+pub(super) fn send(
+    broker: &mut Broker<MemoryStorage>,
+    now: Instant,
+    target: &TargetSpec,
+    routing_key: impl FnOnce() -> String,
+    stream_key: Option<&[u8]>,
+    payload: impl Into<Payload>,
+) -> Result<(), String> {
+    match target {
+        TargetSpec::Queue(q) => broker
+            .publish(now, Publish::to_queue(q.as_str(), payload))
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        TargetSpec::Exchange { exchange, .. } => broker
+            .publish(now, Publish::new(exchange.as_str(), routing_key(), payload))
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        TargetSpec::Stream(s) => broker
+            .produce(now, s.as_str(), stream_key, payload)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+    }
+}
+
+impl Simulation {
+    pub(super) fn produce_due(&mut self, p: usize, t: u64) {
+        loop {
+            let pr = &mut self.producers[p];
+            let rate_due = pr.next_ns < pr.stop_ns && pr.next_ns.div_ceil(NS_PER_MS) <= t;
+            if rate_due {
+                let gap = pr.gap_ns();
+                pr.next_ns = pr.next_ns.saturating_add(gap);
+                self.publish_one(p, t);
+                continue;
+            }
+            if pr.times.get(pr.next_time).is_some_and(|&x| x <= t) {
+                pr.next_time += 1;
+                self.publish_one(p, t);
+                continue;
+            }
+            if let Some(&(at, count)) = pr.bursts.get(pr.next_burst) {
+                if at <= t {
+                    pr.next_burst += 1;
+                    for _ in 0..count {
+                        self.publish_one(p, t);
+                    }
+                    continue;
+                }
+            }
+            break;
+        }
+    }
+
+    fn publish_one(&mut self, p: usize, t: u64) {
+        let mut payload = core::mem::take(&mut self.scratch);
+        let mut key = core::mem::take(&mut self.key_buf);
+        let pr = &mut self.producers[p];
+        pr.key(&mut key);
+        render(&mut payload, &pr.payload, pr.seq, &key, &pr.name, t);
+        pr.seq += 1;
+        let pr = &*pr;
+        let stream_key = (!matches!(pr.keys, KeySpec::None)).then_some(key.as_bytes());
+        let routing_key = || {
+            let mut rk = String::new();
+            render(&mut rk, &pr.routing, pr.seq - 1, &key, &pr.name, t);
+            rk
+        };
+        let result = send(
+            &mut self.broker,
+            self.now,
+            &pr.target,
+            routing_key,
+            stream_key,
+            payload.as_str(),
+        );
+        self.scratch = payload;
+        self.key_buf = key;
+        self.after_publish(Some(SimProducerId(p as u32)), result);
+    }
+
+    pub(super) fn after_publish(
+        &mut self,
+        producer: Option<SimProducerId>,
+        result: Result<(), String>,
+    ) {
+        // Any publish may append to a stream (and only then can a poll find more).
+        self.appends += 1;
+        match result {
+            Ok(()) => self.totals.published += 1,
+            Err(error) => {
+                self.totals.publish_failed += 1;
+                self.note(SimNote::PublishFailed { producer, error });
+            }
+        }
+        self.drain();
+    }
+}

@@ -1,0 +1,217 @@
+//! What the [`Simulation`] shows: per-queue, per-partition, per-consumer and per-group views,
+//! the time series and its sampling, and the totals.
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use crate::ids::GroupId;
+use crate::sim::metrics::{
+    ConsumerStatus, ConsumerView, GroupView, PartitionPosition, PartitionView, QueueView, Sample,
+    SimConsumerId, SimProducerId, TimeSeries, Totals,
+};
+use crate::stream::StreamPartition;
+
+use super::Simulation;
+use super::consumers::{Handle, get_offset};
+impl Simulation {
+    pub(super) fn sample(&mut self) {
+        let s = Sample {
+            at: self.now,
+            published: self.totals.published - self.last_sample.published,
+            processed: self.totals.processed - self.last_sample.processed,
+            queue_depth: self
+                .queues
+                .iter()
+                .map(|(_, q)| {
+                    self.broker
+                        .queue_stats(*q)
+                        .map_or(0, |s| (s.ready + s.unacked) as u64)
+                })
+                .collect(),
+            group_lag: self
+                .groups
+                .iter()
+                .map(|g| g.id.map_or(0, |id| self.group_lag(id)))
+                .collect(),
+            consumer_lag: (0..self.consumers.len())
+                .map(|i| self.consumer_lag(i))
+                .collect(),
+        };
+        self.last_sample = self.totals;
+        self.series.push(s);
+    }
+
+    fn group_lag(&self, id: GroupId) -> u64 {
+        self.broker.group_partitions(id).iter().map(|p| p.lag).sum()
+    }
+
+    fn consumer_lag(&self, i: usize) -> u64 {
+        self.partition_positions(i).iter().map(|p| p.lag).sum()
+    }
+
+    fn partition_positions(&self, i: usize) -> Vec<PartitionPosition> {
+        let c = &self.consumers[i];
+        let (id, group) = match c.handle {
+            Handle::Stream { id: Some(id), .. } => (id, None),
+            Handle::Group {
+                group,
+                id: Some(id),
+            } => (id, self.groups[group].id),
+            _ => return Vec::new(),
+        };
+        if c.status != ConsumerStatus::Running {
+            return Vec::new();
+        }
+        self.broker
+            .assigned_partitions(id)
+            .into_iter()
+            .map(|p| {
+                let committed = match group {
+                    Some(g) => self.broker.committed(g, p),
+                    None => get_offset(&c.committed, p),
+                };
+                let bounds = self.broker.partition_stats(p).map(|s| s.bounds);
+                let lag = bounds.map_or(0, |b| {
+                    b.end
+                        .0
+                        .saturating_sub(committed.unwrap_or(b.start).0.max(b.start.0))
+                });
+                PartitionPosition {
+                    partition: p,
+                    position: self.broker.position(id, p),
+                    processed: get_offset(&c.processed_at, p),
+                    committed,
+                    lag,
+                }
+            })
+            .collect()
+    }
+
+    /// Totals since the start.
+    #[must_use]
+    pub fn totals(&self) -> Totals {
+        self.totals
+    }
+
+    /// The time series sampled every `sample_interval_ms`.
+    #[must_use]
+    pub fn series(&self) -> &TimeSeries {
+        &self.series
+    }
+
+    /// Every queue's state, in scenario order.
+    #[must_use]
+    pub fn queue_views(&self) -> Vec<QueueView> {
+        self.queues
+            .iter()
+            .map(|(name, id)| {
+                let s = self.broker.queue_stats(*id);
+                let ready = s.map_or(0, |s| s.ready as u64);
+                let in_flight = s.map_or(0, |s| s.unacked as u64);
+                QueueView {
+                    name: name.clone(),
+                    id: *id,
+                    ready,
+                    in_flight,
+                    depth: ready + in_flight,
+                    dead_lettered: self.dead_lettered.get(id).copied().unwrap_or(0),
+                    enqueued: s.map_or(0, |s| s.enqueued),
+                }
+            })
+            .collect()
+    }
+
+    /// Every stream partition's log bounds.
+    #[must_use]
+    pub fn partition_views(&self) -> Vec<PartitionView> {
+        let mut out = Vec::new();
+        for st in self.broker.streams() {
+            let name = self.broker.stream_name(st).unwrap_or_default();
+            let n = self.broker.stream_config(st).map_or(0, |c| c.partitions);
+            for p in 0..n {
+                let sp = StreamPartition::new(st, p);
+                if let Some(s) = self.broker.partition_stats(sp) {
+                    out.push(PartitionView {
+                        stream: name.to_string(),
+                        partition: sp,
+                        start: s.bounds.start,
+                        end: s.bounds.end,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Every consumer's state, in index order.
+    #[must_use]
+    pub fn consumer_views(&self) -> Vec<ConsumerView> {
+        (0..self.consumers.len())
+            .map(|i| {
+                let c = &self.consumers[i];
+                ConsumerView {
+                    id: SimConsumerId(i as u32),
+                    name: c.spec.name.clone(),
+                    status: c.status,
+                    processed: c.processed,
+                    buffered: c.inbox.len() as u64,
+                    busy: c.busy.is_some(),
+                    partitions: self.partition_positions(i),
+                    member: match c.handle {
+                        Handle::Group { id, .. } => id,
+                        _ => None,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// Every group's state, in scenario order.
+    #[must_use]
+    pub fn group_views(&self) -> Vec<GroupView> {
+        self.groups
+            .iter()
+            .map(|g| {
+                let (generation, assignment, lag) = match g.id {
+                    Some(id) => (
+                        self.broker.group_generation(id).unwrap_or(0),
+                        self.broker
+                            .group_assignment(id)
+                            .into_iter()
+                            .map(|a| {
+                                let name = self
+                                    .broker
+                                    .stream_consumer_name(a.member)
+                                    .map_or_else(|| a.member.to_string(), ToString::to_string);
+                                (name, a.partitions)
+                            })
+                            .collect(),
+                        self.group_lag(id),
+                    ),
+                    None => (0, Vec::new(), 0),
+                };
+                GroupView {
+                    name: g.name.clone(),
+                    id: g.id,
+                    generation,
+                    assignment,
+                    lag,
+                }
+            })
+            .collect()
+    }
+
+    /// A consumer's name.
+    #[must_use]
+    pub fn consumer_name(&self, id: SimConsumerId) -> Option<&str> {
+        self.consumers
+            .get(id.0 as usize)
+            .map(|c| c.spec.name.as_str())
+    }
+
+    /// A producer's name.
+    #[must_use]
+    pub fn producer_name(&self, id: SimProducerId) -> Option<&str> {
+        self.producers.get(id.0 as usize).map(|p| p.name.as_str())
+    }
+}
