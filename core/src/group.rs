@@ -133,6 +133,9 @@ pub(crate) struct Group {
     /// sort them.
     pub(crate) members: BTreeMap<String, StreamConsumerId>,
     pub(crate) committed: BTreeMap<StreamPartition, Offset>,
+    /// The storage metadata key of each partition's commit (`group/<group>/<stream>/<partition>`),
+    /// built on the first commit and reused by every later one.
+    pub(crate) commit_keys: BTreeMap<StreamPartition, String>,
     /// One past the highest offset ever handed to a member of this group, per partition:
     /// anything below it that is polled again is a redelivery.
     pub(crate) polled_end: BTreeMap<StreamPartition, Offset>,
@@ -147,6 +150,7 @@ impl Group {
             assignor,
             members: BTreeMap::new(),
             committed: BTreeMap::new(),
+            commit_keys: BTreeMap::new(),
             polled_end: BTreeMap::new(),
         }
     }

@@ -7,14 +7,15 @@
 //! Kafka (DESIGN.md, "Streams and offsets").
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
 use crate::broker::out::Out;
 use crate::event::Event;
 use crate::ids::{LogId, MessageId, Offset, StreamId};
-use crate::message::Payload;
-use crate::partitioner::{KeylessPartitioner, KeylessStrategy, partition_for_key};
+use crate::message::{MessageMeta, Payload};
+use crate::partitioner::{KeylessPartitioner, KeylessStrategy, to_positive};
 use crate::storage::{LogBounds, Record, Storage, StorageError};
 use crate::time::{Duration, Instant};
 
@@ -22,6 +23,9 @@ pub use crate::partitioner::Partition;
 
 /// Kafka's default `batch.size`: a sticky keyless partitioner moves on after this many bytes.
 pub(crate) const DEFAULT_STICKY_BATCH_BYTES: u32 = 16_384;
+
+/// Slots of a stream's key-metadata cache (direct-mapped by the key's murmur2 hash).
+const KEY_META_SLOTS: usize = 64;
 
 /// One partition of one stream, e.g. `st1/0`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -298,6 +302,10 @@ pub(crate) struct Stream {
     pub(crate) keyless: KeylessPartitioner,
     /// Bytes of keyless records in the open sticky batch.
     pub(crate) sticky_bytes: u64,
+    /// The metadata of recently produced keys, direct-mapped by murmur2 hash (empty until the
+    /// first keyed record): records with a key seen before share its `MessageMeta` instead of
+    /// allocating one each. At most [`KEY_META_SLOTS`] entries.
+    key_metas: Vec<Option<Arc<MessageMeta>>>,
 }
 
 /// The bytes retention counts for a record.
@@ -324,15 +332,21 @@ impl Stream {
             config,
             parts,
             sticky_bytes: 0,
+            key_metas: Vec::new(),
         }
     }
 
     /// The partition of a record: keyed records exactly as Kafka's Java producer
-    /// (`(murmur2(key) & 0x7fffffff) % N`), keyless ones by the stream's keyless partitioner.
-    pub(crate) fn choose_partition(&mut self, key: Option<&[u8]>, size: usize) -> u32 {
+    /// (`(murmur2(key) & 0x7fffffff) % N`, `key_hash` being `murmur2(key)`), keyless ones by
+    /// the stream's keyless partitioner.
+    pub(crate) fn choose_partition(&mut self, key_hash: Option<i32>, size: usize) -> u32 {
         let n = self.partition_count();
-        let chosen = match key {
-            Some(k) => partition_for_key(k, n),
+        if n == 0 {
+            // A stream always has at least one partition.
+            return 0;
+        }
+        match key_hash {
+            Some(h) => to_positive(h) % n,
             None => {
                 let p = self.keyless.partition(n);
                 if self.config.keyless == KeylessStrategy::Sticky {
@@ -342,11 +356,30 @@ impl Stream {
                         self.sticky_bytes = 0;
                     }
                 }
-                p
+                p.map_or(0, |p| p.0)
             }
-        };
-        // A stream always has at least one partition, so the partitioner cannot fail.
-        chosen.map_or(0, |p| p.0)
+        }
+    }
+
+    /// The metadata of a record with key `key` (`hash` is `murmur2(key)`): the one the last
+    /// record with this key got, when it is still in its cache slot, so repeated keys allocate
+    /// nothing; otherwise a new one, which takes the slot.
+    pub(crate) fn key_meta(&mut self, key: &[u8], hash: i32) -> Arc<MessageMeta> {
+        if self.key_metas.is_empty() {
+            self.key_metas = alloc::vec![None; KEY_META_SLOTS];
+        }
+        let slot = &mut self.key_metas[(hash as u32 as usize) % KEY_META_SLOTS];
+        if let Some(m) = slot {
+            if m.key.as_deref() == Some(key) {
+                return Arc::clone(m);
+            }
+        }
+        let m = Arc::new(MessageMeta {
+            key: Some(Payload::from(key)),
+            ..MessageMeta::default()
+        });
+        *slot = Some(Arc::clone(&m));
+        m
     }
 
     pub(crate) fn partition_count(&self) -> u32 {

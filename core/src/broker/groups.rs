@@ -436,11 +436,12 @@ impl<S: Storage> Broker<S> {
         };
         for &(sp, offset) in offsets {
             let previous = g.committed.insert(sp, offset);
-            let stream = self.st.streams.get(&sp.stream).map_or("", |s| &s.name);
-            let _ = self.storage.put_meta(
-                &alloc::format!("group/{}/{}/{}", g.name, stream, sp.partition),
-                &offset.0.to_le_bytes(),
-            );
+            let streams = &self.st.streams;
+            let key = g.commit_keys.entry(sp).or_insert_with(|| {
+                let stream = streams.get(&sp.stream).map_or("", |s| &s.name);
+                alloc::format!("group/{}/{}/{}", g.name, stream, sp.partition)
+            });
+            let _ = self.storage.put_meta(key, &offset.0.to_le_bytes());
             self.out.emit(Event::Committed {
                 group: gid,
                 member: id,

@@ -3,7 +3,6 @@
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::{Broker, next_id};
@@ -11,7 +10,8 @@ use crate::error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
 use crate::group::{Group, Membership};
 use crate::ids::{GroupId, LogId, MessageId, Offset, StreamConsumerId, StreamId};
-use crate::message::{MessageMeta, Payload};
+use crate::message::Payload;
+use crate::partitioner::murmur2;
 use crate::storage::{LogBounds, Record, Storage};
 use crate::stream::{
     OffsetReset, Partition, PartitionLog, PartitionStats, Produced, SeekTo, Stream, StreamConfig,
@@ -385,6 +385,7 @@ impl<S: Storage> Broker<S> {
             .streams
             .get_mut(&id)
             .ok_or(ProduceError::UnknownStream)?;
+        let key_hash = key.map(murmur2);
         let n = s.partition_count();
         let p = match partition {
             Some(p) if p.0 < n => p.0,
@@ -394,7 +395,7 @@ impl<S: Storage> Broker<S> {
                     partitions: n,
                 });
             }
-            None => s.choose_partition(key, payload.len()),
+            None => s.choose_partition(key_hash, payload.len()),
         };
         if s.parts[p as usize].records >= self.limits.max_partition_records as u64 {
             return Err(LimitError {
@@ -412,12 +413,7 @@ impl<S: Storage> Broker<S> {
             message,
             timestamp: now,
             payload,
-            meta: key.map(|k| {
-                Arc::new(MessageMeta {
-                    key: Some(Payload::from(k)),
-                    ..MessageMeta::default()
-                })
-            }),
+            meta: key.zip(key_hash).map(|(k, h)| s.key_meta(k, h)),
         };
         let offset = s.append(&mut self.storage, &mut self.out, p, record, now)?;
         self.next_message = next;

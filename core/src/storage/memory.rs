@@ -246,7 +246,13 @@ impl Storage for MemoryStorage {
     }
 
     fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        self.meta.insert(String::from(key), Vec::from(value));
+        // Replacing a value (a commit, a generation) reuses the key and the buffer.
+        if let Some(v) = self.meta.get_mut(key) {
+            v.clear();
+            v.extend_from_slice(value);
+        } else {
+            self.meta.insert(String::from(key), Vec::from(value));
+        }
         Ok(())
     }
 
@@ -388,6 +394,10 @@ mod tests {
         assert_eq!(s.append(LogId(0), rec(1)), Err(StorageError::Full));
         s.put_meta("k", b"v").unwrap();
         assert_eq!(s.get_meta("k").unwrap().as_deref(), Some(&b"v"[..]));
+        s.put_meta("k", b"longer").unwrap();
+        assert_eq!(s.get_meta("k").unwrap().as_deref(), Some(&b"longer"[..]));
+        s.put_meta("k", b"w").unwrap();
+        assert_eq!(s.get_meta("k").unwrap().as_deref(), Some(&b"w"[..]));
         s.delete_meta("k").unwrap();
         assert_eq!(s.get_meta("k").unwrap(), None);
     }

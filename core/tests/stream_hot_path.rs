@@ -1,0 +1,78 @@
+//! The stream and group hot path keeps its contracts: commits are persisted in storage
+//! metadata under `group/<group>/<stream>/<partition>`, keyed records read back with their
+//! keys however many keys share the key-metadata cache, and `poll_into` reads exactly what
+//! `poll` reads.
+
+use brokerlab::storage::Storage;
+use brokerlab::{Broker, Error, GroupConfig, Instant, Offset, OffsetReset, StreamConfig};
+
+fn t(ms: u64) -> Instant {
+    Instant::from_millis(ms)
+}
+
+#[test]
+fn commits_are_persisted_under_their_metadata_key() -> Result<(), Error> {
+    let mut b = Broker::default();
+    let s = b.declare_stream(t(0), "orders", StreamConfig::new(2))?;
+    let cfg = GroupConfig::default().with_auto_offset_reset(OffsetReset::Earliest);
+    b.join_group(t(0), "billing", "m1", &["orders"], cfg)?;
+    for i in 0..6u8 {
+        b.produce(t(1), "orders", Some(&[i]), "x")?;
+    }
+    let g = b.group_id("billing").expect("the group exists");
+    let generation = b.group_generation(g).unwrap_or(0);
+    for (p, o) in [(0, 1), (1, 2), (0, 3), (1, 2)] {
+        let sp = brokerlab::StreamPartition::new(s, p);
+        b.commit(t(2), "billing", "m1", generation, &[(sp, Offset(o))])?;
+    }
+    let meta = |key: &str| b.storage().get_meta(key).ok().flatten();
+    assert_eq!(
+        meta("group/billing/orders/0"),
+        Some(3u64.to_le_bytes().to_vec())
+    );
+    assert_eq!(
+        meta("group/billing/orders/1"),
+        Some(2u64.to_le_bytes().to_vec())
+    );
+    Ok(())
+}
+
+#[test]
+fn keyed_records_keep_their_keys_through_the_key_cache() -> Result<(), Error> {
+    let mut b = Broker::default();
+    let s = b.declare_stream(t(0), "events", StreamConfig::new(1))?;
+    let c = b.stream_consumer(
+        t(0),
+        "events",
+        "reader",
+        brokerlab::StreamConsumerConfig::default().with_auto_offset_reset(OffsetReset::Earliest),
+    )?;
+    // Far more keys than cache slots, each produced twice, and some keyless records between.
+    let keys: Vec<String> = (0..300).map(|i| format!("key-{i}")).collect();
+    for round in 0..2 {
+        for (i, k) in keys.iter().enumerate() {
+            b.produce(t(round), "events", Some(k.as_bytes()), "v")?;
+            if i % 7 == 0 {
+                b.produce(t(round), "events", None, "keyless")?;
+            }
+        }
+    }
+    let records = b.poll(t(3), c, usize::MAX)?;
+    let mut expected: Vec<Option<&[u8]>> = Vec::new();
+    for _ in 0..2 {
+        for (i, k) in keys.iter().enumerate() {
+            expected.push(Some(k.as_bytes()));
+            if i % 7 == 0 {
+                expected.push(None);
+            }
+        }
+    }
+    let got: Vec<Option<&[u8]>> = records.iter().map(|r| r.key.as_deref()).collect();
+    assert_eq!(got, expected);
+    let sp = brokerlab::StreamPartition::new(s, 0);
+    assert_eq!(
+        b.stream_record(sp, Offset(0)).and_then(|r| r.key),
+        Some("key-0".into())
+    );
+    Ok(())
+}
