@@ -76,3 +76,83 @@ fn keyed_records_keep_their_keys_through_the_key_cache() -> Result<(), Error> {
     );
     Ok(())
 }
+
+/// Drives two brokers through the same calls, one reading with `poll` and the other with
+/// `poll_into` into a buffer it keeps; both must read the same records and emit the same
+/// events.
+#[test]
+fn poll_into_reads_and_reports_exactly_what_poll_does() -> Result<(), Error> {
+    use brokerlab::{Event, PollError, SeekTo, StreamConsumerConfig, StreamPartition};
+
+    fn setup(b: &mut Broker) -> Result<(), Error> {
+        b.declare_stream(t(0), "s", StreamConfig::new(3))?;
+        let cfg = GroupConfig::default().with_auto_offset_reset(OffsetReset::Earliest);
+        b.join_group(t(0), "g", "a", &["s"], cfg)?;
+        b.stream_consumer(
+            t(0),
+            "s",
+            "solo",
+            StreamConsumerConfig::default().with_auto_offset_reset(OffsetReset::None),
+        )?;
+        Ok(())
+    }
+    fn events(b: &mut Broker) -> Vec<Event> {
+        core::iter::from_fn(|| b.poll_event()).collect()
+    }
+
+    let (mut one, mut two) = (Broker::default(), Broker::default());
+    setup(&mut one)?;
+    setup(&mut two)?;
+    let a = one.group_member("g", "a").expect("member a");
+    let solo = one.stream_consumer_id("solo").expect("solo");
+    let mut buf = vec![];
+    for step in 0..40u64 {
+        for b in [&mut one, &mut two] {
+            for k in 0..(step % 5) {
+                let key = [(step * 7 + k) as u8];
+                b.produce(t(step), "s", Some(&key), "v")?;
+            }
+            if step == 10 {
+                b.join_group(t(step), "g", "b", &["s"], GroupConfig::default())?;
+            }
+            if step == 20 {
+                b.leave_group(t(step), "g", "b")?;
+                b.seek(
+                    t(step),
+                    a,
+                    StreamPartition::new(brokerlab::StreamId(1), 0),
+                    SeekTo::Beginning,
+                )?;
+            }
+            if step == 30 {
+                b.seek_all(t(step), solo, SeekTo::Offset(Offset(1)))?;
+            }
+        }
+        for consumer in [a, solo] {
+            let max = (step % 4) as usize * 3;
+            let want = one.poll(t(step), consumer, max);
+            buf.truncate(1);
+            let kept = buf.clone();
+            let got = two.poll_into(t(step), consumer, max, &mut buf);
+            match (want, got) {
+                (Ok(records), Ok(n)) => {
+                    assert_eq!(n, records.len());
+                    assert_eq!(&buf[..kept.len()], &kept[..]);
+                    assert_eq!(&buf[kept.len()..], &records[..]);
+                }
+                (Err(e), Err(f)) => {
+                    assert_eq!(e, f);
+                    assert!(matches!(e, PollError::NoOffset(_)));
+                    assert_eq!(buf, kept, "an error leaves the buffer as it was");
+                }
+                (want, got) => panic!("poll gave {want:?}, poll_into {got:?}"),
+            }
+            if buf.is_empty() {
+                buf.extend(one.poll(t(step), a, 1)?);
+                two.poll(t(step), a, 1)?;
+            }
+        }
+        assert_eq!(events(&mut one), events(&mut two), "step {step}");
+    }
+    Ok(())
+}

@@ -79,6 +79,18 @@ pub(crate) struct StreamState {
     pub(crate) next_stream: u32,
     pub(crate) next_consumer: u32,
     pub(crate) next_group: u32,
+    /// Scratch for `poll_into`: the partitions of the poll under way (empty between polls).
+    pub(crate) poll_plan: Vec<PollPlan>,
+}
+
+/// One partition of a poll: where it starts, the log end, and how far the poll read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PollPlan {
+    partition: StreamPartition,
+    log: LogId,
+    at: Offset,
+    end: Offset,
+    reached: Offset,
 }
 
 impl StreamState {
@@ -93,6 +105,7 @@ impl StreamState {
             next_stream: 1,
             next_consumer: 1,
             next_group: 1,
+            poll_plan: Vec::new(),
         }
     }
 
@@ -520,6 +533,8 @@ impl<S: Storage> Broker<S> {
     /// counting the records that were handed out before (redelivered). Polling also counts as
     /// a group member's heartbeat. Reading never deletes.
     ///
+    /// A consumer that polls often can reuse one buffer with [`poll_into`](Self::poll_into).
+    ///
     /// Errors: unknown consumer; with `auto_offset_reset = None`, no position or a position
     /// outside the log; storage failing. On error nothing is read and no position moves.
     pub fn poll(
@@ -528,6 +543,43 @@ impl<S: Storage> Broker<S> {
         consumer: StreamConsumerId,
         max: usize,
     ) -> Result<Vec<StreamRecord>, PollError> {
+        let mut records = Vec::new();
+        self.poll_into(now, consumer, max, &mut records)?;
+        Ok(records)
+    }
+
+    /// [`poll`](Self::poll) into a buffer the caller keeps: appends up to `max` records to
+    /// `out` (what it already holds is left in place) and returns how many it appended. The
+    /// same positions move and the same events are emitted as with `poll`; a caller that
+    /// clears and reuses `out` allocates nothing once it has grown.
+    ///
+    /// Errors: as [`poll`](Self::poll); on error `out` is as it was.
+    pub fn poll_into(
+        &mut self,
+        now: Instant,
+        consumer: StreamConsumerId,
+        max: usize,
+        out: &mut Vec<StreamRecord>,
+    ) -> Result<usize, PollError> {
+        let mut plan = core::mem::take(&mut self.st.poll_plan);
+        let had = out.len();
+        let result = self.poll_with(now, consumer, max, out, &mut plan);
+        if result.is_err() {
+            out.truncate(had);
+        }
+        plan.clear();
+        self.st.poll_plan = plan;
+        result
+    }
+
+    fn poll_with(
+        &mut self,
+        now: Instant,
+        consumer: StreamConsumerId,
+        max: usize,
+        out: &mut Vec<StreamRecord>,
+        plan: &mut Vec<PollPlan>,
+    ) -> Result<usize, PollError> {
         let now = self.clock(now);
         let st = &mut self.st;
         let c = st
@@ -538,8 +590,7 @@ impl<S: Storage> Broker<S> {
             m.last_seen = now;
         }
         // Resolve every position first, so an error leaves everything as it was.
-        let mut plan: Vec<(StreamPartition, LogId, Offset, LogBounds)> =
-            Vec::with_capacity(c.positions.len());
+        plan.clear();
         for (&sp, &pos) in &c.positions {
             let Some(log) = st
                 .streams
@@ -565,10 +616,26 @@ impl<S: Storage> Broker<S> {
                     }
                 },
             };
-            plan.push((sp, log, at, b));
+            plan.push(PollPlan {
+                partition: sp,
+                log,
+                at,
+                end: b.end,
+                reached: at,
+            });
         }
-        for &(sp, _, at, _) in &plan {
-            let slot = c.positions.entry(sp).or_insert(None);
+        // The plan follows the positions' order (it skips partitions of a missing stream),
+        // so one walk over both applies the resets.
+        let mut k = 0;
+        for (&sp, slot) in &mut c.positions {
+            let Some(entry) = plan.get(k) else {
+                break;
+            };
+            if entry.partition != sp {
+                continue;
+            }
+            k += 1;
+            let at = entry.at;
             if *slot != Some(at) {
                 self.out.emit(Event::OffsetReset {
                     consumer,
@@ -580,31 +647,40 @@ impl<S: Storage> Broker<S> {
                 *slot = Some(at);
             }
         }
-        let mut records = Vec::new();
         if plan.is_empty() {
-            return Ok(records);
+            return Ok(0);
         }
-        let group = c.membership.map(|m| m.group);
+        let mut group = c
+            .membership
+            .and_then(|m| st.groups.get_mut(&m.group))
+            .map(|g| &mut g.polled_end);
         let n = plan.len();
         let first = c.next % n;
         c.next = (first + 1) % n;
+        let mut count = 0;
         for k in 0..n {
-            if records.len() >= max {
+            if count >= max {
                 break;
             }
-            let (sp, log, at, b) = plan[(first + k) % n];
-            let polled_end = match group.and_then(|g| st.groups.get_mut(&g)) {
-                Some(g) => g.polled_end.entry(sp).or_insert(Offset(0)),
+            let entry = &mut plan[(first + k) % n];
+            if entry.at >= entry.end {
+                continue;
+            }
+            let sp = entry.partition;
+            let polled_end = match group.as_deref_mut() {
+                Some(ends) => ends.entry(sp).or_insert(Offset(0)),
                 None => c.polled_end.entry(sp).or_insert(Offset(0)),
             };
-            let mut offset = at;
+            let want = (entry.end.0 - entry.at.0).min((max - count) as u64);
+            let mut offset = entry.at;
             let mut redelivered = 0;
-            let before = records.len();
-            while offset < b.end && records.len() < max {
-                let r = self.storage.read(log, offset)?;
-                let again = offset < *polled_end;
+            let before = *polled_end;
+            let stop = Offset(entry.at.0 + want);
+            while offset < stop {
+                let r = self.storage.read(entry.log, offset)?;
+                let again = offset < before;
                 redelivered += u64::from(again);
-                records.push(StreamRecord {
+                out.push(StreamRecord {
                     partition: sp,
                     offset,
                     timestamp: r.timestamp,
@@ -615,20 +691,35 @@ impl<S: Storage> Broker<S> {
                 });
                 offset = offset.next();
             }
-            let count = (records.len() - before) as u64;
-            if count > 0 {
-                *polled_end = (*polled_end).max(offset);
-                c.positions.insert(sp, Some(offset));
+            let got = offset.0 - entry.at.0;
+            if got > 0 {
+                count += got as usize;
+                *polled_end = before.max(offset);
+                entry.reached = offset;
                 self.out.emit(Event::Polled {
                     consumer,
                     partition: sp,
-                    first: at,
-                    count,
+                    first: entry.at,
+                    count: got,
                     redelivered,
                 });
             }
         }
-        Ok(records)
+        // Move the positions past what was read, again in one walk.
+        let mut k = 0;
+        for (&sp, slot) in &mut c.positions {
+            let Some(entry) = plan.get(k) else {
+                break;
+            };
+            if entry.partition != sp {
+                continue;
+            }
+            k += 1;
+            if entry.reached != entry.at {
+                *slot = Some(entry.reached);
+            }
+        }
+        Ok(count)
     }
 
     /// Moves a consumer's position in one of its partitions: to the log start, the log end,

@@ -61,19 +61,40 @@ impl MemLog {
         self.len += 1;
     }
 
+    /// The chunk and the position in it of record `index` (below `len`).
+    #[inline]
+    fn locate(&self, index: usize) -> (usize, usize) {
+        let first = self.chunks.front().map_or(0, VecDeque::len);
+        if index < first {
+            return (0, index);
+        }
+        let rest = index - first;
+        (1 + rest / CHUNK_RECORDS, rest % CHUNK_RECORDS)
+    }
+
     #[inline]
     fn get(&self, index: usize) -> Option<&Record> {
         if index >= self.len {
             return None;
         }
-        let first = self.chunks.front()?;
-        if index < first.len() {
-            return first.get(index);
+        let (chunk, at) = self.locate(index);
+        self.chunks.get(chunk)?.get(at)
+    }
+
+    /// Clones `count` records from `index` on (`index + count <= len`) onto `out`, walking
+    /// the chunks once.
+    fn copy_to(&self, index: usize, mut count: usize, out: &mut Vec<Record>) {
+        let (chunk, mut at) = self.locate(index);
+        out.reserve(count);
+        for c in self.chunks.range(chunk..) {
+            if count == 0 {
+                break;
+            }
+            let take = c.len().saturating_sub(at).min(count);
+            out.extend(c.range(at..at + take).cloned());
+            count -= take;
+            at = 0;
         }
-        let rest = index - first.len();
-        self.chunks
-            .get(1 + rest / CHUNK_RECORDS)?
-            .get(rest % CHUNK_RECORDS)
     }
 
     /// Drops the first `n` records (at most `len`).
@@ -228,6 +249,30 @@ impl Storage for MemoryStorage {
             .ok_or(StorageError::OutOfRange { log, offset })
     }
 
+    /// As the trait's default, but one log lookup and one walk over the chunks.
+    fn read_range(
+        &self,
+        log: LogId,
+        from: Offset,
+        max: usize,
+        out: &mut Vec<Record>,
+    ) -> Result<(), StorageError> {
+        let l = self.log(log)?;
+        if out.len() >= max || from.0 >= l.end() {
+            return Ok(());
+        }
+        let Some(index) = from
+            .0
+            .checked_sub(l.start)
+            .and_then(|i| usize::try_from(i).ok())
+        else {
+            return Err(StorageError::OutOfRange { log, offset: from });
+        };
+        let count = (l.len - index).min(max - out.len());
+        l.copy_to(index, count, out);
+        Ok(())
+    }
+
     #[inline]
     fn drop_prefix(&mut self, log: LogId, before: Offset) -> Result<(), StorageError> {
         let l = self.log_mut(log)?;
@@ -338,6 +383,26 @@ mod tests {
         for k in start..n {
             assert_eq!(s.read(log, Offset(k)).unwrap().message, MessageId(k));
         }
+        // Ranges across chunk edges read what one read per offset does.
+        for (from, max) in [
+            (start, 5000),
+            (start + 1, 1500),
+            (n - 3, 10),
+            (start + 700, 1024),
+        ] {
+            let mut out = alloc::vec![rec(u64::MAX)];
+            s.read_range(log, Offset(from), max, &mut out).unwrap();
+            let expect: Vec<u64> = (from..n).take(max - 1).collect();
+            let got: Vec<u64> = out[1..].iter().map(|r| r.message.0).collect();
+            assert_eq!(got, expect, "from {from} max {max}");
+        }
+        let mut out = Vec::new();
+        s.read_range(log, Offset(n), 10, &mut out).unwrap();
+        assert!(out.is_empty());
+        assert!(matches!(
+            s.read_range(log, Offset(start - 1), 10, &mut out),
+            Err(StorageError::OutOfRange { .. })
+        ));
         assert!(s.read(log, Offset(n)).is_err());
         assert_eq!(s.record_count() as u64, n - start);
         let l = s.log(log).unwrap();
