@@ -394,26 +394,30 @@ impl<S: Storage> Broker<S> {
         offsets: &[(StreamPartition, Offset)],
     ) -> Result<(), CommitError> {
         let now = self.clock(now);
-        let (gid, id) = self.locate_member(group, member).map_err(|e| match e {
-            GroupError::UnknownGroup => CommitError::UnknownGroup,
-            _ => CommitError::UnknownMember,
-        })?;
-        let g = &self.st.groups[&gid];
+        // One lookup each for the group, the member and its consumer state.
+        let st = &mut self.st;
+        let gid = *st.group_names.get(group).ok_or(CommitError::UnknownGroup)?;
+        let g = st.groups.get_mut(&gid).ok_or(CommitError::UnknownMember)?;
+        let id = *g.members.get(member).ok_or(CommitError::UnknownMember)?;
         if generation != g.generation {
             return Err(CommitError::IllegalGeneration {
                 given: generation,
                 current: g.generation,
             });
         }
-        let c = &self.st.consumers[&id];
+        let c = st
+            .consumers
+            .get_mut(&id)
+            .ok_or(CommitError::UnknownMember)?;
         for &(sp, offset) in offsets {
             if !c.positions.contains_key(&sp) {
                 return Err(CommitError::NotAssigned(sp));
             }
-            let end = self
-                .st
-                .log_of(sp)
-                .and_then(|l| self.storage.bounds(l).ok())
+            let end = st
+                .streams
+                .get(&sp.stream)
+                .and_then(|s| s.parts.get(sp.partition.0 as usize))
+                .and_then(|p| self.storage.bounds(p.log).ok())
                 .map_or(Offset(0), |b| b.end);
             if offset > end {
                 return Err(CommitError::BeyondEnd {
@@ -423,20 +427,12 @@ impl<S: Storage> Broker<S> {
                 });
             }
         }
-        if let Some(m) = self
-            .st
-            .consumers
-            .get_mut(&id)
-            .and_then(|c| c.membership.as_mut())
-        {
+        if let Some(m) = c.membership.as_mut() {
             m.last_seen = now;
         }
-        let Some(g) = self.st.groups.get_mut(&gid) else {
-            return Err(CommitError::UnknownGroup);
-        };
         for &(sp, offset) in offsets {
             let previous = g.committed.insert(sp, offset);
-            let streams = &self.st.streams;
+            let streams = &st.streams;
             let key = g.commit_keys.entry(sp).or_insert_with(|| {
                 let stream = streams.get(&sp.stream).map_or("", |s| &s.name);
                 alloc::format!("group/{}/{}/{}", g.name, stream, sp.partition)
