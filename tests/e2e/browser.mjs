@@ -48,3 +48,23 @@ export async function screenshot(page, name) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Opens the playground on scenario `id`, run (paused) to `t` ms, and waits for the drawing. */
+export async function openAt(browser, id, t, viewport) {
+  const page = await open(browser, `?s=${id}&t=${t}`, viewport);
+  await page.locator(`#clock[data-now-ms="${t}"]`).waitFor();
+  await page.locator(".node.consumer").first().waitFor();
+  return page;
+}
+
+/** Runs the open playground (paused) to `t` ms with the "Run to" control. */
+export async function runTo(page, t) {
+  await page.getByLabel("Run to (ms)").fill(String(t));
+  await page.getByLabel("Run to (ms)").press("Enter");
+  await page.locator(`#clock[data-now-ms="${t}"]`).waitFor();
+}
+
+/** The texts of the event-log rows matching `selector` (newest first). */
+export async function logTexts(page, selector) {
+  return page.locator(`.log .row${selector} .text`).allTextContents();
+}

@@ -1,5 +1,5 @@
-//! The static site and the web crate agree on how the app is loaded, and the web crate's
-//! demo gives the same result as the core used directly.
+//! The static site and the web crate agree on how the app is loaded, and the playground's
+//! state is deterministic.
 
 use std::path::{Path, PathBuf};
 
@@ -26,9 +26,12 @@ fn index_loads_the_bundle_wasm_bindgen_writes_and_calls_start() {
 }
 
 #[test]
-fn the_demo_is_deterministic() {
-    let first = brokerlab_web::demo::run(40).unwrap();
-    let second = brokerlab_web::demo::run(40).unwrap();
-    assert_eq!(first, second);
-    assert_eq!(first.deliveries.len(), 40);
+fn the_playground_state_is_deterministic() {
+    use brokerlab_web::state::{Action, AppState};
+    let mut first = AppState::new("comparison");
+    let mut second = AppState::new("comparison");
+    first.update(Action::RunTo(9_000));
+    second.update(Action::RunTo(9_000));
+    assert_eq!(first.view, second.view);
+    assert_eq!(first.log, second.log);
 }

@@ -1,85 +1,85 @@
-//! The first page: runs [`crate::demo`] in the browser and shows which consumer got which
-//! message, with a control to run it again with another message count.
+//! The root component: creates the state (from the URL query, e.g. `?s=c&t=5000`), shares
+//! it through a context, and while playing turns animation frames into
+//! [`Action::Tick`]s: one frame is requested per render, so time advances only as fast as
+//! the page draws.
 
+use std::rc::Rc;
+
+use gloo::render::{AnimationFrame, request_animation_frame};
 use yew::prelude::*;
 
-use crate::demo::{self, CONSUMERS, DemoOutcome, QUEUE};
+use crate::components::canvas::TopologyCanvas;
+use crate::components::controls::{PlaybackButtons, RunToForm, SeedInput, SpeedSelect};
+use crate::components::groups::AssignmentTables;
+use crate::components::inspector::{EntityDetails, EventLog, MetricChart};
+use crate::components::picker::{ScenarioGuide, ScenarioPicker};
+use crate::state::{Action, AppHandle, AppState, Query};
 
-/// How many messages the page publishes when it opens.
-pub const INITIAL_COUNT: usize = 6;
-/// The largest message count the control accepts.
-pub const MAX_COUNT: usize = 100;
+fn query() -> Query {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    Query::parse(&search)
+}
 
 /// The root component of the playground.
 #[component]
 pub fn App() -> Html {
-    let count = use_state(|| INITIAL_COUNT);
-    let outcome = use_memo(*count, |count| demo::run(*count));
-
-    let on_change = {
-        let count = count.clone();
-        Callback::from(move |event: Event| {
-            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-            if let Ok(value) = input.value().trim().parse::<usize>() {
-                count.set(value.clamp(1, MAX_COUNT));
+    let app = use_reducer(|| AppState::from_query(&query()));
+    let last_frame = use_mut_ref(|| None::<f64>);
+    let frame = use_mut_ref(|| None::<AnimationFrame>);
+    {
+        let dispatcher = app.dispatcher();
+        let last_frame = Rc::clone(&last_frame);
+        let frame = Rc::clone(&frame);
+        let playing = app.playing;
+        use_effect_with(app.clone(), move |_| {
+            if playing {
+                let last = Rc::clone(&last_frame);
+                *frame.borrow_mut() = Some(request_animation_frame(move |ts| {
+                    let prev = last.borrow_mut().replace(ts);
+                    dispatcher.dispatch(Action::Tick {
+                        elapsed_ms: prev.map_or(0.0, |p| ts - p),
+                    });
+                }));
+            } else {
+                last_frame.borrow_mut().take();
+                frame.borrow_mut().take();
             }
-        })
-    };
-
-    html! {
-        <main class="first-page">
-            <header>
-                <h1>{ "Brokerlab" }</h1>
-                <p class="tagline">
-                    { "A message broker running in your browser: one queue, two competing consumers." }
-                </p>
-            </header>
-            <section class="controls">
-                <label for="message-count">{ "Messages to publish" }</label>
-                <input id="message-count" type="number" min="1" max={MAX_COUNT.to_string()}
-                    value={count.to_string()} onchange={on_change} />
-            </section>
-            {
-                match &*outcome {
-                    Ok(outcome) => view_outcome(outcome),
-                    Err(error) => html! {
-                        <p class="error" role="alert">{ format!("The broker refused the demo: {error}") }</p>
-                    },
-                }
-            }
-        </main>
+        });
     }
-}
-
-fn view_outcome(outcome: &DemoOutcome) -> Html {
-    let tally = CONSUMERS.map(|name| {
-        let got = outcome
-            .deliveries
-            .iter()
-            .filter(|row| row.consumer == name)
-            .count();
-        html! { <li class={format!("consumer consumer-{name}")}>{ format!("{name}: {got} messages") }</li> }
-    });
+    let title = brokerlab::sim::ready::all()
+        .into_iter()
+        .find(|(id, _, _)| *id == app.scenario_id)
+        .map_or("", |(_, t, _)| t);
     html! {
-        <section id="deliveries" data-left-in-queue={outcome.left_in_queue.to_string()}>
-            <h2>{ format!("Queue \u{201c}{QUEUE}\u{201d}: who got which message") }</h2>
-            <ul class="tally">{ for tally }</ul>
-            <table>
-                <thead>
-                    <tr><th>{ "message" }</th><th>{ "payload" }</th><th>{ "consumer" }</th><th>{ "state" }</th></tr>
-                </thead>
-                <tbody>
-                    { for outcome.deliveries.iter().map(|row| html! {
-                        <tr class={format!("delivery consumer-{}", row.consumer)}>
-                            <td>{ &row.message }</td>
-                            <td>{ &row.payload }</td>
-                            <td class="consumer-name">{ &row.consumer }</td>
-                            <td>{ if row.acked { "acked" } else { "in flight" } }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
-            <p class="left">{ format!("{} left in the queue", outcome.left_in_queue) }</p>
-        </section>
+        <ContextProvider<AppHandle> context={app.clone()}>
+            <main class="playground" data-scenario={app.scenario_id.clone()}>
+                <header class="top">
+                    <h1>{ "Brokerlab" }</h1>
+                    <p class="tagline">{ "Messaging patterns on a real broker, running in your browser." }</p>
+                </header>
+                <ScenarioPicker />
+                <h2 class="scenario-title">{ title }</h2>
+                <ScenarioGuide />
+                <section class="controls" aria-label="Controls">
+                    <PlaybackButtons />
+                    <SpeedSelect />
+                    <SeedInput />
+                    <RunToForm />
+                </section>
+                <div class="workspace">
+                    <section class="canvas-area" aria-label="Topology">
+                        <TopologyCanvas />
+                    </section>
+                    <aside class="side">
+                        <EntityDetails />
+                        <MetricChart />
+                    </aside>
+                </div>
+                <AssignmentTables />
+                <EventLog />
+            </main>
+        </ContextProvider<AppHandle>>
     }
 }

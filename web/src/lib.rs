@@ -1,15 +1,18 @@
 //! The Brokerlab playground, a Yew app compiled to WebAssembly.
 //!
-//! The app runs the `brokerlab` core in the browser. The page logic is split so that
-//! everything but rendering is plain Rust that tests natively:
+//! The app runs a [`brokerlab::sim::Simulation`] in the browser. Everything but rendering is
+//! plain Rust that tests natively:
 //!
-//! - [`demo`] drives a real broker and returns what happened as plain data;
-//! - [`app`] renders that data with Yew.
+//! - [`state`]: the one reducer ([`state::AppState`], [`state::Action`]) that owns the
+//!   simulation and derives the view model;
+//! - [`components`]: the page by area (picker, controls, canvas, inspector, groups);
+//! - [`app`]: the root component: provides the state, drives animation frames.
 //!
 //! [`start`] is the entry point that `www/index.html` calls after loading the module.
 
 pub mod app;
-pub mod demo;
+pub mod components;
+pub mod state;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

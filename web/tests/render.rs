@@ -45,43 +45,75 @@ fn mount() -> Element {
     root
 }
 
-#[wasm_bindgen_test]
-async fn renders_who_got_which_message() {
-    let root = mount();
-    let expected = brokerlab_web::app::INITIAL_COUNT as u32;
-    wait_for(&root, "tr.delivery", expected).await;
+fn find(root: &Element, selector: &str) -> web_sys::HtmlElement {
+    let el = root.query_selector(selector).unwrap().expect(selector);
+    wasm_bindgen::JsCast::dyn_into(el).unwrap()
+}
 
-    let rows = root.query_selector_all("tr.delivery").unwrap();
-    assert_eq!(rows.length(), expected);
-    let mut consumers = Vec::new();
-    for index in 0..rows.length() {
-        let row: Element = wasm_bindgen::JsCast::dyn_into(rows.item(index).unwrap()).unwrap();
-        let name = row
-            .query_selector(".consumer-name")
-            .unwrap()
-            .unwrap()
-            .text_content()
-            .unwrap();
-        consumers.push(name);
+fn now_ms(root: &Element) -> String {
+    find(root, "#clock")
+        .get_attribute("data-now-ms")
+        .unwrap_or_default()
+}
+
+/// Yields until the clock shows `ms`.
+async fn wait_for_time(root: &Element, ms: &str) {
+    for _ in 0..1_000 {
+        if now_ms(root) == ms {
+            return;
+        }
+        next_tick().await;
     }
-    assert_eq!(consumers, ["alice", "bob", "alice", "bob", "alice", "bob"]);
+    panic!("the clock never showed {ms} ms (shows {})", now_ms(root));
+}
 
-    let left = root
-        .query_selector("#deliveries")
-        .unwrap()
-        .unwrap()
-        .get_attribute("data-left-in-queue");
-    assert_eq!(left.as_deref(), Some("0"));
+async fn run_to(root: &Element, ms: &str) {
+    let input: web_sys::HtmlInputElement =
+        wasm_bindgen::JsCast::dyn_into(find(root, "#run-to")).unwrap();
+    input.set_value(ms);
+    find(root, "#run-to-go").click();
+    wait_for_time(root, ms).await;
+}
+
+#[wasm_bindgen_test]
+async fn draws_scenario_a_and_steps_time() {
+    let root = mount();
+    wait_for(&root, ".node.consumer", 2).await;
+    assert!(
+        root.query_selector("[data-entity='queue:jobs']")
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        root.query_selector("[data-entity='producer:api']")
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(now_ms(&root), "0");
+    find(&root, "#step-100").click();
+    wait_for_time(&root, "100").await;
+    run_to(&root, "3600").await;
+    wait_for(&root, ".node.consumer[data-state='crashed']", 1).await;
+    wait_for(&root, ".log .row.delivered.again", 1).await;
 }
 
 #[wasm_bindgen_test]
 async fn payloads_are_text_not_markup() {
     let root = mount();
-    wait_for(&root, "tr.delivery", 1).await;
-    let first = root
-        .query_selector("tr.delivery td:nth-child(2)")
-        .unwrap()
+    wait_for(&root, ".node.consumer", 2).await;
+    run_to(&root, "1000").await;
+    wait_for(&root, ".log .row.delivered", 1).await;
+    let rows = root
+        .query_selector_all(".log .row.delivered .text")
         .unwrap();
-    assert_eq!(first.text_content().as_deref(), Some("order #1"));
-    assert_eq!(first.child_element_count(), 0);
+    let mut texts = Vec::new();
+    for i in 0..rows.length() {
+        let el: Element = wasm_bindgen::JsCast::dyn_into(rows.item(i).unwrap()).unwrap();
+        assert_eq!(el.child_element_count(), 0, "a payload is a text node");
+        texts.push(el.text_content().unwrap_or_default());
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("\u{201c}job 0\u{201d}")),
+        "{texts:?}"
+    );
 }

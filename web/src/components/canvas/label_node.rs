@@ -1,0 +1,36 @@
+//! A box with a name and one line under it: producers, exchanges and subscription inboxes.
+
+use yew::prelude::*;
+
+use super::layout::Rect;
+use super::select_handlers;
+use crate::state::{Entity, use_app};
+
+/// Properties of [`LabelNode`].
+#[derive(Properties, PartialEq)]
+pub struct LabelNodeProps {
+    /// What it is.
+    pub entity: Entity,
+    /// Where.
+    pub rect: Rect,
+    /// The second line (kind, rate, inbox).
+    pub detail: AttrValue,
+}
+
+/// A selectable labelled box.
+#[component]
+pub fn LabelNode(props: &LabelNodeProps) -> Html {
+    let app = use_app();
+    let (onclick, onkeydown) = select_handlers(&app, &props.entity);
+    let (kind, name) = props.entity.parts();
+    let r = props.rect;
+    let selected = app.selected.as_ref() == Some(&props.entity);
+    html! {
+        <g class={classes!("node", kind, selected.then_some("selected"))} data-entity={props.entity.key()}
+            tabindex="0" role="button" aria-label={format!("{kind} {name}")} {onclick} {onkeydown}>
+            <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
+            <text class="name" x={(r.x + 8.0).to_string()} y={(r.y + 18.0).to_string()}>{ name.to_owned() }</text>
+            <text class="detail" x={(r.x + 8.0).to_string()} y={(r.y + 35.0).to_string()}>{ props.detail.clone() }</text>
+        </g>
+    }
+}

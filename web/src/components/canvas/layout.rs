@@ -1,0 +1,316 @@
+//! Automatic column layout: producers | exchanges | queues, subscriptions and streams |
+//! consumers (group members inside their group's box). Nodes in a column follow the order of
+//! what feeds them, so most edges run straight across. Plain Rust, tested natively.
+
+use std::collections::BTreeMap;
+
+use crate::state::{Attachment, Entity, ViewModel};
+
+/// A rectangle in SVG user units.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Rect {
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Rect {
+    /// The middle of the right edge.
+    #[must_use]
+    pub fn right(&self) -> (f64, f64) {
+        (self.x + self.w, self.y + self.h / 2.0)
+    }
+    /// The middle of the left edge.
+    #[must_use]
+    pub fn left(&self) -> (f64, f64) {
+        (self.x, self.y + self.h / 2.0)
+    }
+}
+
+/// Where everything goes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Layout {
+    /// The drawing's width.
+    pub width: f64,
+    /// The drawing's height.
+    pub height: f64,
+    /// Every node.
+    pub nodes: BTreeMap<Entity, Rect>,
+    /// Group boxes.
+    pub groups: Vec<(String, Rect)>,
+}
+
+const PAD: f64 = 12.0;
+const GAP: f64 = 14.0;
+const COL_GAP: f64 = 64.0;
+const PRODUCER: (f64, f64) = (124.0, 44.0);
+const EXCHANGE: (f64, f64) = (132.0, 48.0);
+const QUEUE: (f64, f64) = (190.0, 56.0);
+const SUBSCRIPTION: (f64, f64) = (190.0, 44.0);
+const STREAM_W: f64 = 300.0;
+const CONSUMER: (f64, f64) = (140.0, 44.0);
+/// Height of a stream's title.
+pub const STREAM_HEAD: f64 = 22.0;
+/// Height of one partition row.
+pub const PARTITION_ROW: f64 = 34.0;
+const GROUP_HEAD: f64 = 20.0;
+const GROUP_PAD: f64 = 8.0;
+
+struct Column {
+    items: Vec<(Entity, f64, f64)>,
+}
+
+impl Column {
+    fn new() -> Column {
+        Column { items: Vec::new() }
+    }
+    fn push(&mut self, e: Entity, (w, h): (f64, f64)) {
+        if !self.items.iter().any(|(x, _, _)| *x == e) {
+            self.items.push((e, w, h));
+        }
+    }
+    fn height(&self) -> f64 {
+        let n = self.items.len() as f64;
+        self.items.iter().map(|i| i.2).sum::<f64>() + GAP * (n - 1.0).max(0.0)
+    }
+    fn width(&self) -> f64 {
+        self.items.iter().map(|i| i.1).fold(0.0, f64::max)
+    }
+}
+
+/// Lays out the view model.
+#[must_use]
+pub fn layout(view: &ViewModel) -> Layout {
+    let mut producers = Column::new();
+    let mut exchanges = Column::new();
+    let mut middle = Column::new();
+    let stream_size = |name: &str| {
+        let n = view
+            .streams
+            .iter()
+            .find(|s| s.name == name)
+            .map_or(1, |s| s.partitions.len().max(1));
+        (STREAM_W, STREAM_HEAD + PARTITION_ROW * n as f64 + 6.0)
+    };
+    let add_middle = |middle: &mut Column, e: &Entity| match e {
+        Entity::Queue(q) => {
+            middle.push(e.clone(), QUEUE);
+            if let Some(d) = view
+                .queues
+                .iter()
+                .find(|x| x.name == *q)
+                .and_then(|x| x.dead_letter_queue.clone())
+            {
+                middle.push(Entity::Queue(d), QUEUE);
+            }
+        }
+        Entity::Subscription(_) => middle.push(e.clone(), SUBSCRIPTION),
+        Entity::Stream(s) => middle.push(e.clone(), stream_size(s)),
+        _ => {}
+    };
+    for p in &view.producers {
+        producers.push(Entity::Producer(p.name.clone()), PRODUCER);
+        match &p.target {
+            Entity::Exchange(x) => {
+                exchanges.push(p.target.clone(), EXCHANGE);
+                for b in view.bindings.iter().filter(|b| b.exchange == *x) {
+                    add_middle(&mut middle, &b.target);
+                }
+            }
+            other => add_middle(&mut middle, other),
+        }
+    }
+    for x in &view.exchanges {
+        exchanges.push(Entity::Exchange(x.name.clone()), EXCHANGE);
+        for b in view.bindings.iter().filter(|b| b.exchange == x.name) {
+            add_middle(&mut middle, &b.target);
+        }
+    }
+    for q in &view.queues {
+        add_middle(&mut middle, &Entity::Queue(q.name.clone()));
+    }
+    for s in &view.subscriptions {
+        add_middle(&mut middle, &Entity::Subscription(s.name.clone()));
+    }
+    for s in &view.streams {
+        add_middle(&mut middle, &Entity::Stream(s.name.clone()));
+    }
+
+    // Consumers follow the middle column's order; group members sit in their group's box.
+    enum Slot {
+        One(Entity),
+        Group(String, Vec<Entity>),
+    }
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut placed: Vec<&str> = Vec::new();
+    for (e, _, _) in &middle.items {
+        for c in &view.consumers {
+            if placed.contains(&c.name.as_str()) {
+                continue;
+            }
+            let here = match (&c.attach, e) {
+                (Attachment::Queue(q), Entity::Queue(m)) => q == m,
+                (Attachment::Subscription(_), Entity::Subscription(m)) => c.name == *m,
+                (Attachment::Stream(s), Entity::Stream(m)) => s == m,
+                _ => false,
+            };
+            if here {
+                placed.push(&c.name);
+                slots.push(Slot::One(Entity::Consumer(c.name.clone())));
+            }
+        }
+        if let Entity::Stream(s) = e {
+            for g in &view.groups {
+                if g.rows.iter().any(|r| r.stream == *s)
+                    && !slots
+                        .iter()
+                        .any(|x| matches!(x, Slot::Group(n, _) if *n == g.name))
+                {
+                    let members: Vec<Entity> = view
+                        .consumers
+                        .iter()
+                        .filter(|c| c.attach == Attachment::Group(g.name.clone()))
+                        .map(|c| Entity::Consumer(c.name.clone()))
+                        .collect();
+                    slots.push(Slot::Group(g.name.clone(), members));
+                }
+            }
+        }
+    }
+    for c in &view.consumers {
+        let grouped = matches!(c.attach, Attachment::Group(_));
+        if !grouped && !placed.contains(&c.name.as_str()) {
+            slots.push(Slot::One(Entity::Consumer(c.name.clone())));
+        }
+    }
+    let slot_h = |s: &Slot| match s {
+        Slot::One(_) => CONSUMER.1,
+        Slot::Group(_, m) => {
+            GROUP_HEAD + GROUP_PAD + (CONSUMER.1 + GROUP_PAD) * m.len().max(1) as f64
+        }
+    };
+    let consumers_h: f64 =
+        slots.iter().map(slot_h).sum::<f64>() + GAP * (slots.len() as f64 - 1.0).max(0.0);
+    let has_groups = slots.iter().any(|s| matches!(s, Slot::Group(..)));
+    let consumers_w = CONSUMER.0 + if has_groups { 2.0 * GROUP_PAD } else { 0.0 };
+
+    let height = [
+        producers.height(),
+        exchanges.height(),
+        middle.height(),
+        consumers_h,
+    ]
+    .into_iter()
+    .fold(0.0, f64::max)
+        + 2.0 * PAD;
+    let mut out = Layout {
+        height,
+        ..Layout::default()
+    };
+    let mut x = PAD;
+    for col in [&producers, &exchanges, &middle] {
+        if col.items.is_empty() {
+            continue;
+        }
+        let mut y = (height - col.height()) / 2.0;
+        for (e, w, h) in &col.items {
+            out.nodes.insert(e.clone(), Rect { x, y, w: *w, h: *h });
+            y += h + GAP;
+        }
+        x += col.width() + COL_GAP;
+    }
+    let mut y = (height - consumers_h) / 2.0;
+    for s in &slots {
+        let h = slot_h(s);
+        match s {
+            Slot::One(e) => {
+                let dx = if has_groups { GROUP_PAD } else { 0.0 };
+                out.nodes.insert(
+                    e.clone(),
+                    Rect {
+                        x: x + dx,
+                        y,
+                        w: CONSUMER.0,
+                        h: CONSUMER.1,
+                    },
+                );
+            }
+            Slot::Group(name, members) => {
+                out.groups.push((
+                    name.clone(),
+                    Rect {
+                        x,
+                        y,
+                        w: consumers_w,
+                        h,
+                    },
+                ));
+                let mut my = y + GROUP_HEAD + GROUP_PAD;
+                for m in members {
+                    out.nodes.insert(
+                        m.clone(),
+                        Rect {
+                            x: x + GROUP_PAD,
+                            y: my,
+                            w: CONSUMER.0,
+                            h: CONSUMER.1,
+                        },
+                    );
+                    my += CONSUMER.1 + GROUP_PAD;
+                }
+            }
+        }
+        y += h + GAP;
+    }
+    out.width = x + if slots.is_empty() { 0.0 } else { consumers_w } + PAD;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Action, AppState};
+
+    fn overlaps(a: &Rect, b: &Rect) -> bool {
+        a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+    }
+
+    #[test]
+    fn every_entity_of_every_ready_made_scenario_is_placed_without_overlap() {
+        for (id, _, _) in brokerlab::sim::ready::all() {
+            let mut s = AppState::new(id);
+            s.update(Action::RunTo(s.view.end_ms));
+            let v = &s.view;
+            let l = layout(v);
+            for c in &v.consumers {
+                assert!(
+                    l.nodes.contains_key(&Entity::Consumer(c.name.clone())),
+                    "{id}: {}",
+                    c.name
+                );
+            }
+            for q in &v.queues {
+                assert!(
+                    l.nodes.contains_key(&Entity::Queue(q.name.clone())),
+                    "{id}: {}",
+                    q.name
+                );
+            }
+            for st in &v.streams {
+                assert!(l.nodes.contains_key(&Entity::Stream(st.name.clone())));
+            }
+            let rects: Vec<_> = l.nodes.values().collect();
+            for (i, a) in rects.iter().enumerate() {
+                assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= l.width && a.y + a.h <= l.height);
+                for b in &rects[i + 1..] {
+                    assert!(!overlaps(a, b), "{id}: {a:?} overlaps {b:?}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The topology drawn as SVG: producers, exchanges, queues, subscriptions, streams,
+//! consumers and group boxes in columns, with the edges between them.
+
+pub mod consumer_node;
+pub mod label_node;
+pub mod layout;
+pub mod queue_node;
+pub mod stream_node;
+pub mod topology_canvas;
+
+pub use topology_canvas::TopologyCanvas;
+
+use crate::state::{Action, AppHandle, Entity};
+use yew::prelude::*;
+
+/// Colours for consumers (their stream markers and edges).
+pub const PALETTE: [&str; 8] = [
+    "#2f6fdb", "#c2571a", "#2a9d5c", "#8e44ad", "#b8860b", "#d6336c", "#138496", "#6c757d",
+];
+
+/// The colour of consumer `index`.
+#[must_use]
+pub fn colour(index: usize) -> &'static str {
+    PALETTE[index % PALETTE.len()]
+}
+
+/// Click and Enter/Space on a node select it.
+fn select_handlers(
+    app: &AppHandle,
+    entity: &Entity,
+) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let click = {
+        let app = app.clone();
+        let entity = entity.clone();
+        Callback::from(move |_| app.dispatch(Action::Select(Some(entity.clone()))))
+    };
+    let key = {
+        let app = app.clone();
+        let entity = entity.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                app.dispatch(Action::Select(Some(entity.clone())));
+            }
+        })
+    };
+    (click, key)
+}

@@ -1,0 +1,54 @@
+//! A queue: its name and a depth bar split into ready and in-flight messages.
+
+use yew::prelude::*;
+
+use super::layout::Rect;
+use super::select_handlers;
+use crate::state::{Entity, QueueNode as Queue, use_app};
+
+/// Properties of [`QueueNode`].
+#[derive(Properties, PartialEq)]
+pub struct QueueNodeProps {
+    /// The queue.
+    pub queue: Queue,
+    /// Where.
+    pub rect: Rect,
+}
+
+/// A selectable queue with its depth bar (the bar's scale grows with the depth, from 20).
+#[component]
+pub fn QueueNode(props: &QueueNodeProps) -> Html {
+    let app = use_app();
+    let q = &props.queue;
+    let entity = Entity::Queue(q.name.clone());
+    let (onclick, onkeydown) = select_handlers(&app, &entity);
+    let r = props.rect;
+    let selected = app.selected.as_ref() == Some(&entity);
+    let scale = q.depth().max(20) as f64;
+    let bar_w = r.w - 16.0;
+    let ready_w = bar_w * q.ready as f64 / scale;
+    let flight_w = bar_w * q.in_flight as f64 / scale;
+    let bar_y = r.y + 26.0;
+    let kind = if q.is_dead_letter_queue {
+        "dead-letter queue"
+    } else {
+        "queue"
+    };
+    html! {
+        <g class={classes!("node", "queue", q.is_dead_letter_queue.then_some("dlq"), selected.then_some("selected"))}
+            data-entity={entity.key()} data-depth={q.depth().to_string()} data-ready={q.ready.to_string()}
+            data-in-flight={q.in_flight.to_string()}
+            tabindex="0" role="button" aria-label={format!("{kind} {}, depth {}", q.name, q.depth())}
+            {onclick} {onkeydown}>
+            <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
+            <text class="name" x={(r.x + 8.0).to_string()} y={(r.y + 17.0).to_string()}>{ q.name.clone() }</text>
+            <text class="kind" x={(r.x + r.w - 8.0).to_string()} y={(r.y + 17.0).to_string()} text-anchor="end">{ kind }</text>
+            <rect class="bar-bg" x={(r.x + 8.0).to_string()} y={bar_y.to_string()} width={bar_w.to_string()} height="10" />
+            <rect class="bar-ready" x={(r.x + 8.0).to_string()} y={bar_y.to_string()} width={ready_w.to_string()} height="10" />
+            <rect class="bar-flight" x={(r.x + 8.0 + ready_w).to_string()} y={bar_y.to_string()} width={flight_w.to_string()} height="10" />
+            <text class="detail" x={(r.x + 8.0).to_string()} y={(r.y + 50.0).to_string()}>
+                { format!("{} ready \u{b7} {} in flight", q.ready, q.in_flight) }
+            </text>
+        </g>
+    }
+}

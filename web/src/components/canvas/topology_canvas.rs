@@ -1,0 +1,235 @@
+//! The whole drawing: group boxes, edges (labelled with binding and routing keys), nodes.
+
+use yew::prelude::*;
+
+use super::consumer_node::ConsumerNode;
+use super::label_node::LabelNode;
+use super::layout::{PARTITION_ROW, Rect, STREAM_HEAD, layout};
+use super::queue_node::QueueNode;
+use super::stream_node::StreamNode;
+use super::{colour, select_handlers};
+use crate::state::{Attachment, Entity, use_app};
+
+struct Edge {
+    from: (f64, f64),
+    to: (f64, f64),
+    label: String,
+    class: &'static str,
+    colour: Option<&'static str>,
+}
+
+fn edge_html(e: &Edge) -> Html {
+    let (x1, y1) = e.from;
+    let (x2, y2) = e.to;
+    let dx = ((x2 - x1) / 2.0).max(20.0);
+    let d = format!(
+        "M{x1:.1} {y1:.1} C{:.1} {y1:.1} {:.1} {y2:.1} {x2:.1} {y2:.1}",
+        x1 + dx,
+        x2 - dx
+    );
+    let label = (!e.label.is_empty()).then(|| {
+        html! {
+            <text class="edge-label" x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()}
+                text-anchor="middle">{ e.label.clone() }</text>
+        }
+    });
+    html! {
+        <g class={classes!("edge", e.class)}>
+            <path d={d} stroke={e.colour.unwrap_or("")} marker-end="url(#arrow)" />
+            { for label }
+        </g>
+    }
+}
+
+/// The topology canvas.
+#[component]
+pub fn TopologyCanvas() -> Html {
+    let app = use_app();
+    let view = &app.view;
+    let l = layout(view);
+    let at = |e: &Entity| l.nodes.get(e).copied();
+    let mut edges: Vec<Edge> = Vec::new();
+    let mut link = |from: Option<Rect>, to: Option<Rect>, label: String, class, colour| {
+        if let (Some(a), Some(b)) = (from, to) {
+            edges.push(Edge {
+                from: a.right(),
+                to: b.left(),
+                label,
+                class,
+                colour,
+            });
+        }
+    };
+    for p in &view.producers {
+        let label = if p.routing_key.is_empty() {
+            String::new()
+        } else {
+            format!("key {}", p.routing_key)
+        };
+        link(
+            at(&Entity::Producer(p.name.clone())),
+            at(&p.target),
+            label,
+            "publish",
+            None,
+        );
+    }
+    for b in &view.bindings {
+        let label = if b.key.is_empty() {
+            String::new()
+        } else {
+            format!("\u{201c}{}\u{201d}", b.key)
+        };
+        link(
+            at(&Entity::Exchange(b.exchange.clone())),
+            at(&b.target),
+            label,
+            "binding",
+            None,
+        );
+    }
+    for q in &view.queues {
+        if let Some(d) = &q.dead_letter_queue {
+            link(
+                at(&Entity::Queue(q.name.clone())),
+                at(&Entity::Queue(d.clone())),
+                "dead letters".into(),
+                "dead-letter",
+                None,
+            );
+        }
+    }
+    for c in &view.consumers {
+        let me = at(&Entity::Consumer(c.name.clone()));
+        let col = Some(colour(c.index));
+        match &c.attach {
+            Attachment::Queue(q) => link(
+                at(&Entity::Queue(q.clone())),
+                me,
+                String::new(),
+                "consume",
+                col,
+            ),
+            Attachment::Subscription(_) => {
+                link(
+                    at(&Entity::Subscription(c.name.clone())),
+                    me,
+                    String::new(),
+                    "consume",
+                    col,
+                );
+            }
+            Attachment::Stream(s) => link(
+                at(&Entity::Stream(s.clone())),
+                me,
+                String::new(),
+                "consume",
+                col,
+            ),
+            Attachment::Group(_) => {}
+        }
+    }
+    // Group members: an edge from each partition row to its owner.
+    for g in &view.groups {
+        for row in &g.rows {
+            let (Some(owner), Some(s)) = (&row.owner, at(&Entity::Stream(row.stream.clone())))
+            else {
+                continue;
+            };
+            let Some(m) = at(&Entity::Consumer(owner.clone())) else {
+                continue;
+            };
+            let index = view
+                .streams
+                .iter()
+                .find(|x| x.name == row.stream)
+                .and_then(|x| x.partitions.iter().position(|p| p.index == row.partition))
+                .unwrap_or(0);
+            let y = s.y + STREAM_HEAD + PARTITION_ROW * index as f64 + 16.0;
+            let col = view
+                .consumers
+                .iter()
+                .find(|c| c.name == *owner)
+                .map(|c| colour(c.index));
+            edges.push(Edge {
+                from: (s.x + s.w, y),
+                to: m.left(),
+                label: String::new(),
+                class: "owns",
+                colour: col,
+            });
+        }
+    }
+
+    let group_boxes = l.groups.iter().map(|(name, r)| {
+        let entity = Entity::Group(name.clone());
+        let (onclick, onkeydown) = select_handlers(&app, &entity);
+        let g = view.groups.iter().find(|g| g.name == *name);
+        let label = g.map_or_else(|| name.clone(), |g| format!("group {name} \u{b7} gen {}", g.generation));
+        let selected = app.selected.as_ref() == Some(&entity);
+        html! {
+            <g class={classes!("group-box", selected.then_some("selected"))} data-entity={entity.key()}
+                tabindex="0" role="button" aria-label={format!("group {name}")} {onclick} {onkeydown}>
+                <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                <text class="name" x={(r.x + 8.0).to_string()} y={(r.y + 14.0).to_string()}>{ label }</text>
+            </g>
+        }
+    });
+    let node = |e: Entity| -> Html {
+        let Some(rect) = at(&e) else { return html! {} };
+        match &e {
+            Entity::Producer(n) => {
+                let p = view.producers.iter().find(|p| p.name == *n);
+                let detail = p.map_or_else(String::new, |p| {
+                    format!("producer \u{b7} {}/s", p.rate_per_sec)
+                });
+                html! { <LabelNode entity={e.clone()} {rect} detail={detail} /> }
+            }
+            Entity::Exchange(n) => {
+                let kind = view
+                    .exchanges
+                    .iter()
+                    .find(|x| x.name == *n)
+                    .map_or("", |x| x.kind.as_str());
+                html! { <LabelNode entity={e.clone()} {rect} detail={format!("{kind} exchange")} /> }
+            }
+            Entity::Subscription(n) => {
+                let s = view.subscriptions.iter().find(|s| s.name == *n);
+                let detail = s.map_or_else(String::new, |s| {
+                    if s.connected {
+                        format!("inbox \u{b7} {} of {}", s.inbox, s.capacity)
+                    } else {
+                        "inbox \u{b7} not subscribed".to_owned()
+                    }
+                });
+                html! { <LabelNode entity={e.clone()} {rect} detail={detail} /> }
+            }
+            Entity::Queue(n) => match view.queues.iter().find(|q| q.name == *n) {
+                Some(q) => html! { <QueueNode queue={q.clone()} {rect} /> },
+                None => html! {},
+            },
+            Entity::Stream(n) => match view.streams.iter().find(|s| s.name == *n) {
+                Some(s) => html! { <StreamNode stream={s.clone()} {rect} /> },
+                None => html! {},
+            },
+            Entity::Consumer(n) => match view.consumers.iter().find(|c| c.name == *n) {
+                Some(c) => html! { <ConsumerNode consumer={c.clone()} {rect} /> },
+                None => html! {},
+            },
+            Entity::Group(_) => html! {},
+        }
+    };
+    html! {
+        <svg class="canvas" role="group" aria-label="Topology" viewBox={format!("0 0 {:.0} {:.0}", l.width, l.height)}
+            width={format!("{:.0}", l.width)} preserveAspectRatio="xMidYMin meet">
+            <defs>
+                <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M0 0 L10 5 L0 10 z" />
+                </marker>
+            </defs>
+            { for group_boxes }
+            { for edges.iter().map(edge_html) }
+            { for l.nodes.keys().cloned().map(node) }
+        </svg>
+    }
+}

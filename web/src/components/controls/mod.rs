@@ -1,0 +1,11 @@
+//! Controlling time: play, pause, step, speed, reset, seed, run to a moment.
+
+mod playback_buttons;
+mod run_to_form;
+mod seed_input;
+mod speed_select;
+
+pub use playback_buttons::PlaybackButtons;
+pub use run_to_form::RunToForm;
+pub use seed_input::SeedInput;
+pub use speed_select::SpeedSelect;

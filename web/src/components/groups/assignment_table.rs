@@ -1,0 +1,50 @@
+//! One table per group: partition, owner, log end, committed, lag; the generation; idle
+//! members.
+
+use yew::prelude::*;
+
+use crate::state::use_app;
+
+/// The assignment tables of every group of the scenario (nothing when it has none).
+#[component]
+pub fn AssignmentTables() -> Html {
+    let app = use_app();
+    if app.view.groups.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="groups" aria-label="Consumer groups">
+            { for app.view.groups.iter().map(|g| {
+                let idle: Vec<&str> = g.members.iter().filter(|(_, idle)| *idle).map(|(m, _)| m.as_str()).collect();
+                html! {
+                    <div class="group-table" data-group={g.name.clone()} data-generation={g.generation.to_string()}>
+                        <h3>{ format!("Group {} \u{b7} generation {} \u{b7} lag {}", g.name, g.generation, g.lag) }</h3>
+                        <table>
+                            <thead><tr>
+                                <th scope="col">{ "partition" }</th><th scope="col">{ "owner" }</th>
+                                <th scope="col">{ "log end" }</th><th scope="col">{ "committed" }</th><th scope="col">{ "lag" }</th>
+                            </tr></thead>
+                            <tbody>
+                                { for g.rows.iter().map(|r| html! {
+                                    <tr class="assignment" data-partition={r.partition.to_string()}>
+                                        <td>{ format!("{}/{}", r.stream, r.partition) }</td>
+                                        <td class="owner">{ r.owner.clone().unwrap_or_else(|| "\u{2013}".to_owned()) }</td>
+                                        <td>{ r.log_end.to_string() }</td>
+                                        <td>{ r.committed.map_or_else(|| "\u{2013}".to_owned(), |c| c.to_string()) }</td>
+                                        <td>{ r.lag.to_string() }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                        <p class="members">
+                            { format!("{} member(s)", g.members.len()) }
+                            if !idle.is_empty() {
+                                <span class="idle">{ format!(" \u{b7} idle: {}", idle.join(", ")) }</span>
+                            }
+                        </p>
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}

@@ -1,0 +1,64 @@
+//! The selected entity's state, its recent events, and crash/restart for consumers.
+
+use yew::prelude::*;
+
+use crate::state::{Action, use_app};
+
+/// Recent log rows shown for the selection.
+const RECENT: usize = 8;
+
+/// The inspector panel.
+#[component]
+pub fn EntityDetails() -> Html {
+    let app = use_app();
+    let Some(d) = app.view.details.clone() else {
+        return html! {
+            <section class="inspector" aria-label="Inspector">
+                <h2>{ "Inspector" }</h2>
+                <p class="hint">{ "Click or tab to anything in the drawing to see its state here." }</p>
+            </section>
+        };
+    };
+    let (kind, name) = d.entity.parts();
+    let name = name.to_owned();
+    let send = |a: Action| {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.dispatch(a.clone()))
+    };
+    let recent: Vec<_> = app
+        .log
+        .iter()
+        .rev()
+        .filter(|r| r.entities.contains(&name))
+        .take(RECENT)
+        .cloned()
+        .collect();
+    html! {
+        <section class="inspector" aria-label="Inspector" data-entity={d.entity.key()}>
+            <h2>{ format!("{kind} {name}") }</h2>
+            <dl class="facts">
+                { for d.facts.iter().map(|(l, v)| html! { <><dt>{ l.clone() }</dt><dd data-fact={l.clone()}>{ v.clone() }</dd></> }) }
+            </dl>
+            if d.can_crash || d.can_restart {
+                <div class="actions">
+                    <button type="button" id="crash" disabled={!d.can_crash} onclick={send(Action::Crash(name.clone()))}>{ "Crash" }</button>
+                    <button type="button" id="restart" disabled={!d.can_restart} onclick={send(Action::Restart(name.clone()))}>{ "Restart" }</button>
+                </div>
+            }
+            if let Some(n) = &app.notice {
+                <p class="notice" role="status">{ n.clone() }</p>
+            }
+            if !d.items.is_empty() {
+                <h3>{ d.items_title.clone() }</h3>
+                <ul class="items">{ for d.items.iter().map(|i| html! { <li>{ i.clone() }</li> }) }</ul>
+            }
+            if !recent.is_empty() {
+                <h3>{ "recent events" }</h3>
+                <ul class="items recent">
+                    { for recent.iter().map(|r| html! { <li>{ format!("{} ms \u{b7} {}", r.at_ms, r.text) }</li> }) }
+                </ul>
+            }
+            <button type="button" class="link" onclick={send(Action::Select(None))}>{ "Close" }</button>
+        </section>
+    }
+}

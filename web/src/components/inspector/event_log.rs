@@ -1,0 +1,85 @@
+//! The event log, newest first, with filters by entity and by kind.
+
+use std::collections::BTreeSet;
+
+use yew::prelude::*;
+
+use crate::state::{Action, use_app};
+
+/// Rows shown at most.
+const SHOWN: usize = 120;
+
+fn choice(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
+/// The filtered event log.
+#[component]
+pub fn EventLog() -> Html {
+    let app = use_app();
+    let mut entities: BTreeSet<&str> = BTreeSet::new();
+    let mut kinds: BTreeSet<&str> = BTreeSet::new();
+    for r in &app.log {
+        entities.extend(r.entities.iter().map(String::as_str));
+        kinds.insert(r.kind);
+    }
+    if let Some(e) = &app.filter.entity {
+        entities.insert(e);
+    }
+    if let Some(k) = &app.filter.kind {
+        kinds.insert(k);
+    }
+    let on_entity = {
+        let app = app.clone();
+        Callback::from(move |e: Event| {
+            let s: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            app.dispatch(Action::FilterEntity(choice(s.value())));
+        })
+    };
+    let on_kind = {
+        let app = app.clone();
+        Callback::from(move |e: Event| {
+            let s: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            app.dispatch(Action::FilterKind(choice(s.value())));
+        })
+    };
+    let options = |all: &BTreeSet<&str>, current: &Option<String>| {
+        html! {
+            <>
+                <option value="" selected={current.is_none()}>{ "all" }</option>
+                { for all.iter().map(|v| html! {
+                    <option value={v.to_string()} selected={current.as_deref() == Some(*v)}>{ v.to_string() }</option>
+                }) }
+            </>
+        }
+    };
+    let rows = app
+        .log
+        .iter()
+        .rev()
+        .filter(|r| app.filter.matches(r))
+        .take(SHOWN);
+    html! {
+        <section class="event-log" aria-label="Event log">
+            <div class="log-head">
+                <h2>{ "Event log" }</h2>
+                <label class="field">{ "Entity " }
+                    <select id="log-entity" onchange={on_entity}>{ options(&entities, &app.filter.entity) }</select>
+                </label>
+                <label class="field">{ "Kind " }
+                    <select id="log-kind" onchange={on_kind}>{ options(&kinds, &app.filter.kind) }</select>
+                </label>
+            </div>
+            <ol class="log" reversed=true>
+                { for rows.map(|r| html! {
+                    <li class={classes!("row", r.kind, r.again.then_some("again"))} data-kind={r.kind}
+                        data-entities={r.entities.join(" ")} data-at={r.at_ms.to_string()}>
+                        <span class="at">{ format!("{} ms", r.at_ms) }</span>
+                        <span class="kind">{ r.kind }</span>
+                        <span class="text">{ r.text.clone() }</span>
+                    </li>
+                }) }
+            </ol>
+        </section>
+    }
+}

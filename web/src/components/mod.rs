@@ -1,0 +1,7 @@
+//! The playground's components, one folder per area of the page, one component per file.
+
+pub mod canvas;
+pub mod controls;
+pub mod groups;
+pub mod inspector;
+pub mod picker;

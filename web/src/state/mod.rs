@@ -1,0 +1,411 @@
+//! The playground's one reducer: [`AppState`] owns the running [`Simulation`] and what the
+//! user chose (scenario, seed, speed, playing, selection, event-log filters); every UI intent
+//! and every animation frame is an [`Action`]. The reducer is plain Rust and is tested
+//! natively; after each action it derives the [`ViewModel`] the components draw from.
+
+mod guide;
+mod log;
+mod query;
+mod view;
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use brokerlab::Duration;
+use brokerlab::Instant;
+use brokerlab::sim::{self, Simulation, ready};
+use yew::prelude::*;
+
+pub use guide::{Guide, guide, guides};
+pub use log::{LogFilter, LogRow};
+pub use query::Query;
+pub use view::{
+    Attachment, BindingNode, Chart, ConsumerNode, ConsumerState, Details, ExchangeNode, GroupNode,
+    GroupRow, Marker, PartitionNode, ProducerNode, QueueNode, StreamNode, SubscriptionNode,
+    ViewModel,
+};
+
+/// The slowest and fastest playback speeds (logical time per wall-clock time).
+pub const SPEED_MIN: f64 = 0.1;
+/// See [`SPEED_MIN`].
+pub const SPEED_MAX: f64 = 100.0;
+/// The speeds offered by the speed control.
+pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0];
+/// The longest wall-clock gap one animation frame may advance (a background tab resumes
+/// without a jump).
+pub const MAX_FRAME_MS: f64 = 250.0;
+/// Rows the event log keeps.
+pub const LOG_ROWS: usize = 600;
+/// Logical time run between two turns of the log (records are looked up while retained).
+pub const SLICE_MS: u64 = 100;
+
+/// Something shown on the canvas that can be selected and inspected.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Entity {
+    /// A producer, by name.
+    Producer(String),
+    /// An exchange.
+    Exchange(String),
+    /// A queue.
+    Queue(String),
+    /// A pub/sub subscription (named after its consumer).
+    Subscription(String),
+    /// A stream.
+    Stream(String),
+    /// A consumer (queue consumer, subscriber, stream reader or group member).
+    Consumer(String),
+    /// A consumer group.
+    Group(String),
+}
+
+impl Entity {
+    /// `kind:name`, stable across renders (used as DOM key and in `data-entity`).
+    #[must_use]
+    pub fn key(&self) -> String {
+        let (kind, name) = self.parts();
+        format!("{kind}:{name}")
+    }
+
+    /// The kind in words and the name.
+    #[must_use]
+    pub fn parts(&self) -> (&'static str, &str) {
+        match self {
+            Entity::Producer(n) => ("producer", n),
+            Entity::Exchange(n) => ("exchange", n),
+            Entity::Queue(n) => ("queue", n),
+            Entity::Subscription(n) => ("subscription", n),
+            Entity::Stream(n) => ("stream", n),
+            Entity::Consumer(n) => ("consumer", n),
+            Entity::Group(n) => ("group", n),
+        }
+    }
+
+    /// The name alone.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        self.parts().1
+    }
+}
+
+/// Everything the user (or an animation frame) can ask of the playground.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Load a ready-made scenario by id (`a` … `e`, `comparison`), paused at time 0.
+    Load(String),
+    /// Start playing.
+    Play,
+    /// Stop playing.
+    Pause,
+    /// An animation frame: `elapsed_ms` of wall-clock time passed (scaled by the speed).
+    Tick {
+        /// Wall-clock milliseconds since the previous frame.
+        elapsed_ms: f64,
+    },
+    /// Advance to the next instant where anything happens.
+    StepEvent,
+    /// Advance 100 ms of logical time.
+    Step100ms,
+    /// Run (paused) to this logical time in ms (clamped to the scenario's end).
+    RunTo(u64),
+    /// Set the playback speed (clamped to 0.1×–100×).
+    SetSpeed(f64),
+    /// Rebuild the simulation from the scenario, keeping the seed.
+    Reset,
+    /// Use another seed and reset.
+    SetSeed(u64),
+    /// Select something to inspect (or nothing).
+    Select(Option<Entity>),
+    /// Crash a consumer now.
+    Crash(String),
+    /// Restart a crashed consumer now.
+    Restart(String),
+    /// Filter the event log by entity name (`None`: all).
+    FilterEntity(Option<String>),
+    /// Filter the event log by kind (`None`: all).
+    FilterKind(Option<String>),
+}
+
+/// The engine the reducer drives: the simulation and the names of what it runs.
+#[derive(Debug)]
+struct Engine {
+    sim: Simulation,
+    /// What every consumer attaches to (scenario consumers, then scripted ones).
+    attach: Vec<(String, sim::Attach)>,
+    /// `totals().events` already turned into log rows.
+    seen_events: u64,
+}
+
+/// The playground's state. Cheap to clone: the simulation is shared, the view is an `Rc`.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    engine: Rc<RefCell<Engine>>,
+    /// The loaded scenario's id.
+    pub scenario_id: String,
+    /// The seed the simulation runs with.
+    pub seed: u64,
+    /// Playback speed.
+    pub speed: f64,
+    /// Whether animation frames advance time.
+    pub playing: bool,
+    /// What the inspector shows.
+    pub selected: Option<Entity>,
+    /// The event log's filters.
+    pub filter: LogFilter,
+    /// The last rows of the event log, oldest first.
+    pub log: VecDeque<Rc<LogRow>>,
+    /// What the view draws, derived after every action.
+    pub view: Rc<ViewModel>,
+    /// The last refused action, in words.
+    pub notice: Option<String>,
+    carry_ms: f64,
+    revision: u64,
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision && Rc::ptr_eq(&self.engine, &other.engine)
+    }
+}
+
+impl AppState {
+    /// The playground with ready-made scenario `id` loaded (scenario A when `id` is unknown).
+    #[must_use]
+    pub fn new(id: &str) -> AppState {
+        let id = if ready::load(id).is_some() { id } else { "a" };
+        let scenario = ready::load(id).unwrap_or_default();
+        let seed = scenario.seed;
+        let engine = Engine::build(&scenario, seed);
+        let mut state = AppState {
+            engine: Rc::new(RefCell::new(engine)),
+            scenario_id: id.to_owned(),
+            seed,
+            speed: 1.0,
+            playing: false,
+            selected: None,
+            filter: LogFilter::default(),
+            log: VecDeque::new(),
+            view: Rc::default(),
+            notice: None,
+            carry_ms: 0.0,
+            revision: 0,
+        };
+        state.refresh();
+        state
+    }
+
+    /// The playground as a URL query asks for it (`?s=d&t=4000&seed=9&speed=10`).
+    #[must_use]
+    pub fn from_query(query: &Query) -> AppState {
+        let mut state = AppState::new(query.scenario.as_deref().unwrap_or("a"));
+        if let Some(seed) = query.seed {
+            state.update(Action::SetSeed(seed));
+        }
+        if let Some(speed) = query.speed {
+            state.update(Action::SetSpeed(speed));
+        }
+        if let Some(t) = query.t_ms {
+            state.update(Action::RunTo(t));
+        }
+        state
+    }
+
+    /// Applies one action (the body of the reducer).
+    pub fn update(&mut self, action: Action) {
+        self.revision += 1;
+        match action {
+            Action::Load(id) => {
+                let speed = self.speed;
+                *self = AppState {
+                    revision: self.revision,
+                    speed,
+                    ..AppState::new(&id)
+                };
+                return;
+            }
+            Action::Play => {
+                if self.engine.borrow().sim.is_finished() {
+                    self.rebuild();
+                }
+                self.playing = true;
+                self.carry_ms = 0.0;
+            }
+            Action::Pause => self.playing = false,
+            Action::Tick { elapsed_ms } => {
+                if !self.playing {
+                    return;
+                }
+                let dt = elapsed_ms.clamp(0.0, MAX_FRAME_MS) * self.speed + self.carry_ms;
+                let whole = dt.floor();
+                self.carry_ms = dt - whole;
+                if whole >= 1.0 {
+                    let now = self.engine.borrow().sim.now();
+                    self.advance_to(now + Duration::from_millis(whole as u64));
+                }
+            }
+            Action::StepEvent => {
+                self.playing = false;
+                self.engine.borrow_mut().sim.step_event();
+            }
+            Action::Step100ms => {
+                self.playing = false;
+                let now = self.engine.borrow().sim.now();
+                self.advance_to(now + Duration::from_millis(100));
+            }
+            Action::RunTo(t) => {
+                self.playing = false;
+                let to = Instant::from_millis(t);
+                if to < self.engine.borrow().sim.now() {
+                    self.rebuild();
+                }
+                self.advance_to(to);
+            }
+            Action::SetSpeed(speed) => {
+                self.speed = if speed.is_finite() {
+                    speed.clamp(SPEED_MIN, SPEED_MAX)
+                } else {
+                    1.0
+                };
+            }
+            Action::Reset => {
+                self.playing = false;
+                self.rebuild();
+            }
+            Action::SetSeed(seed) => {
+                self.seed = seed;
+                self.playing = false;
+                self.rebuild();
+            }
+            Action::Select(entity) => self.selected = entity,
+            Action::Crash(consumer) => self.apply(&sim::Action::Crash { consumer }),
+            Action::Restart(consumer) => self.apply(&sim::Action::Restart { consumer }),
+            Action::FilterEntity(entity) => self.filter.entity = entity,
+            Action::FilterKind(kind) => self.filter.kind = kind,
+        }
+        self.refresh();
+    }
+
+    /// The current logical time in ms.
+    #[must_use]
+    pub fn now_ms(&self) -> u64 {
+        self.view.now_ms
+    }
+
+    fn apply(&mut self, action: &sim::Action) {
+        let result = self.engine.borrow_mut().sim.apply(action);
+        self.notice = result.err().map(|e| e.to_string());
+    }
+
+    /// A fresh simulation of the loaded scenario with the current seed; the log starts over.
+    fn rebuild(&mut self) {
+        let mut scenario = ready::load(&self.scenario_id).unwrap_or_default();
+        scenario.seed = self.seed;
+        self.engine = Rc::new(RefCell::new(Engine::build(&scenario, self.seed)));
+        self.log.clear();
+        self.carry_ms = 0.0;
+        self.notice = None;
+    }
+
+    /// Runs to `to` (at most the end) in slices of [`SLICE_MS`], turning each slice's events
+    /// into log rows while the records they name are still retained.
+    fn advance_to(&mut self, to: Instant) {
+        loop {
+            let mut e = self.engine.borrow_mut();
+            let to = to.min(e.sim.end());
+            let now = e.sim.now();
+            if now >= to {
+                break;
+            }
+            let next = (now + Duration::from_millis(SLICE_MS)).min(to);
+            e.sim.run_until(next);
+            drop(e);
+            self.ingest();
+        }
+    }
+
+    /// Turns events not seen yet into log rows.
+    fn ingest(&mut self) {
+        let mut e = self.engine.borrow_mut();
+        let Engine {
+            sim, seen_events, ..
+        } = &mut *e;
+        let total = sim.totals().events;
+        let fresh = usize::try_from(total - *seen_events).unwrap_or(usize::MAX);
+        *seen_events = total;
+        let recent: Vec<&sim::SimEvent> = sim.recent_events().collect();
+        let skip = recent.len().saturating_sub(fresh.min(LOG_ROWS));
+        for event in &recent[skip..] {
+            for row in log::rows(sim, event) {
+                if self.log.len() == LOG_ROWS {
+                    self.log.pop_front();
+                }
+                self.log.push_back(Rc::new(row));
+            }
+        }
+    }
+
+    /// Ingests new events, stops at the end, derives the view.
+    fn refresh(&mut self) {
+        self.ingest();
+        let e = self.engine.borrow();
+        let Engine { sim, attach, .. } = &*e;
+        if self.playing && sim.now() >= sim.end() {
+            self.playing = false;
+        }
+        self.view = Rc::new(view::build(sim, attach, self.selected.as_ref()));
+    }
+}
+
+impl Engine {
+    fn build(scenario: &sim::Scenario, seed: u64) -> Engine {
+        let mut scenario = scenario.clone();
+        scenario.seed = seed;
+        // A ready-made scenario is valid; an invalid one shows as an empty run.
+        let sim = Simulation::new(&scenario).unwrap_or_else(|_| {
+            Simulation::new(&sim::Scenario {
+                version: sim::scenario::SCENARIO_VERSION,
+                ..sim::Scenario::default()
+            })
+            .expect("the empty scenario is valid")
+        });
+        let mut attach: Vec<(String, sim::Attach)> = scenario
+            .consumers
+            .iter()
+            .map(|c| (c.name.clone(), c.attach.clone()))
+            .collect();
+        for step in &scenario.script {
+            if let sim::Action::AddConsumer(c) = &step.action {
+                if !attach.iter().any(|(n, _)| *n == c.name) {
+                    attach.push((c.name.clone(), c.attach.clone()));
+                }
+            }
+        }
+        Engine {
+            sim,
+            attach,
+            seen_events: 0,
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.update(action);
+        Rc::new(next)
+    }
+}
+
+/// The handle components use to read the state and dispatch actions.
+pub type AppHandle = UseReducerHandle<AppState>;
+
+/// The playground's state and dispatcher, from the context the root component provides.
+#[hook]
+pub fn use_app() -> AppHandle {
+    use_context::<AppHandle>().expect("use_app is called under the App component")
+}
+
+#[cfg(test)]
+mod tests;
