@@ -33,5 +33,9 @@ fn the_bench_workload_is_deterministic_in_wasm() {
     let first = ready::bench_scenario_e(5_000, true);
     let second = ready::bench_scenario_e(5_000, true);
     assert_eq!(first, second);
-    assert!(first.0 >= 4_000, "about 5,000 messages simulated, got {}", first.0);
+    assert!(
+        first.0 >= 4_000,
+        "about 5,000 messages simulated, got {}",
+        first.0
+    );
 }
