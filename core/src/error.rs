@@ -101,6 +101,7 @@ impl fmt::Display for LimitError {
 
 impl core::error::Error for LimitError {}
 
+/// Implements `core::error::Error` and the `From` conversions of a per-operation error enum.
 macro_rules! error_boilerplate {
     ($name:ident { $($from:ident => $variant:ident),* $(,)? }) => {
         impl core::error::Error for $name {}
@@ -113,6 +114,7 @@ macro_rules! error_boilerplate {
         )*
     };
 }
+pub(crate) use error_boilerplate;
 
 /// Errors of [`Broker::declare_exchange`](crate::Broker::declare_exchange).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,23 +4,10 @@
 use core::fmt;
 
 use crate::assign::Assignor;
-use crate::error::{LimitError, NameError};
+use crate::error::{LimitError, NameError, error_boilerplate};
 use crate::ids::{GroupId, Offset, StreamConsumerId, StreamId};
 use crate::storage::StorageError;
 use crate::stream::{Partition, StreamPartition};
-
-macro_rules! error_impls {
-    ($name:ident { $($from:ident => $variant:ident),* $(,)? }) => {
-        impl core::error::Error for $name {}
-        $(
-            impl From<$from> for $name {
-                fn from(e: $from) -> Self {
-                    $name::$variant(e)
-                }
-            }
-        )*
-    };
-}
 
 /// Errors of [`Broker::declare_stream`](crate::Broker::declare_stream) and
 /// [`Broker::add_partitions`](crate::Broker::add_partitions).
@@ -53,7 +40,7 @@ impl fmt::Display for DeclareStreamError {
         }
     }
 }
-error_impls!(DeclareStreamError {
+error_boilerplate!(DeclareStreamError {
     NameError => InvalidName,
     LimitError => Limit,
     StorageError => Storage,
@@ -116,7 +103,7 @@ impl fmt::Display for ProduceError {
         }
     }
 }
-error_impls!(ProduceError { LimitError => Limit, StorageError => Storage });
+error_boilerplate!(ProduceError { LimitError => Limit, StorageError => Storage });
 
 /// Errors of [`Broker::stream_consumer`](crate::Broker::stream_consumer) and
 /// [`Broker::close_stream_consumer`](crate::Broker::close_stream_consumer).
@@ -150,7 +137,7 @@ impl fmt::Display for StreamConsumerError {
         }
     }
 }
-error_impls!(StreamConsumerError { NameError => InvalidName, LimitError => Limit });
+error_boilerplate!(StreamConsumerError { NameError => InvalidName, LimitError => Limit });
 
 /// Errors of [`Broker::poll`](crate::Broker::poll). On error nothing is read and no position
 /// moves.
@@ -196,7 +183,7 @@ impl fmt::Display for PollError {
         }
     }
 }
-error_impls!(PollError { StorageError => Storage });
+error_boilerplate!(PollError { StorageError => Storage });
 
 /// Errors of [`Broker::seek`](crate::Broker::seek) and [`Broker::seek_all`](crate::Broker::seek_all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,7 +216,7 @@ impl fmt::Display for SeekError {
         }
     }
 }
-error_impls!(SeekError { StorageError => Storage });
+error_boilerplate!(SeekError { StorageError => Storage });
 
 /// Errors of [`Broker::join_group`](crate::Broker::join_group).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,7 +258,7 @@ impl fmt::Display for JoinGroupError {
         }
     }
 }
-error_impls!(JoinGroupError { NameError => InvalidName, LimitError => Limit });
+error_boilerplate!(JoinGroupError { NameError => InvalidName, LimitError => Limit });
 
 /// Errors of [`Broker::leave_group`](crate::Broker::leave_group) and
 /// [`Broker::heartbeat`](crate::Broker::heartbeat).
@@ -292,7 +279,7 @@ impl fmt::Display for GroupError {
         }
     }
 }
-error_impls!(GroupError {});
+error_boilerplate!(GroupError {});
 
 /// Errors of [`Broker::commit`](crate::Broker::commit). On error nothing is committed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,4 +331,4 @@ impl fmt::Display for CommitError {
         }
     }
 }
-error_impls!(CommitError {});
+error_boilerplate!(CommitError {});
