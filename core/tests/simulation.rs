@@ -322,3 +322,58 @@ proptest! {
         let _ = Scenario::from_json(&text);
     }
 }
+
+/// `recent_events` is the last `RECENT_EVENTS` of every event in order, however the run is
+/// stepped, including a step with more than `MAX_STEP_EVENTS` events (the overflow).
+#[test]
+fn recent_events_are_the_last_of_all_events() {
+    use brokerlab::sim::{MAX_STEP_EVENTS, RECENT_EVENTS};
+    use brokerlab::{Duration, Instant};
+
+    let mut s = ready::load("e").unwrap();
+    for p in &mut s.producers {
+        p.rate_per_sec = 5_000;
+    }
+    let last = |all: &[brokerlab::sim::SimEvent]| -> Vec<brokerlab::sim::SimEvent> {
+        all[all.len().saturating_sub(RECENT_EVENTS)..].to_vec()
+    };
+    // Reference: every event, collected step by step (small steps, none overflows).
+    let mut small = Simulation::new(&s).unwrap();
+    let mut all: Vec<_> = small.last_step_events().to_vec();
+    assert_eq!(
+        small.recent_events().cloned().collect::<Vec<_>>(),
+        last(&all)
+    );
+    let mut steps = 0;
+    while !small.is_finished() {
+        let events = small.step(Duration::from_millis(7));
+        all.extend_from_slice(events);
+        assert_eq!(small.last_step_events_dropped(), 0);
+        steps += 1;
+        if steps % 97 == 0 {
+            let recent: Vec<_> = small.recent_events().cloned().collect();
+            assert_eq!(recent, last(&all), "after {steps} steps");
+        }
+    }
+    assert!(all.len() > MAX_STEP_EVENTS + RECENT_EVENTS);
+    assert_eq!(
+        small.recent_events().cloned().collect::<Vec<_>>(),
+        last(&all)
+    );
+    // One step for the whole run: the first MAX_STEP_EVENTS are returned, the rest counted.
+    let mut big = Simulation::new(&s).unwrap();
+    let setup = big.last_step_events().len();
+    let n = big.run_until(Instant::from_millis(s.duration_ms)).len();
+    assert_eq!(n, MAX_STEP_EVENTS);
+    assert_eq!(
+        big.last_step_events_dropped() as usize,
+        all.len() - setup - MAX_STEP_EVENTS
+    );
+    assert_eq!(big.last_step_events(), &all[setup..setup + MAX_STEP_EVENTS]);
+    assert_eq!(big.recent_events().cloned().collect::<Vec<_>>(), last(&all));
+    assert_eq!(big.trace_hash(), small.trace_hash());
+    assert_eq!(big.last_message(), small.last_message());
+    // A later short step keeps the window sliding across the boundary.
+    big.step(Duration::from_millis(1));
+    assert_eq!(big.recent_events().cloned().collect::<Vec<_>>(), last(&all));
+}

@@ -117,7 +117,15 @@ impl Simulation {
                         render(&mut rk, &routing, n, &key, "script", t);
                         rk
                     };
-                    let result = send(&mut self.broker, now, target, routing_key, stream_key, body);
+                    let result = send(
+                        &mut self.broker,
+                        now,
+                        target,
+                        None,
+                        routing_key,
+                        stream_key,
+                        body,
+                    );
                     self.after_publish(None, result);
                 }
                 Ok(())

@@ -98,19 +98,37 @@ pub enum SimNote {
 }
 
 impl Simulation {
+    /// Hashes and counts an event and stores it once: in this step's events while they have
+    /// room, past [`MAX_STEP_EVENTS`] in the overflow ring (which keeps the last
+    /// [`RECENT_EVENTS`] of them for [`recent_events`](Self::recent_events)).
     fn record(&mut self, kind: SimEventKind) {
         let e = SimEvent { at: self.now, kind };
         self.hasher.event(&e);
         self.totals.events += 1;
-        if self.recent.len() == RECENT_EVENTS {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(e.clone());
         if self.step_events.len() < MAX_STEP_EVENTS {
             self.step_events.push(e);
         } else {
             self.step_events_dropped += 1;
+            if self.overflow.len() == RECENT_EVENTS {
+                self.overflow.pop_front();
+            }
+            self.overflow.push_back(e);
         }
+    }
+
+    /// Starts a step: the last [`RECENT_EVENTS`] of the events so far move (not copied) into
+    /// the `recent` ring, and this step's lists are emptied.
+    pub(super) fn carry_recent(&mut self) {
+        let fresh = self.step_events.len() + self.overflow.len();
+        let keep_old = RECENT_EVENTS.saturating_sub(fresh).min(self.recent.len());
+        self.recent.drain(..self.recent.len() - keep_old);
+        let from_step = RECENT_EVENTS
+            .saturating_sub(self.overflow.len())
+            .min(self.step_events.len());
+        let start = self.step_events.len() - from_step;
+        self.recent.extend(self.step_events.drain(start..));
+        self.recent.extend(self.overflow.drain(..));
+        self.step_events.clear();
     }
 
     pub(super) fn note(&mut self, n: SimNote) {
@@ -215,7 +233,22 @@ impl Simulation {
 
     /// The most recent [`RECENT_EVENTS`] events, oldest first.
     pub fn recent_events(&self) -> impl Iterator<Item = &SimEvent> + '_ {
-        self.recent.iter()
+        let total = self.recent.len() + self.step_events.len() + self.overflow.len();
+        self.recent
+            .iter()
+            .chain(&self.step_events)
+            .chain(&self.overflow)
+            .skip(total.saturating_sub(RECENT_EVENTS))
+    }
+
+    /// [`recent_events`](Self::recent_events), newest first.
+    fn recent_events_rev(&self) -> impl Iterator<Item = &SimEvent> + '_ {
+        self.overflow
+            .iter()
+            .rev()
+            .chain(self.step_events.iter().rev())
+            .chain(self.recent.iter().rev())
+            .take(RECENT_EVENTS)
     }
 
     /// The hash of every event so far, in order (see [`trace`](crate::sim::trace)); `None`
@@ -229,7 +262,7 @@ impl Simulation {
     /// id of the most recently published message, if any (for UIs that follow one message).
     #[must_use]
     pub fn last_message(&self) -> Option<MessageId> {
-        self.recent.iter().rev().find_map(|e| match &e.kind {
+        self.recent_events_rev().find_map(|e| match &e.kind {
             SimEventKind::Broker(ev) => ev.message(),
             SimEventKind::Sim(_) => None,
         })

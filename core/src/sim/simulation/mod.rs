@@ -100,7 +100,10 @@ pub struct Simulation {
     hasher: TraceHasher,
     step_events: Vec<SimEvent>,
     step_events_dropped: u64,
+    /// The last [`RECENT_EVENTS`] events of the steps before this one.
     recent: VecDeque<SimEvent>,
+    /// This step's events beyond [`MAX_STEP_EVENTS`], the last [`RECENT_EVENTS`] of them.
+    overflow: VecDeque<SimEvent>,
     producers: Vec<Producer>,
     consumers: Vec<Consumer>,
     consumer_names: BTreeMap<String, usize>,
@@ -125,6 +128,8 @@ pub struct Simulation {
     /// timeouts (retention by age), connects.
     epoch: u64,
     offsets_scratch: Vec<(StreamPartition, Offset)>,
+    /// Reused by every poll (`Broker::poll_into`).
+    records_scratch: Vec<crate::stream::StreamRecord>,
 }
 
 impl Simulation {
@@ -158,6 +163,7 @@ impl Simulation {
             step_events: Vec::new(),
             step_events_dropped: 0,
             recent: VecDeque::new(),
+            overflow: VecDeque::new(),
             producers: Vec::new(),
             consumers: Vec::new(),
             consumer_names: BTreeMap::new(),
@@ -182,6 +188,7 @@ impl Simulation {
             appends: 0,
             epoch: 0,
             offsets_scratch: Vec::new(),
+            records_scratch: Vec::new(),
         };
         sim.declare()?;
         Ok(sim)
@@ -302,7 +309,7 @@ impl Simulation {
     }
 
     fn begin_step(&mut self) {
-        self.step_events.clear();
+        self.carry_recent();
         self.step_events_dropped = 0;
     }
 

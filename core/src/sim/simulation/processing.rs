@@ -73,18 +73,19 @@ impl Simulation {
         };
         match c.handle {
             Handle::Stream { id: Some(id), .. } | Handle::Group { id: Some(id), .. } => {
-                match self.broker.poll(now, id, max) {
-                    Ok(records) => {
-                        let n = records.len();
+                let mut records = core::mem::take(&mut self.records_scratch);
+                records.clear();
+                let polled = self.broker.poll_into(now, id, max, &mut records);
+                match polled {
+                    Ok(n) => {
                         let c = &mut self.consumers[i];
                         // A short read reached the end of every partition it holds.
                         c.idle_mark = (n < max).then_some((self.appends, self.epoch));
-                        for r in records {
-                            c.inbox.push_back(Work::Record {
-                                partition: r.partition,
-                                offset: r.offset,
-                            });
-                        }
+                        c.inbox.extend(records.drain(..).map(|r| Work::Record {
+                            partition: r.partition,
+                            offset: r.offset,
+                        }));
+                        self.records_scratch = records;
                         if c.spec.ack == AckSpec::Auto && n > 0 {
                             self.commit_positions(i);
                         }
@@ -92,6 +93,7 @@ impl Simulation {
                         n > 0
                     }
                     Err(e) => {
+                        self.records_scratch = records;
                         self.consumers[i].stalled = true;
                         self.drain();
                         self.fail(i, e);

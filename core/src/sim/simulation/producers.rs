@@ -5,6 +5,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::broker::Broker;
+use crate::ids::StreamId;
 use crate::message::{Payload, Publish};
 use crate::sim::metrics::SimProducerId;
 use crate::sim::rng::{Rng, Skewed};
@@ -20,6 +21,8 @@ use super::{NS_PER_MS, Simulation};
 pub(super) struct Producer {
     pub(super) name: String,
     pub(super) target: TargetSpec,
+    /// The target stream's id, resolved once (streams are declared at setup only).
+    pub(super) stream: Option<StreamId>,
     pub(super) rate: u32,
     pub(super) arrival: ArrivalSpec,
     pub(super) stop_ns: u64,
@@ -91,11 +94,13 @@ pub(super) fn routing_template(target: &TargetSpec) -> Vec<Piece> {
 }
 
 /// Sends one message to `target`: the one publish path of producers and scripted publishes.
-/// `routing_key` is called for exchanges only; `stream_key` is the record key for streams.
+/// `routing_key` is called for exchanges only; `stream_key` is the record key for streams,
+/// and `stream` the target stream's id when already resolved (else it is found by name).
 pub(super) fn send(
     broker: &mut Broker<MemoryStorage>,
     now: Instant,
     target: &TargetSpec,
+    stream: Option<StreamId>,
     routing_key: impl FnOnce() -> String,
     stream_key: Option<&[u8]>,
     payload: impl Into<Payload>,
@@ -109,10 +114,12 @@ pub(super) fn send(
             .publish(now, Publish::new(exchange.as_str(), routing_key(), payload))
             .map(|_| ())
             .map_err(|e| e.to_string()),
-        TargetSpec::Stream(s) => broker
-            .produce(now, s.as_str(), stream_key, payload)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
+        TargetSpec::Stream(s) => match stream {
+            Some(id) => broker.produce(now, id, stream_key, payload),
+            None => broker.produce(now, s.as_str(), stream_key, payload),
+        }
+        .map(|_| ())
+        .map_err(|e| e.to_string()),
     }
 }
 
@@ -163,6 +170,7 @@ impl Simulation {
             &mut self.broker,
             self.now,
             &pr.target,
+            pr.stream,
             routing_key,
             stream_key,
             payload.as_str(),

@@ -15,7 +15,7 @@ use crate::sim::metrics::ConsumerStatus;
 use crate::sim::rng::{Rng, Skewed};
 use crate::sim::scenario::{
     AssignorSpec, Attach, ConsumerSpec, ExchangeKindSpec, KeySpec, KeylessSpec, OffsetResetSpec,
-    OverflowSpec,
+    OverflowSpec, TargetSpec,
 };
 use crate::stream::{OffsetReset, Retention, StreamConfig};
 use crate::time::{Duration, Instant};
@@ -134,6 +134,10 @@ impl Simulation {
             let mut pr = Producer {
                 name: p.name.clone(),
                 target: p.target.clone(),
+                stream: match &p.target {
+                    TargetSpec::Stream(name) => self.broker.stream_id(name),
+                    _ => None,
+                },
                 rate: p.rate_per_sec,
                 arrival: p.arrival,
                 stop_ns: p.stop_ms.map_or(u64::MAX, |s| s.saturating_mul(NS_PER_MS)),

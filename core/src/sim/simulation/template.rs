@@ -83,7 +83,6 @@ fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for &b in &buf[i..] {
-        out.push(char::from(b));
-    }
+    // ASCII digits: always valid UTF-8; appended in one copy.
+    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
