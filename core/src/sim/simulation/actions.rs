@@ -14,7 +14,7 @@ use crate::time::Instant;
 use super::consumers::{Handle, Work};
 use super::events::SimNote;
 use super::producers::{routing_template, send};
-use super::template::{parse_template, render};
+use super::template::{parse_template, render, render_string};
 use super::{NS_PER_MS, Simulation};
 /// Why [`Simulation::apply`] refused an action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,13 +110,9 @@ impl Simulation {
                 let key = key.clone().unwrap_or_default();
                 let stream_key = (!key.is_empty()).then_some(key.as_bytes());
                 for n in 0..u64::from(*count) {
-                    let mut body = String::new();
+                    let mut body = Vec::new();
                     render(&mut body, &pieces, n, &key, "script", t);
-                    let routing_key = || {
-                        let mut rk = String::new();
-                        render(&mut rk, &routing, n, &key, "script", t);
-                        rk
-                    };
+                    let routing_key = || render_string(&routing, n, &key, "script", t);
                     let result = send(
                         &mut self.broker,
                         now,

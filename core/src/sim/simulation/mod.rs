@@ -117,7 +117,8 @@ pub struct Simulation {
     series: TimeSeries,
     next_sample: u64,
     last_sample: Totals,
-    scratch: String,
+    /// The payload being rendered, reused by every publish.
+    scratch: Vec<u8>,
     key_buf: String,
     deliveries: Vec<Delivery>,
     auto_acks: Vec<(usize, DeliveryTag)>,
@@ -180,7 +181,7 @@ impl Simulation {
             },
             next_sample: 0,
             last_sample: Totals::default(),
-            scratch: String::new(),
+            scratch: Vec::new(),
             key_buf: String::new(),
             deliveries: Vec::new(),
             auto_acks: Vec::new(),

@@ -53,8 +53,14 @@ impl Simulation {
                 ProcessingSpec::Uniform { min_ms, max_ms } => c.rng.range_inclusive(min_ms, max_ms),
                 ProcessingSpec::Exponential { mean_ms } => c.rng.exponential(mean_ms),
             };
-            c.busy = Some((w, t.saturating_add(d)));
+            let done = t.saturating_add(d);
             progress = true;
+            if done <= t {
+                // Instant work finishes now, as it would on the next turn of this loop.
+                self.finish(i, w);
+            } else {
+                c.busy = Some((w, done));
+            }
         }
     }
 

@@ -14,7 +14,7 @@ use crate::storage::MemoryStorage;
 use crate::time::Instant;
 
 use super::events::SimNote;
-use super::template::{Piece, parse_template, render};
+use super::template::{Piece, parse_template, render, render_string};
 use super::{NS_PER_MS, Simulation};
 /// One producer: what it publishes where, when it is next due, and its own [`Rng`].
 #[derive(Debug)]
@@ -161,11 +161,7 @@ impl Simulation {
         pr.seq += 1;
         let pr = &*pr;
         let stream_key = (!matches!(pr.keys, KeySpec::None)).then_some(key.as_bytes());
-        let routing_key = || {
-            let mut rk = String::new();
-            render(&mut rk, &pr.routing, pr.seq - 1, &key, &pr.name, t);
-            rk
-        };
+        let routing_key = || render_string(&pr.routing, pr.seq - 1, &key, &pr.name, t);
         let result = send(
             &mut self.broker,
             self.now,
@@ -173,7 +169,7 @@ impl Simulation {
             pr.stream,
             routing_key,
             stream_key,
-            payload.as_str(),
+            payload.as_slice(),
         );
         self.scratch = payload;
         self.key_buf = key;
