@@ -232,6 +232,13 @@ impl Simulation {
     }
 
     fn next_due_ms(&self) -> Option<u64> {
+        self.next_due_and_broker_ms().0
+    }
+
+    /// When something is next due (at most the end), and the broker's own next deadline
+    /// ([`Broker::poll_timeout`]), which [`tick`](Self::tick) reuses.
+    fn next_due_and_broker_ms(&self) -> (Option<u64>, Option<Instant>) {
+        let broker_due = self.broker.poll_timeout();
         let floor = if self.started {
             self.now.as_millis() + 1
         } else {
@@ -239,7 +246,7 @@ impl Simulation {
         };
         let mut next = u64::MAX;
         let mut see = |t: u64| next = next.min(t.max(floor));
-        if let Some(t) = self.broker.poll_timeout() {
+        if let Some(t) = broker_due {
             see(t.as_millis());
         }
         if let Some(&i) = self.script.get(self.next_script) {
@@ -269,7 +276,7 @@ impl Simulation {
             }
         }
         see(self.next_sample);
-        (next <= self.end).then_some(next)
+        ((next <= self.end).then_some(next), broker_due)
     }
 
     /// Advances logical time by `dt`, doing everything due on the way, and returns the events
@@ -282,11 +289,11 @@ impl Simulation {
     /// Advances logical time to `t` (never backwards), doing everything due up to it.
     pub fn run_until(&mut self, t: Instant) -> &[SimEvent] {
         self.begin_step();
-        while let Some(due) = self.next_due_ms() {
+        while let (Some(due), broker_due) = self.next_due_and_broker_ms() {
             if due > t.as_millis() {
                 break;
             }
-            self.tick(due);
+            self.tick(due, broker_due);
         }
         self.now = self.now.max(t);
         self.started |= t.as_millis() > 0;
@@ -297,8 +304,8 @@ impl Simulation {
     /// that changes anything ("pause anywhere"). Returns its events (empty at the end).
     pub fn step_event(&mut self) -> &[SimEvent] {
         self.begin_step();
-        if let Some(due) = self.next_due_ms() {
-            self.tick(due);
+        if let (Some(due), broker_due) = self.next_due_and_broker_ms() {
+            self.tick(due, broker_due);
         }
         &self.step_events
     }
@@ -314,7 +321,9 @@ impl Simulation {
         self.step_events_dropped = 0;
     }
 
-    fn tick(&mut self, t: u64) {
+    /// Does everything due at `t`; `broker_due` is [`Broker::poll_timeout`] as it was just
+    /// before (nothing has changed the broker since).
+    fn tick(&mut self, t: u64, broker_due: Option<Instant>) {
         self.now = Instant::from_millis(t);
         self.started = true;
         let now = self.now;
@@ -330,7 +339,11 @@ impl Simulation {
                 }
             }
         }
-        if self.broker.poll_timeout().is_some_and(|d| d <= now) {
+        // Heartbeats only move session deadlines later, so a broker deadline that was not due
+        // before them is not due after them: ask again only if it was.
+        if broker_due.is_some_and(|d| d <= now)
+            && self.broker.poll_timeout().is_some_and(|d| d <= now)
+        {
             self.epoch += 1;
             self.broker.handle_timeout(now);
             self.drain();
