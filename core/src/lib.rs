@@ -381,7 +381,7 @@ pub use ids::{
     SubscriptionId, Target,
 };
 pub use limits::Limits;
-pub use message::{MessageMeta, Payload, Publish};
+pub use message::{MessageMeta, Payload, PayloadArena, Publish};
 pub use queue::{ConsumerConfig, ConsumerInfo, ConsumerState, Overflow, QueueConfig, QueueStats};
 pub use storage::{LogBounds, MemoryStorage, Record, Storage, StorageError};
 pub use subscription::{Received, SubscriptionConfig};
@@ -390,8 +390,8 @@ pub use time::{Duration, Instant};
 pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
 pub use ids::{GroupId, StreamConsumerId, StreamId};
 pub use stream::{
-    OffsetReset, Partition, PartitionStats, Produced, Retention, RetentionReason, SeekTo,
-    StreamConfig, StreamConsumerConfig, StreamPartition, StreamRecord,
+    OffsetReset, Partition, PartitionStats, PolledPosition, Produced, Retention, RetentionReason,
+    SeekTo, StreamConfig, StreamConsumerConfig, StreamPartition, StreamRecord,
 };
 pub use stream_error::{
     CommitError, DeclareStreamError, GroupError, JoinGroupError, PollError, ProduceError,

@@ -7,14 +7,17 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
+use bytes::{Bytes, BytesMut};
+
 use crate::time::Duration;
 
 /// Immutable, cheaply clonable message bytes.
 ///
 /// Cloning a payload bumps a reference count; a message fanned out to several queues or
-/// subscribers shares one allocation.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Payload(Arc<[u8]>);
+/// subscribers shares one allocation. Payloads made by a [`PayloadArena`] share a buffer with
+/// their neighbours (a range of it), so making one is a copy rather than an allocation.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Payload(Bytes);
 
 impl Payload {
     /// The bytes.
@@ -36,9 +39,48 @@ impl Payload {
     }
 }
 
-impl Default for Payload {
-    fn default() -> Self {
-        Payload(Arc::from(&[][..]))
+/// Makes [`Payload`]s by copying bytes into a shared, append-only buffer: one allocation per
+/// [`PayloadArena::CHUNK_BYTES`] of payloads instead of one per payload.
+///
+/// Each payload holds a reference to its buffer, so it stays valid after the arena has moved
+/// on (or been dropped); a buffer is freed when its last payload is. The price is that one
+/// long-lived payload keeps its whole buffer alive.
+///
+/// ```
+/// use brokerlab::PayloadArena;
+/// let mut arena = PayloadArena::new();
+/// let a = arena.alloc(b"first");
+/// let b = arena.alloc(b"second");
+/// drop(arena);
+/// assert_eq!((&a[..], &b[..]), (&b"first"[..], &b"second"[..]));
+/// ```
+#[derive(Debug, Default)]
+pub struct PayloadArena {
+    buf: BytesMut,
+}
+
+impl PayloadArena {
+    /// Bytes per shared buffer (a larger payload gets a buffer of its own size).
+    pub const CHUNK_BYTES: usize = 8 * 1024;
+
+    /// An arena that allocates its first buffer on the first non-empty payload.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A payload holding a copy of `bytes`.
+    #[inline]
+    pub fn alloc(&mut self, bytes: &[u8]) -> Payload {
+        if bytes.is_empty() {
+            return Payload::default();
+        }
+        if self.buf.capacity() - self.buf.len() < bytes.len() {
+            // Start a new buffer; the old one lives on in the payloads made from it.
+            self.buf = BytesMut::with_capacity(Self::CHUNK_BYTES.max(bytes.len()));
+        }
+        self.buf.extend_from_slice(bytes);
+        Payload(self.buf.split().freeze())
     }
 }
 
@@ -66,37 +108,37 @@ impl fmt::Debug for Payload {
 
 impl From<&[u8]> for Payload {
     fn from(b: &[u8]) -> Self {
-        Payload(Arc::from(b))
+        Payload(Bytes::copy_from_slice(b))
     }
 }
 
 impl<const N: usize> From<&[u8; N]> for Payload {
     fn from(b: &[u8; N]) -> Self {
-        Payload(Arc::from(&b[..]))
+        Payload(Bytes::copy_from_slice(b))
     }
 }
 
 impl From<Vec<u8>> for Payload {
     fn from(b: Vec<u8>) -> Self {
-        Payload(Arc::from(b))
+        Payload(Bytes::from(b))
     }
 }
 
 impl From<&str> for Payload {
     fn from(s: &str) -> Self {
-        Payload(Arc::from(s.as_bytes()))
+        Payload(Bytes::copy_from_slice(s.as_bytes()))
     }
 }
 
 impl From<String> for Payload {
     fn from(s: String) -> Self {
-        Payload(Arc::from(s.into_bytes()))
+        Payload(Bytes::from(s.into_bytes()))
     }
 }
 
 impl From<Arc<[u8]>> for Payload {
     fn from(b: Arc<[u8]>) -> Self {
-        Payload(b)
+        Payload(Bytes::from_owner(b))
     }
 }
 
@@ -264,5 +306,27 @@ mod tests {
         assert_eq!(format!("{:?}", Payload::from(&[0xffu8][..])), "[255]");
         assert!(Payload::default().is_empty());
         assert_eq!(Payload::from(alloc::vec![1, 2]).len(), 2);
+        let shared: Arc<[u8]> = Arc::from(&b"arc"[..]);
+        assert_eq!(Payload::from(shared), Payload::from("arc"));
+    }
+
+    #[test]
+    fn arena_payloads_outlive_their_buffers() {
+        let mut arena = PayloadArena::new();
+        assert!(arena.alloc(b"").is_empty());
+        let big = alloc::vec![7u8; PayloadArena::CHUNK_BYTES + 1];
+        let mut made = Vec::new();
+        for i in 0..3 * PayloadArena::CHUNK_BYTES / 10 {
+            let bytes = format!("payload {i}");
+            made.push((arena.alloc(bytes.as_bytes()), bytes));
+            if i == 100 {
+                assert_eq!(arena.alloc(&big).as_bytes(), &big[..]);
+            }
+        }
+        drop(arena);
+        for (p, bytes) in &made {
+            assert_eq!(p.as_bytes(), bytes.as_bytes());
+            assert_eq!(p, &Payload::from(bytes.as_str()), "equal by content");
+        }
     }
 }

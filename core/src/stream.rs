@@ -260,6 +260,20 @@ pub struct StreamRecord {
     pub redelivered: bool,
 }
 
+/// Where one record read by [`Broker::poll_positions_into`](crate::Broker::poll_positions_into)
+/// is: a [`StreamRecord`] without its timestamp, key and payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolledPosition {
+    /// The stream and partition.
+    pub partition: StreamPartition,
+    /// Its offset.
+    pub offset: Offset,
+    /// Its message id.
+    pub message: MessageId,
+    /// As [`StreamRecord::redelivered`].
+    pub redelivered: bool,
+}
+
 /// What [`Broker::produce`](crate::Broker::produce) appended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Produced {

@@ -1,7 +1,7 @@
 //! The stream and group hot path keeps its contracts: commits are persisted in storage
 //! metadata under `group/<group>/<stream>/<partition>`, keyed records read back with their
-//! keys however many keys share the key-metadata cache, and `poll_into` reads exactly what
-//! `poll` reads.
+//! keys however many keys share the key-metadata cache, and `poll_into` (and
+//! `poll_positions_into`) read exactly what `poll` reads.
 
 use brokerlab::storage::Storage;
 use brokerlab::{Broker, Error, GroupConfig, Instant, Offset, OffsetReset, StreamConfig};
@@ -77,12 +77,14 @@ fn keyed_records_keep_their_keys_through_the_key_cache() -> Result<(), Error> {
     Ok(())
 }
 
-/// Drives two brokers through the same calls, one reading with `poll` and the other with
-/// `poll_into` into a buffer it keeps; both must read the same records and emit the same
-/// events.
+/// Drives three brokers through the same calls, one reading with `poll`, one with `poll_into`
+/// into a buffer it keeps and one with `poll_positions_into`; all must read the same records
+/// (positions) and emit the same events.
 #[test]
 fn poll_into_reads_and_reports_exactly_what_poll_does() -> Result<(), Error> {
-    use brokerlab::{Event, PollError, SeekTo, StreamConsumerConfig, StreamPartition};
+    use brokerlab::{
+        Event, PollError, PolledPosition, SeekTo, StreamConsumerConfig, StreamPartition,
+    };
 
     fn setup(b: &mut Broker) -> Result<(), Error> {
         b.declare_stream(t(0), "s", StreamConfig::new(3))?;
@@ -100,14 +102,16 @@ fn poll_into_reads_and_reports_exactly_what_poll_does() -> Result<(), Error> {
         core::iter::from_fn(|| b.poll_event()).collect()
     }
 
-    let (mut one, mut two) = (Broker::default(), Broker::default());
+    let (mut one, mut two, mut three) = (Broker::default(), Broker::default(), Broker::default());
     setup(&mut one)?;
     setup(&mut two)?;
+    setup(&mut three)?;
     let a = one.group_member("g", "a").expect("member a");
     let solo = one.stream_consumer_id("solo").expect("solo");
     let mut buf = vec![];
+    let mut positions = vec![];
     for step in 0..40u64 {
-        for b in [&mut one, &mut two] {
+        for b in [&mut one, &mut two, &mut three] {
             for k in 0..(step % 5) {
                 let key = [(step * 7 + k) as u8];
                 b.produce(t(step), "s", Some(&key), "v")?;
@@ -134,6 +138,25 @@ fn poll_into_reads_and_reports_exactly_what_poll_does() -> Result<(), Error> {
             buf.truncate(1);
             let kept = buf.clone();
             let got = two.poll_into(t(step), consumer, max, &mut buf);
+            positions.clear();
+            let got_positions = three.poll_positions_into(t(step), consumer, max, &mut positions);
+            match (&want, got_positions) {
+                (Ok(records), Ok(n)) => {
+                    assert_eq!(n, records.len());
+                    let from_records: Vec<PolledPosition> = records
+                        .iter()
+                        .map(|r| PolledPosition {
+                            partition: r.partition,
+                            offset: r.offset,
+                            message: r.message,
+                            redelivered: r.redelivered,
+                        })
+                        .collect();
+                    assert_eq!(positions, from_records);
+                }
+                (Err(e), Err(f)) => assert_eq!(*e, f),
+                (want, got) => panic!("poll gave {want:?}, poll_positions_into {got:?}"),
+            }
             match (want, got) {
                 (Ok(records), Ok(n)) => {
                     assert_eq!(n, records.len());
@@ -150,9 +173,12 @@ fn poll_into_reads_and_reports_exactly_what_poll_does() -> Result<(), Error> {
             if buf.is_empty() {
                 buf.extend(one.poll(t(step), a, 1)?);
                 two.poll(t(step), a, 1)?;
+                three.poll(t(step), a, 1)?;
             }
         }
-        assert_eq!(events(&mut one), events(&mut two), "step {step}");
+        let expected = events(&mut one);
+        assert_eq!(expected, events(&mut two), "step {step}");
+        assert_eq!(expected, events(&mut three), "step {step}");
     }
     Ok(())
 }

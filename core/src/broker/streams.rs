@@ -14,8 +14,8 @@ use crate::message::Payload;
 use crate::partitioner::murmur2;
 use crate::storage::{LogBounds, Record, Storage};
 use crate::stream::{
-    OffsetReset, Partition, PartitionLog, PartitionStats, Produced, SeekTo, Stream, StreamConfig,
-    StreamConsumerConfig, StreamPartition, StreamRecord,
+    OffsetReset, Partition, PartitionLog, PartitionStats, PolledPosition, Produced, SeekTo, Stream,
+    StreamConfig, StreamConsumerConfig, StreamPartition, StreamRecord,
 };
 use crate::stream_error::{
     DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError,
@@ -561,6 +561,31 @@ impl<S: Storage> Broker<S> {
         max: usize,
         out: &mut Vec<StreamRecord>,
     ) -> Result<usize, PollError> {
+        self.poll_buffered(now, consumer, max, out)
+    }
+
+    /// [`poll_into`](Self::poll_into) for a caller that needs only where each record is: the
+    /// same positions move and the same events are emitted, but nothing of a record is cloned
+    /// (no payload, key or timestamp).
+    ///
+    /// Errors: as [`poll`](Self::poll); on error `out` is as it was.
+    pub fn poll_positions_into(
+        &mut self,
+        now: Instant,
+        consumer: StreamConsumerId,
+        max: usize,
+        out: &mut Vec<PolledPosition>,
+    ) -> Result<usize, PollError> {
+        self.poll_buffered(now, consumer, max, out)
+    }
+
+    fn poll_buffered<T: PollOut>(
+        &mut self,
+        now: Instant,
+        consumer: StreamConsumerId,
+        max: usize,
+        out: &mut Vec<T>,
+    ) -> Result<usize, PollError> {
         let mut plan = core::mem::take(&mut self.st.poll_plan);
         let had = out.len();
         let result = self.poll_with(now, consumer, max, out, &mut plan);
@@ -572,12 +597,12 @@ impl<S: Storage> Broker<S> {
         result
     }
 
-    fn poll_with(
+    fn poll_with<T: PollOut>(
         &mut self,
         now: Instant,
         consumer: StreamConsumerId,
         max: usize,
-        out: &mut Vec<StreamRecord>,
+        out: &mut Vec<T>,
         plan: &mut Vec<PollPlan>,
     ) -> Result<usize, PollError> {
         let now = self.clock(now);
@@ -677,18 +702,9 @@ impl<S: Storage> Broker<S> {
             let before = *polled_end;
             let stop = Offset(entry.at.0 + want);
             while offset < stop {
-                let r = self.storage.read(entry.log, offset)?;
                 let again = offset < before;
+                out.push(T::read(&self.storage, entry.log, sp, offset, again)?);
                 redelivered += u64::from(again);
-                out.push(StreamRecord {
-                    partition: sp,
-                    offset,
-                    timestamp: r.timestamp,
-                    message: r.message,
-                    key: r.meta.and_then(|m| m.key.clone()),
-                    payload: r.payload,
-                    redelivered: again,
-                });
                 offset = offset.next();
             }
             let got = offset.0 - entry.at.0;
@@ -902,5 +918,56 @@ impl<S: Storage> Broker<S> {
             }
         }
         self.evict_silent_members(now);
+    }
+}
+
+/// What a poll hands out per record: the whole [`StreamRecord`] or only its [`PolledPosition`].
+trait PollOut: Sized {
+    fn read<S: Storage>(
+        storage: &S,
+        log: LogId,
+        partition: StreamPartition,
+        offset: Offset,
+        redelivered: bool,
+    ) -> Result<Self, crate::storage::StorageError>;
+}
+
+impl PollOut for StreamRecord {
+    #[inline]
+    fn read<S: Storage>(
+        storage: &S,
+        log: LogId,
+        partition: StreamPartition,
+        offset: Offset,
+        redelivered: bool,
+    ) -> Result<Self, crate::storage::StorageError> {
+        let r = storage.read(log, offset)?;
+        Ok(StreamRecord {
+            partition,
+            offset,
+            timestamp: r.timestamp,
+            message: r.message,
+            key: r.meta.and_then(|m| m.key.clone()),
+            payload: r.payload,
+            redelivered,
+        })
+    }
+}
+
+impl PollOut for PolledPosition {
+    #[inline]
+    fn read<S: Storage>(
+        storage: &S,
+        log: LogId,
+        partition: StreamPartition,
+        offset: Offset,
+        redelivered: bool,
+    ) -> Result<Self, crate::storage::StorageError> {
+        Ok(PolledPosition {
+            partition,
+            offset,
+            message: storage.message_id(log, offset)?,
+            redelivered,
+        })
     }
 }

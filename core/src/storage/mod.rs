@@ -26,8 +26,9 @@ use crate::time::Instant;
 
 /// One stored message copy.
 ///
-/// A plain message (no headers, TTL or routing key) is 40 bytes here (on 64-bit targets) plus
-/// its shared payload.
+/// A plain message (no headers, TTL or routing key) is 56 bytes here (on 64-bit targets) plus
+/// its payload's bytes, which are shared (with the message's other copies, and with other
+/// payloads when made by a [`PayloadArena`](crate::PayloadArena)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Record {
@@ -128,6 +129,14 @@ pub trait Storage {
     /// [`StorageError::Io`]. The broker stops dispatching from that queue for this call, emits
     /// [`Event::StorageFailed`](crate::Event::StorageFailed) and leaves the message ready.
     fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError>;
+
+    /// The message id of the record at `offset`: a [`read`](Self::read) that clones nothing.
+    /// The default reads the whole record.
+    ///
+    /// Errors: as [`read`](Self::read).
+    fn message_id(&self, log: LogId, offset: Offset) -> Result<MessageId, StorageError> {
+        self.read(log, offset).map(|r| r.message)
+    }
 
     /// Appends to `out` up to `max` records starting at `from`, stopping at the log end.
     ///

@@ -119,6 +119,8 @@ pub struct Simulation {
     last_sample: Totals,
     /// The payload being rendered, reused by every publish.
     scratch: Vec<u8>,
+    /// Where published payloads are copied to: one allocation per buffer, not per message.
+    arena: crate::message::PayloadArena,
     key_buf: String,
     deliveries: Vec<Delivery>,
     auto_acks: Vec<(usize, DeliveryTag)>,
@@ -129,8 +131,8 @@ pub struct Simulation {
     /// timeouts (retention by age), connects.
     epoch: u64,
     offsets_scratch: Vec<(StreamPartition, Offset)>,
-    /// Reused by every poll (`Broker::poll_into`).
-    records_scratch: Vec<crate::stream::StreamRecord>,
+    /// Reused by every poll (`Broker::poll_positions_into`).
+    records_scratch: Vec<crate::stream::PolledPosition>,
 }
 
 impl Simulation {
@@ -182,6 +184,7 @@ impl Simulation {
             next_sample: 0,
             last_sample: Totals::default(),
             scratch: Vec::new(),
+            arena: crate::message::PayloadArena::new(),
             key_buf: String::new(),
             deliveries: Vec::new(),
             auto_acks: Vec::new(),

@@ -81,7 +81,7 @@ impl Simulation {
             Handle::Stream { id: Some(id), .. } | Handle::Group { id: Some(id), .. } => {
                 let mut records = core::mem::take(&mut self.records_scratch);
                 records.clear();
-                let polled = self.broker.poll_into(now, id, max, &mut records);
+                let polled = self.broker.poll_positions_into(now, id, max, &mut records);
                 match polled {
                     Ok(n) => {
                         let c = &mut self.consumers[i];

@@ -162,6 +162,7 @@ impl Simulation {
         let pr = &*pr;
         let stream_key = (!matches!(pr.keys, KeySpec::None)).then_some(key.as_bytes());
         let routing_key = || render_string(&pr.routing, pr.seq - 1, &key, &pr.name, t);
+        let bytes = self.arena.alloc(&payload);
         let result = send(
             &mut self.broker,
             self.now,
@@ -169,7 +170,7 @@ impl Simulation {
             pr.stream,
             routing_key,
             stream_key,
-            payload.as_slice(),
+            bytes,
         );
         self.scratch = payload;
         self.key_buf = key;
