@@ -261,15 +261,13 @@ pub struct StreamRecord {
 }
 
 /// Where one record read by [`Broker::poll_positions_into`](crate::Broker::poll_positions_into)
-/// is: a [`StreamRecord`] without its timestamp, key and payload.
+/// is: a [`StreamRecord`] without its timestamp, message id, key and payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PolledPosition {
     /// The stream and partition.
     pub partition: StreamPartition,
     /// Its offset.
     pub offset: Offset,
-    /// Its message id.
-    pub message: MessageId,
     /// As [`StreamRecord::redelivered`].
     pub redelivered: bool,
 }

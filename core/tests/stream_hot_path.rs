@@ -148,7 +148,6 @@ fn poll_into_reads_and_reports_exactly_what_poll_does() -> Result<(), Error> {
                         .map(|r| PolledPosition {
                             partition: r.partition,
                             offset: r.offset,
-                            message: r.message,
                             redelivered: r.redelivered,
                         })
                         .collect();

@@ -565,8 +565,8 @@ impl<S: Storage> Broker<S> {
     }
 
     /// [`poll_into`](Self::poll_into) for a caller that needs only where each record is: the
-    /// same positions move and the same events are emitted, but nothing of a record is cloned
-    /// (no payload, key or timestamp).
+    /// same positions move and the same events are emitted, but no record is read: storage is
+    /// only asked whether each one is readable ([`Storage::check_readable`]).
     ///
     /// Errors: as [`poll`](Self::poll); on error `out` is as it was.
     pub fn poll_positions_into(
@@ -963,10 +963,10 @@ impl PollOut for PolledPosition {
         offset: Offset,
         redelivered: bool,
     ) -> Result<Self, crate::storage::StorageError> {
+        storage.check_readable(log, offset)?;
         Ok(PolledPosition {
             partition,
             offset,
-            message: storage.message_id(log, offset)?,
             redelivered,
         })
     }

@@ -238,19 +238,13 @@ impl Storage for MemoryStorage {
     }
 
     #[inline]
-    fn message_id(
-        &self,
-        log: LogId,
-        offset: Offset,
-    ) -> Result<crate::ids::MessageId, StorageError> {
+    fn check_readable(&self, log: LogId, offset: Offset) -> Result<(), StorageError> {
         let l = self.log(log)?;
-        offset
-            .0
-            .checked_sub(l.start)
-            .and_then(|i| usize::try_from(i).ok())
-            .and_then(|i| l.get(i))
-            .map(|r| r.message)
-            .ok_or(StorageError::OutOfRange { log, offset })
+        if offset.0 >= l.start && offset.0 < l.end() {
+            Ok(())
+        } else {
+            Err(StorageError::OutOfRange { log, offset })
+        }
     }
 
     #[inline]

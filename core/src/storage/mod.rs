@@ -130,12 +130,12 @@ pub trait Storage {
     /// [`Event::StorageFailed`](crate::Event::StorageFailed) and leaves the message ready.
     fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError>;
 
-    /// The message id of the record at `offset`: a [`read`](Self::read) that clones nothing.
-    /// The default reads the whole record.
+    /// Checks that [`read`](Self::read) at `offset` would succeed, without reading or cloning
+    /// anything. The default reads the record.
     ///
     /// Errors: as [`read`](Self::read).
-    fn message_id(&self, log: LogId, offset: Offset) -> Result<MessageId, StorageError> {
-        self.read(log, offset).map(|r| r.message)
+    fn check_readable(&self, log: LogId, offset: Offset) -> Result<(), StorageError> {
+        self.read(log, offset).map(|_| ())
     }
 
     /// Appends to `out` up to `max` records starting at `from`, stopping at the log end.
