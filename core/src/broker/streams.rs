@@ -93,6 +93,27 @@ pub(crate) struct PollPlan {
     reached: Offset,
 }
 
+/// Walks a consumer's positions and a poll plan together in one pass. The plan follows the
+/// positions' order and skips only partitions of a missing stream, so each plan entry meets
+/// its position slot without a map lookup.
+fn walk_plan(
+    positions: &mut BTreeMap<StreamPartition, Option<Offset>>,
+    plan: &[PollPlan],
+    mut f: impl FnMut(&PollPlan, &mut Option<Offset>),
+) {
+    let mut k = 0;
+    for (&sp, slot) in positions {
+        let Some(entry) = plan.get(k) else {
+            break;
+        };
+        if entry.partition != sp {
+            continue;
+        }
+        k += 1;
+        f(entry, slot);
+    }
+}
+
 impl StreamState {
     pub(crate) fn new() -> Self {
         StreamState {
@@ -649,29 +670,20 @@ impl<S: Storage> Broker<S> {
                 reached: at,
             });
         }
-        // The plan follows the positions' order (it skips partitions of a missing stream),
-        // so one walk over both applies the resets.
-        let mut k = 0;
-        for (&sp, slot) in &mut c.positions {
-            let Some(entry) = plan.get(k) else {
-                break;
-            };
-            if entry.partition != sp {
-                continue;
-            }
-            k += 1;
-            let at = entry.at;
-            if *slot != Some(at) {
-                self.out.emit(Event::OffsetReset {
+        let policy = c.reset;
+        let events = &mut self.out;
+        walk_plan(&mut c.positions, plan, |entry, slot| {
+            if *slot != Some(entry.at) {
+                events.emit(Event::OffsetReset {
                     consumer,
-                    partition: sp,
+                    partition: entry.partition,
                     from: *slot,
-                    to: at,
-                    policy: c.reset,
+                    to: entry.at,
+                    policy,
                 });
-                *slot = Some(at);
+                *slot = Some(entry.at);
             }
-        }
+        });
         if plan.is_empty() {
             return Ok(0);
         }
@@ -721,20 +733,12 @@ impl<S: Storage> Broker<S> {
                 });
             }
         }
-        // Move the positions past what was read, again in one walk.
-        let mut k = 0;
-        for (&sp, slot) in &mut c.positions {
-            let Some(entry) = plan.get(k) else {
-                break;
-            };
-            if entry.partition != sp {
-                continue;
-            }
-            k += 1;
+        // Move the positions past what was read.
+        walk_plan(&mut c.positions, plan, |entry, slot| {
             if entry.reached != entry.at {
                 *slot = Some(entry.reached);
             }
-        }
+        });
         Ok(count)
     }
 
