@@ -22,6 +22,7 @@ pub use streams::StreamRef;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::event::{Delivery, Event, EventFilter};
@@ -570,12 +571,27 @@ impl<S: Storage> Broker<S> {
         queue: QueueId,
         message: MessageId,
     ) -> Option<crate::message::Payload> {
+        self.held_record(queue, message).map(|r| r.payload)
+    }
+
+    /// The properties (routing key, headers, time-to-live) of a message still held by a
+    /// queue; `None` when it has none or is gone.
+    #[must_use]
+    pub fn message_meta(
+        &self,
+        queue: QueueId,
+        message: MessageId,
+    ) -> Option<Arc<crate::message::MessageMeta>> {
+        self.held_record(queue, message)?.meta
+    }
+
+    /// The stored record of a message a queue still holds (a scan of its retained log).
+    fn held_record(&self, queue: QueueId, message: MessageId) -> Option<crate::storage::Record> {
         let q = self.queues.get(&queue)?;
         let b = self.storage.bounds(q.log).ok()?;
         (b.start.0..b.end.0)
             .filter_map(|o| self.storage.read(q.log, Offset(o)).ok())
             .find(|r| r.message == message)
-            .map(|r| r.payload)
     }
 }
 

@@ -548,6 +548,13 @@ pub enum Action {
         /// How many copies (default 1).
         #[cfg_attr(feature = "serde", serde(default = "one"))]
         count: u32,
+        /// Application headers, in order (queues and exchanges only: stream records carry
+        /// none).
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, skip_serializing_if = "Vec::is_empty")
+        )]
+        headers: Vec<(String, String)>,
     },
     /// Crash a consumer.
     Crash {

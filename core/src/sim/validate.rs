@@ -36,6 +36,8 @@ pub mod bounds {
     pub const MAX_RATE_PER_SEC: u32 = 10_000_000;
     /// The largest burst or scripted publish count.
     pub const MAX_BURST: u32 = 1_000_000;
+    /// Most headers on one published message.
+    pub const MAX_HEADERS: usize = 32;
     /// Most partitions per stream.
     pub const MAX_PARTITIONS: u32 = 256;
     /// Most keys of a `uniform` or `skewed` key space.
@@ -531,6 +533,30 @@ fn check_consumer(
     Ok(())
 }
 
+/// Headers on a published message: at most [`MAX_HEADERS`], names and values bounded, and
+/// only where the message is a queue message (stream records carry no headers).
+fn check_headers(
+    p: &str,
+    target: &TargetSpec,
+    headers: &[(String, String)],
+) -> Result<(), ScenarioError> {
+    if headers.is_empty() {
+        return Ok(());
+    }
+    if matches!(target, TargetSpec::Stream(_)) {
+        return Err(err(p, "stream records carry no headers"));
+    }
+    check_len(p, headers, MAX_HEADERS)?;
+    for (j, (name, value)) in headers.iter().enumerate() {
+        if name.is_empty() {
+            return Err(err(format!("{p}[{j}]"), "a header needs a name"));
+        }
+        check_text(&format!("{p}[{j}].name"), name, MAX_NAME_BYTES)?;
+        check_text(&format!("{p}[{j}].value"), value, MAX_NAME_BYTES)?;
+    }
+    Ok(())
+}
+
 fn known_consumer(n: &Names<'_>, p: &str, name: &str) -> Result<(), ScenarioError> {
     if n.consumers.contains(name) {
         Ok(())
@@ -546,8 +572,10 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
             key,
             payload,
             count,
+            headers,
         } => {
             check_target(n, &format!("{p}.publish.target"), target)?;
+            check_headers(&format!("{p}.publish.headers"), target, headers)?;
             if let Some(k) = key {
                 check_text(&format!("{p}.publish.key"), k, MAX_NAME_BYTES)?;
             }

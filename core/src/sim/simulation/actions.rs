@@ -13,7 +13,7 @@ use crate::time::Instant;
 
 use super::consumers::{Handle, Work};
 use super::events::SimNote;
-use super::producers::{routing_template, send};
+use super::producers::{routing_template, send, send_with_headers};
 use super::template::{parse_template, render, render_string};
 use super::{NS_PER_MS, Simulation};
 /// Why [`Simulation::apply`] refused an action.
@@ -104,6 +104,7 @@ impl Simulation {
                 key,
                 payload,
                 count,
+                headers,
             } => {
                 let pieces = parse_template(payload);
                 let routing = routing_template(target);
@@ -113,15 +114,19 @@ impl Simulation {
                     let mut body = Vec::new();
                     render(&mut body, &pieces, n, &key, "script", t);
                     let routing_key = || render_string(&routing, n, &key, "script", t);
-                    let result = send(
-                        &mut self.broker,
-                        now,
-                        target,
-                        None,
-                        routing_key,
-                        stream_key,
-                        body,
-                    );
+                    let result = if headers.is_empty() {
+                        send(
+                            &mut self.broker,
+                            now,
+                            target,
+                            None,
+                            routing_key,
+                            stream_key,
+                            body,
+                        )
+                    } else {
+                        send_with_headers(&mut self.broker, now, target, routing_key, body, headers)
+                    };
                     self.after_publish(None, result);
                 }
                 Ok(())

@@ -123,6 +123,32 @@ pub(super) fn send(
     }
 }
 
+/// Publishes one message with headers to a queue or an exchange (a stream target is refused
+/// by validation before it gets here).
+pub(super) fn send_with_headers(
+    broker: &mut Broker<MemoryStorage>,
+    now: Instant,
+    target: &TargetSpec,
+    routing_key: impl FnOnce() -> String,
+    payload: impl Into<Payload>,
+    headers: &[(String, String)],
+) -> Result<(), String> {
+    let publish = match target {
+        TargetSpec::Queue(q) => Publish::to_queue(q.as_str(), payload),
+        TargetSpec::Exchange { exchange, .. } => {
+            Publish::new(exchange.as_str(), routing_key(), payload)
+        }
+        TargetSpec::Stream(_) => return Err("stream records carry no headers".to_string()),
+    };
+    let publish = headers
+        .iter()
+        .fold(publish, |p, (k, v)| p.with_header(k.as_str(), v.as_str()));
+    broker
+        .publish(now, publish)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 impl Simulation {
     pub(super) fn produce_due(&mut self, p: usize, t: u64) {
         loop {

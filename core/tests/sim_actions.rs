@@ -1,0 +1,115 @@
+//! User actions on a running simulation: what `Simulation::apply` does and refuses.
+
+use brokerlab::sim::{Action, ActionError, SeekSpec, Simulation, TargetSpec, ready};
+use brokerlab::{Duration, Instant};
+
+fn running(id: &str, ms: u64) -> Simulation {
+    let mut sim = Simulation::new(&ready::load(id).expect("ready-made")).expect("valid");
+    sim.run_until(Instant::from_millis(ms));
+    sim
+}
+
+fn publish(target: TargetSpec, headers: &[(&str, &str)]) -> Action {
+    Action::Publish {
+        target,
+        key: Some("k1".into()),
+        payload: "by hand".into(),
+        count: 1,
+        headers: headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_published_message_keeps_its_headers_while_queued() {
+    // C at 3 s: email-worker is down, so email's queue holds what arrives.
+    let mut sim = running("c", 3_000);
+    let action = publish(
+        TargetSpec::Exchange {
+            exchange: "orders".into(),
+            routing_key: String::new(),
+        },
+        &[("source", "playground"), ("trace", "7")],
+    );
+    sim.apply(&action).expect("applies");
+    let b = sim.broker();
+    let email = b.queue_id("email").expect("email queue");
+    let last = b.ready_messages(email).last().expect("queued").message;
+    let meta = b.message_meta(email, last).expect("has properties");
+    assert_eq!(
+        meta.headers,
+        vec![
+            ("source".to_owned(), "playground".to_owned()),
+            ("trace".to_owned(), "7".to_owned())
+        ]
+    );
+    assert_eq!(
+        b.message_payload(email, last)
+            .map(|p| p.as_bytes().to_vec()),
+        Some(b"by hand".to_vec())
+    );
+}
+
+#[test]
+fn headers_on_a_stream_record_are_refused_and_change_nothing() {
+    let mut sim = running("d", 1_000);
+    let before = sim.partition_views();
+    let err = sim
+        .apply(&publish(TargetSpec::Stream("clicks".into()), &[("a", "b")]))
+        .expect_err("refused");
+    assert!(
+        matches!(&err, ActionError::Invalid(e) if e.to_string().contains("no headers")),
+        "{err}"
+    );
+    assert_eq!(sim.partition_views(), before);
+}
+
+#[test]
+fn a_header_without_a_name_is_refused() {
+    let mut sim = running("a", 500);
+    let err = sim
+        .apply(&publish(TargetSpec::Queue("jobs".into()), &[("", "x")]))
+        .expect_err("refused");
+    assert!(err.to_string().contains("needs a name"), "{err}");
+}
+
+#[test]
+fn seeking_a_group_member_to_the_beginning_rereads_from_offset_zero() {
+    let mut sim = running("e", 3_000);
+    sim.apply(&Action::Seek {
+        consumer: "analytics-1".into(),
+        partition: None,
+        to: SeekSpec::Beginning,
+    })
+    .expect("applies");
+    let member = sim
+        .consumer_views()
+        .into_iter()
+        .find(|c| c.name == "analytics-1")
+        .expect("member");
+    assert!(!member.partitions.is_empty());
+    assert!(
+        member
+            .partitions
+            .iter()
+            .all(|p| p.position.is_some_and(|o| o.0 <= 1)),
+        "{:?}",
+        member.partitions
+    );
+    sim.step(Duration::from_millis(10));
+}
+
+#[test]
+fn setting_a_rate_to_zero_stops_the_producer() {
+    let mut sim = running("a", 1_000);
+    sim.apply(&Action::SetRate {
+        producer: "api".into(),
+        rate_per_sec: 0,
+    })
+    .expect("applies");
+    let published = sim.totals().published;
+    sim.step(Duration::from_millis(2_000));
+    assert_eq!(sim.totals().published, published);
+}
