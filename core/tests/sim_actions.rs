@@ -109,6 +109,7 @@ fn setting_a_rate_to_zero_stops_the_producer() {
         rate_per_sec: 0,
     })
     .expect("applies");
+    assert_eq!(sim.producer_rate("api"), Some(0));
     let published = sim.totals().published;
     sim.step(Duration::from_millis(2_000));
     assert_eq!(sim.totals().published, published);

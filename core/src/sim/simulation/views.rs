@@ -214,4 +214,11 @@ impl Simulation {
     pub fn producer_name(&self, id: SimProducerId) -> Option<&str> {
         self.producers.get(id.0 as usize).map(|p| p.name.as_str())
     }
+
+    /// A producer's rate now, in messages per second (the scenario's, or the last
+    /// [`Action::SetRate`](crate::sim::Action::SetRate)); `None` for an unknown name.
+    #[must_use]
+    pub fn producer_rate(&self, name: &str) -> Option<u32> {
+        self.producers.iter().find(|p| p.name == name).map(|p| p.rate)
+    }
 }
