@@ -3,9 +3,11 @@
 //! and every animation frame is an [`Action`]. The reducer is plain Rust and is tested
 //! natively; after each action it derives the [`ViewModel`] the components draw from.
 
+mod flights;
 mod guide;
 mod log;
 mod query;
+mod rebalances;
 mod view;
 
 use std::cell::RefCell;
@@ -17,9 +19,11 @@ use brokerlab::Instant;
 use brokerlab::sim::{self, Simulation, ready};
 use yew::prelude::*;
 
+pub use flights::{FLIGHT_MS, Flight, Flights, Hop, MAX_FLIGHTS};
 pub use guide::{Guide, guide, guides};
 pub use log::{LogFilter, LogRow};
 pub use query::Query;
+pub use rebalances::{Move, Phase, RebalanceStep, Rebalances, STEPS_KEPT};
 pub use view::{
     Attachment, BindingNode, Chart, ConsumerNode, ConsumerState, Details, ExchangeNode, GroupNode,
     GroupRow, Marker, PartitionNode, ProducerNode, QueueNode, StreamNode, SubscriptionNode,
@@ -120,6 +124,11 @@ pub enum Action {
     Crash(String),
     /// Restart a crashed consumer now.
     Restart(String),
+    /// Apply a simulation action now: remove a consumer, seek, commit, publish by hand,
+    /// change a producer's rate (a refused one changes nothing and shows why).
+    Apply(sim::Action),
+    /// Add a member to a group, shaped like its existing members, named `<group>-<n>`.
+    AddMember(String),
     /// Filter the event log by entity name (`None`: all).
     FilterEntity(Option<String>),
     /// Filter the event log by kind (`None`: all).
@@ -158,6 +167,12 @@ pub struct AppState {
     pub view: Rc<ViewModel>,
     /// The last refused action, in words.
     pub notice: Option<String>,
+    /// Messages moving along edges.
+    pub flights: Rc<Flights>,
+    /// Each group's recent rebalance steps.
+    pub rebalances: Rc<Rebalances>,
+    /// The playground's wall clock: milliseconds of animation frames played so far.
+    pub wall_ms: f64,
     carry_ms: f64,
     revision: u64,
 }
@@ -187,6 +202,9 @@ impl AppState {
             log: VecDeque::new(),
             view: Rc::default(),
             notice: None,
+            flights: Rc::default(),
+            rebalances: Rc::default(),
+            wall_ms: 0.0,
             carry_ms: 0.0,
             revision: 0,
         };
@@ -235,7 +253,10 @@ impl AppState {
                 if !self.playing {
                     return;
                 }
-                let dt = elapsed_ms.clamp(0.0, MAX_FRAME_MS) * self.speed + self.carry_ms;
+                let elapsed_ms = elapsed_ms.clamp(0.0, MAX_FRAME_MS);
+                self.wall_ms += elapsed_ms;
+                Rc::make_mut(&mut self.flights).expire(self.wall_ms);
+                let dt = elapsed_ms * self.speed + self.carry_ms;
                 let whole = dt.floor();
                 self.carry_ms = dt - whole;
                 if whole >= 1.0 {
@@ -279,6 +300,11 @@ impl AppState {
             Action::Select(entity) => self.selected = entity,
             Action::Crash(consumer) => self.apply(&sim::Action::Crash { consumer }),
             Action::Restart(consumer) => self.apply(&sim::Action::Restart { consumer }),
+            Action::Apply(action) => self.apply(&action),
+            Action::AddMember(group) => {
+                let spec = self.engine.borrow().member_like(&group);
+                self.apply(&sim::Action::AddConsumer(spec));
+            }
             Action::FilterEntity(entity) => self.filter.entity = entity,
             Action::FilterKind(kind) => self.filter.kind = kind,
         }
@@ -292,7 +318,11 @@ impl AppState {
     }
 
     fn apply(&mut self, action: &sim::Action) {
-        let result = self.engine.borrow_mut().sim.apply(action);
+        let mut e = self.engine.borrow_mut();
+        let result = e.sim.apply(action);
+        if let (Ok(()), sim::Action::AddConsumer(c)) = (&result, action) {
+            e.attach.push((c.name.clone(), c.attach.clone()));
+        }
         self.notice = result.err().map(|e| e.to_string());
     }
 
@@ -302,6 +332,8 @@ impl AppState {
         scenario.seed = self.seed;
         self.engine = Rc::new(RefCell::new(Engine::build(&scenario, self.seed)));
         self.log.clear();
+        self.flights = Rc::default();
+        self.rebalances = Rc::default();
         self.carry_ms = 0.0;
         self.notice = None;
     }
@@ -323,18 +355,34 @@ impl AppState {
         }
     }
 
-    /// Turns events not seen yet into log rows.
+    /// Turns events not seen yet into log rows, rebalance steps and flights.
     fn ingest(&mut self) {
         let mut e = self.engine.borrow_mut();
         let Engine {
-            sim, seen_events, ..
+            sim,
+            seen_events,
+            attach,
         } = &mut *e;
         let total = sim.totals().events;
         let fresh = usize::try_from(total - *seen_events).unwrap_or(usize::MAX);
+        if fresh == 0 {
+            return;
+        }
         *seen_events = total;
         let recent: Vec<&sim::SimEvent> = sim.recent_events().collect();
         let skip = recent.len().saturating_sub(fresh.min(LOG_ROWS));
-        for event in &recent[skip..] {
+        let fresh = &recent[skip..];
+        let flying = fresh.len().saturating_sub(MAX_FLIGHTS);
+        Rc::make_mut(&mut self.flights).observe(
+            sim,
+            attach,
+            fresh[flying..].iter().copied(),
+            self.wall_ms,
+            self.playing,
+        );
+        let rebalances = Rc::make_mut(&mut self.rebalances);
+        for event in fresh {
+            rebalances.observe(sim, event);
             for row in log::rows(sim, event) {
                 if self.log.len() == LOG_ROWS {
                     self.log.pop_front();
@@ -357,6 +405,35 @@ impl AppState {
 }
 
 impl Engine {
+    /// A new member for `group`: shaped like its first member (processing, acks, prefetch),
+    /// named `<group>-<n>` with the first free `n`.
+    fn member_like(&self, group: &str) -> sim::ConsumerSpec {
+        let scenario = self.sim.scenario();
+        let scripted = scenario.script.iter().filter_map(|s| match &s.action {
+            sim::Action::AddConsumer(c) => Some(c),
+            _ => None,
+        });
+        let like = scenario
+            .consumers
+            .iter()
+            .chain(scripted)
+            .find(|c| matches!(&c.attach, sim::Attach::Group(g) if g == group));
+        let taken = |name: &str| self.attach.iter().any(|(n, _)| n == name);
+        let name = (1..)
+            .map(|n| format!("{group}-{n}"))
+            .find(|n| !taken(n))
+            .unwrap_or_default();
+        sim::ConsumerSpec {
+            name,
+            attach: sim::Attach::Group(group.to_owned()),
+            processing: like.map(|c| c.processing).unwrap_or_default(),
+            ack: like.map(|c| c.ack).unwrap_or_default(),
+            prefetch: like.map_or(1, |c| c.prefetch),
+            start_ms: 0,
+            crashes: Vec::new(),
+        }
+    }
+
     fn build(scenario: &sim::Scenario, seed: u64) -> Engine {
         let mut scenario = scenario.clone();
         scenario.seed = seed;
@@ -409,3 +486,6 @@ pub fn use_app() -> AppHandle {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_actions;

@@ -1,0 +1,214 @@
+//! The reducer's hand-made actions, natively: group members, seeks, commits, publishes with
+//! headers, producer rates; and what the canvas animates: flights and rebalance steps.
+
+use std::rc::Rc;
+
+use brokerlab::sim::{SeekSpec, TargetSpec};
+use yew::Reducible;
+
+use super::*;
+
+fn reduce(state: AppState, action: Action) -> AppState {
+    Rc::unwrap_or_clone(Rc::new(state).reduce(action))
+}
+
+fn at(id: &str, t: u64) -> AppState {
+    reduce(AppState::new(id), Action::RunTo(t))
+}
+
+fn consumer<'a>(s: &'a AppState, name: &str) -> &'a ConsumerNode {
+    s.view
+        .consumers
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("consumer {name}"))
+}
+
+#[test]
+fn adding_a_member_names_it_after_the_group_and_it_joins_the_next_generation() {
+    let s = at("e", 7_000);
+    let before = s.view.groups[0].clone();
+    assert_eq!(before.members.len(), 4);
+    let s = reduce(s, Action::AddMember("analytics".into()));
+    assert_eq!(s.notice, None);
+    let s = reduce(s, Action::Step100ms);
+    let g = &s.view.groups[0];
+    assert!(g.members.iter().any(|(m, _)| m == "analytics-5"), "{g:?}");
+    assert!(g.generation > before.generation);
+    assert_eq!(
+        consumer(&s, "analytics-5").attach,
+        Attachment::Group("analytics".into())
+    );
+    let s = reduce(s, Action::AddMember("analytics".into()));
+    let s = reduce(s, Action::Step100ms);
+    assert!(
+        s.view.groups[0]
+            .members
+            .iter()
+            .any(|(m, _)| m == "analytics-6")
+    );
+}
+
+#[test]
+fn removing_a_member_hands_its_partitions_to_the_others() {
+    let s = at("e", 5_000);
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::RemoveConsumer {
+            consumer: "analytics-1".into(),
+        }),
+    );
+    let s = reduce(s, Action::Step100ms);
+    let g = &s.view.groups[0];
+    assert!(!g.members.iter().any(|(m, _)| m == "analytics-1"));
+    assert!(g.rows.iter().all(|r| r.owner.is_some()), "{:?}", g.rows);
+    assert_eq!(consumer(&s, "analytics-1").state, ConsumerState::Removed);
+}
+
+#[test]
+fn seeking_a_reader_to_the_beginning_and_committing_now() {
+    let s = at("d", 6_000);
+    let s = reduce(s, Action::Select(Some(Entity::Consumer("live".into()))));
+    let d = s.view.details.clone().expect("details");
+    assert_eq!(d.seek_partitions, vec![0]);
+    assert!(d.can_commit && d.can_remove);
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::Seek {
+            consumer: "live".into(),
+            partition: Some(0),
+            to: SeekSpec::Beginning,
+        }),
+    );
+    assert_eq!(s.notice, None);
+    let start = s.view.streams[0].partitions[0].start;
+    let pos = consumer(&s, "live").partitions[0].1;
+    assert!(
+        pos.is_some_and(|p| p <= start + 1),
+        "{pos:?} vs start {start}"
+    );
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::Commit {
+            consumer: "live".into(),
+            offsets: None,
+        }),
+    );
+    assert_eq!(s.notice, None);
+}
+
+#[test]
+fn a_refused_action_says_why_and_changes_nothing() {
+    let s = at("a", 1_000);
+    let before = s.view.clone();
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::Seek {
+            consumer: "worker-1".into(),
+            partition: None,
+            to: SeekSpec::End,
+        }),
+    );
+    assert!(
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("stream consumer"))
+    );
+    assert_eq!(s.view.queues, before.queues);
+}
+
+#[test]
+fn a_hand_published_message_with_headers_shows_in_the_queue() {
+    let s = at("c", 3_000);
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::Publish {
+            target: TargetSpec::Exchange {
+                exchange: "orders".into(),
+                routing_key: String::new(),
+            },
+            key: None,
+            payload: "<b>by hand</b>".into(),
+            count: 1,
+            headers: vec![("source".into(), "me".into())],
+        }),
+    );
+    assert_eq!(s.notice, None);
+    let s = reduce(s, Action::Select(Some(Entity::Queue("email".into()))));
+    let items = s.view.details.clone().expect("details").items;
+    assert!(
+        items
+            .iter()
+            .any(|i| i.contains("\u{201c}<b>by hand</b>\u{201d} [source=me]")),
+        "{items:?}"
+    );
+}
+
+#[test]
+fn a_new_rate_shows_on_the_producer() {
+    let s = at("a", 1_000);
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::SetRate {
+            producer: "api".into(),
+            rate_per_sec: 40,
+        }),
+    );
+    assert_eq!(s.view.producers[0].rate_per_sec, 40);
+    let published = s.view.totals.published;
+    let s = reduce(s, Action::RunTo(2_000));
+    assert!(s.view.totals.published >= published + 39);
+}
+
+#[test]
+fn playing_sends_dots_along_the_path_one_hop_after_another() {
+    let mut s = reduce(AppState::new("c"), Action::Play);
+    while s.flights.dots.is_empty() && s.now_ms() < 2_000 {
+        s = reduce(s, Action::Tick { elapsed_ms: 16.0 });
+    }
+    let dots = &s.flights.dots;
+    assert!(!dots.is_empty() && dots.len() <= MAX_FLIGHTS);
+    let orders = Hop::Node(Entity::Exchange("orders".into()));
+    let publish = dots.iter().find(|f| f.to == orders).expect("a publish hop");
+    let copies: Vec<&Flight> = dots
+        .iter()
+        .filter(|f| f.from == orders && f.colour == publish.colour)
+        .collect();
+    // Copies of one message into several queues leave together, when the publish arrives.
+    assert_eq!(
+        copies.len(),
+        3,
+        "orders fans out to email, inventory, analytics"
+    );
+    assert!(
+        copies
+            .iter()
+            .all(|f| f.depart_ms == publish.depart_ms + FLIGHT_MS)
+    );
+    // Arrived dots are dropped.
+    for _ in 0..200 {
+        s = reduce(s, Action::Pause);
+        s = reduce(s, Action::Play);
+        s = reduce(s, Action::Tick { elapsed_ms: 16.0 });
+    }
+    assert!(s.flights.dots.iter().all(|f| f.progress(s.wall_ms) < 1.0));
+}
+
+#[test]
+fn rebalances_list_what_changed_hands() {
+    let s = at("e", 4_500);
+    let steps: Vec<&RebalanceStep> = s.rebalances.steps("analytics").collect();
+    assert!(!steps.is_empty());
+    let newest = steps[0];
+    assert_eq!(newest.generation, s.view.groups[0].generation);
+    assert!(
+        newest.moves.iter().all(|m| m.from != m.to),
+        "{:?}",
+        newest.moves
+    );
+    let text: Vec<String> = steps.iter().map(|st| st.text()).collect();
+    assert!(
+        text.iter().any(|t| t.contains("\u{2192} analytics-2")),
+        "{text:?}"
+    );
+}

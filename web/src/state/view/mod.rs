@@ -1,0 +1,286 @@
+//! The view model: what the canvas, the inspector, the group tables and the chart draw,
+//! derived from the simulation after every action (names, not ids; numbers, not handles).
+
+mod chart;
+mod details;
+mod nodes;
+
+use brokerlab::sim::{self, ConsumerStatus, Simulation};
+use brokerlab::{ExchangeKind, Offset, StreamPartition, Target};
+
+pub use chart::Chart;
+pub use details::Details;
+pub use nodes::*;
+
+use super::Entity;
+
+/// Everything the view draws.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ViewModel {
+    /// Logical time now.
+    pub now_ms: u64,
+    /// The scenario's end.
+    pub end_ms: u64,
+    /// Whether the run reached its end.
+    pub finished: bool,
+    /// Published, processed, events so far.
+    pub totals: sim::Totals,
+    /// Producers, scenario order.
+    pub producers: Vec<ProducerNode>,
+    /// Exchanges (the default exchange left out).
+    pub exchanges: Vec<ExchangeNode>,
+    /// Exchange bindings.
+    pub bindings: Vec<BindingNode>,
+    /// Queues, scenario order.
+    pub queues: Vec<QueueNode>,
+    /// Pub/sub subscriptions (one per subscriber).
+    pub subscriptions: Vec<SubscriptionNode>,
+    /// Streams with their partitions.
+    pub streams: Vec<StreamNode>,
+    /// Consumers, index order.
+    pub consumers: Vec<ConsumerNode>,
+    /// Consumer groups, scenario order.
+    pub groups: Vec<GroupNode>,
+    /// The selected entity's details.
+    pub details: Option<Details>,
+    /// The chart for the selection (or the whole run).
+    pub chart: Chart,
+}
+
+/// Derives the view model.
+pub(super) fn build(
+    sim: &Simulation,
+    attach: &[(String, sim::Attach)],
+    selected: Option<&Entity>,
+) -> ViewModel {
+    let b = sim.broker();
+    let scenario = sim.scenario();
+    let topo = &scenario.topology;
+
+    let producers = scenario
+        .producers
+        .iter()
+        .map(|p| {
+            let (target, routing_key) = match &p.target {
+                sim::TargetSpec::Queue(q) => (Entity::Queue(q.clone()), String::new()),
+                sim::TargetSpec::Exchange {
+                    exchange,
+                    routing_key,
+                } => (Entity::Exchange(exchange.clone()), routing_key.clone()),
+                sim::TargetSpec::Stream(s) => (Entity::Stream(s.clone()), String::new()),
+            };
+            ProducerNode {
+                name: p.name.clone(),
+                target,
+                routing_key,
+                rate_per_sec: sim.producer_rate(&p.name).unwrap_or(p.rate_per_sec),
+            }
+        })
+        .collect();
+
+    let mut exchanges = Vec::new();
+    let mut bindings = Vec::new();
+    for x in b.exchanges() {
+        let name = b.exchange_name(x).unwrap_or_default();
+        if name.is_empty() {
+            continue;
+        }
+        let kind = match b.exchange_kind(x) {
+            Some(ExchangeKind::Fanout) => "fanout",
+            Some(ExchangeKind::Topic) => "topic",
+            _ => "direct",
+        };
+        exchanges.push(ExchangeNode {
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+        });
+        for info in b.bindings(x) {
+            let target = match info.target {
+                Target::Queue(q) => Entity::Queue(b.queue_name(q).unwrap_or("?").to_owned()),
+                Target::Subscription(s) => {
+                    Entity::Subscription(b.subscription_name(s).unwrap_or("?").to_owned())
+                }
+            };
+            bindings.push(BindingNode {
+                exchange: name.to_owned(),
+                target,
+                key: info.key.to_string(),
+            });
+        }
+    }
+
+    let dlqs: Vec<&str> = topo
+        .queues
+        .iter()
+        .filter_map(|q| q.dead_letter_queue.as_deref())
+        .collect();
+    let queues = sim
+        .queue_views()
+        .into_iter()
+        .map(|v| {
+            let spec = topo.queues.iter().find(|q| q.name == v.name);
+            QueueNode {
+                is_dead_letter_queue: dlqs.contains(&v.name.as_str()),
+                dead_letter_queue: spec.and_then(|q| q.dead_letter_queue.clone()),
+                name: v.name,
+                ready: v.ready,
+                in_flight: v.in_flight,
+                enqueued: v.enqueued,
+                dead_lettered: v.dead_lettered,
+            }
+        })
+        .collect();
+
+    let consumer_views = sim.consumer_views();
+    let attach_of = |name: &str| attach.iter().find(|(n, _)| n == name).map(|(_, a)| a);
+
+    let subscriptions = consumer_views
+        .iter()
+        .filter_map(|c| match attach_of(&c.name)? {
+            sim::Attach::Subscription {
+                exchange, capacity, ..
+            } => {
+                let id = b.subscription_id(&c.name);
+                Some(SubscriptionNode {
+                    name: c.name.clone(),
+                    exchange: exchange.clone(),
+                    inbox: id.and_then(|id| b.inbox_len(id)).unwrap_or(0) as u64 + c.buffered,
+                    capacity: *capacity,
+                    connected: id.is_some(),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+
+    let partition_label = |p: StreamPartition| {
+        format!(
+            "{}/{}",
+            b.stream_name(p.stream).unwrap_or("?"),
+            p.partition.0
+        )
+    };
+    let consumers: Vec<ConsumerNode> = consumer_views
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ConsumerNode {
+            name: c.name.clone(),
+            index: i,
+            attach: attach_of(&c.name).map_or(Attachment::Queue(String::new()), attachment),
+            state: match c.status {
+                ConsumerStatus::Waiting => ConsumerState::Waiting,
+                ConsumerStatus::Crashed => ConsumerState::Crashed,
+                ConsumerStatus::Running if c.busy => ConsumerState::Busy,
+                ConsumerStatus::Running => ConsumerState::Idle,
+                _ => ConsumerState::Removed,
+            },
+            processed: c.processed,
+            buffered: c.buffered,
+            partitions: c
+                .partitions
+                .iter()
+                .map(|p| {
+                    (
+                        partition_label(p.partition),
+                        p.position.map(|o| o.0),
+                        p.committed.map(|o| o.0),
+                        p.lag,
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+
+    let partition_views = sim.partition_views();
+    let streams = topo
+        .streams
+        .iter()
+        .map(|s| StreamNode {
+            name: s.name.clone(),
+            partitions: partition_views
+                .iter()
+                .filter(|p| p.stream == s.name)
+                .map(|p| PartitionNode {
+                    index: p.partition.partition.0,
+                    start: p.start.0,
+                    end: p.end.0,
+                    markers: consumer_views
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, c)| {
+                            c.partitions
+                                .iter()
+                                .filter(|pp| pp.partition == p.partition)
+                                .map(move |pp| Marker {
+                                    consumer: c.name.clone(),
+                                    colour: i,
+                                    position: pp.position.map(|o| o.0),
+                                    committed: pp.committed.map(|o| o.0),
+                                    lag: pp.lag,
+                                })
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+
+    let groups = sim
+        .group_views()
+        .into_iter()
+        .map(|g| {
+            let spec = topo.groups.iter().find(|s| s.name == g.name);
+            let mut rows = Vec::new();
+            for stream in spec.map(|s| s.streams.as_slice()).unwrap_or_default() {
+                for p in partition_views.iter().filter(|p| p.stream == *stream) {
+                    let committed = g.id.and_then(|id| b.committed(id, p.partition));
+                    let owner = g
+                        .assignment
+                        .iter()
+                        .find(|(_, ps)| ps.contains(&p.partition))
+                        .map(|(m, _)| m.clone());
+                    let from = committed.unwrap_or(p.start).max(p.start);
+                    rows.push(GroupRow {
+                        stream: stream.clone(),
+                        partition: p.partition.partition.0,
+                        owner,
+                        log_end: p.end.0,
+                        committed: committed.map(|o: Offset| o.0),
+                        lag: p.end.0.saturating_sub(from.0),
+                    });
+                }
+            }
+            GroupNode {
+                members: g
+                    .assignment
+                    .iter()
+                    .map(|(m, ps)| (m.clone(), ps.is_empty()))
+                    .collect(),
+                lag: rows.iter().map(|r| r.lag).sum(),
+                name: g.name,
+                generation: g.generation,
+                rows,
+            }
+        })
+        .collect();
+
+    let mut view = ViewModel {
+        now_ms: sim.now().as_millis(),
+        end_ms: sim.end().as_millis(),
+        finished: sim.now() >= sim.end(),
+        totals: sim.totals(),
+        producers,
+        exchanges,
+        bindings,
+        queues,
+        subscriptions,
+        streams,
+        consumers,
+        groups,
+        details: None,
+        chart: Chart::default(),
+    };
+    view.details = selected.and_then(|e| details::details(sim, &view, e));
+    view.chart = chart::chart(sim, &view, selected);
+    view
+}

@@ -1,0 +1,219 @@
+//! The nodes the canvas draws and the rows of a group's assignment table.
+
+use brokerlab::sim;
+
+use crate::state::Entity;
+
+/// A producer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProducerNode {
+    /// Its name.
+    pub name: String,
+    /// Where it sends.
+    pub target: Entity,
+    /// The routing key template, for exchanges.
+    pub routing_key: String,
+    /// Messages per second in the scenario.
+    pub rate_per_sec: u32,
+}
+
+/// An exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeNode {
+    /// Its name.
+    pub name: String,
+    /// `fanout`, `direct` or `topic`.
+    pub kind: String,
+}
+
+/// A binding of an exchange to a queue or a subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingNode {
+    /// The exchange.
+    pub exchange: String,
+    /// The queue or subscription.
+    pub target: Entity,
+    /// The binding key (empty for fanout).
+    pub key: String,
+}
+
+/// A queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueNode {
+    /// Its name.
+    pub name: String,
+    /// Ready messages.
+    pub ready: u64,
+    /// Delivered, not acked.
+    pub in_flight: u64,
+    /// Messages ever enqueued.
+    pub enqueued: u64,
+    /// Messages that left for the dead-letter queue.
+    pub dead_lettered: u64,
+    /// Its dead-letter queue.
+    pub dead_letter_queue: Option<String>,
+    /// Whether another queue dead-letters into it.
+    pub is_dead_letter_queue: bool,
+}
+
+impl QueueNode {
+    /// Ready plus in flight.
+    #[must_use]
+    pub fn depth(&self) -> u64 {
+        self.ready + self.in_flight
+    }
+}
+
+/// A pub/sub subscription: a subscriber's inbox bound to an exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionNode {
+    /// The subscriber's name (the subscription's name).
+    pub name: String,
+    /// Its exchange.
+    pub exchange: String,
+    /// Messages waiting in the inbox (0 while it is not subscribed).
+    pub inbox: u64,
+    /// Inbox capacity.
+    pub capacity: u32,
+    /// Whether it is subscribed now.
+    pub connected: bool,
+}
+
+/// A stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamNode {
+    /// Its name.
+    pub name: String,
+    /// Its partitions.
+    pub partitions: Vec<PartitionNode>,
+}
+
+/// One partition's log and who reads where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionNode {
+    /// The partition number.
+    pub index: u32,
+    /// Log start offset.
+    pub start: u64,
+    /// Log end offset (next to write).
+    pub end: u64,
+    /// One per consumer reading it.
+    pub markers: Vec<Marker>,
+}
+
+/// A consumer's place in a partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    /// The consumer.
+    pub consumer: String,
+    /// Its index (for its colour).
+    pub colour: usize,
+    /// Next offset it reads.
+    pub position: Option<u64>,
+    /// Committed offset.
+    pub committed: Option<u64>,
+    /// Log end minus committed.
+    pub lag: u64,
+}
+
+/// What a consumer reads from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attachment {
+    /// A queue.
+    Queue(String),
+    /// Its own subscription on an exchange.
+    Subscription(String),
+    /// A stream, standalone.
+    Stream(String),
+    /// A group.
+    Group(String),
+}
+
+/// What a consumer is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsumerState {
+    /// Not started yet.
+    Waiting,
+    /// Connected, nothing in hand.
+    Idle,
+    /// Processing a message.
+    Busy,
+    /// Crashed.
+    Crashed,
+    /// Removed.
+    Removed,
+}
+
+impl ConsumerState {
+    /// The word shown and used as a CSS class.
+    #[must_use]
+    pub fn word(self) -> &'static str {
+        match self {
+            ConsumerState::Waiting => "waiting",
+            ConsumerState::Idle => "idle",
+            ConsumerState::Busy => "busy",
+            ConsumerState::Crashed => "crashed",
+            ConsumerState::Removed => "removed",
+        }
+    }
+}
+
+/// A consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerNode {
+    /// Its name.
+    pub name: String,
+    /// Its index (colour).
+    pub index: usize,
+    /// What it reads.
+    pub attach: Attachment,
+    /// Waiting, idle, busy, crashed, removed.
+    pub state: ConsumerState,
+    /// Messages or records processed.
+    pub processed: u64,
+    /// Received, not started.
+    pub buffered: u64,
+    /// Partitions it holds (streams and groups): partition label, position, committed, lag.
+    pub partitions: Vec<(String, Option<u64>, Option<u64>, u64)>,
+}
+
+/// A consumer group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupNode {
+    /// Its name.
+    pub name: String,
+    /// The current generation.
+    pub generation: u32,
+    /// One row per partition of its streams.
+    pub rows: Vec<GroupRow>,
+    /// Members, sorted by id, with whether they own nothing.
+    pub members: Vec<(String, bool)>,
+    /// Total lag.
+    pub lag: u64,
+}
+
+/// A row of a group's assignment table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRow {
+    /// The stream.
+    pub stream: String,
+    /// The partition.
+    pub partition: u32,
+    /// The member that owns it in this generation.
+    pub owner: Option<String>,
+    /// Log end offset.
+    pub log_end: u64,
+    /// The group's committed offset.
+    pub committed: Option<u64>,
+    /// Log end minus committed.
+    pub lag: u64,
+}
+
+pub(super) fn attachment(a: &sim::Attach) -> Attachment {
+    match a {
+        sim::Attach::Queue(q) => Attachment::Queue(q.clone()),
+        sim::Attach::Subscription { exchange, .. } => Attachment::Subscription(exchange.clone()),
+        sim::Attach::Stream { stream, .. } => Attachment::Stream(stream.clone()),
+        sim::Attach::Group(g) => Attachment::Group(g.clone()),
+    }
+}
