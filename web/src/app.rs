@@ -8,6 +8,7 @@ use std::rc::Rc;
 use gloo::render::{AnimationFrame, request_animation_frame};
 use yew::prelude::*;
 
+use crate::components::actions::PublishForm;
 use crate::components::canvas::TopologyCanvas;
 use crate::components::controls::{PlaybackButtons, RunToForm, SeedInput, SpeedSelect};
 use crate::components::groups::AssignmentTables;
@@ -68,12 +69,16 @@ pub fn App() -> Html {
                     <SeedInput />
                     <RunToForm />
                 </section>
+                if let Some(n) = &app.notice {
+                    <p class="notice" id="notice" role="alert">{ n.clone() }</p>
+                }
                 <div class="workspace">
                     <section class="canvas-area" aria-label="Topology">
                         <TopologyCanvas />
                     </section>
                     <aside class="side">
                         <EntityDetails />
+                        <PublishForm />
                         <MetricChart />
                     </aside>
                 </div>

@@ -6,6 +6,7 @@
 mod flights;
 mod guide;
 mod log;
+mod publish;
 mod query;
 mod rebalances;
 mod view;
@@ -22,6 +23,7 @@ use yew::prelude::*;
 pub use flights::{FLIGHT_MS, Flight, Flights, Hop, MAX_FLIGHTS};
 pub use guide::{Guide, guide, guides};
 pub use log::{LogFilter, LogRow};
+pub use publish::{HandPublish, parse_headers};
 pub use query::Query;
 pub use rebalances::{Move, Phase, RebalanceStep, Rebalances, STEPS_KEPT};
 pub use view::{
@@ -127,6 +129,10 @@ pub enum Action {
     /// Apply a simulation action now: remove a consumer, seek, commit, publish by hand,
     /// change a producer's rate (a refused one changes nothing and shows why).
     Apply(sim::Action),
+    /// Show a message about the user's input (a form that could not be read).
+    Notice(String),
+    /// Publish what the publish form holds (a malformed form publishes nothing and says why).
+    Publish(HandPublish),
     /// Add a member to a group, shaped like its existing members, named `<group>-<n>`.
     AddMember(String),
     /// Filter the event log by entity name (`None`: all).
@@ -301,6 +307,11 @@ impl AppState {
             Action::Crash(consumer) => self.apply(&sim::Action::Crash { consumer }),
             Action::Restart(consumer) => self.apply(&sim::Action::Restart { consumer }),
             Action::Apply(action) => self.apply(&action),
+            Action::Notice(text) => self.notice = Some(text),
+            Action::Publish(form) => match form.to_action() {
+                Ok(action) => self.apply(&action),
+                Err(why) => self.notice = Some(why),
+            },
             Action::AddMember(group) => {
                 let spec = self.engine.borrow().member_like(&group);
                 self.apply(&sim::Action::AddConsumer(spec));

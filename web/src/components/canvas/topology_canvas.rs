@@ -8,7 +8,7 @@ use super::layout::{PARTITION_ROW, Rect, STREAM_HEAD, layout};
 use super::queue_node::QueueNode;
 use super::stream_node::StreamNode;
 use super::{colour, select_handlers};
-use crate::state::{Attachment, Entity, use_app};
+use crate::state::{Attachment, Entity, Hop, use_app};
 
 struct Edge {
     from: (f64, f64),
@@ -21,12 +21,8 @@ struct Edge {
 fn edge_html(e: &Edge) -> Html {
     let (x1, y1) = e.from;
     let (x2, y2) = e.to;
-    let dx = ((x2 - x1) / 2.0).max(20.0);
-    let d = format!(
-        "M{x1:.1} {y1:.1} C{:.1} {y1:.1} {:.1} {y2:.1} {x2:.1} {y2:.1}",
-        x1 + dx,
-        x2 - dx
-    );
+    let [_, (c1, _), (c2, _), _] = curve(e.from, e.to);
+    let d = format!("M{x1:.1} {y1:.1} C{c1:.1} {y1:.1} {c2:.1} {y2:.1} {x2:.1} {y2:.1}");
     let label = (!e.label.is_empty()).then(|| {
         html! {
             <text class="edge-label" x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()}
@@ -40,6 +36,28 @@ fn edge_html(e: &Edge) -> Html {
         </g>
     }
 }
+
+/// The cubic Bézier of an edge from `a` to `b`: start, two control points, end.
+fn curve(a: (f64, f64), b: (f64, f64)) -> [(f64, f64); 4] {
+    let dx = ((b.0 - a.0) / 2.0).max(20.0);
+    [a, (a.0 + dx, a.1), (b.0 - dx, b.1), b]
+}
+
+/// The point at `t` (0 to 1) along an edge from `a` to `b`.
+fn along(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
+    let [p0, p1, p2, p3] = curve(a, b);
+    let u = 1.0 - t;
+    let mix = |f: fn((f64, f64)) -> f64| {
+        u * u * u * f(p0) + 3.0 * u * u * t * f(p1) + 3.0 * u * t * t * f(p2) + t * t * t * f(p3)
+    };
+    (mix(|p| p.0), mix(|p| p.1))
+}
+
+/// Colours for message dots, picked by key (or message) hash.
+const KEY_COLOURS: [&str; 10] = [
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42a5b3", "#f032e6", "#9a6324",
+    "#808000", "#000075",
+];
 
 /// The topology canvas.
 #[component]
@@ -161,6 +179,38 @@ pub fn TopologyCanvas() -> Html {
         }
     }
 
+    let partition_y = |stream: &str, index: u32| {
+        let s = at(&Entity::Stream(stream.to_owned()))?;
+        let row = view
+            .streams
+            .iter()
+            .find(|x| x.name == stream)?
+            .partitions
+            .iter()
+            .position(|p| p.index == index)?;
+        Some((
+            s.x + s.w,
+            s.y + STREAM_HEAD + PARTITION_ROW * row as f64 + 16.0,
+        ))
+    };
+    let dots = app.flights.dots.iter().filter_map(|f| {
+        let t = f.progress(app.wall_ms);
+        if !(0.0..1.0).contains(&t) {
+            return None;
+        }
+        let from = match &f.from {
+            Hop::Node(e) => at(e)?.right(),
+            Hop::Partition(s, p) => partition_y(s, *p)?,
+        };
+        let to = match &f.to {
+            Hop::Node(e) => at(e)?.left(),
+            Hop::Partition(s, p) => partition_y(s, *p)?,
+        };
+        let (x, y) = along(from, to, t);
+        let fill = KEY_COLOURS[(f.colour % KEY_COLOURS.len() as u64) as usize];
+        Some(html! { <circle class="dot" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="4.5" fill={fill} /> })
+    });
+
     let group_boxes = l.groups.iter().map(|(name, r)| {
         let entity = Entity::Group(name.clone());
         let (onclick, onkeydown) = select_handlers(&app, &entity);
@@ -229,6 +279,7 @@ pub fn TopologyCanvas() -> Html {
             </defs>
             { for group_boxes }
             { for edges.iter().map(edge_html) }
+            <g class="flights" aria-hidden="true">{ for dots }</g>
             { for l.nodes.keys().cloned().map(node) }
         </svg>
     }

@@ -1,9 +1,9 @@
 //! One table per group: partition, owner, log end, committed, lag; the generation; idle
-//! members.
+//! members; its latest rebalance steps (revoked → assigned), and a button to add a member.
 
 use yew::prelude::*;
 
-use crate::state::use_app;
+use crate::state::{Action, Phase, use_app};
 
 /// The assignment tables of every group of the scenario (nothing when it has none).
 #[component]
@@ -15,10 +15,23 @@ pub fn AssignmentTables() -> Html {
     html! {
         <section class="groups" aria-label="Consumer groups">
             { for app.view.groups.iter().map(|g| {
+                let add = {
+                    let app = app.clone();
+                    let group = g.name.clone();
+                    Callback::from(move |_: MouseEvent| app.dispatch(Action::AddMember(group.clone())))
+                };
+                let steps: Vec<_> = app.rebalances.steps(&g.name).take(4).cloned().collect();
                 let idle: Vec<&str> = g.members.iter().filter(|(_, idle)| *idle).map(|(m, _)| m.as_str()).collect();
                 html! {
                     <div class="group-table" data-group={g.name.clone()} data-generation={g.generation.to_string()}>
-                        <h3>{ format!("Group {} \u{b7} generation {} \u{b7} lag {}", g.name, g.generation, g.lag) }</h3>
+                        <h3>
+                            { format!("Group {} \u{b7} ", g.name) }
+                            // Keyed by generation: a new generation is a new element, so it flashes.
+                            { for std::iter::once(html! {
+                                <span class="generation" key={g.generation.to_string()}>{ format!("generation {}", g.generation) }</span>
+                            }) }
+                            { format!(" \u{b7} lag {}", g.lag) }
+                        </h3>
                         <table>
                             <thead><tr>
                                 <th scope="col">{ "partition" }</th><th scope="col">{ "owner" }</th>
@@ -41,7 +54,22 @@ pub fn AssignmentTables() -> Html {
                             if !idle.is_empty() {
                                 <span class="idle">{ format!(" \u{b7} idle: {}", idle.join(", ")) }</span>
                             }
+                            <button type="button" class="add-member" onclick={add}
+                                aria-label={format!("add a member to {}", g.name)}>{ "Add member" }</button>
                         </p>
+                        if !steps.is_empty() {
+                            <ol class="rebalances" aria-label={format!("rebalances of {}", g.name)}>
+                                { for steps.iter().map(|st| {
+                                    let phase = match st.phase { Phase::Revoked => "revoked", Phase::Assigned => "assigned" };
+                                    html! {
+                                        <li class={classes!("rebalance", phase)} data-generation={st.generation.to_string()}>
+                                            <span class="at">{ format!("{} ms", st.at_ms) }</span>
+                                            { st.text() }
+                                        </li>
+                                    }
+                                }) }
+                            </ol>
+                        }
                     </div>
                 }
             }) }

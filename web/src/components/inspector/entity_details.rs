@@ -1,8 +1,9 @@
-//! The selected entity's state, its recent events, and crash/restart for consumers.
+//! The selected entity's state, its recent events, and what can be done to it.
 
 use yew::prelude::*;
 
-use crate::state::{Action, use_app};
+use crate::components::actions::{ConsumerActions, RateForm};
+use crate::state::{Action, Entity, use_app};
 
 /// Recent log rows shown for the selection.
 const RECENT: usize = 8;
@@ -25,6 +26,12 @@ pub fn EntityDetails() -> Html {
         let app = app.clone();
         Callback::from(move |_: MouseEvent| app.dispatch(a.clone()))
     };
+    let rate = app
+        .view
+        .producers
+        .iter()
+        .find(|p| p.name == name)
+        .map_or(0, |p| p.rate_per_sec);
     let recent: Vec<_> = app
         .log
         .iter()
@@ -39,14 +46,16 @@ pub fn EntityDetails() -> Html {
             <dl class="facts">
                 { for d.facts.iter().map(|(l, v)| html! { <><dt>{ l.clone() }</dt><dd data-fact={l.clone()}>{ v.clone() }</dd></> }) }
             </dl>
-            if d.can_crash || d.can_restart {
-                <div class="actions">
-                    <button type="button" id="crash" disabled={!d.can_crash} onclick={send(Action::Crash(name.clone()))}>{ "Crash" }</button>
-                    <button type="button" id="restart" disabled={!d.can_restart} onclick={send(Action::Restart(name.clone()))}>{ "Restart" }</button>
-                </div>
+            if let Entity::Consumer(_) = &d.entity {
+                <ConsumerActions details={d.clone()} />
             }
-            if let Some(n) = &app.notice {
-                <p class="notice" role="status">{ n.clone() }</p>
+            if let Entity::Producer(p) = &d.entity {
+                <RateForm producer={p.clone()} rate={rate} />
+            }
+            if d.can_add_member {
+                <div class="actions">
+                    <button type="button" id="add-member" onclick={send(Action::AddMember(name.clone()))}>{ "Add member" }</button>
+                </div>
             }
             if !d.items.is_empty() {
                 <h3>{ d.items_title.clone() }</h3>
