@@ -83,7 +83,8 @@ impl Flights {
     }
 
     /// Adds the hops of `events` at `wall_ms`. `chained`: a hop waits for the message's
-    /// previous one to arrive (playing); otherwise every hop is shown halfway (stepping).
+    /// previous one to arrive (playing); otherwise the dots of earlier steps go and every
+    /// hop of this one is shown halfway (stepping).
     pub fn observe<'a>(
         &mut self,
         sim: &Simulation,
@@ -92,6 +93,10 @@ impl Flights {
         wall_ms: f64,
         chained: bool,
     ) {
+        if !chained {
+            // Stepping shows only the hops of the latest step.
+            self.clear();
+        }
         for event in events {
             for (message, colour, from, to) in hops(sim, attach, event) {
                 let depart_ms = if chained {

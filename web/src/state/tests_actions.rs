@@ -212,3 +212,16 @@ fn rebalances_list_what_changed_hands() {
         "{text:?}"
     );
 }
+
+#[test]
+fn stepping_shows_only_the_latest_steps_hops_halfway() {
+    let s = at("c", 3_000);
+    assert!(!s.flights.dots.is_empty());
+    assert!(
+        s.flights.dots.iter().all(|f| f.progress(s.wall_ms) == 0.5),
+        "halfway"
+    );
+    // Deliveries to email-worker stopped when it crashed at 2 s: none of its hops is left.
+    let to_email_worker = Hop::Node(Entity::Consumer("email-worker".into()));
+    assert!(s.flights.dots.iter().all(|f| f.to != to_email_worker));
+}

@@ -59,7 +59,10 @@ pub fn StreamNode(props: &StreamNodeProps) -> Html {
                         <text class="offset" x={x_of(first).to_string()} y={(cy + 22.0).to_string()}>
                             { if first > p.start { format!("\u{2026}{first}") } else { format!("start {first}") } }
                         </text>
-                        <text class="offset" x={(x_of(p.end) - 1.0).to_string()} y={(cy + 22.0).to_string()} text-anchor="end">
+                        // A short log: the end label goes right of the cells, clear of the start's.
+                        <text class="offset" y={(cy + 22.0).to_string()}
+                            x={if x_of(p.end) - x_of(first) < 90.0 { (x_of(first) + 60.0).max(x_of(p.end) + 3.0) } else { x_of(p.end) - 1.0 }.to_string()}
+                            text-anchor={if x_of(p.end) - x_of(first) < 90.0 { "start" } else { "end" }}>
                             { format!("end {}", p.end) }
                         </text>
                         { for p.markers.iter().map(|m| {
