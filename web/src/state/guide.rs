@@ -54,7 +54,7 @@ const GUIDES: [Guide; 6] = [
         watch: "live reads at the end of the log. replay joins at 3 s and reads from offset 0 the same records live read earlier. Retention keeps 40 records, so the log start moves on.",
         try_this: [
             "Filter the event log by replay and compare its payloads with live's for the same offsets.",
-            "Run past 5 s and watch the log start overtake replay's position.",
+            "Select replay and seek it to the end: it skips what is left of the old records and reads only new ones.",
         ],
     },
     Guide {
@@ -64,7 +64,7 @@ const GUIDES: [Guide; 6] = [
         watch: "analytics grows from one to four members; each join is a new generation. With four members on three partitions one member is idle. At 9 s analytics-2 is killed and its partition moves after the session timeout.",
         try_this: [
             "Step through 2 s, 4 s and 6 s and watch the assignment table change.",
-            "Compare backup's lag with analytics' lag while members come and go.",
+            "Press Add member under the analytics table and read, below it, which partitions changed hands.",
         ],
     },
     Guide {

@@ -219,6 +219,9 @@ impl Simulation {
     /// [`Action::SetRate`](crate::sim::Action::SetRate)); `None` for an unknown name.
     #[must_use]
     pub fn producer_rate(&self, name: &str) -> Option<u32> {
-        self.producers.iter().find(|p| p.name == name).map(|p| p.rate)
+        self.producers
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.rate)
     }
 }
