@@ -743,6 +743,7 @@ impl Event {
             | Event::Dropped { message, .. }
             | Event::Buffered { message, .. }
             | Event::Received { message, .. }
+            | Event::Appended { message, .. }
             | Event::Lagged { message, .. } => Some(*message),
             _ => None,
         }

@@ -114,3 +114,31 @@ fn setting_a_rate_to_zero_stops_the_producer() {
     sim.step(Duration::from_millis(2_000));
     assert_eq!(sim.totals().published, published);
 }
+
+fn newest(sim: &Simulation) -> brokerlab::MessageId {
+    let next = sim.broker().next_message_id().0;
+    assert!(next > 1, "something was published");
+    brokerlab::MessageId(next - 1)
+}
+
+#[test]
+fn recent_messages_remember_the_hash_of_their_key() {
+    // E's producer keys orders by customer; copies of one key share a hash.
+    let mut sim = running("e", 2_000);
+    let last = newest(&sim);
+    assert_eq!(sim.last_message(), Some(last), "appends name their message");
+    let hash = sim.message_key_hash(last).expect("keyed");
+    sim.apply(&publish(TargetSpec::Stream("orders".into()), &[]))
+        .expect("applies");
+    let by_hand = newest(&sim);
+    let k1 = sim.message_key_hash(by_hand).expect("keyed by hand");
+    sim.apply(&publish(TargetSpec::Stream("orders".into()), &[]))
+        .expect("applies");
+    let again = newest(&sim);
+    assert_eq!(sim.message_key_hash(again), Some(k1), "same key, same hash");
+    assert_ne!(k1, hash);
+    // Messages published without a key have none.
+    let a = running("a", 2_000);
+    let m = newest(&a);
+    assert_eq!(a.message_key_hash(m), None);
+}

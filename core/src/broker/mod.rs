@@ -564,6 +564,12 @@ impl<S: Storage> Broker<S> {
             .collect()
     }
 
+    /// The id the next published or produced message will get.
+    #[must_use]
+    pub fn next_message_id(&self) -> MessageId {
+        MessageId(self.next_message)
+    }
+
     /// The payload of a message still held by a queue (ready or unacked).
     #[must_use]
     pub fn message_payload(

@@ -35,8 +35,8 @@ pub use scenario::{
     ScriptStep, SeekSpec, StreamSpec, TargetSpec, Topology,
 };
 pub use simulation::{
-    ActionError, MAX_STEP_EVENTS, RECENT_EVENTS, SimEvent, SimEventKind, SimNote, SimOptions,
-    Simulation,
+    ActionError, KEYS_KEPT, MAX_STEP_EVENTS, RECENT_EVENTS, SimEvent, SimEventKind, SimNote,
+    SimOptions, Simulation,
 };
 pub use validate::bounds;
 

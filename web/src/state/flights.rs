@@ -1,9 +1,9 @@
 //! Messages in flight on the canvas. Each hop an event reports (published, routed, delivered,
 //! dead-lettered, appended, read, received) becomes a dot that travels its edge in
 //! [`FLIGHT_MS`] of wall-clock time. A message's next hop starts when its previous one
-//! arrives, so a viewer can follow one message along its path. Dots are coloured by the
-//! record key for stream records and by message otherwise (copies of one message share a
-//! colour).
+//! arrives, so a viewer can follow one message along its path. Dots are coloured by the key
+//! the message was published with (the record key, or the producer key its routing key was
+//! made from); a message without a key gets a colour of its own, shared by its copies.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -46,7 +46,7 @@ pub struct Flight {
     pub from: Hop,
     /// Where it arrives.
     pub to: Hop,
-    /// Hash of the record key (stream records) or of the message id; picks the colour.
+    /// Hash of the message's key, or of its id when it has none; picks the colour.
     pub colour: u64,
     /// Wall-clock ms (the playground's own clock) when it leaves.
     pub depart_ms: f64,
@@ -122,7 +122,8 @@ impl Flights {
     }
 }
 
-/// FNV-1a, for colours that are the same natively and in the browser.
+/// FNV-1a (as [`Simulation::message_key_hash`]), for colours that are the same natively
+/// and in the browser.
 fn hash(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
@@ -140,7 +141,10 @@ fn hops(
     };
     let b = sim.broker();
     let node = Hop::Node;
-    let by_message = |m: u64| hash(&m.to_le_bytes());
+    let by_message = |m: u64| {
+        sim.message_key_hash(brokerlab::MessageId(m))
+            .unwrap_or_else(|| hash(&m.to_le_bytes()))
+    };
     let producer_of = |target: &Entity| {
         sim.scenario()
             .producers
@@ -159,10 +163,15 @@ fn hops(
             Entity::Subscription(b.subscription_name(s).unwrap_or_default().to_owned())
         }
     };
+    // Older than the simulation's memory of keys: the record still holds its key.
     let record_colour = |p: StreamPartition, o: Offset, message: u64| {
-        b.stream_record(p, o)
-            .and_then(|r| r.key)
-            .map_or_else(|| by_message(message), |k| hash(k.as_bytes()))
+        sim.message_key_hash(brokerlab::MessageId(message))
+            .or_else(|| {
+                b.stream_record(p, o)
+                    .and_then(|r| r.key)
+                    .map(|k| hash(k.as_bytes()))
+            })
+            .unwrap_or_else(|| hash(&message.to_le_bytes()))
     };
     let mut out = Vec::new();
     match e {

@@ -225,3 +225,17 @@ fn stepping_shows_only_the_latest_steps_hops_halfway() {
     let to_email_worker = Hop::Node(Entity::Consumer("email-worker".into()));
     assert!(s.flights.dots.iter().all(|f| f.to != to_email_worker));
 }
+
+#[test]
+fn dots_of_messages_with_the_same_key_share_a_colour() {
+    // The comparison's producers cycle through four keys: ann, bob, cy, dee.
+    let mut s = reduce(AppState::new("comparison"), Action::SetSpeed(10.0));
+    s = reduce(s, Action::Play);
+    for _ in 0..30 {
+        s = reduce(s, Action::Tick { elapsed_ms: 16.0 });
+    }
+    let colours: std::collections::BTreeSet<u64> =
+        s.flights.dots.iter().map(|f| f.colour).collect();
+    assert!(s.flights.dots.len() > 8);
+    assert!(colours.len() <= 4, "{} colours", colours.len());
+}

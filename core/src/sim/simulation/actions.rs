@@ -114,6 +114,7 @@ impl Simulation {
                     let mut body = Vec::new();
                     render(&mut body, &pieces, n, &key, "script", t);
                     let routing_key = || render_string(&routing, n, &key, "script", t);
+                    let id = self.broker.next_message_id();
                     let result = if headers.is_empty() {
                         send(
                             &mut self.broker,
@@ -127,6 +128,9 @@ impl Simulation {
                     } else {
                         send_with_headers(&mut self.broker, now, target, routing_key, body, headers)
                     };
+                    if !key.is_empty() && result.is_ok() {
+                        self.remember_key(id, key.as_bytes());
+                    }
                     self.after_publish(None, result);
                 }
                 Ok(())

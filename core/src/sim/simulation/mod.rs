@@ -24,7 +24,7 @@ use alloc::vec::Vec;
 
 use crate::broker::Broker;
 use crate::event::{Delivery, EventFilter, EventKind};
-use crate::ids::{ConsumerId, DeliveryTag, Offset, QueueId};
+use crate::ids::{ConsumerId, DeliveryTag, MessageId, Offset, QueueId};
 use crate::storage::MemoryStorage;
 use crate::stream::StreamPartition;
 use crate::time::{Duration, Instant};
@@ -46,6 +46,7 @@ mod views;
 
 pub use actions::ActionError;
 pub use events::{SimEvent, SimEventKind, SimNote};
+pub use producers::KEYS_KEPT;
 
 /// The most recent events [`Simulation::recent_events`] keeps.
 pub const RECENT_EVENTS: usize = 1024;
@@ -122,6 +123,8 @@ pub struct Simulation {
     /// Where published payloads are copied to: one allocation per buffer, not per message.
     arena: crate::message::PayloadArena,
     key_buf: String,
+    /// The key hash of recent messages, at `id % KEYS_KEPT` (see [`Simulation::message_key_hash`]).
+    message_keys: Vec<(MessageId, u64)>,
     deliveries: Vec<Delivery>,
     auto_acks: Vec<(usize, DeliveryTag)>,
     rebalanced: bool,
@@ -186,6 +189,7 @@ impl Simulation {
             scratch: Vec::new(),
             arena: crate::message::PayloadArena::new(),
             key_buf: String::new(),
+            message_keys: Vec::new(),
             deliveries: Vec::new(),
             auto_acks: Vec::new(),
             rebalanced: false,

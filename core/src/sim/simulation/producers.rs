@@ -5,7 +5,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::broker::Broker;
-use crate::ids::StreamId;
+use crate::ids::{MessageId, StreamId};
 use crate::message::{Payload, Publish};
 use crate::sim::metrics::SimProducerId;
 use crate::sim::rng::{Rng, Skewed};
@@ -16,6 +16,9 @@ use crate::time::Instant;
 use super::events::SimNote;
 use super::template::{Piece, parse_template, render, render_string};
 use super::{NS_PER_MS, Simulation};
+
+/// How many recent messages' key hashes [`Simulation::message_key_hash`] answers for.
+pub const KEYS_KEPT: usize = 4096;
 /// One producer: what it publishes where, when it is next due, and its own [`Rng`].
 #[derive(Debug)]
 pub(super) struct Producer {
@@ -189,6 +192,8 @@ impl Simulation {
         let stream_key = (!matches!(pr.keys, KeySpec::None)).then_some(key.as_bytes());
         let routing_key = || render_string(&pr.routing, pr.seq - 1, &key, &pr.name, t);
         let bytes = self.arena.alloc(&payload);
+        let id = self.broker.next_message_id();
+        let keyed = !matches!(pr.keys, KeySpec::None);
         let result = send(
             &mut self.broker,
             self.now,
@@ -198,9 +203,35 @@ impl Simulation {
             stream_key,
             bytes,
         );
+        if keyed && result.is_ok() {
+            self.remember_key(id, key.as_bytes());
+        }
         self.scratch = payload;
         self.key_buf = key;
         self.after_publish(Some(SimProducerId(p as u32)), result);
+    }
+
+    /// Notes the key `message` was published with, for [`Simulation::message_key_hash`].
+    pub(super) fn remember_key(&mut self, message: MessageId, key: &[u8]) {
+        if self.message_keys.is_empty() {
+            self.message_keys = alloc::vec![(MessageId(0), 0); KEYS_KEPT];
+        }
+        let hash = key.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        self.message_keys[(message.0 % KEYS_KEPT as u64) as usize] = (message, hash);
+    }
+
+    /// A hash (64-bit FNV-1a) of the key a recent message was published with: the record key
+    /// or the producer key a routing key was made from. `None` for a message published
+    /// without a key, or one of more than [`KEYS_KEPT`] messages ago. Meant for UIs that
+    /// colour messages by key.
+    #[must_use]
+    pub fn message_key_hash(&self, message: MessageId) -> Option<u64> {
+        let slot = self
+            .message_keys
+            .get((message.0 % KEYS_KEPT as u64) as usize)?;
+        (slot.0 == message).then_some(slot.1)
     }
 
     pub(super) fn after_publish(
