@@ -155,8 +155,13 @@ struct Engine {
 #[derive(Debug, Clone)]
 pub struct AppState {
     engine: Rc<RefCell<Engine>>,
-    /// The loaded scenario's id.
+    /// The loaded ready-made scenario's id (`custom` for a scenario of the user's).
     pub scenario_id: String,
+    /// The scenario the simulation runs (its seed aside: see `seed`).
+    pub scenario: Rc<sim::Scenario>,
+    /// The actions the user applied since the start, with their times (replayed to go back
+    /// in time, and carried by a shared link).
+    pub history: Rc<Vec<sim::ScriptStep>>,
     /// The seed the simulation runs with.
     pub seed: u64,
     /// Playback speed.
@@ -195,11 +200,20 @@ impl AppState {
     pub fn new(id: &str) -> AppState {
         let id = if ready::load(id).is_some() { id } else { "a" };
         let scenario = ready::load(id).unwrap_or_default();
+        let mut state = AppState::with_scenario(id, scenario);
+        state.refresh();
+        state
+    }
+
+    /// The playground running `scenario` (paused at time 0), shown as scenario `id`.
+    fn with_scenario(id: &str, scenario: sim::Scenario) -> AppState {
         let seed = scenario.seed;
         let engine = Engine::build(&scenario, seed);
-        let mut state = AppState {
+        AppState {
             engine: Rc::new(RefCell::new(engine)),
             scenario_id: id.to_owned(),
+            scenario: Rc::new(scenario),
+            history: Rc::default(),
             seed,
             speed: 1.0,
             playing: false,
@@ -213,9 +227,7 @@ impl AppState {
             wall_ms: 0.0,
             carry_ms: 0.0,
             revision: 0,
-        };
-        state.refresh();
-        state
+        }
     }
 
     /// The playground as a URL query asks for it (`?s=d&t=4000&seed=9&speed=10`).
@@ -283,7 +295,11 @@ impl AppState {
                 self.playing = false;
                 let to = Instant::from_millis(t);
                 if to < self.engine.borrow().sim.now() {
+                    // Back in time: the user's actions up to `t` are replayed, later ones dropped.
+                    let mut kept = Rc::unwrap_or_clone(std::mem::take(&mut self.history));
+                    kept.retain(|s| s.at_ms <= t);
                     self.rebuild();
+                    self.replay(&kept);
                 }
                 self.advance_to(to);
             }
@@ -328,20 +344,35 @@ impl AppState {
         self.view.now_ms
     }
 
+    /// Applies `action` now; remembers it in the history when it applies.
     fn apply(&mut self, action: &sim::Action) {
         let mut e = self.engine.borrow_mut();
         let result = e.sim.apply(action);
         if let (Ok(()), sim::Action::AddConsumer(c)) = (&result, action) {
             e.attach.push((c.name.clone(), c.attach.clone()));
         }
+        if result.is_ok() {
+            Rc::make_mut(&mut self.history).push(sim::ScriptStep {
+                at_ms: e.sim.now().as_millis(),
+                action: action.clone(),
+            });
+        }
         self.notice = result.err().map(|e| e.to_string());
     }
 
-    /// A fresh simulation of the loaded scenario with the current seed; the log starts over.
+    /// Runs to each step's time and applies it, as the user did.
+    fn replay(&mut self, steps: &[sim::ScriptStep]) {
+        for step in steps {
+            self.advance_to(Instant::from_millis(step.at_ms));
+            self.apply(&step.action);
+        }
+    }
+
+    /// A fresh simulation of the scenario with the current seed; the log and the history
+    /// start over.
     fn rebuild(&mut self) {
-        let mut scenario = ready::load(&self.scenario_id).unwrap_or_default();
-        scenario.seed = self.seed;
-        self.engine = Rc::new(RefCell::new(Engine::build(&scenario, self.seed)));
+        self.engine = Rc::new(RefCell::new(Engine::build(&self.scenario, self.seed)));
+        self.history = Rc::default();
         self.log.clear();
         self.flights = Rc::default();
         self.rebalances = Rc::default();

@@ -239,3 +239,18 @@ fn dots_of_messages_with_the_same_key_share_a_colour() {
     assert!(s.flights.dots.len() > 8);
     assert!(colours.len() <= 4, "{} colours", colours.len());
 }
+
+#[test]
+fn going_back_in_time_replays_the_actions_taken_before_then() {
+    let s = at("e", 3_000);
+    let s = reduce(s, Action::AddMember("analytics".into()));
+    let s = reduce(s, Action::RunTo(5_000));
+    let has_new = |s: &AppState| s.view.consumers.iter().any(|c| c.name == "analytics-5");
+    assert!(has_new(&s));
+    let s = reduce(s, Action::RunTo(4_000));
+    assert!(has_new(&s), "added at 3 s: still there at 4 s");
+    assert_eq!(s.history.len(), 1);
+    let s = reduce(s, Action::RunTo(2_000));
+    assert!(!has_new(&s), "not yet added at 2 s");
+    assert!(s.history.is_empty());
+}
