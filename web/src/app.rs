@@ -1,5 +1,7 @@
-//! The root component: creates the state (from the URL query, e.g. `?s=c&t=5000`), shares
-//! it through a context, and while playing turns animation frames into
+//! The root component: creates the state (from a shared link in the fragment, the URL query
+//! such as `?s=c&t=5000`, or the autosave: see [`persist`]), shares it through a context,
+//! writes it back to the address and the autosave while paused, and while playing turns
+//! animation frames into
 //! [`Action::Tick`]s: one frame is requested per render, so time advances only as fast as
 //! the page draws.
 
@@ -14,19 +16,23 @@ use crate::components::controls::{PlaybackButtons, RunToForm, SeedInput, SpeedSe
 use crate::components::groups::AssignmentTables;
 use crate::components::inspector::{EntityDetails, EventLog, MetricChart};
 use crate::components::picker::{ScenarioGuide, ScenarioPicker};
-use crate::state::{Action, AppHandle, AppState, Query};
-
-fn query() -> Query {
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    Query::parse(&search)
-}
+use crate::components::share::ShareBar;
+use crate::persist;
+use crate::state::{Action, AppHandle};
 
 /// The root component of the playground.
 #[component]
 pub fn App() -> Html {
-    let app = use_reducer(|| AppState::from_query(&query()));
+    let app = use_reducer(persist::initial);
+    {
+        // While paused, the address and the autosave follow every change.
+        let playing = app.playing;
+        use_effect_with(app.clone(), move |app| {
+            if !playing {
+                persist::remember(app);
+            }
+        });
+    }
     let last_frame = use_mut_ref(|| None::<f64>);
     let frame = use_mut_ref(|| None::<AnimationFrame>);
     {
@@ -49,10 +55,7 @@ pub fn App() -> Html {
             }
         });
     }
-    let title = brokerlab::sim::ready::all()
-        .into_iter()
-        .find(|(id, _, _)| *id == app.scenario_id)
-        .map_or("", |(_, t, _)| t);
+    let title = app.scenario.title.clone();
     html! {
         <ContextProvider<AppHandle> context={app.clone()}>
             <main class="playground" data-scenario={app.scenario_id.clone()}>
@@ -69,6 +72,7 @@ pub fn App() -> Html {
                     <SeedInput />
                     <RunToForm />
                 </section>
+                <ShareBar />
                 if let Some(n) = &app.notice {
                     <p class="notice" id="notice" role="alert">{ n.clone() }</p>
                 }

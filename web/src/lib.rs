@@ -12,6 +12,8 @@
 
 pub mod app;
 pub mod components;
+pub mod persist;
+pub mod share;
 pub mod state;
 
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -6,3 +6,4 @@ pub mod controls;
 pub mod groups;
 pub mod inspector;
 pub mod picker;
+pub mod share;

@@ -6,6 +6,7 @@
 mod flights;
 mod guide;
 mod log;
+mod open;
 mod publish;
 mod query;
 mod rebalances;
@@ -20,9 +21,12 @@ use brokerlab::Instant;
 use brokerlab::sim::{self, Simulation, ready};
 use yew::prelude::*;
 
+use crate::share::Shared;
+
 pub use flights::{FLIGHT_MS, Flight, Flights, Hop, MAX_FLIGHTS};
 pub use guide::{Guide, guide, guides};
 pub use log::{LogFilter, LogRow};
+pub use open::open;
 pub use publish::{HandPublish, parse_headers};
 pub use query::Query;
 pub use rebalances::{Move, Phase, RebalanceStep, Rebalances, STEPS_KEPT};
@@ -45,6 +49,9 @@ pub const MAX_FRAME_MS: f64 = 250.0;
 pub const LOG_ROWS: usize = 600;
 /// Logical time run between two turns of the log (records are looked up while retained).
 pub const SLICE_MS: u64 = 100;
+
+/// The scenario id of a scenario that is not one of the ready-made ones.
+pub const CUSTOM: &str = "custom";
 
 /// Something shown on the canvas that can be selected and inspected.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -85,6 +92,23 @@ impl Entity {
             Entity::Consumer(n) => ("consumer", n),
             Entity::Group(n) => ("group", n),
         }
+    }
+
+    /// The entity a [`key`](Self::key) names.
+    #[must_use]
+    pub fn from_key(key: &str) -> Option<Entity> {
+        let (kind, name) = key.split_once(':')?;
+        let name = name.to_owned();
+        Some(match kind {
+            "producer" => Entity::Producer(name),
+            "exchange" => Entity::Exchange(name),
+            "queue" => Entity::Queue(name),
+            "subscription" => Entity::Subscription(name),
+            "stream" => Entity::Stream(name),
+            "consumer" => Entity::Consumer(name),
+            "group" => Entity::Group(name),
+            _ => return None,
+        })
     }
 
     /// The name alone.
@@ -129,6 +153,9 @@ pub enum Action {
     /// Apply a simulation action now: remove a consumer, seek, commit, publish by hand,
     /// change a producer's rate (a refused one changes nothing and shows why).
     Apply(sim::Action),
+    /// Open a scenario from JSON (an imported file) at time 0; malformed JSON or an invalid
+    /// scenario changes nothing and says why (with the field's path or line and column).
+    ImportJson(String),
     /// Show a message about the user's input (a form that could not be read).
     Notice(String),
     /// Publish what the publish form holds (a malformed form publishes nothing and says why).
@@ -246,6 +273,46 @@ impl AppState {
         state
     }
 
+    /// The playground a shared link describes: its scenario, run to each action's time and
+    /// the action applied, then to the link's time, with its speed and selection.
+    ///
+    /// # Errors
+    /// An action that no longer applies (the link was edited by hand), in words.
+    pub fn from_shared(shared: &Shared) -> Result<AppState, String> {
+        let mut state = AppState::with_scenario(&shared.id, shared.scenario.clone());
+        for (i, step) in shared.actions.iter().enumerate() {
+            state.advance_to(Instant::from_millis(step.at_ms));
+            state.apply(&step.action);
+            if let Some(why) = state.notice.take() {
+                return Err(format!(
+                    "the link's action {} (at {} ms) does not apply: {why}",
+                    i + 1,
+                    step.at_ms
+                ));
+            }
+        }
+        state.advance_to(Instant::from_millis(shared.t_ms));
+        state.speed = shared.speed.clamp(SPEED_MIN, SPEED_MAX);
+        state.selected = shared.selected.as_deref().and_then(Entity::from_key);
+        state.refresh();
+        Ok(state)
+    }
+
+    /// What a link needs to reopen this moment.
+    #[must_use]
+    pub fn to_shared(&self) -> Shared {
+        let mut scenario = (*self.scenario).clone();
+        scenario.seed = self.seed;
+        Shared {
+            id: self.scenario_id.clone(),
+            scenario,
+            actions: (*self.history).clone(),
+            t_ms: self.now_ms(),
+            speed: self.speed,
+            selected: self.selected.as_ref().map(Entity::key),
+        }
+    }
+
     /// Applies one action (the body of the reducer).
     pub fn update(&mut self, action: Action) {
         self.revision += 1;
@@ -324,6 +391,17 @@ impl AppState {
             Action::Restart(consumer) => self.apply(&sim::Action::Restart { consumer }),
             Action::Apply(action) => self.apply(&action),
             Action::Notice(text) => self.notice = Some(text),
+            Action::ImportJson(text) => match sim::Scenario::from_json(&text) {
+                Ok(scenario) => {
+                    let speed = self.speed;
+                    *self = AppState {
+                        revision: self.revision,
+                        speed,
+                        ..AppState::with_scenario(CUSTOM, scenario)
+                    };
+                }
+                Err(e) => self.notice = Some(format!("That file is not a scenario: {e}")),
+            },
             Action::Publish(form) => match form.to_action() {
                 Ok(action) => self.apply(&action),
                 Err(why) => self.notice = Some(why),

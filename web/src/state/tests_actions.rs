@@ -254,3 +254,79 @@ fn going_back_in_time_replays_the_actions_taken_before_then() {
     assert!(!has_new(&s), "not yet added at 2 s");
     assert!(s.history.is_empty());
 }
+
+#[test]
+fn a_shared_state_reopens_the_identical_moment() {
+    let s = at("e", 2_500);
+    let s = reduce(s, Action::AddMember("analytics".into()));
+    let s = reduce(s, Action::RunTo(3_000));
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::Seek {
+            consumer: "backup-1".into(),
+            partition: None,
+            to: SeekSpec::Beginning,
+        }),
+    );
+    let seed = s.seed;
+    let s = reduce(s, Action::SetSeed(seed)); // setting the seed starts over …
+    assert!(s.history.is_empty());
+    let s = reduce(s, Action::RunTo(2_500));
+    let s = reduce(s, Action::AddMember("analytics".into()));
+    let s = reduce(s, Action::RunTo(3_000));
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::Commit {
+            consumer: "backup-1".into(),
+            offsets: None,
+        }),
+    );
+    let s = reduce(s, Action::RunTo(6_123));
+    let s = reduce(s, Action::Select(Some(Entity::Group("analytics".into()))));
+    let text = crate::share::encode(&s.to_shared());
+    let shared = crate::share::decode(&text).expect("decodes");
+    let again = AppState::from_shared(&shared).expect("reopens");
+    assert_eq!(
+        again.view, s.view,
+        "same nodes, depths, offsets, assignment, details"
+    );
+    assert_eq!(again.history, s.history);
+    assert_eq!(again.selected, s.selected);
+    let trace = |s: &AppState| s.engine.borrow().sim.totals();
+    assert_eq!(trace(&again), trace(&s));
+}
+
+#[test]
+fn a_link_whose_action_no_longer_applies_is_refused() {
+    let mut shared = at("a", 1_000).to_shared();
+    shared.actions.push(sim::ScriptStep {
+        at_ms: 500,
+        action: sim::Action::Restart {
+            consumer: "worker-1".into(),
+        },
+    });
+    let err = AppState::from_shared(&shared).expect_err("refused");
+    assert!(err.contains("action 1 (at 500 ms)"), "{err}");
+}
+
+#[test]
+fn an_exported_scenario_imports_and_a_bad_file_changes_nothing() {
+    let s = at("d", 2_000);
+    let json = s.scenario.to_json();
+    let s = reduce(s, Action::ImportJson(json));
+    assert_eq!((s.scenario_id.as_str(), s.now_ms()), (CUSTOM, 0));
+    assert_eq!(s.view.streams[0].name, "clicks");
+    let before = s.view.clone();
+    let s = reduce(
+        s,
+        Action::ImportJson("{\"version\": 1, \"topology\": 3}".into()),
+    );
+    assert!(
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("That file is not a scenario")),
+        "{:?}",
+        s.notice
+    );
+    assert_eq!(s.view, before);
+}
