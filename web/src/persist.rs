@@ -13,22 +13,25 @@ fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
+/// The page's URL query.
+#[must_use]
+pub fn query() -> Query {
+    let search = window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    Query::parse(&search)
+}
+
 /// The state the page opens with.
 #[must_use]
-pub fn initial() -> AppState {
-    let location = window().map(|w| w.location());
-    let hash = location
-        .as_ref()
-        .and_then(|l| l.hash().ok())
-        .unwrap_or_default();
-    let search = location
-        .as_ref()
-        .and_then(|l| l.search().ok())
+pub fn initial(query: &Query) -> AppState {
+    let hash = window()
+        .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
     let saved = window()
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten());
-    state::open(&hash, &Query::parse(&search), saved.as_deref())
+    state::open(&hash, query, saved.as_deref())
 }
 
 /// The page's address without its fragment.
@@ -39,22 +42,48 @@ fn base_url() -> String {
     href.split('#').next().unwrap_or_default().to_owned()
 }
 
+/// The page's address without query and fragment.
+fn page_url() -> String {
+    base_url().split('?').next().unwrap_or_default().to_owned()
+}
+
+/// The full playground (not embedded) at `state`'s moment.
+#[must_use]
+pub fn link_without_embed(state: &AppState) -> String {
+    format!("{}#{}", page_url(), share::encode(&state.to_shared()))
+}
+
+/// A ready `<iframe>` that embeds `state`'s moment, playing; sandboxed without
+/// `allow-top-navigation`, so it can never navigate the page that embeds it.
+#[must_use]
+pub fn embed_code(state: &AppState) -> String {
+    format!(
+        "<iframe src=\"{}?embed=1&amp;autoplay=1#{}\" title=\"Brokerlab playground\" \
+         width=\"100%\" height=\"460\" style=\"border:0\" loading=\"lazy\" \
+         sandbox=\"allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox\">\
+         </iframe>",
+        page_url(),
+        share::encode(&state.to_shared())
+    )
+}
+
 /// The full address that reopens `state`.
 #[must_use]
 pub fn link(state: &AppState) -> String {
     format!("{}#{}", base_url(), share::encode(&state.to_shared()))
 }
 
-/// Writes `state` to the fragment (without a new history entry) and to the autosave.
-/// Storage that is full or refused (private browsing) is skipped: the fragment still holds it.
-pub fn remember(state: &AppState) {
+/// Writes `state` to the fragment (without a new history entry) and, with `autosave`, to
+/// `localStorage`. Storage that is full or refused (private browsing) is skipped: the
+/// fragment still holds it.
+pub fn remember(state: &AppState, autosave: bool) {
     let text = share::encode(&state.to_shared());
     if let Some(w) = window() {
         if let Ok(history) = w.history() {
             let url = format!("{}#{text}", base_url());
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
-        if let Some(storage) = w.local_storage().ok().flatten() {
+        if let Some(storage) = w.local_storage().ok().flatten().filter(|_| autosave) {
             let _ = storage.set_item(AUTOSAVE_KEY, &text);
         }
     }

@@ -2,13 +2,26 @@
 //! the autosaved work, then scenario A. A link that cannot be opened says why and leaves the
 //! picker on scenario A (or what the query asks for).
 
-use super::{AppState, Query};
+use super::{Action, AppState, Query};
 use crate::share;
 
 /// The state to open with, from the fragment (`#v1.…`, may be empty), the query and the
 /// autosaved link text.
+/// An embedded page never restores the autosave (that is the visitor's own work elsewhere).
+/// `autoplay` and `speed` in the query apply whichever way the state was found.
 #[must_use]
 pub fn open(hash: &str, query: &Query, saved: Option<&str>) -> AppState {
+    let mut state = choose(hash, query, if query.embed { None } else { saved });
+    if let Some(speed) = query.speed {
+        state.update(Action::SetSpeed(speed));
+    }
+    if query.autoplay {
+        state.update(Action::Play);
+    }
+    state
+}
+
+fn choose(hash: &str, query: &Query, saved: Option<&str>) -> AppState {
     let hash = hash.trim_start_matches('#');
     if !hash.is_empty() {
         return match share::decode(hash).and_then(|s| AppState::from_shared(&s)) {
@@ -22,7 +35,7 @@ pub fn open(hash: &str, query: &Query, saved: Option<&str>) -> AppState {
             }
         };
     }
-    if *query != Query::default() {
+    if query.names_a_moment() {
         return AppState::from_query(query);
     }
     saved
@@ -34,7 +47,7 @@ pub fn open(hash: &str, query: &Query, saved: Option<&str>) -> AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{Action, Entity};
+    use crate::state::Entity;
     use yew::Reducible;
 
     fn worked_on() -> AppState {
@@ -74,5 +87,20 @@ mod tests {
             notice.starts_with("This link could not be opened: the link is damaged"),
             "{notice}"
         );
+    }
+
+    #[test]
+    fn an_embedded_page_can_autoplay_and_never_restores_the_autosave() {
+        let link = share::encode(&worked_on().to_shared());
+        let q = Query::parse("?embed=1&autoplay=1&speed=5&controls=0&height=9999");
+        assert!(q.embed && q.autoplay && q.hide_controls);
+        assert_eq!(q.height, Some(2_000));
+        let s = open("", &q, Some(&link));
+        assert_eq!((s.scenario_id.as_str(), s.now_ms()), ("a", 0));
+        assert!(s.playing);
+        assert_eq!(s.speed, 5.0);
+        let s = open(&link, &q, None);
+        assert_eq!((s.scenario_id.as_str(), s.now_ms()), ("c", 2_500));
+        assert!(s.playing);
     }
 }
