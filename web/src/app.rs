@@ -11,6 +11,7 @@ use gloo::render::{AnimationFrame, request_animation_frame};
 use yew::prelude::*;
 
 use crate::components::actions::PublishForm;
+use crate::components::build::{ConnectForm, Palette};
 use crate::components::canvas::TopologyCanvas;
 use crate::components::controls::{PlaybackButtons, RunToForm, SeedInput, SpeedSelect};
 use crate::components::groups::AssignmentTables;
@@ -125,6 +126,8 @@ pub fn App() -> Html {
                     <RunToForm />
                 </section>
                 <ShareBar />
+                <Palette />
+                <ConnectForm />
                 if let Some(n) = &app.notice {
                     <p class="notice" id="notice" role="alert">{ n.clone() }</p>
                 }

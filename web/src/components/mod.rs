@@ -1,6 +1,7 @@
 //! The playground's components, one folder per area of the page, one component per file.
 
 pub mod actions;
+pub mod build;
 pub mod canvas;
 pub mod controls;
 pub mod groups;

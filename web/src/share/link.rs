@@ -31,6 +31,9 @@ pub struct Shared {
     /// The selected entity, as `kind:name`.
     #[serde(default)]
     pub selected: Option<String>,
+    /// Nodes the user moved: `kind:name`, left, top (drawing units).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub positions: Vec<(String, f64, f64)>,
 }
 
 fn one() -> f64 {
@@ -102,6 +105,7 @@ mod tests {
             t_ms: 4_200,
             speed: 2.0,
             selected: Some("group:analytics".into()),
+            positions: vec![("producer:checkout".into(), 30.0, 250.5)],
         }
     }
 

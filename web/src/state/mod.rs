@@ -3,6 +3,7 @@
 //! and every animation frame is an [`Action`]. The reducer is plain Rust and is tested
 //! natively; after each action it derives the [`ViewModel`] the components draw from.
 
+mod edit;
 mod flights;
 mod guide;
 mod log;
@@ -23,6 +24,7 @@ use yew::prelude::*;
 
 use crate::share::Shared;
 
+pub use edit::{Edit, NewKind, spec_json};
 pub use flights::{FLIGHT_MS, Flight, Flights, Hop, MAX_FLIGHTS};
 pub use guide::{Guide, guide, guides};
 pub use log::{LogFilter, LogRow};
@@ -52,6 +54,22 @@ pub const SLICE_MS: u64 = 100;
 
 /// The scenario id of a scenario that is not one of the ready-made ones.
 pub const CUSTOM: &str = "custom";
+/// Edits undo can take back.
+pub const UNDO_STEPS: usize = 100;
+
+/// What "New" starts from: nothing, a minute long.
+#[must_use]
+pub fn empty_scenario() -> sim::Scenario {
+    sim::Scenario {
+        version: sim::scenario::SCENARIO_VERSION,
+        title: "My topology".to_owned(),
+        description: String::new(),
+        seed: 1,
+        duration_ms: 60_000,
+        sample_interval_ms: 100,
+        ..sim::Scenario::default()
+    }
+}
 
 /// Something shown on the canvas that can be selected and inspected.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,6 +178,34 @@ pub enum Action {
     Notice(String),
     /// Publish what the publish form holds (a malformed form publishes nothing and says why).
     Publish(HandPublish),
+    /// Change the topology (restarts the run at 0; refused edits change nothing and say why).
+    Edit(Edit),
+    /// Take back the last edit.
+    Undo,
+    /// Redo the last edit taken back.
+    Redo,
+    /// Start from an empty topology.
+    NewEmpty,
+    /// Connect two nodes; asks for a key first when the connection takes one.
+    Connect {
+        /// Where the arrow starts.
+        from: Entity,
+        /// Where it ends.
+        to: Entity,
+    },
+    /// Make the next selected node the end of a connection from this one (`None`: cancel).
+    ConnectFrom(Option<Entity>),
+    /// Finish the pending connection with this binding or routing key.
+    ConfirmConnect(String),
+    /// Move a node on the canvas to `(x, y)` in drawing units.
+    Move {
+        /// The node.
+        entity: Entity,
+        /// Left.
+        x: f64,
+        /// Top.
+        y: f64,
+    },
     /// Add a member to a group, shaped like its existing members, named `<group>-<n>`.
     AddMember(String),
     /// Filter the event log by entity name (`None`: all).
@@ -205,6 +251,16 @@ pub struct AppState {
     pub view: Rc<ViewModel>,
     /// The last refused action, in words.
     pub notice: Option<String>,
+    /// Topologies before the edits made (newest last), for undo.
+    pub undo: Rc<Vec<Rc<sim::Scenario>>>,
+    /// Topologies taken back by undo (newest last), for redo.
+    pub redo: Rc<Vec<Rc<sim::Scenario>>>,
+    /// The next selected node ends a connection from this one.
+    pub connect_from: Option<Entity>,
+    /// A connection waiting for its key.
+    pub pending_connect: Option<(Entity, Entity)>,
+    /// Nodes the user moved, with their top-left corner in drawing units.
+    pub moved: Rc<std::collections::BTreeMap<Entity, (f64, f64)>>,
     /// Messages moving along edges.
     pub flights: Rc<Flights>,
     /// Each group's recent rebalance steps.
@@ -249,6 +305,11 @@ impl AppState {
             log: VecDeque::new(),
             view: Rc::default(),
             notice: None,
+            undo: Rc::default(),
+            redo: Rc::default(),
+            connect_from: None,
+            pending_connect: None,
+            moved: Rc::default(),
             flights: Rc::default(),
             rebalances: Rc::default(),
             wall_ms: 0.0,
@@ -294,6 +355,15 @@ impl AppState {
         state.advance_to(Instant::from_millis(shared.t_ms));
         state.speed = shared.speed.clamp(SPEED_MIN, SPEED_MAX);
         state.selected = shared.selected.as_deref().and_then(Entity::from_key);
+        for (key, x, y) in &shared.positions {
+            if let Some(entity) = Entity::from_key(key) {
+                state.update(Action::Move {
+                    entity,
+                    x: *x,
+                    y: *y,
+                });
+            }
+        }
         state.refresh();
         Ok(state)
     }
@@ -310,6 +380,11 @@ impl AppState {
             t_ms: self.now_ms(),
             speed: self.speed,
             selected: self.selected.as_ref().map(Entity::key),
+            positions: self
+                .moved
+                .iter()
+                .map(|(e, (x, y))| (e.key(), *x, *y))
+                .collect(),
         }
     }
 
@@ -386,7 +461,49 @@ impl AppState {
                 self.playing = false;
                 self.rebuild();
             }
+            Action::Select(Some(to)) if self.connect_from.is_some() => {
+                let from = self.connect_from.take().unwrap_or_else(|| to.clone());
+                self.update(Action::Connect { from, to });
+                return;
+            }
             Action::Select(entity) => self.selected = entity,
+            Action::Edit(edit) => self.edit(&edit),
+            Action::Undo | Action::Redo => self.undo_redo(action == Action::Undo),
+            Action::NewEmpty => {
+                let speed = self.speed;
+                *self = AppState {
+                    revision: self.revision,
+                    speed,
+                    ..AppState::with_scenario(CUSTOM, empty_scenario())
+                };
+            }
+            Action::ConnectFrom(from) => {
+                self.connect_from = from;
+                self.pending_connect = None;
+            }
+            Action::Connect { from, to } => {
+                self.connect_from = None;
+                if edit::takes_key(&self.scenario, &from, &to) {
+                    self.pending_connect = Some((from, to));
+                } else {
+                    self.edit(&Edit::Connect {
+                        from,
+                        to,
+                        key: String::new(),
+                    });
+                }
+            }
+            Action::ConfirmConnect(key) => {
+                if let Some((from, to)) = self.pending_connect.take() {
+                    self.edit(&Edit::Connect { from, to, key });
+                }
+            }
+            Action::Move { entity, x, y } => {
+                if x.is_finite() && y.is_finite() {
+                    let (x, y) = (x.clamp(0.0, 4_000.0), y.clamp(0.0, 4_000.0));
+                    Rc::make_mut(&mut self.moved).insert(entity, (x, y));
+                }
+            }
             Action::Crash(consumer) => self.apply(&sim::Action::Crash { consumer }),
             Action::Restart(consumer) => self.apply(&sim::Action::Restart { consumer }),
             Action::Apply(action) => self.apply(&action),
@@ -420,6 +537,64 @@ impl AppState {
     #[must_use]
     pub fn now_ms(&self) -> u64 {
         self.view.now_ms
+    }
+
+    /// Takes an edit: the new topology runs from 0, the old one goes on the undo stack.
+    fn edit(&mut self, edit: &Edit) {
+        match edit::apply(&self.scenario, edit) {
+            Ok((scenario, made)) => {
+                let old = std::mem::replace(&mut self.scenario, Rc::new(scenario));
+                let undo = Rc::make_mut(&mut self.undo);
+                undo.push(old);
+                if undo.len() > UNDO_STEPS {
+                    undo.remove(0);
+                }
+                self.redo = Rc::default();
+                self.retopologise();
+                match (edit, made) {
+                    (Edit::Delete(gone), _) => {
+                        if self.selected.as_ref() == Some(gone) {
+                            self.selected = None;
+                        }
+                        Rc::make_mut(&mut self.moved).remove(gone);
+                    }
+                    (_, Some(made)) => self.selected = Some(made),
+                    _ => {}
+                }
+            }
+            Err(why) => self.notice = Some(why),
+        }
+    }
+
+    fn undo_redo(&mut self, undo: bool) {
+        let (from, to) = if undo {
+            (&mut self.undo, &mut self.redo)
+        } else {
+            (&mut self.redo, &mut self.undo)
+        };
+        let Some(scenario) = Rc::make_mut(from).pop() else {
+            self.notice = Some(format!("nothing to {}", if undo { "undo" } else { "redo" }));
+            return;
+        };
+        let current = std::mem::replace(&mut self.scenario, scenario);
+        Rc::make_mut(to).push(current);
+        self.retopologise();
+    }
+
+    /// The run restarts on a changed topology, as a scenario of the user's.
+    fn retopologise(&mut self) {
+        self.scenario_id = CUSTOM.to_owned();
+        self.playing = false;
+        self.connect_from = None;
+        self.pending_connect = None;
+        self.rebuild();
+        if self.selected.as_ref().is_some_and(|e| !self.exists(e)) {
+            self.selected = None;
+        }
+    }
+
+    fn exists(&self, e: &Entity) -> bool {
+        edit::spec_json(&self.scenario, e).is_some()
     }
 
     /// Applies `action` now; remembers it in the history when it applies.
@@ -609,3 +784,6 @@ mod tests;
 
 #[cfg(test)]
 mod tests_actions;
+
+#[cfg(test)]
+mod tests_build;

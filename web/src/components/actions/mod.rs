@@ -22,7 +22,7 @@ fn on_click(app: &AppHandle, action: Action) -> Callback<MouseEvent> {
 }
 
 /// The value of the input or select behind `node` (empty when it is not mounted).
-fn value_of(node: &NodeRef) -> String {
+pub(crate) fn value_of(node: &NodeRef) -> String {
     if let Some(input) = node.cast::<web_sys::HtmlInputElement>() {
         return input.value();
     }

@@ -83,6 +83,49 @@ impl Column {
     }
 }
 
+/// Lays out the view model, then puts the nodes the user moved where they were dropped;
+/// a group's box follows its members, and the drawing grows to hold everything.
+#[must_use]
+pub fn layout_with(view: &ViewModel, moved: &BTreeMap<Entity, (f64, f64)>) -> Layout {
+    let mut out = layout(view);
+    if moved.is_empty() {
+        return out;
+    }
+    for (e, (x, y)) in moved {
+        if let Some(r) = out.nodes.get_mut(e) {
+            r.x = *x;
+            r.y = *y;
+        }
+    }
+    for (name, rect) in &mut out.groups {
+        let members: Vec<Rect> = view
+            .consumers
+            .iter()
+            .filter(|c| c.attach == Attachment::Group(name.clone()))
+            .filter_map(|c| out.nodes.get(&Entity::Consumer(c.name.clone())).copied())
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let left = members.iter().map(|r| r.x).fold(f64::MAX, f64::min) - GROUP_PAD;
+        let top = members.iter().map(|r| r.y).fold(f64::MAX, f64::min) - GROUP_HEAD - GROUP_PAD;
+        let right = members.iter().map(|r| r.x + r.w).fold(0.0, f64::max) + GROUP_PAD;
+        let bottom = members.iter().map(|r| r.y + r.h).fold(0.0, f64::max) + GROUP_PAD;
+        *rect = Rect {
+            x: left.max(0.0),
+            y: top.max(0.0),
+            w: right - left.max(0.0),
+            h: bottom - top.max(0.0),
+        };
+    }
+    let all = out.nodes.values().chain(out.groups.iter().map(|(_, r)| r));
+    for r in all.collect::<Vec<_>>() {
+        out.width = out.width.max(r.x + r.w + PAD);
+        out.height = out.height.max(r.y + r.h + PAD);
+    }
+    out
+}
+
 /// Lays out the view model.
 #[must_use]
 pub fn layout(view: &ViewModel) -> Layout {

@@ -2,6 +2,7 @@
 //! consumers and group boxes in columns, with the edges between them.
 
 pub mod consumer_node;
+pub mod drag;
 pub mod label_node;
 pub mod layout;
 pub mod queue_node;

@@ -3,8 +3,9 @@
 use yew::prelude::*;
 
 use super::consumer_node::ConsumerNode;
+use super::drag::use_drag;
 use super::label_node::LabelNode;
-use super::layout::{PARTITION_ROW, Rect, STREAM_HEAD, layout};
+use super::layout::{PARTITION_ROW, Rect, STREAM_HEAD, layout_with};
 use super::queue_node::QueueNode;
 use super::stream_node::StreamNode;
 use super::{colour, select_handlers};
@@ -64,7 +65,9 @@ const KEY_COLOURS: [&str; 10] = [
 pub fn TopologyCanvas() -> Html {
     let app = use_app();
     let view = &app.view;
-    let l = layout(view);
+    let l = layout_with(view, &app.moved);
+    let svg = use_node_ref();
+    let drag = use_drag(&app, &svg, &l);
     let at = |e: &Entity| l.nodes.get(e).copied();
     let mut edges: Vec<Edge> = Vec::new();
     let mut link = |from: Option<Rect>, to: Option<Rect>, label: String, class, colour| {
@@ -269,9 +272,36 @@ pub fn TopologyCanvas() -> Html {
             Entity::Group(_) => html! {},
         }
     };
+    // Each node: drag to move it; drag its handle (the dot on its right edge) to connect.
+    let placed = |e: Entity| -> Html {
+        let Some(r) = at(&e) else { return html! {} };
+        let down = {
+            let (f, e) = (drag.node_down.clone(), e.clone());
+            Callback::from(move |ev: PointerEvent| f(&e, ev))
+        };
+        let handle_down = {
+            let (f, e) = (drag.handle_down.clone(), e.clone());
+            Callback::from(move |ev: PointerEvent| f(&e, ev))
+        };
+        let (hx, hy) = r.right();
+        html! {
+            <g class="placed" key={e.key()} onpointerdown={down}>
+                { node(e.clone()) }
+                <circle class="handle" cx={format!("{hx:.1}")} cy={format!("{hy:.1}")} r="5"
+                    data-connect={e.key()} onpointerdown={handle_down}>
+                    <title>{ "Drag to another node to connect" }</title>
+                </circle>
+            </g>
+        }
+    };
+    let rubber = drag.line.map(|((x1, y1), (x2, y2))| html! {
+        <line class="connecting" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+    });
     html! {
         <svg class="canvas" role="group" aria-label="Topology" viewBox={format!("0 0 {:.0} {:.0}", l.width, l.height)}
-            width={format!("{:.0}", l.width)} preserveAspectRatio="xMidYMin meet">
+            width={format!("{:.0}", l.width)} preserveAspectRatio="xMidYMin meet" ref={svg}
+            onpointermove={drag.onpointermove.clone()} onpointerup={drag.onpointerup.clone()}
+            onpointercancel={drag.onpointerup.clone()}>
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M0 0 L10 5 L0 10 z" />
@@ -280,7 +310,8 @@ pub fn TopologyCanvas() -> Html {
             { for group_boxes }
             { for edges.iter().map(edge_html) }
             <g class="flights" aria-hidden="true">{ for dots }</g>
-            { for l.nodes.keys().cloned().map(node) }
+            { for l.nodes.keys().cloned().map(placed) }
+            { for rubber }
         </svg>
     }
 }

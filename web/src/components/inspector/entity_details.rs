@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::components::actions::{ConsumerActions, RateForm};
+use crate::components::build::SpecEditor;
 use crate::state::{Action, Entity, use_app};
 
 /// Recent log rows shown for the selection.
@@ -52,6 +53,7 @@ pub fn EntityDetails() -> Html {
             if let Entity::Producer(p) = &d.entity {
                 <RateForm producer={p.clone()} rate={rate} />
             }
+            <SpecEditor entity={d.entity.clone()} />
             if d.can_add_member {
                 <div class="actions">
                     <button type="button" id="add-member" onclick={send(Action::AddMember(name.clone()))}>{ "Add member" }</button>
