@@ -13,6 +13,7 @@ use yew::prelude::*;
 use crate::components::actions::PublishForm;
 use crate::components::canvas::TopologyCanvas;
 use crate::components::controls::{PlaybackButtons, RunToForm, SeedInput, SpeedSelect};
+use crate::components::export::ExportPanel;
 use crate::components::groups::AssignmentTables;
 use crate::components::inspector::{EntityDetails, EventLog, MetricChart};
 use crate::components::picker::{ScenarioGuide, ScenarioPicker};
@@ -73,6 +74,7 @@ pub fn App() -> Html {
                     <RunToForm />
                 </section>
                 <ShareBar />
+                <ExportPanel />
                 if let Some(n) = &app.notice {
                     <p class="notice" id="notice" role="alert">{ n.clone() }</p>
                 }
