@@ -14,6 +14,7 @@ use crate::components::actions::PublishForm;
 use crate::components::build::{ConnectForm, Palette};
 use crate::components::canvas::TopologyCanvas;
 use crate::components::controls::{PlaybackButtons, RunToForm, SeedInput, SpeedSelect};
+use crate::components::export::ExportPanel;
 use crate::components::groups::AssignmentTables;
 use crate::components::inspector::{EntityDetails, EventLog, MetricChart};
 use crate::components::picker::{ScenarioGuide, ScenarioPicker};
@@ -128,6 +129,7 @@ pub fn App() -> Html {
                 <ShareBar />
                 <Palette />
                 <ConnectForm />
+                <ExportPanel />
                 if let Some(n) = &app.notice {
                     <p class="notice" id="notice" role="alert">{ n.clone() }</p>
                 }

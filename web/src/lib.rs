@@ -6,12 +6,15 @@
 //! - [`state`]: the one reducer ([`state::AppState`], [`state::Action`]) that owns the
 //!   simulation and derives the view model;
 //! - [`components`]: the page by area (picker, controls, canvas, inspector, groups);
+//! - [`export`]: the scenario as RabbitMQ definitions, a Kafka script or AWS CLI commands,
+//!   and RabbitMQ definitions imported as a scenario;
 //! - [`app`]: the root component: provides the state, drives animation frames.
 //!
 //! [`start`] is the entry point that `www/index.html` calls after loading the module.
 
 pub mod app;
 pub mod components;
+pub mod export;
 pub mod persist;
 pub mod share;
 pub mod state;

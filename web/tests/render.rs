@@ -37,8 +37,28 @@ async fn wait_for(root: &Element, selector: &str, count: u32) {
     panic!("`{selector}` never matched {count} elements");
 }
 
+/// Mounts a fresh app. Tests share one page, and a paused app writes its moment to the
+/// address's fragment and to the autosave, so both are cleared first: every test starts from
+/// the plain address.
 fn mount() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
+    let window = web_sys::window().unwrap();
+    let location = window.location();
+    let plain = format!(
+        "{}{}",
+        location.pathname().unwrap(),
+        location.search().unwrap()
+    );
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&plain))
+        .unwrap();
+    if let Some(storage) = window.local_storage().unwrap() {
+        storage
+            .remove_item(brokerlab_web::persist::AUTOSAVE_KEY)
+            .unwrap();
+    }
+    let document = window.document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<brokerlab_web::app::App>::with_root(root.clone()).render();

@@ -174,6 +174,9 @@ pub enum Action {
     /// Open a scenario from JSON (an imported file) at time 0; malformed JSON or an invalid
     /// scenario changes nothing and says why (with the field's path or line and column).
     ImportJson(String),
+    /// Open a RabbitMQ `definitions.json` as a scenario at time 0 (see
+    /// [`crate::export::rabbitmq_import`]); what it cannot simulate goes to `import_notes`.
+    ImportRabbitMq(String),
     /// Show a message about the user's input (a form that could not be read).
     Notice(String),
     /// Publish what the publish form holds (a malformed form publishes nothing and says why).
@@ -261,6 +264,8 @@ pub struct AppState {
     pub pending_connect: Option<(Entity, Entity)>,
     /// Nodes the user moved, with their top-left corner in drawing units.
     pub moved: Rc<std::collections::BTreeMap<Entity, (f64, f64)>>,
+    /// What the last RabbitMQ import could not simulate, one sentence each.
+    pub import_notes: Rc<Vec<String>>,
     /// Messages moving along edges.
     pub flights: Rc<Flights>,
     /// Each group's recent rebalance steps.
@@ -310,6 +315,7 @@ impl AppState {
             connect_from: None,
             pending_connect: None,
             moved: Rc::default(),
+            import_notes: Rc::default(),
             flights: Rc::default(),
             rebalances: Rc::default(),
             wall_ms: 0.0,
@@ -518,6 +524,18 @@ impl AppState {
                     };
                 }
                 Err(e) => self.notice = Some(format!("That file is not a scenario: {e}")),
+            },
+            Action::ImportRabbitMq(text) => match crate::export::rabbitmq_import::import(&text) {
+                Ok(imported) => {
+                    let speed = self.speed;
+                    *self = AppState {
+                        revision: self.revision,
+                        speed,
+                        import_notes: Rc::new(imported.notes),
+                        ..AppState::with_scenario(CUSTOM, imported.scenario)
+                    };
+                }
+                Err(e) => self.notice = Some(format!("That file is not RabbitMQ definitions: {e}")),
             },
             Action::Publish(form) => match form.to_action() {
                 Ok(action) => self.apply(&action),

@@ -1,0 +1,418 @@
+//! A scenario as a RabbitMQ `definitions.json`, the file `rabbitmqadmin import`, the
+//! management UI's "Import definitions" and `load_definitions` accept, for vhost `/`.
+//!
+//! - Exchanges keep their kind (`fanout`, `direct`, `topic`) and are durable.
+//! - Queues are durable classic queues with their limits as `arguments`: `x-max-length`,
+//!   `x-overflow` (when it is `reject-publish`), `x-message-ttl`, a dead-letter queue as
+//!   `x-dead-letter-exchange: ""` (the default exchange) with `x-dead-letter-routing-key`
+//!   set to the dead-letter queue's name, and an ack timeout as `x-consumer-timeout`. A queue
+//!   with `max_deliveries` becomes a quorum queue (`x-queue-type: quorum`) with
+//!   `x-delivery-limit`, the one queue type that counts deliveries.
+//! - Pub/sub subscribers become auto-delete queues named after them, `x-max-length` their
+//!   inbox capacity, bound to their exchange.
+//! - Streams become stream queues (`x-queue-type: stream`, `x-max-length-bytes`,
+//!   `x-max-age`); a stream of several partitions becomes a super stream: a direct exchange
+//!   (`x-super-stream: true`) and one stream queue `<name>-<i>` per partition, bound with
+//!   routing key `<i>` and `x-stream-partition-order: i`.
+//!
+//! Consumers, producers and the script are clients' behaviour, not definitions: the notes
+//! say how to set them.
+
+use std::collections::BTreeMap;
+
+use brokerlab::sim::{
+    AckSpec, Attach, ExchangeKindSpec, OverflowSpec, QueueSpec, Scenario, StreamSpec,
+};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{
+    Export, assignor_name, consumers, name_list, queue_consumers, retention_notes,
+    scripted_bindings_note, subscribers,
+};
+
+/// The one vhost exported to.
+pub const VHOST: &str = "/";
+
+#[derive(Serialize)]
+struct Definitions {
+    queues: Vec<QueueDef>,
+    exchanges: Vec<ExchangeDef>,
+    bindings: Vec<BindingDef>,
+}
+
+#[derive(Serialize)]
+struct QueueDef {
+    name: String,
+    vhost: &'static str,
+    durable: bool,
+    auto_delete: bool,
+    arguments: BTreeMap<&'static str, Value>,
+}
+
+#[derive(Serialize)]
+struct ExchangeDef {
+    name: String,
+    vhost: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    durable: bool,
+    auto_delete: bool,
+    internal: bool,
+    arguments: BTreeMap<&'static str, Value>,
+}
+
+#[derive(Serialize)]
+struct BindingDef {
+    source: String,
+    vhost: &'static str,
+    destination: String,
+    destination_type: &'static str,
+    routing_key: String,
+    arguments: BTreeMap<&'static str, Value>,
+}
+
+/// The exchange type's name in RabbitMQ.
+#[must_use]
+pub fn exchange_type(kind: ExchangeKindSpec) -> &'static str {
+    match kind {
+        ExchangeKindSpec::Fanout => "fanout",
+        ExchangeKindSpec::Direct => "direct",
+        ExchangeKindSpec::Topic => "topic",
+    }
+}
+
+/// A duration as RabbitMQ's `x-max-age` (`7D`, `12h`, `30m`, `45s`): the largest unit that
+/// divides it, rounded up to whole seconds (at least `1s`).
+#[must_use]
+pub fn max_age(ms: u64) -> String {
+    let s = ms.div_ceil(1000).max(1);
+    if s % 86_400 == 0 {
+        format!("{}D", s / 86_400)
+    } else if s % 3_600 == 0 {
+        format!("{}h", s / 3_600)
+    } else if s % 60 == 0 {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// How a consumer acknowledges, in AMQP words.
+fn ack_words(ack: AckSpec) -> String {
+    match ack {
+        AckSpec::Auto => "automatic acks (no-ack)".to_owned(),
+        AckSpec::AfterProcessing => "manual ack after each message".to_owned(),
+        AckSpec::Every(n) => format!("one ack with multiple=true every {n} messages"),
+        AckSpec::Manual => "manual acks only when told".to_owned(),
+    }
+}
+
+fn queue_def(q: &QueueSpec) -> QueueDef {
+    let mut arguments = BTreeMap::new();
+    if let Some(n) = q.max_length {
+        arguments.insert("x-max-length", Value::from(n));
+    }
+    if q.overflow == OverflowSpec::RejectPublish {
+        arguments.insert("x-overflow", Value::from("reject-publish"));
+    }
+    if let Some(ms) = q.message_ttl_ms {
+        arguments.insert("x-message-ttl", Value::from(ms));
+    }
+    if let Some(dlq) = &q.dead_letter_queue {
+        arguments.insert("x-dead-letter-exchange", Value::from(""));
+        arguments.insert("x-dead-letter-routing-key", Value::from(dlq.as_str()));
+    }
+    if let Some(n) = q.max_deliveries {
+        arguments.insert("x-queue-type", Value::from("quorum"));
+        arguments.insert("x-delivery-limit", Value::from(n));
+    }
+    if let Some(ms) = q.visibility_timeout_ms {
+        arguments.insert("x-consumer-timeout", Value::from(ms));
+    }
+    QueueDef {
+        name: q.name.clone(),
+        vhost: VHOST,
+        durable: true,
+        auto_delete: false,
+        arguments,
+    }
+}
+
+fn stream_queue(name: String, st: &StreamSpec) -> QueueDef {
+    let mut arguments = BTreeMap::new();
+    arguments.insert("x-queue-type", Value::from("stream"));
+    if let Some(bytes) = st.retention.max_bytes {
+        arguments.insert("x-max-length-bytes", Value::from(bytes));
+    }
+    if let Some(ms) = st.retention.max_age_ms {
+        arguments.insert("x-max-age", Value::from(max_age(ms)));
+    }
+    QueueDef {
+        name,
+        vhost: VHOST,
+        durable: true,
+        auto_delete: false,
+        arguments,
+    }
+}
+
+/// The scenario's topology as `definitions.json` (pretty-printed, two-space indent), with
+/// notes on what does not map.
+#[must_use]
+pub fn export(s: &Scenario) -> Export {
+    let mut notes = Vec::new();
+    let t = &s.topology;
+    let mut defs = Definitions {
+        queues: t.queues.iter().map(queue_def).collect(),
+        exchanges: t
+            .exchanges
+            .iter()
+            .map(|x| ExchangeDef {
+                name: x.name.clone(),
+                vhost: VHOST,
+                kind: exchange_type(x.kind),
+                durable: true,
+                auto_delete: false,
+                internal: false,
+                arguments: BTreeMap::new(),
+            })
+            .collect(),
+        bindings: t
+            .bindings
+            .iter()
+            .map(|b| BindingDef {
+                source: b.exchange.clone(),
+                vhost: VHOST,
+                destination: b.queue.clone(),
+                destination_type: "queue",
+                routing_key: b.key.clone(),
+                arguments: BTreeMap::new(),
+            })
+            .collect(),
+    };
+    queue_notes(s, &mut notes);
+    subscriptions(s, &mut defs, &mut notes);
+    streams(s, &mut defs, &mut notes);
+    scripted_bindings_note(s, &mut notes);
+    consumer_notes(s, &mut notes);
+    // Serializing these plain structs into a String cannot fail.
+    let mut text = serde_json::to_string_pretty(&defs).unwrap_or_default();
+    text.push('\n');
+    Export { text, notes }
+}
+
+fn queue_notes(s: &Scenario, notes: &mut Vec<String>) {
+    let quorum: Vec<&str> = s
+        .topology
+        .queues
+        .iter()
+        .filter(|q| q.max_deliveries.is_some())
+        .map(|q| q.name.as_str())
+        .collect();
+    if !quorum.is_empty() {
+        notes.push(format!(
+            "{} {} quorum queues (x-queue-type quorum): only quorum queues count deliveries \
+             (x-delivery-limit).",
+            name_list(&quorum),
+            if quorum.len() == 1 { "is a" } else { "are" }
+        ));
+    }
+    let timed: Vec<&str> = s
+        .topology
+        .queues
+        .iter()
+        .filter(|q| q.visibility_timeout_ms.is_some())
+        .map(|q| q.name.as_str())
+        .collect();
+    if !timed.is_empty() {
+        notes.push(format!(
+            "The ack timeout of {} becomes x-consumer-timeout (RabbitMQ 3.12 or later): \
+             RabbitMQ then closes the late consumer's channel and requeues all its unacked \
+             messages, where the simulation requeues only the late one.",
+            name_list(&timed)
+        ));
+    }
+}
+
+fn subscriptions(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) {
+    let subs = subscribers(s);
+    if subs.is_empty() {
+        return;
+    }
+    let mut names = Vec::new();
+    for (name, exchange, key, capacity) in subs {
+        let mut queue = name.to_owned();
+        while defs.queues.iter().any(|q| q.name == queue) {
+            queue.push_str("-inbox");
+        }
+        let mut arguments = BTreeMap::new();
+        arguments.insert("x-max-length", Value::from(capacity));
+        defs.queues.push(QueueDef {
+            name: queue.clone(),
+            vhost: VHOST,
+            durable: false,
+            auto_delete: true,
+            arguments,
+        });
+        defs.bindings.push(BindingDef {
+            source: exchange.to_owned(),
+            vhost: VHOST,
+            destination: queue.clone(),
+            destination_type: "queue",
+            routing_key: key.to_owned(),
+            arguments: BTreeMap::new(),
+        });
+        names.push(queue);
+    }
+    notes.push(format!(
+        "Subscribers become auto-delete queues of their own ({}), x-max-length their inbox \
+         capacity (the oldest message is dropped when full), bound to their exchange. A real \
+         subscriber usually declares a server-named exclusive queue when it connects; \
+         auto-delete removes the queue when its consumer goes, so the client must declare it \
+         again on reconnecting, and misses what was published meanwhile, as in the \
+         simulation.",
+        name_list(&names)
+    ));
+}
+
+fn streams(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) {
+    let t = &s.topology;
+    let mut exported = Vec::new();
+    for st in &t.streams {
+        let taken_queue = |name: &str| defs.queues.iter().any(|q| q.name == name);
+        if st.partitions <= 1 {
+            if taken_queue(&st.name) {
+                notes.push(format!(
+                    "Stream {0} is left out: a queue named {0} exists, and RabbitMQ streams \
+                     share the queues' names.",
+                    st.name
+                ));
+                continue;
+            }
+            defs.queues.push(stream_queue(st.name.clone(), st));
+            notes.push(format!(
+                "Stream {} is a stream queue (x-queue-type stream); clients read it with the \
+                 stream protocol or AMQP with x-stream-offset.",
+                st.name
+            ));
+        } else {
+            let parts: Vec<String> = (0..st.partitions)
+                .map(|i| format!("{}-{i}", st.name))
+                .collect();
+            let clash = parts.iter().find(|p| taken_queue(p)).cloned().or_else(|| {
+                defs.exchanges
+                    .iter()
+                    .any(|x| x.name == st.name)
+                    .then(|| st.name.clone())
+            });
+            if let Some(clash) = clash {
+                notes.push(format!(
+                    "Stream {} is left out: its super stream needs the name {clash}, which is \
+                     taken.",
+                    st.name
+                ));
+                continue;
+            }
+            let mut arguments = BTreeMap::new();
+            arguments.insert("x-super-stream", Value::from(true));
+            defs.exchanges.push(ExchangeDef {
+                name: st.name.clone(),
+                vhost: VHOST,
+                kind: "direct",
+                durable: true,
+                auto_delete: false,
+                internal: false,
+                arguments,
+            });
+            for (i, part) in parts.into_iter().enumerate() {
+                defs.queues.push(stream_queue(part.clone(), st));
+                let mut arguments = BTreeMap::new();
+                arguments.insert("x-stream-partition-order", Value::from(i));
+                defs.bindings.push(BindingDef {
+                    source: st.name.clone(),
+                    vhost: VHOST,
+                    destination: part,
+                    destination_type: "queue",
+                    routing_key: i.to_string(),
+                    arguments,
+                });
+            }
+            notes.push(format!(
+                "Stream {0} becomes super stream {0}: a direct exchange and {1} stream queues \
+                 {0}-0 to {0}-{2}. RabbitMQ's stream clients pick a partition by hashing the \
+                 key with murmur3, not Kafka's murmur2, so a key may land in another \
+                 partition than in the simulation.",
+                st.name,
+                st.partitions,
+                st.partitions - 1
+            ));
+        }
+        exported.push(st.clone());
+        if let Some(ms) = st.retention.max_age_ms {
+            if ms % 1000 != 0 {
+                notes.push(format!(
+                    "The age limit of stream {} ({ms} ms) is rounded up to {}: x-max-age \
+                     counts whole seconds.",
+                    st.name,
+                    max_age(ms)
+                ));
+            }
+        }
+    }
+    retention_notes(
+        &exported,
+        "RabbitMQ streams",
+        "bytes (x-max-length-bytes) and age (x-max-age)",
+        "x-stream-max-segment-size-bytes, 500 MB by default",
+        notes,
+    );
+    if !t.groups.is_empty() {
+        let names: Vec<&str> = t.groups.iter().map(|g| g.name.as_str()).collect();
+        let assignors: Vec<&str> = t.groups.iter().map(|g| assignor_name(g.assignor)).collect();
+        notes.push(format!(
+            "Consumer groups do not map ({}): RabbitMQ spreads a super stream's partitions \
+             over the consumers of one name with single active consumer; the broker picks, \
+             so no client assignor ({}) runs and no session timeout applies.",
+            name_list(&names),
+            name_list(&assignors)
+        ));
+    }
+}
+fn consumer_notes(s: &Scenario, notes: &mut Vec<String>) {
+    let mut settings = Vec::new();
+    for q in &s.topology.queues {
+        for c in queue_consumers(s, &q.name) {
+            let prefetch = if c.prefetch == 0 {
+                "unlimited prefetch".to_owned()
+            } else {
+                format!("prefetch {}", c.prefetch)
+            };
+            settings.push(format!(
+                "{} on {}: {prefetch}, {}",
+                c.name,
+                q.name,
+                ack_words(c.ack)
+            ));
+        }
+    }
+    if !settings.is_empty() {
+        notes.push(format!(
+            "Consumers are client settings, not definitions (basic.qos prefetch_count, acks): \
+             {}.",
+            settings.join("; ")
+        ));
+    }
+    let readers: Vec<&str> = consumers(s)
+        .into_iter()
+        .filter(|c| matches!(c.attach, Attach::Stream { .. }))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !readers.is_empty() {
+        notes.push(format!(
+            "Stream readers ({}) are clients: each names its start (x-stream-offset first or \
+             next) and stores its offset on the stream by consumer name.",
+            name_list(&readers)
+        ));
+    }
+}
