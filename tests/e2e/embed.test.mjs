@@ -42,7 +42,6 @@ test("the embed code embeds this moment, playing, sandboxed from its parent", as
   const host = await browser.newPage({ viewport: { width: 900, height: 700 } });
   const errors = [];
   host.on("pageerror", (e) => errors.push(e.message));
-  await host.goto(new URL("bench.html", page.url()).href); // any page of the site, then replace it
   await host.setContent(`<!doctype html><title>host</title><h1 id="host">Docs</h1>${code}`);
   const frame = host.locator("iframe").contentFrame();
   await frame.locator('.node[data-entity="queue:email"]').waitFor();
