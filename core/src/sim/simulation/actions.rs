@@ -128,7 +128,7 @@ impl Simulation {
                     } else {
                         send_with_headers(&mut self.broker, now, target, routing_key, body, headers)
                     };
-                    if !key.is_empty() && result.is_ok() {
+                    if self.options.trace && !key.is_empty() && result.is_ok() {
                         self.remember_key(id, key.as_bytes());
                     }
                     self.after_publish(None, result);

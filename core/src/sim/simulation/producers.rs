@@ -193,7 +193,7 @@ impl Simulation {
         let routing_key = || render_string(&pr.routing, pr.seq - 1, &key, &pr.name, t);
         let bytes = self.arena.alloc(&payload);
         let id = self.broker.next_message_id();
-        let keyed = !matches!(pr.keys, KeySpec::None);
+        let keyed = self.options.trace && !matches!(pr.keys, KeySpec::None);
         let result = send(
             &mut self.broker,
             self.now,
@@ -224,8 +224,9 @@ impl Simulation {
 
     /// A hash (64-bit FNV-1a) of the key a recent message was published with: the record key
     /// or the producer key a routing key was made from. `None` for a message published
-    /// without a key, or one of more than [`KEYS_KEPT`] messages ago. Meant for UIs that
-    /// colour messages by key.
+    /// without a key, or one of more than [`KEYS_KEPT`] messages ago, or without
+    /// [`SimOptions::trace`](super::SimOptions::trace) (the fast mode records nothing it
+    /// does not need). Meant for UIs that colour messages by key.
     #[must_use]
     pub fn message_key_hash(&self, message: MessageId) -> Option<u64> {
         let slot = self
