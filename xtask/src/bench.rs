@@ -1,10 +1,15 @@
 //! `cargo xtask bench`: the simulation benchmark natively and in WebAssembly in headless
-//! Chromium, in one run, with the ratio between them.
+//! Chromium, in one run, with the ratio between them; then the playground's frame time.
 //!
-//! Both sides run the same workload (ready-made scenario E with about 300,000 messages, no
-//! rendering; `brokerlab::sim::ready::bench_scenario_e`), trace on and off, take the median
-//! of seven timed runs, and report simulated messages per second on lines
-//! `BENCH <side>-trace-<on|off> <rate>`; this command collects them.
+//! Both sides of the simulation benchmark run the same workload (ready-made scenario E with
+//! about 300,000 messages, no rendering; `brokerlab::sim::ready::bench_scenario_e`), trace on
+//! and off, take the median of seven timed runs, and report simulated messages per second on
+//! lines `BENCH <side>-trace-<on|off> <rate>`; this command collects them.
+//!
+//! The frame-time benchmark (`tests/bench/frame_time.mjs`, also alone as
+//! `cargo xtask bench frames`) plays the comparison scenario at 2,000 messages per second in
+//! headless Chromium and reports frame intervals and work per frame on a line
+//! `FRAME interval median=… p95=… … work median=… p95=… … frames=… msgs_per_sec=…`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,6 +22,13 @@ use crate::{http, setup, site};
 const NATIVE_GOAL: f64 = 5_000_000.0;
 /// The share of the native rate WebAssembly aims for.
 const WASM_RATIO_GOAL: f64 = 0.5;
+/// The 95th percentile frame interval the playground aims for (one frame at 60 Hz), ms.
+const FRAME_P95_GOAL_MS: f64 = 16.7;
+/// Chromium's animation-frame timestamps are whole 0.1 ms: a steady 60 Hz (16.67 ms) reads
+/// 16.6, 16.7 or 16.8 ms, so an interval up to the goal plus this is still one frame.
+const FRAME_TIMESTAMP_STEP_MS: f64 = 0.1;
+/// The messages per second the frame-time benchmark animates.
+const FRAME_RATE_TARGET: f64 = 2_000.0;
 
 /// Reads `(key, rate)` from a `BENCH <key> <rate>` line.
 fn bench_line(line: &str) -> Option<(String, f64)> {
@@ -47,7 +59,30 @@ fn measure(
     }
 }
 
-/// Runs both measurements and prints the comparison.
+/// The figures of a `FRAME …` line: `group median=… p95=…` pairs become `group.median`,
+/// `group.p95`; the other `key=value` pairs keep their key.
+fn frame_line(line: &str) -> Option<BTreeMap<String, f64>> {
+    let mut words = line.split_whitespace();
+    if words.next() != Some("FRAME") {
+        return None;
+    }
+    let mut figures = BTreeMap::new();
+    let mut group = "";
+    for word in words {
+        match word.split_once('=') {
+            None => group = word,
+            Some((key @ ("median" | "p95" | "max"), value)) => {
+                figures.insert(format!("{group}.{key}"), value.parse().ok()?);
+            }
+            Some((key, value)) => {
+                figures.insert(key.to_owned(), value.parse().ok()?);
+            }
+        }
+    }
+    Some(figures)
+}
+
+/// Runs both measurements and prints the comparison, then the frame time.
 pub(crate) fn run(root: &Path) -> Result<(), Failure> {
     let mut rates = BTreeMap::new();
     measure(
@@ -62,17 +97,14 @@ pub(crate) fn run(root: &Path) -> Result<(), Failure> {
         &mut rates,
     )?;
 
-    let built = site::build(root)?;
-    setup::ensure_npm_packages(root)?;
-    let chromium = setup::ensure_chromium()?;
-    let url = http::serve_in_background(built.dir)?;
+    let site = Served::start(root)?;
     measure(
         "bench: scenario E in WebAssembly (headless Chromium, www/bench.html)",
         Command::new("node")
             .current_dir(root)
             .arg(root.join("tests").join("bench").join("wasm_simulation.mjs"))
-            .env("BROKERLAB_URL", &url)
-            .env("BROKERLAB_CHROMIUM", &chromium.browser),
+            .env("BROKERLAB_URL", &site.url)
+            .env("BROKERLAB_CHROMIUM", &site.chromium),
         &mut rates,
     )?;
 
@@ -103,7 +135,98 @@ pub(crate) fn run(root: &Path) -> Result<(), Failure> {
         verdict(native >= NATIVE_GOAL),
         verdict(ratio >= WASM_RATIO_GOAL)
     );
+    frame_time(root, &site)
+}
+
+/// The site built and served on a free port, and the Chromium to open it with.
+struct Served {
+    url: String,
+    chromium: std::path::PathBuf,
+}
+
+impl Served {
+    fn start(root: &Path) -> Result<Served, Failure> {
+        let built = site::build(root)?;
+        setup::ensure_npm_packages(root)?;
+        let chromium = setup::ensure_chromium()?;
+        let url = http::serve_in_background(built.dir)?;
+        Ok(Served {
+            url,
+            chromium: chromium.browser,
+        })
+    }
+}
+
+/// `cargo xtask bench frames`: the frame-time benchmark alone.
+pub(crate) fn run_frames(root: &Path) -> Result<(), Failure> {
+    frame_time(root, &Served::start(root)?)
+}
+
+/// Runs the frame-time benchmark against the served site and prints its figures and goal.
+fn frame_time(root: &Path, site: &Served) -> Result<(), Failure> {
+    let step = "bench: frame time, comparison scenario at 2,000 messages/s (headless Chromium)";
+    command::announce(step);
+    let mut figures = None;
+    let success = command::run_echoing(
+        step,
+        Command::new("node")
+            .current_dir(root)
+            .arg(root.join("tests").join("bench").join("frame_time.mjs"))
+            .env("BROKERLAB_URL", &site.url)
+            .env("BROKERLAB_CHROMIUM", &site.chromium),
+        |line| {
+            if let Some(f) = frame_line(line) {
+                figures = Some(f);
+            }
+        },
+    )?;
+    if !success {
+        return Err(Failure::new(step, "the benchmark failed".to_owned()));
+    }
+    let figures = figures.ok_or_else(|| Failure::new(step, "no `FRAME …` line".to_owned()))?;
+    let get = |key: &str| {
+        figures
+            .get(key)
+            .copied()
+            .ok_or_else(|| Failure::new(step, format!("the `FRAME` line has no `{key}`")))
+    };
+    println!(
+        "\nframe time, comparison scenario, {:.0} frames at {:.0} messages/s (goal {FRAME_RATE_TARGET:.0})",
+        get("frames")?,
+        get("msgs_per_sec")?
+    );
+    println!("                          median (ms)   p95 (ms)");
+    for (label, group) in [
+        ("frame interval", "interval"),
+        ("script work per frame", "work"),
+        ("  of it the Tick action", "tick"),
+        ("main thread per frame", "main"),
+    ] {
+        println!(
+            "  {label:<24} {:>11.2}   {:>8.2}",
+            get(&format!("{group}.median"))?,
+            get(&format!("{group}.p95"))?
+        );
+    }
+    let p95 = get("interval.p95")?;
+    println!(
+        "  {:.0} of {:.0} intervals skipped a frame (over 25 ms)",
+        get("late")?,
+        get("frames")?
+    );
+    println!(
+        "goal: frame interval p95 ≤ {FRAME_P95_GOAL_MS} ms (one 60 Hz frame; timestamps are \
+         whole {FRAME_TIMESTAMP_STEP_MS} ms): {}",
+        verdict(one_frame(p95))
+    );
     Ok(())
+}
+
+/// Whether a frame interval read from Chromium's timestamps is one frame within the goal.
+fn one_frame(interval_ms: f64) -> bool {
+    // Rounded to the timestamps' step first: 16.7 + 0.1 is not exactly 16.8 in binary.
+    let steps = (interval_ms / FRAME_TIMESTAMP_STEP_MS).round();
+    steps <= ((FRAME_P95_GOAL_MS + FRAME_TIMESTAMP_STEP_MS) / FRAME_TIMESTAMP_STEP_MS).round()
 }
 
 fn verdict(met: bool) -> &'static str {
@@ -123,5 +246,32 @@ mod tests {
         assert_eq!(bench_line("scenario E in wasm: 12 M/s"), None);
         assert_eq!(bench_line("BENCH wasm-trace-off fast"), None);
         assert_eq!(bench_line("BENCH"), None);
+    }
+
+    #[test]
+    fn reads_frame_lines() {
+        let f = frame_line(
+            "FRAME interval median=16.70 p95=16.80 max=33.40 work median=4.9 p95=10.1 max=20 \
+             frames=962 late=3 msgs_per_sec=2002 speed=1.001",
+        )
+        .unwrap();
+        assert_eq!(f["interval.median"], 16.7);
+        assert_eq!(f["interval.p95"], 16.8);
+        assert_eq!(f["work.p95"], 10.1);
+        assert_eq!(f["frames"], 962.0);
+        assert_eq!(f["late"], 3.0);
+        assert_eq!(f["msgs_per_sec"], 2002.0);
+        assert_eq!(frame_line("FRAME-ROUND 1 interval median=1"), None);
+        assert_eq!(frame_line("FRAME interval median=fast"), None);
+        assert_eq!(frame_line("BENCH wasm-trace-on 1"), None);
+    }
+
+    #[test]
+    fn a_frame_interval_within_the_timestamp_step_is_one_frame() {
+        assert!(one_frame(16.6));
+        assert!(one_frame(16.7));
+        assert!(one_frame(16.8));
+        assert!(!one_frame(16.9));
+        assert!(!one_frame(33.3));
     }
 }

@@ -5,7 +5,8 @@
 //! - `cargo xtask serve [--port N]` does the same and serves it on `http://127.0.0.1:8080`.
 //! - `cargo xtask test` runs every check and test suite, in order, failing fast, and ends
 //!   with one `N passed, M failed` line.
-//! - `cargo xtask bench` measures the simulation natively and in wasm in one run.
+//! - `cargo xtask bench` measures the simulation natively and in wasm in one run, then the
+//!   playground's frame time in headless Chromium (`bench frames`: the frame time alone).
 //!
 //! Each command installs what it needs (rustup targets, the wasm-bindgen CLI at the version
 //! in `Cargo.lock`, the npm packages of `package-lock.json`, Debian's Chromium) or says
@@ -31,7 +32,8 @@ commands:
   serve [--port N] build it and serve it on http://127.0.0.1:8080 (or port N); Ctrl-C stops
   test             run every check and test suite (fmt, clippy, native, no_std, wasm,
                    browser); ends with `N passed, M failed`
-  bench            simulation speed natively and in wasm in headless Chromium, with the ratio
+  bench [frames]   simulation speed natively and in wasm in headless Chromium, with the ratio,
+                   then the playground's frame time at 2,000 messages/s (`frames`: only that)
 ";
 
 fn main() -> ExitCode {
@@ -41,7 +43,10 @@ fn main() -> ExitCode {
         Some("build") => no_more_args(&args[1..]).and_then(|()| site::build(&root).map(drop)),
         Some("serve") => parse_port(&args[1..]).and_then(|port| serve(&root, port)),
         Some("test") => no_more_args(&args[1..]).and_then(|()| suite::run_all(&root)),
-        Some("bench") => no_more_args(&args[1..]).and_then(|()| bench::run(&root)),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            Some("frames") => no_more_args(&args[2..]).and_then(|()| bench::run_frames(&root)),
+            _ => no_more_args(&args[1..]).and_then(|()| bench::run(&root)),
+        },
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(())

@@ -30,7 +30,8 @@ pub fn PlaybackButtons() -> Html {
                 title="Advance to the next moment anything happens">{ "Step one event" }</button>
             <button type="button" id="step-100" onclick={send(Action::Step100ms)}>{ "Step 100 ms" }</button>
             <button type="button" id="reset" onclick={send(Action::Reset)}>{ "Reset" }</button>
-            <output id="clock" aria-live="off" data-now-ms={view.now_ms.to_string()}>
+            <output id="clock" aria-live="off" data-now-ms={view.now_ms.to_string()}
+                data-published={view.totals.published.to_string()}>
                 { format!("{} / {}", seconds(view.now_ms), seconds(view.end_ms)) }
             </output>
         </div>
