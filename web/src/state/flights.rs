@@ -5,7 +5,9 @@
 //! the message was published with (the record key, or the producer key its routing key was
 //! made from); a message without a key gets a colour of its own, shared by its copies.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 use brokerlab::sim::{self, SimEvent, SimEventKind, Simulation};
 use brokerlab::{Event, Offset, StreamPartition, Target};
@@ -65,21 +67,30 @@ impl Flight {
 pub struct Flights {
     /// Dots, oldest first.
     pub dots: VecDeque<Flight>,
-    /// When each message reaches each node: `(message, node key)` → wall-clock ms.
-    arrivals: BTreeMap<(u64, String), f64>,
+    /// When each message reaches each node: `(message, node key)` → wall-clock ms. Shared by
+    /// the clones of one run's flights, as the simulation is by the states of one run: the
+    /// reducer clones the flights every frame, and at thousands of messages a second there are
+    /// thousands of arrivals to copy and free.
+    arrivals: Rc<RefCell<BTreeMap<(u64, String), f64>>>,
 }
 
 impl Flights {
     /// Forgets everything (a reset).
     pub fn clear(&mut self) {
         self.dots.clear();
-        self.arrivals.clear();
+        self.arrivals = Rc::default();
+    }
+
+    /// Whether `self` and `other` share their arrivals (clones of one run's flights do).
+    #[cfg(test)]
+    pub(crate) fn shares_arrivals_with(&self, other: &Flights) -> bool {
+        Rc::ptr_eq(&self.arrivals, &other.arrivals)
     }
 
     /// Drops the dots that arrived by `wall_ms` and the arrivals already past.
     pub fn expire(&mut self, wall_ms: f64) {
         self.dots.retain(|f| f.progress(wall_ms) < 1.0);
-        self.arrivals.retain(|_, at| *at > wall_ms);
+        self.arrivals.borrow_mut().retain(|_, at| *at > wall_ms);
     }
 
     /// Adds the hops of `events` at `wall_ms`. `chained`: a hop waits for the message's
@@ -97,13 +108,13 @@ impl Flights {
             // Stepping shows only the hops of the latest step.
             self.clear();
         }
+        let mut arrivals = self.arrivals.borrow_mut();
         for event in events {
             for (message, colour, from, to) in hops(sim, attach, event) {
                 let depart_ms = if chained {
-                    let after = self.arrivals.get(&(message, from.key())).copied();
+                    let after = arrivals.get(&(message, from.key())).copied();
                     let depart = after.unwrap_or(wall_ms).max(wall_ms);
-                    self.arrivals
-                        .insert((message, to.key()), depart + FLIGHT_MS);
+                    arrivals.insert((message, to.key()), depart + FLIGHT_MS);
                     depart
                 } else {
                     wall_ms - FLIGHT_MS / 2.0

@@ -217,3 +217,19 @@ fn query_parsing() {
     assert_eq!(s.now_ms(), 4000);
     assert_eq!(s.seed, 9);
 }
+
+#[test]
+fn frames_share_what_the_flights_remember_and_a_reset_starts_afresh() {
+    // Every frame copies the flights; when each message reaches each node (thousands of
+    // entries at thousands of messages a second) is shared instead. A reset's run, whose
+    // message ids start over, remembers nothing of the last one.
+    let mut s = reduce(AppState::new("comparison"), Action::Play);
+    s = reduce(s, Action::Tick { elapsed_ms: 16.0 });
+    let next = reduce(s.clone(), Action::Tick { elapsed_ms: 16.0 });
+    assert!(!Rc::ptr_eq(&s.flights, &next.flights));
+    assert!(next.flights.shares_arrivals_with(&s.flights));
+    let reset = reduce(next.clone(), Action::Reset);
+    assert!(!reset.flights.shares_arrivals_with(&next.flights));
+    let stepped = reduce(next.clone(), Action::Step100ms);
+    assert!(!stepped.flights.shares_arrivals_with(&next.flights));
+}
