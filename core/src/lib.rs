@@ -359,6 +359,7 @@ mod message;
 pub mod partitioner;
 mod queue;
 pub mod sim;
+pub(crate) mod sort;
 pub mod storage;
 mod stream;
 mod stream_error;

@@ -53,6 +53,8 @@
 //! ```
 
 use alloc::collections::{BTreeMap, BTreeSet, BinaryHeap};
+
+use crate::sort::by_insertion;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::cmp::Reverse;
@@ -141,7 +143,9 @@ pub(crate) fn solve(model: &Model<'_>, input: &AssignInput) -> Vec<u32> {
     let mut stream_order: Vec<u32> = (0..model.streams.len() as u32)
         .filter(|&s| !model.subscribers[s as usize].is_empty())
         .collect();
-    stream_order.sort_by_key(|&s| (model.subscribers[s as usize].len(), s));
+    crate::sort::sort_by_key(&mut stream_order, |&s| {
+        (model.subscribers[s as usize].len(), s)
+    });
     for s in stream_order {
         let heap = &mut heaps[groups.of_stream[s as usize] as usize];
         for g in model.range_of(s) {
@@ -248,7 +252,7 @@ fn balance(model: &Model<'_>, groups: &Groups, owner: &mut [u32], counts: &mut [
     let mut loads: Vec<BTreeSet<(u32, u32)>> = groups
         .members
         .iter()
-        .map(|members| members.iter().map(|&m| (counts[m as usize], m)).collect())
+        .map(|members| by_insertion(members.iter().map(|&m| (counts[m as usize], m))))
         .collect();
     let set_count = |loads: &mut Vec<BTreeSet<(u32, u32)>>, m: u32, old: u32, new: u32| {
         for &group in &groups.of_member[m as usize] {
@@ -259,10 +263,11 @@ fn balance(model: &Model<'_>, groups: &Groups, owner: &mut [u32], counts: &mut [
     loop {
         let mut moved = false;
         // Most loaded first, ties by id.
-        let mut pending: BTreeSet<(Reverse<u32>, u32)> = (0..member_count as u32)
-            .filter(|&m| counts[m as usize] > 1)
-            .map(|m| (Reverse(counts[m as usize]), m))
-            .collect();
+        let mut pending: BTreeSet<(Reverse<u32>, u32)> = by_insertion(
+            (0..member_count as u32)
+                .filter(|&m| counts[m as usize] > 1)
+                .map(|m| (Reverse(counts[m as usize]), m)),
+        );
         while let Some((Reverse(count), from)) = pending.pop_first() {
             // The stream of `from` whose least loaded subscriber has the fewest partitions.
             let mut best: Option<(u32, u32, u32)> = None;

@@ -61,7 +61,7 @@ impl<S: Storage> Broker<S> {
                     .ok_or(JoinGroupError::UnknownStream)?,
             );
         }
-        ids.sort_unstable();
+        crate::sort::sort(&mut ids);
         ids.dedup();
         let existing = self.st.group_names.get(group).copied();
         match existing.and_then(|g| self.st.groups.get(&g)) {
@@ -223,7 +223,7 @@ impl<S: Storage> Broker<S> {
             self.remove_member(gid, id, LeaveReason::SessionTimeout);
             groups.push(gid);
         }
-        groups.sort_unstable();
+        crate::sort::sort(&mut groups);
         groups.dedup();
         for g in groups {
             self.rebalance(g, now);
@@ -256,7 +256,7 @@ impl<S: Storage> Broker<S> {
             input = input.with_owned(name.as_str(), owned);
             stream_ids.extend_from_slice(&c.streams);
         }
-        stream_ids.sort_unstable();
+        crate::sort::sort(&mut stream_ids);
         stream_ids.dedup();
         for s in &stream_ids {
             if let Some(s) = self.st.streams.get(s) {
@@ -308,14 +308,14 @@ impl<S: Storage> Broker<S> {
                 .iter()
                 .filter_map(|tp| self.to_stream_partition(tp))
                 .collect();
-            parts.sort_unstable();
+            crate::sort::sort(&mut parts);
             plan.push((id, parts));
             if let Some(gone) = revoked.get(name.as_str()) {
                 let mut gone: Vec<StreamPartition> = gone
                     .iter()
                     .filter_map(|tp| self.to_stream_partition(tp))
                     .collect();
-                gone.sort_unstable();
+                crate::sort::sort(&mut gone);
                 revocations.push((id, gone));
             }
         }
@@ -560,7 +560,7 @@ impl<S: Storage> Broker<S> {
                 }
             }
         }
-        streams.sort_unstable();
+        crate::sort::sort(&mut streams);
         streams.dedup();
         let mut out = Vec::new();
         for s in streams {

@@ -3,6 +3,8 @@
 //! `consumers[2].attach: unknown queue "emial"`. Validation never panics.
 
 use alloc::collections::BTreeSet;
+
+use crate::sort::by_insertion;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -287,7 +289,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     // The script runs in time order (ties in list order): names added by `add_consumer`
     // are known from then on.
     let mut order: Vec<usize> = (0..s.script.len()).collect();
-    order.sort_by_key(|&i| s.script[i].at_ms);
+    crate::sort::sort_by_key(&mut order, |&i| s.script[i].at_ms);
     for i in order {
         let step = &s.script[i];
         let p = format!("script[{i}]");
@@ -304,13 +306,8 @@ pub(super) fn check_action_names(
     action: &Action,
 ) -> Result<(), ScenarioError> {
     let mut n = Names {
-        exchanges: s
-            .topology
-            .exchanges
-            .iter()
-            .map(|x| x.name.as_str())
-            .collect(),
-        queues: s.topology.queues.iter().map(|q| q.name.as_str()).collect(),
+        exchanges: by_insertion(s.topology.exchanges.iter().map(|x| x.name.as_str())),
+        queues: by_insertion(s.topology.queues.iter().map(|q| q.name.as_str())),
         streams: s
             .topology
             .streams
@@ -318,8 +315,8 @@ pub(super) fn check_action_names(
             .map(|st| (st.name.as_str(), st.partitions))
             .collect(),
         groups: Vec::new(),
-        producers: s.producers.iter().map(|p| p.name.as_str()).collect(),
-        consumers: known_consumers.iter().map(|c| String::from(*c)).collect(),
+        producers: by_insertion(s.producers.iter().map(|p| p.name.as_str())),
+        consumers: by_insertion(known_consumers.iter().map(|c| String::from(*c))),
         duration: MAX_TIME_MS,
     };
     for g in &s.topology.groups {

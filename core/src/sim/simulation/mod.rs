@@ -157,7 +157,7 @@ impl Simulation {
             broker.set_event_filter(EventFilter::NONE.with(EventKind::Rebalanced));
         }
         let mut script: Vec<usize> = (0..scenario.script.len()).collect();
-        script.sort_by_key(|&i| scenario.script[i].at_ms);
+        crate::sort::sort_by_key(&mut script, |&i| scenario.script[i].at_ms);
         let mut sim = Simulation {
             scenario: scenario.clone(),
             broker,
