@@ -31,6 +31,7 @@ pub fn all() -> [(&'static str, &'static str, &'static str); 6] {
 ///
 /// The files are checked by the tests, so loading them does not fail.
 #[must_use]
+#[inline] // Compiled in the calling crate, like `Scenario::from_json`.
 pub fn load(id: &str) -> Option<Scenario> {
     let (_, _, json) = all().into_iter().find(|(i, _, _)| *i == id)?;
     Scenario::from_json(json).ok()
@@ -42,6 +43,7 @@ pub fn load(id: &str) -> Option<Scenario> {
 /// produced over the run, consumers processing instantly and polling up to 500 records.
 /// Reads no clock; returns the messages produced and the trace hash (0 when `trace` is off).
 #[must_use]
+#[inline] // Compiled in the calling crate, like `Scenario::from_json`.
 pub fn bench_scenario_e(messages: u64, trace: bool) -> (u64, u64) {
     let Some(mut s) = load("e") else {
         return (0, 0);
