@@ -366,6 +366,7 @@ mod stream_error;
 mod subscription;
 mod time;
 pub mod topic;
+mod vec_map;
 
 pub use broker::{Broker, ExchangeRef, PublishedBatch, QueueRef, ReadyMessage, StreamRef, Unacked};
 pub use error::{

@@ -18,6 +18,7 @@ use crate::storage::Storage;
 use crate::stream::StreamPartition;
 use crate::stream_error::{CommitError, GroupError, JoinGroupError};
 use crate::time::{Duration, Instant};
+use crate::vec_map::VecMap;
 
 impl<S: Storage> Broker<S> {
     /// Adds member `member` to group `group` (created on first join), subscribed to
@@ -126,8 +127,8 @@ impl<S: Storage> Broker<S> {
                 }),
                 reset: config.auto_offset_reset,
                 streams: ids,
-                positions: BTreeMap::new(),
-                polled_end: BTreeMap::new(),
+                positions: VecMap::new(),
+                polled_end: VecMap::new(),
                 next: 0,
             },
         );
@@ -336,7 +337,7 @@ impl<S: Storage> Broker<S> {
             let Some(c) = self.st.consumers.get_mut(&id) else {
                 continue;
             };
-            let mut positions = BTreeMap::new();
+            let mut positions = VecMap::new();
             for sp in &new {
                 let pos = match c.positions.get(sp) {
                     // A partition the member keeps keeps its position.
@@ -433,7 +434,7 @@ impl<S: Storage> Broker<S> {
         for &(sp, offset) in offsets {
             let previous = g.committed.insert(sp, offset);
             let streams = &st.streams;
-            let key = g.commit_keys.entry(sp).or_insert_with(|| {
+            let key = g.commit_keys.get_or_insert_with(sp, || {
                 let stream = streams.get(&sp.stream).map_or("", |s| &s.name);
                 alloc::format!("group/{}/{}/{}", g.name, stream, sp.partition)
             });
@@ -549,8 +550,7 @@ impl<S: Storage> Broker<S> {
         let Some(g) = self.st.groups.get(&group) else {
             return Vec::new();
         };
-        let mut owners: BTreeMap<StreamPartition, (StreamConsumerId, Option<Offset>)> =
-            BTreeMap::new();
+        let mut owners: VecMap<StreamPartition, (StreamConsumerId, Option<Offset>)> = VecMap::new();
         let mut streams: Vec<StreamId> = g.committed.keys().map(|sp| sp.stream).collect();
         for id in g.members.values() {
             if let Some(c) = self.st.consumers.get(id) {
