@@ -138,6 +138,88 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 }
 
+/// An ordered set: values sorted, each at most once (a [`VecMap`] without values, for the
+/// same reasons).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct VecSet<T> {
+    items: Vec<T>,
+}
+
+impl<T> Default for VecSet<T> {
+    fn default() -> Self {
+        VecSet { items: Vec::new() }
+    }
+}
+
+impl<T: Ord> VecSet<T> {
+    /// An empty set.
+    pub(crate) const fn new() -> Self {
+        VecSet { items: Vec::new() }
+    }
+
+    /// The number of values.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the set holds `value`.
+    pub(crate) fn contains<Q: Ord + ?Sized>(&self, value: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        self.items
+            .binary_search_by(|item| item.borrow().cmp(value))
+            .is_ok()
+    }
+
+    /// Adds `value`; `false` when it was already there (the set is then unchanged).
+    pub(crate) fn insert(&mut self, value: T) -> bool {
+        match self.items.binary_search(&value) {
+            Ok(_) => false,
+            Err(i) => {
+                self.items.insert(i, value);
+                true
+            }
+        }
+    }
+
+    /// Removes `value`; `false` when it was not there.
+    pub(crate) fn remove(&mut self, value: &T) -> bool {
+        match self.items.binary_search(value) {
+            Ok(i) => {
+                self.items.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The smallest value.
+    pub(crate) fn first(&self) -> Option<&T> {
+        self.items.first()
+    }
+
+    /// Removes and returns the smallest value.
+    pub(crate) fn pop_first(&mut self) -> Option<T> {
+        (!self.items.is_empty()).then(|| self.items.remove(0))
+    }
+
+    /// The values within `range`, in order.
+    pub(crate) fn range(&self, range: core::ops::Range<T>) -> core::slice::Iter<'_, T> {
+        let start = self.items.partition_point(|item| *item < range.start);
+        let end = self.items.partition_point(|item| *item < range.end);
+        self.items[start..end.max(start)].iter()
+    }
+}
+
+impl<T: Ord> Extend<T> for VecSet<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
+        for item in items {
+            self.insert(item);
+        }
+    }
+}
+
 impl<'a, K, V> IntoIterator for &'a VecMap<K, V> {
     type Item = (&'a K, &'a V);
     type IntoIter =
@@ -219,6 +301,32 @@ mod tests {
                     prop_assert_eq!(map.contains_key(&k), model.contains_key(&k));
                 }
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn set_behaves_like_btree_set(ops in proptest::collection::vec((any::<bool>(), 0u8..32), 0..200), lo in 0u8..32, hi in 0u8..32) {
+            let mut set = VecSet::new();
+            let mut model = alloc::collections::BTreeSet::new();
+            for (add, v) in ops {
+                if add {
+                    prop_assert_eq!(set.insert(v), model.insert(v));
+                } else {
+                    prop_assert_eq!(set.remove(&v), model.remove(&v));
+                }
+                prop_assert_eq!(set.len(), model.len());
+                prop_assert_eq!(set.first(), model.first());
+                prop_assert!(set.range(lo..hi).eq(model.range(lo..hi.max(lo))));
+                prop_assert!(set.range(lo..hi).rev().eq(model.range(lo..hi.max(lo)).rev()));
+                for k in 0..32u8 {
+                    prop_assert_eq!(set.contains(&k), model.contains(&k));
+                }
+            }
+            while let Some(v) = model.pop_first() {
+                prop_assert_eq!(set.pop_first(), Some(v));
+            }
+            prop_assert_eq!(set.pop_first(), None);
         }
     }
 

@@ -52,18 +52,20 @@
 //! assert_eq!(second.get("C2").unwrap(), [tp("t0", 1), tp("t1", 0), tp("t2", 1), tp("t3", 1)]);
 //! ```
 
-use alloc::collections::{BTreeMap, BTreeSet, BinaryHeap};
-
-use crate::sort::by_insertion;
+use alloc::collections::BinaryHeap;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::cmp::Reverse;
+
+use crate::sort::by_insertion;
+use crate::vec_map::{VecMap, VecSet};
 
 use super::{AssignInput, Assignment, CONFLICT, Model, NONE};
 
 /// Assigns stickily, after Kafka's `StickyAssignor`. Runs in O(P log M) for P partitions and M
 /// members when subscriptions are identical, plus the output; with differing subscriptions
-/// each balancing move costs O(S log M) for a member's S subscribed streams.
+/// each balancing move costs O(S log M) comparisons for a member's S subscribed streams, plus
+/// shifting up to M entries of the sorted sets it updates (one `memmove` each).
 #[must_use]
 pub fn assign(input: &AssignInput) -> Assignment {
     let model = Model::new(input);
@@ -210,7 +212,7 @@ struct Groups {
 
 impl Groups {
     fn new(model: &Model<'_>) -> Self {
-        let mut index: BTreeMap<&[u32], u32> = BTreeMap::new();
+        let mut index: VecMap<&[u32], u32> = VecMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
         let mut of_member: Vec<Vec<u32>> = vec![Vec::new(); model.members.len()];
         let of_stream = model
@@ -220,7 +222,7 @@ impl Groups {
                 if subscribers.is_empty() {
                     return u32::MAX;
                 }
-                *index.entry(subscribers.as_slice()).or_insert_with(|| {
+                *index.get_or_insert_with(subscribers.as_slice(), || {
                     let group = members.len() as u32;
                     members.push(subscribers.clone());
                     for &m in subscribers {
@@ -243,18 +245,18 @@ impl Groups {
 /// left. Each move lowers the sum of squared counts, so this ends.
 fn balance(model: &Model<'_>, groups: &Groups, owner: &mut [u32], counts: &mut [u32]) {
     let member_count = model.members.len();
-    let mut owned: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); member_count];
+    let mut owned: Vec<VecSet<usize>> = vec![VecSet::new(); member_count];
     for (g, &m) in owner.iter().enumerate() {
         if m != NONE {
             owned[m as usize].insert(g);
         }
     }
-    let mut loads: Vec<BTreeSet<(u32, u32)>> = groups
+    let mut loads: Vec<VecSet<(u32, u32)>> = groups
         .members
         .iter()
         .map(|members| by_insertion(members.iter().map(|&m| (counts[m as usize], m))))
         .collect();
-    let set_count = |loads: &mut Vec<BTreeSet<(u32, u32)>>, m: u32, old: u32, new: u32| {
+    let set_count = |loads: &mut Vec<VecSet<(u32, u32)>>, m: u32, old: u32, new: u32| {
         for &group in &groups.of_member[m as usize] {
             loads[group as usize].remove(&(old, m));
             loads[group as usize].insert((new, m));
@@ -263,7 +265,7 @@ fn balance(model: &Model<'_>, groups: &Groups, owner: &mut [u32], counts: &mut [
     loop {
         let mut moved = false;
         // Most loaded first, ties by id.
-        let mut pending: BTreeSet<(Reverse<u32>, u32)> = by_insertion(
+        let mut pending: VecSet<(Reverse<u32>, u32)> = by_insertion(
             (0..member_count as u32)
                 .filter(|&m| counts[m as usize] > 1)
                 .map(|m| (Reverse(counts[m as usize]), m)),

@@ -2,9 +2,8 @@
 //! bound, every time lies inside the run. Errors name the field by path, for example
 //! `consumers[2].attach: unknown queue "emial"`. Validation never panics.
 
-use alloc::collections::BTreeSet;
-
 use crate::sort::by_insertion;
+use crate::vec_map::VecSet;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -114,12 +113,12 @@ fn check_time(path: &str, t: u64, duration: u64) -> Result<(), ScenarioError> {
 
 /// Names declared so far, by kind.
 struct Names<'a> {
-    exchanges: BTreeSet<&'a str>,
-    queues: BTreeSet<&'a str>,
+    exchanges: VecSet<&'a str>,
+    queues: VecSet<&'a str>,
     streams: Vec<(&'a str, u32)>,
     groups: Vec<(&'a str, u32)>,
-    producers: BTreeSet<&'a str>,
-    consumers: BTreeSet<String>,
+    producers: VecSet<&'a str>,
+    consumers: VecSet<String>,
     duration: u64,
 }
 
@@ -133,7 +132,7 @@ impl Names<'_> {
 }
 
 fn unique<'a>(
-    set: &mut BTreeSet<&'a str>,
+    set: &mut VecSet<&'a str>,
     path: &str,
     name: &'a str,
     kind: &str,
@@ -170,12 +169,12 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     check_len("script", &s.script, MAX_SCRIPT_STEPS)?;
 
     let mut n = Names {
-        exchanges: BTreeSet::new(),
-        queues: BTreeSet::new(),
+        exchanges: VecSet::new(),
+        queues: VecSet::new(),
         streams: Vec::new(),
         groups: Vec::new(),
-        producers: BTreeSet::new(),
-        consumers: BTreeSet::new(),
+        producers: VecSet::new(),
+        consumers: VecSet::new(),
         duration: s.duration_ms,
     };
     for (i, x) in t.exchanges.iter().enumerate() {
@@ -221,7 +220,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     for (i, b) in t.bindings.iter().enumerate() {
         check_binding(&n, &format!("topology.bindings[{i}]"), b)?;
     }
-    let mut stream_names = BTreeSet::new();
+    let mut stream_names = VecSet::new();
     for (i, st) in t.streams.iter().enumerate() {
         let p = format!("topology.streams[{i}]");
         unique(&mut stream_names, &format!("{p}.name"), &st.name, "stream")?;
@@ -243,7 +242,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
         }
         n.streams.push((&st.name, st.partitions));
     }
-    let mut group_names = BTreeSet::new();
+    let mut group_names = VecSet::new();
     for (i, g) in t.groups.iter().enumerate() {
         let p = format!("topology.groups[{i}]");
         unique(&mut group_names, &format!("{p}.name"), &g.name, "group")?;
