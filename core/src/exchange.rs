@@ -107,7 +107,7 @@ impl Exchange {
             }
         }
         if out.len() > 1 {
-            out.sort_by_key(|&(b, t)| (t, b));
+            crate::sort::sort_by_key(out, |&(b, t)| (t, b));
             out.dedup_by_key(|&mut (_, t)| t);
         }
     }

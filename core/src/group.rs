@@ -7,15 +7,16 @@
 //! per (group, stream, partition) and are accepted only from the partition's owner in the
 //! current generation. Semantics follow Kafka (DESIGN.md, "Consumer groups").
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+
 use core::fmt;
 
 use crate::assign::Assignor;
 use crate::ids::{GroupId, Offset, StreamConsumerId};
 use crate::stream::{OffsetReset, StreamPartition};
 use crate::time::{Duration, Instant};
+use crate::vec_map::VecMap;
 
 /// How a member takes part in its group. Build with the `with_*` methods.
 ///
@@ -129,16 +130,16 @@ pub(crate) struct Group {
     pub(crate) name: String,
     pub(crate) generation: u32,
     pub(crate) assignor: Assignor,
-    /// Members by member id; a `BTreeMap` keeps them sorted as strings, as Kafka's assignors
+    /// Members by member id; a `VecMap` keeps them sorted as strings, as Kafka's assignors
     /// sort them.
-    pub(crate) members: BTreeMap<String, StreamConsumerId>,
-    pub(crate) committed: BTreeMap<StreamPartition, Offset>,
+    pub(crate) members: VecMap<String, StreamConsumerId>,
+    pub(crate) committed: VecMap<StreamPartition, Offset>,
     /// The storage metadata key of each partition's commit (`group/<group>/<stream>/<partition>`),
     /// built on the first commit and reused by every later one.
-    pub(crate) commit_keys: BTreeMap<StreamPartition, String>,
+    pub(crate) commit_keys: VecMap<StreamPartition, String>,
     /// One past the highest offset ever handed to a member of this group, per partition:
     /// anything below it that is polled again is a redelivery.
-    pub(crate) polled_end: BTreeMap<StreamPartition, Offset>,
+    pub(crate) polled_end: VecMap<StreamPartition, Offset>,
 }
 
 impl Group {
@@ -148,10 +149,10 @@ impl Group {
             name,
             generation: 0,
             assignor,
-            members: BTreeMap::new(),
-            committed: BTreeMap::new(),
-            commit_keys: BTreeMap::new(),
-            polled_end: BTreeMap::new(),
+            members: VecMap::new(),
+            committed: VecMap::new(),
+            commit_keys: VecMap::new(),
+            polled_end: VecMap::new(),
         }
     }
 }

@@ -359,12 +359,14 @@ mod message;
 pub mod partitioner;
 mod queue;
 pub mod sim;
+pub(crate) mod sort;
 pub mod storage;
 mod stream;
 mod stream_error;
 mod subscription;
 mod time;
 pub mod topic;
+mod vec_map;
 
 pub use broker::{Broker, ExchangeRef, PublishedBatch, QueueRef, ReadyMessage, StreamRef, Unacked};
 pub use error::{

@@ -820,7 +820,7 @@ impl Queue {
             .flat_map(|c| c.in_flight.iter().map(|f| f.offset))
             .collect();
         offsets.extend(self.ready_offsets().map(|(o, _)| o.0));
-        offsets.sort_unstable();
+        crate::sort::sort(&mut offsets);
         for o in offsets {
             if let Some(r) = self.read(storage, out, o) {
                 out.emit(Event::Dropped {

@@ -15,6 +15,7 @@
 pub mod app;
 pub mod components;
 pub mod export;
+pub mod number;
 pub mod persist;
 pub mod share;
 pub mod state;

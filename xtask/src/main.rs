@@ -3,8 +3,8 @@
 //! - `cargo xtask build` builds the playground (core + web for `wasm32-unknown-unknown`,
 //!   wasm-bindgen, wasm-opt when a working one is available) into `target/site/`.
 //! - `cargo xtask serve [--port N]` does the same and serves it on `http://127.0.0.1:8080`.
-//! - `cargo xtask test` runs every check and test suite, in order, failing fast, and ends
-//!   with one `N passed, M failed` line.
+//! - `cargo xtask test` runs every check and test suite, in order, failing fast, then checks
+//!   the bundle's gzipped size, and ends with one `N passed, M failed` line.
 //! - `cargo xtask bench` measures the simulation natively and in wasm in one run, then the
 //!   playground's frame time in headless Chromium (`bench frames`: the frame time alone).
 //!
@@ -17,6 +17,7 @@ mod command;
 mod http;
 mod setup;
 mod site;
+mod size;
 mod suite;
 
 use std::path::PathBuf;
@@ -31,7 +32,7 @@ commands:
   build            build the playground into target/site/
   serve [--port N] build it and serve it on http://127.0.0.1:8080 (or port N); Ctrl-C stops
   test             run every check and test suite (fmt, clippy, native, no_std, wasm,
-                   browser); ends with `N passed, M failed`
+                   browser) and the bundle size; ends with `N passed, M failed`
   bench [frames]   simulation speed natively and in wasm in headless Chromium, with the ratio,
                    then the playground's frame time at 2,000 messages/s (`frames`: only that)
 ";

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::command::{self, Failure};
-use crate::setup;
+use crate::{setup, size};
 
 /// The cargo profile of the bundle (see the workspace `Cargo.toml`).
 const PROFILE: &str = "wasm-release";
@@ -17,6 +17,8 @@ const LIB_NAME: &str = "brokerlab_web";
 pub(crate) struct Site {
     /// The folder to serve.
     pub(crate) dir: PathBuf,
+    /// The bundle's files and sizes ([`size::FILES`]).
+    pub(crate) bundle: Vec<size::FileSize>,
 }
 
 /// Where the site is laid out.
@@ -24,7 +26,7 @@ pub(crate) fn output_dir(root: &Path) -> PathBuf {
     setup::target_dir(root).join("site")
 }
 
-/// Builds the site into `target/site/` and prints the bundle sizes.
+/// Builds the site into `target/site/` and prints the bundle sizes against the budget.
 pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
     setup::ensure_target(setup::WASM_TARGET)?;
     let version = setup::locked_wasm_bindgen_version(root)?;
@@ -63,9 +65,14 @@ pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
 
     let bundle = pkg.join(format!("{LIB_NAME}_bg.wasm"));
     optimise(root, &bundle)?;
-    report_sizes(&[bundle, pkg.join(format!("{LIB_NAME}.js"))]);
+    let sizes = size::measure(&dir);
+    print!("{}", size::table(&sizes));
+    match size::verdict(&sizes, size::BUDGET) {
+        Ok(summary) => println!("  bundle: {summary}"),
+        Err(message) => println!("  bundle: {message}"),
+    }
     println!("Site laid out in {}", dir.display());
-    Ok(Site { dir })
+    Ok(Site { dir, bundle: sizes })
 }
 
 fn optimise(root: &Path, bundle: &Path) -> Result<(), Failure> {
@@ -139,34 +146,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-fn report_sizes(files: &[PathBuf]) {
-    for file in files {
-        let raw = std::fs::metadata(file).map(|meta| meta.len()).unwrap_or(0);
-        let gzipped = command::output(
-            Command::new("sh")
-                .arg("-c")
-                .arg(format!("gzip -9 -c '{}' | wc -c", file.display())),
-        )
-        .map_or_else(
-            || "? (no gzip)".to_owned(),
-            |bytes| format!("{} KiB", kib(&bytes)),
-        );
-        println!(
-            "  {:<28} {:>8.1} KiB raw, {} gzipped",
-            file.file_name().unwrap_or_default().to_string_lossy(),
-            raw as f64 / 1024.0,
-            gzipped
-        );
-    }
-}
-
-fn kib(bytes: &str) -> String {
-    bytes
-        .trim()
-        .parse::<f64>()
-        .map_or_else(|_| "?".to_owned(), |n| format!("{:.1}", n / 1024.0))
 }
 
 fn reset_dir(dir: &Path) -> Result<(), Failure> {

@@ -1,11 +1,12 @@
-//! `cargo xtask test`: every check and test suite in order, failing fast, with one
-//! `N passed, M failed` line at the end over all suites.
+//! `cargo xtask test`: every check and test suite in order, failing fast, then the bundle's
+//! size against its budget (one more counted check), with one `N passed, M failed` line at
+//! the end over all of them.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::command::{self, Failure};
-use crate::{http, setup, site};
+use crate::{http, setup, site, size};
 
 /// Test counts gathered from the suites' own output.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +169,36 @@ fn steps(root: &Path, tally: &mut Tally) -> Result<(), Failure> {
             .env("BROKERLAB_CHROMIUM", &chromium.browser)
             .env("BROKERLAB_SCREENSHOTS", built.dir.join("screenshots")),
         tally,
-    )
+    )?;
+
+    // Last, so that a bundle over its budget does not hide how the tests went.
+    check_bundle_size(&built, tally)
+}
+
+/// The bundle-size step: one counted check, passed or failed, against [`size::CEILING`];
+/// it also says how far the bundle is from the goal, [`size::BUDGET`].
+fn check_bundle_size(built: &site::Site, tally: &mut Tally) -> Result<(), Failure> {
+    command::announce(&format!(
+        "bundle size: wasm + js + css, gzipped, at most {} bytes (goal: {})",
+        size::grouped(size::CEILING),
+        size::grouped(size::BUDGET)
+    ));
+    match size::verdict(&built.bundle, size::CEILING) {
+        Ok(summary) => {
+            println!("{summary}");
+            if let Err(goal) = size::verdict(&built.bundle, size::BUDGET) {
+                println!("goal not met yet: {goal}");
+            }
+            tally.passed += 1;
+            Ok(())
+        }
+        Err(message) => {
+            tally.failed += 1;
+            Err(Failure::new("bundle size", message).hint(
+                "BENCHMARKS.md (\"Bundle size\") says what weighs what and how it was measured",
+            ))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ pub fn plan(input: &AssignInput) -> CooperativePlan {
             .filter(|tp| model.global(tp).is_none_or(|(_, g)| first_owner[g] != m))
             .cloned()
             .collect();
-        gone.sort_unstable();
+        crate::sort::sort(&mut gone);
         gone.dedup();
         if !gone.is_empty() {
             revoked.insert(id.clone(), gone);

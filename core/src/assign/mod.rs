@@ -390,7 +390,7 @@ impl<'a> Model<'a> {
                     .filter_map(|name| streams.binary_search(&name.as_str()).ok())
                     .map(|s| s as u32)
                     .collect();
-                subs.sort_unstable();
+                crate::sort::sort(&mut subs);
                 subs.dedup();
                 for &s in &subs {
                     subscribers[s as usize].push(m as u32);
@@ -456,19 +456,15 @@ impl<'a> Model<'a> {
 
     /// The assignment from each member's global indices, which must be ascending.
     pub(crate) fn assignment(&self, owned: Vec<Vec<usize>>) -> Assignment {
-        let members = self
-            .members
-            .iter()
-            .zip(owned)
-            .map(|(&id, globals)| {
+        let members =
+            crate::sort::by_insertion(self.members.iter().zip(owned).map(|(&id, globals)| {
                 debug_assert!(globals.windows(2).all(|w| w[0] < w[1]));
                 let tps = globals
                     .into_iter()
                     .map(|g| self.topic_partition(g))
                     .collect();
                 (id.clone(), tps)
-            })
-            .collect();
+            }));
         Assignment { members }
     }
 }

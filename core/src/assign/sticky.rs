@@ -52,16 +52,20 @@
 //! assert_eq!(second.get("C2").unwrap(), [tp("t0", 1), tp("t1", 0), tp("t2", 1), tp("t3", 1)]);
 //! ```
 
-use alloc::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use alloc::collections::BinaryHeap;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::cmp::Reverse;
+
+use crate::sort::by_insertion;
+use crate::vec_map::{VecMap, VecSet};
 
 use super::{AssignInput, Assignment, CONFLICT, Model, NONE};
 
 /// Assigns stickily, after Kafka's `StickyAssignor`. Runs in O(P log M) for P partitions and M
 /// members when subscriptions are identical, plus the output; with differing subscriptions
-/// each balancing move costs O(S log M) for a member's S subscribed streams.
+/// each balancing move costs O(S log M) comparisons for a member's S subscribed streams, plus
+/// shifting up to M entries of the sorted sets it updates (one `memmove` each).
 #[must_use]
 pub fn assign(input: &AssignInput) -> Assignment {
     let model = Model::new(input);
@@ -141,7 +145,9 @@ pub(crate) fn solve(model: &Model<'_>, input: &AssignInput) -> Vec<u32> {
     let mut stream_order: Vec<u32> = (0..model.streams.len() as u32)
         .filter(|&s| !model.subscribers[s as usize].is_empty())
         .collect();
-    stream_order.sort_by_key(|&s| (model.subscribers[s as usize].len(), s));
+    crate::sort::sort_by_key(&mut stream_order, |&s| {
+        (model.subscribers[s as usize].len(), s)
+    });
     for s in stream_order {
         let heap = &mut heaps[groups.of_stream[s as usize] as usize];
         for g in model.range_of(s) {
@@ -206,7 +212,7 @@ struct Groups {
 
 impl Groups {
     fn new(model: &Model<'_>) -> Self {
-        let mut index: BTreeMap<&[u32], u32> = BTreeMap::new();
+        let mut index: VecMap<&[u32], u32> = VecMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
         let mut of_member: Vec<Vec<u32>> = vec![Vec::new(); model.members.len()];
         let of_stream = model
@@ -216,7 +222,7 @@ impl Groups {
                 if subscribers.is_empty() {
                     return u32::MAX;
                 }
-                *index.entry(subscribers.as_slice()).or_insert_with(|| {
+                *index.get_or_insert_with(subscribers.as_slice(), || {
                     let group = members.len() as u32;
                     members.push(subscribers.clone());
                     for &m in subscribers {
@@ -239,18 +245,18 @@ impl Groups {
 /// left. Each move lowers the sum of squared counts, so this ends.
 fn balance(model: &Model<'_>, groups: &Groups, owner: &mut [u32], counts: &mut [u32]) {
     let member_count = model.members.len();
-    let mut owned: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); member_count];
+    let mut owned: Vec<VecSet<usize>> = vec![VecSet::new(); member_count];
     for (g, &m) in owner.iter().enumerate() {
         if m != NONE {
             owned[m as usize].insert(g);
         }
     }
-    let mut loads: Vec<BTreeSet<(u32, u32)>> = groups
+    let mut loads: Vec<VecSet<(u32, u32)>> = groups
         .members
         .iter()
-        .map(|members| members.iter().map(|&m| (counts[m as usize], m)).collect())
+        .map(|members| by_insertion(members.iter().map(|&m| (counts[m as usize], m))))
         .collect();
-    let set_count = |loads: &mut Vec<BTreeSet<(u32, u32)>>, m: u32, old: u32, new: u32| {
+    let set_count = |loads: &mut Vec<VecSet<(u32, u32)>>, m: u32, old: u32, new: u32| {
         for &group in &groups.of_member[m as usize] {
             loads[group as usize].remove(&(old, m));
             loads[group as usize].insert((new, m));
@@ -259,10 +265,11 @@ fn balance(model: &Model<'_>, groups: &Groups, owner: &mut [u32], counts: &mut [
     loop {
         let mut moved = false;
         // Most loaded first, ties by id.
-        let mut pending: BTreeSet<(Reverse<u32>, u32)> = (0..member_count as u32)
-            .filter(|&m| counts[m as usize] > 1)
-            .map(|m| (Reverse(counts[m as usize]), m))
-            .collect();
+        let mut pending: VecSet<(Reverse<u32>, u32)> = by_insertion(
+            (0..member_count as u32)
+                .filter(|&m| counts[m as usize] > 1)
+                .map(|m| (Reverse(counts[m as usize]), m)),
+        );
         while let Some((Reverse(count), from)) = pending.pop_first() {
             // The stream of `from` whose least loaded subscriber has the fewest partitions.
             let mut best: Option<(u32, u32, u32)> = None;

@@ -18,6 +18,7 @@ use crate::storage::Storage;
 use crate::stream::StreamPartition;
 use crate::stream_error::{CommitError, GroupError, JoinGroupError};
 use crate::time::{Duration, Instant};
+use crate::vec_map::VecMap;
 
 impl<S: Storage> Broker<S> {
     /// Adds member `member` to group `group` (created on first join), subscribed to
@@ -61,7 +62,7 @@ impl<S: Storage> Broker<S> {
                     .ok_or(JoinGroupError::UnknownStream)?,
             );
         }
-        ids.sort_unstable();
+        crate::sort::sort(&mut ids);
         ids.dedup();
         let existing = self.st.group_names.get(group).copied();
         match existing.and_then(|g| self.st.groups.get(&g)) {
@@ -126,8 +127,8 @@ impl<S: Storage> Broker<S> {
                 }),
                 reset: config.auto_offset_reset,
                 streams: ids,
-                positions: BTreeMap::new(),
-                polled_end: BTreeMap::new(),
+                positions: VecMap::new(),
+                polled_end: VecMap::new(),
                 next: 0,
             },
         );
@@ -223,7 +224,7 @@ impl<S: Storage> Broker<S> {
             self.remove_member(gid, id, LeaveReason::SessionTimeout);
             groups.push(gid);
         }
-        groups.sort_unstable();
+        crate::sort::sort(&mut groups);
         groups.dedup();
         for g in groups {
             self.rebalance(g, now);
@@ -256,7 +257,7 @@ impl<S: Storage> Broker<S> {
             input = input.with_owned(name.as_str(), owned);
             stream_ids.extend_from_slice(&c.streams);
         }
-        stream_ids.sort_unstable();
+        crate::sort::sort(&mut stream_ids);
         stream_ids.dedup();
         for s in &stream_ids {
             if let Some(s) = self.st.streams.get(s) {
@@ -308,14 +309,14 @@ impl<S: Storage> Broker<S> {
                 .iter()
                 .filter_map(|tp| self.to_stream_partition(tp))
                 .collect();
-            parts.sort_unstable();
+            crate::sort::sort(&mut parts);
             plan.push((id, parts));
             if let Some(gone) = revoked.get(name.as_str()) {
                 let mut gone: Vec<StreamPartition> = gone
                     .iter()
                     .filter_map(|tp| self.to_stream_partition(tp))
                     .collect();
-                gone.sort_unstable();
+                crate::sort::sort(&mut gone);
                 revocations.push((id, gone));
             }
         }
@@ -336,7 +337,7 @@ impl<S: Storage> Broker<S> {
             let Some(c) = self.st.consumers.get_mut(&id) else {
                 continue;
             };
-            let mut positions = BTreeMap::new();
+            let mut positions = VecMap::new();
             for sp in &new {
                 let pos = match c.positions.get(sp) {
                     // A partition the member keeps keeps its position.
@@ -433,7 +434,7 @@ impl<S: Storage> Broker<S> {
         for &(sp, offset) in offsets {
             let previous = g.committed.insert(sp, offset);
             let streams = &st.streams;
-            let key = g.commit_keys.entry(sp).or_insert_with(|| {
+            let key = g.commit_keys.get_or_insert_with(sp, || {
                 let stream = streams.get(&sp.stream).map_or("", |s| &s.name);
                 alloc::format!("group/{}/{}/{}", g.name, stream, sp.partition)
             });
@@ -549,8 +550,7 @@ impl<S: Storage> Broker<S> {
         let Some(g) = self.st.groups.get(&group) else {
             return Vec::new();
         };
-        let mut owners: BTreeMap<StreamPartition, (StreamConsumerId, Option<Offset>)> =
-            BTreeMap::new();
+        let mut owners: VecMap<StreamPartition, (StreamConsumerId, Option<Offset>)> = VecMap::new();
         let mut streams: Vec<StreamId> = g.committed.keys().map(|sp| sp.stream).collect();
         for id in g.members.values() {
             if let Some(c) = self.st.consumers.get(id) {
@@ -560,7 +560,7 @@ impl<S: Storage> Broker<S> {
                 }
             }
         }
-        streams.sort_unstable();
+        crate::sort::sort(&mut streams);
         streams.dedup();
         let mut out = Vec::new();
         for s in streams {

@@ -20,7 +20,6 @@ mod topology;
 
 pub use streams::StreamRef;
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -36,6 +35,7 @@ use crate::queue::{ConsumerInfo, EnqueueError, Queue, QueueStats, dead_letter_co
 use crate::storage::{MemoryStorage, Storage};
 use crate::subscription::Subscription;
 use crate::time::Instant;
+use crate::vec_map::VecMap;
 use crate::{LimitError, LimitKind};
 use out::Out;
 
@@ -139,15 +139,15 @@ pub struct Broker<S: Storage = MemoryStorage> {
     next_consumer: u32,
     next_subscription: u32,
     next_log: u64,
-    exchanges: BTreeMap<ExchangeId, Exchange>,
-    exchange_names: BTreeMap<String, ExchangeId>,
-    queues: BTreeMap<QueueId, Queue>,
-    queue_names: BTreeMap<String, QueueId>,
-    consumers: BTreeMap<ConsumerId, ConsumerEntry>,
-    consumer_names: BTreeMap<String, ConsumerId>,
-    subscriptions: BTreeMap<SubscriptionId, Subscription>,
-    subscription_names: BTreeMap<String, SubscriptionId>,
-    binding_index: BTreeMap<BindingId, ExchangeId>,
+    exchanges: VecMap<ExchangeId, Exchange>,
+    exchange_names: VecMap<String, ExchangeId>,
+    queues: VecMap<QueueId, Queue>,
+    queue_names: VecMap<String, QueueId>,
+    consumers: VecMap<ConsumerId, ConsumerEntry>,
+    consumer_names: VecMap<String, ConsumerId>,
+    subscriptions: VecMap<SubscriptionId, Subscription>,
+    subscription_names: VecMap<String, SubscriptionId>,
+    binding_index: VecMap<BindingId, ExchangeId>,
     route_scratch: Vec<(BindingId, Target)>,
     st: streams::StreamState,
 }
@@ -169,12 +169,12 @@ impl<S: Storage> Broker<S> {
 
     /// A broker over `storage` with the given limits.
     pub fn with_limits(storage: S, limits: Limits) -> Self {
-        let mut exchanges = BTreeMap::new();
+        let mut exchanges = VecMap::new();
         exchanges.insert(
             ExchangeId::DEFAULT,
             Exchange::new(ExchangeId::DEFAULT, String::new(), ExchangeKind::Direct),
         );
-        let mut exchange_names = BTreeMap::new();
+        let mut exchange_names = VecMap::new();
         exchange_names.insert(String::new(), ExchangeId::DEFAULT);
         Broker {
             storage,
@@ -190,13 +190,13 @@ impl<S: Storage> Broker<S> {
             next_log: 1,
             exchanges,
             exchange_names,
-            queues: BTreeMap::new(),
-            queue_names: BTreeMap::new(),
-            consumers: BTreeMap::new(),
-            consumer_names: BTreeMap::new(),
-            subscriptions: BTreeMap::new(),
-            subscription_names: BTreeMap::new(),
-            binding_index: BTreeMap::new(),
+            queues: VecMap::new(),
+            queue_names: VecMap::new(),
+            consumers: VecMap::new(),
+            consumer_names: VecMap::new(),
+            subscriptions: VecMap::new(),
+            subscription_names: VecMap::new(),
+            binding_index: VecMap::new(),
             route_scratch: Vec::new(),
             st: streams::StreamState::new(),
         }

@@ -1,7 +1,6 @@
 //! Streams on the broker: declaring streams and partitions, producing, standalone stream
 //! consumers, polling and seeking (pattern D). Consumer groups build on this in `groups.rs`.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -21,6 +20,7 @@ use crate::stream_error::{
     DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError,
 };
 use crate::time::Instant;
+use crate::vec_map::VecMap;
 
 /// Names a stream by name or by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,9 +59,9 @@ pub(crate) struct StreamConsumer {
     /// Subscribed streams, sorted.
     pub(crate) streams: Vec<StreamId>,
     /// Assigned partitions and the position in each (`None`: no position yet).
-    pub(crate) positions: BTreeMap<StreamPartition, Option<Offset>>,
+    pub(crate) positions: VecMap<StreamPartition, Option<Offset>>,
     /// Standalone consumers: one past the highest offset polled, per partition.
-    pub(crate) polled_end: BTreeMap<StreamPartition, Offset>,
+    pub(crate) polled_end: VecMap<StreamPartition, Offset>,
     /// Where the next poll starts among the assigned partitions (round-robin fairness).
     pub(crate) next: usize,
 }
@@ -69,13 +69,13 @@ pub(crate) struct StreamConsumer {
 /// Everything the broker keeps for streams and groups.
 #[derive(Debug)]
 pub(crate) struct StreamState {
-    pub(crate) streams: BTreeMap<StreamId, Stream>,
-    pub(crate) stream_names: BTreeMap<String, StreamId>,
-    pub(crate) consumers: BTreeMap<StreamConsumerId, StreamConsumer>,
+    pub(crate) streams: VecMap<StreamId, Stream>,
+    pub(crate) stream_names: VecMap<String, StreamId>,
+    pub(crate) consumers: VecMap<StreamConsumerId, StreamConsumer>,
     /// Names of standalone consumers (group members are named within their group).
-    pub(crate) consumer_names: BTreeMap<String, StreamConsumerId>,
-    pub(crate) groups: BTreeMap<GroupId, Group>,
-    pub(crate) group_names: BTreeMap<String, GroupId>,
+    pub(crate) consumer_names: VecMap<String, StreamConsumerId>,
+    pub(crate) groups: VecMap<GroupId, Group>,
+    pub(crate) group_names: VecMap<String, GroupId>,
     pub(crate) next_stream: u32,
     pub(crate) next_consumer: u32,
     pub(crate) next_group: u32,
@@ -97,7 +97,7 @@ pub(crate) struct PollPlan {
 /// positions' order and skips only partitions of a missing stream, so each plan entry meets
 /// its position slot without a map lookup.
 fn walk_plan(
-    positions: &mut BTreeMap<StreamPartition, Option<Offset>>,
+    positions: &mut VecMap<StreamPartition, Option<Offset>>,
     plan: &[PollPlan],
     mut f: impl FnMut(&PollPlan, &mut Option<Offset>),
 ) {
@@ -117,12 +117,12 @@ fn walk_plan(
 impl StreamState {
     pub(crate) fn new() -> Self {
         StreamState {
-            streams: BTreeMap::new(),
-            stream_names: BTreeMap::new(),
-            consumers: BTreeMap::new(),
-            consumer_names: BTreeMap::new(),
-            groups: BTreeMap::new(),
-            group_names: BTreeMap::new(),
+            streams: VecMap::new(),
+            stream_names: VecMap::new(),
+            consumers: VecMap::new(),
+            consumer_names: VecMap::new(),
+            groups: VecMap::new(),
+            group_names: VecMap::new(),
             next_stream: 1,
             next_consumer: 1,
             next_group: 1,
@@ -484,7 +484,7 @@ impl<S: Storage> Broker<S> {
         self.check_consumer_limit()?;
         let id = StreamConsumerId(next_id(&mut self.st.next_consumer)?);
         let s = &self.st.streams[&stream];
-        let mut positions = BTreeMap::new();
+        let mut positions = VecMap::new();
         for (p, part) in s.parts.iter().enumerate() {
             let pos = self
                 .storage
@@ -501,7 +501,7 @@ impl<S: Storage> Broker<S> {
                 reset: config.auto_offset_reset,
                 streams: alloc::vec![stream],
                 positions,
-                polled_end: BTreeMap::new(),
+                polled_end: VecMap::new(),
                 next: 0,
             },
         );
@@ -705,8 +705,8 @@ impl<S: Storage> Broker<S> {
             }
             let sp = entry.partition;
             let polled_end = match group.as_deref_mut() {
-                Some(ends) => ends.entry(sp).or_insert(Offset(0)),
-                None => c.polled_end.entry(sp).or_insert(Offset(0)),
+                Some(ends) => ends.get_or_insert_with(sp, || Offset(0)),
+                None => c.polled_end.get_or_insert_with(sp, || Offset(0)),
             };
             let want = (entry.end.0 - entry.at.0).min((max - count) as u64);
             let mut offset = entry.at;

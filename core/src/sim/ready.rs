@@ -5,40 +5,25 @@
 use super::simulation::{SimOptions, Simulation};
 use super::{ProcessingSpec, Scenario};
 
+// Statics, not literals in `all`: the text then exists once in a program, however many
+// crates `all` is inlined into.
+static A: &str = include_str!("../../scenarios/a.json");
+static B: &str = include_str!("../../scenarios/b.json");
+static C: &str = include_str!("../../scenarios/c.json");
+static D: &str = include_str!("../../scenarios/d.json");
+static E: &str = include_str!("../../scenarios/e.json");
+static COMPARISON: &str = include_str!("../../scenarios/comparison.json");
+
 /// `(id, title, json)` of every ready-made scenario, in display order.
 #[must_use]
 pub fn all() -> [(&'static str, &'static str, &'static str); 6] {
     [
-        (
-            "a",
-            "A. Queue: two workers, one crashes",
-            include_str!("../../scenarios/a.json"),
-        ),
-        (
-            "b",
-            "B. Pub/Sub: a late subscriber misses the start",
-            include_str!("../../scenarios/b.json"),
-        ),
-        (
-            "c",
-            "C. Fan-out: email is down, its queue fills",
-            include_str!("../../scenarios/c.json"),
-        ),
-        (
-            "d",
-            "D. Streaming: live reader, replay, retention",
-            include_str!("../../scenarios/d.json"),
-        ),
-        (
-            "e",
-            "E. Consumer groups: scale out, lose a member",
-            include_str!("../../scenarios/e.json"),
-        ),
-        (
-            "comparison",
-            "Same failure, five guarantees",
-            include_str!("../../scenarios/comparison.json"),
-        ),
+        ("a", "A. Queue: two workers, one crashes", A),
+        ("b", "B. Pub/Sub: a late subscriber misses the start", B),
+        ("c", "C. Fan-out: email is down, its queue fills", C),
+        ("d", "D. Streaming: live reader, replay, retention", D),
+        ("e", "E. Consumer groups: scale out, lose a member", E),
+        ("comparison", "Same failure, five guarantees", COMPARISON),
     ]
 }
 
@@ -46,6 +31,7 @@ pub fn all() -> [(&'static str, &'static str, &'static str); 6] {
 ///
 /// The files are checked by the tests, so loading them does not fail.
 #[must_use]
+#[inline] // Compiled in the calling crate, like `Scenario::from_json`.
 pub fn load(id: &str) -> Option<Scenario> {
     let (_, _, json) = all().into_iter().find(|(i, _, _)| *i == id)?;
     Scenario::from_json(json).ok()
@@ -57,6 +43,7 @@ pub fn load(id: &str) -> Option<Scenario> {
 /// produced over the run, consumers processing instantly and polling up to 500 records.
 /// Reads no clock; returns the messages produced and the trace hash (0 when `trace` is off).
 #[must_use]
+#[inline] // Compiled in the calling crate, like `Scenario::from_json`.
 pub fn bench_scenario_e(messages: u64, trace: bool) -> (u64, u64) {
     let Some(mut s) = load("e") else {
         return (0, 0);

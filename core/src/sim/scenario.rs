@@ -633,7 +633,11 @@ impl Scenario {
     /// Parses a JSON scenario and [validates](Self::validate) it. Inputs over
     /// [`MAX_JSON_BYTES`], syntax errors, wrong types and unknown fields are errors (with
     /// line and column), never panics; nesting deeper than 128 levels is refused by the parser.
+    // `#[inline]`: compiled in the calling crate, so a caller that also deserializes its own
+    // types holding scenarios (the playground's share links) shares one copy of the
+    // generated deserializers, built with the caller's optimisation settings.
     #[cfg(feature = "serde")]
+    #[inline]
     pub fn from_json(json: &str) -> Result<Scenario, ScenarioError> {
         if json.len() > MAX_JSON_BYTES {
             return Err(ScenarioError::new(
@@ -653,6 +657,7 @@ impl Scenario {
     /// The scenario as pretty-printed JSON; [`from_json`](Self::from_json) reads it back equal.
     #[cfg(feature = "serde")]
     #[must_use]
+    #[inline] // Compiled in the calling crate, like `from_json`.
     pub fn to_json(&self) -> String {
         // Serializing these plain types into a String cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_default()

@@ -2,7 +2,8 @@
 //! bound, every time lies inside the run. Errors name the field by path, for example
 //! `consumers[2].attach: unknown queue "emial"`. Validation never panics.
 
-use alloc::collections::BTreeSet;
+use crate::sort::by_insertion;
+use crate::vec_map::VecSet;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -112,12 +113,12 @@ fn check_time(path: &str, t: u64, duration: u64) -> Result<(), ScenarioError> {
 
 /// Names declared so far, by kind.
 struct Names<'a> {
-    exchanges: BTreeSet<&'a str>,
-    queues: BTreeSet<&'a str>,
+    exchanges: VecSet<&'a str>,
+    queues: VecSet<&'a str>,
     streams: Vec<(&'a str, u32)>,
     groups: Vec<(&'a str, u32)>,
-    producers: BTreeSet<&'a str>,
-    consumers: BTreeSet<String>,
+    producers: VecSet<&'a str>,
+    consumers: VecSet<String>,
     duration: u64,
 }
 
@@ -131,7 +132,7 @@ impl Names<'_> {
 }
 
 fn unique<'a>(
-    set: &mut BTreeSet<&'a str>,
+    set: &mut VecSet<&'a str>,
     path: &str,
     name: &'a str,
     kind: &str,
@@ -168,12 +169,12 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     check_len("script", &s.script, MAX_SCRIPT_STEPS)?;
 
     let mut n = Names {
-        exchanges: BTreeSet::new(),
-        queues: BTreeSet::new(),
+        exchanges: VecSet::new(),
+        queues: VecSet::new(),
         streams: Vec::new(),
         groups: Vec::new(),
-        producers: BTreeSet::new(),
-        consumers: BTreeSet::new(),
+        producers: VecSet::new(),
+        consumers: VecSet::new(),
         duration: s.duration_ms,
     };
     for (i, x) in t.exchanges.iter().enumerate() {
@@ -219,7 +220,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     for (i, b) in t.bindings.iter().enumerate() {
         check_binding(&n, &format!("topology.bindings[{i}]"), b)?;
     }
-    let mut stream_names = BTreeSet::new();
+    let mut stream_names = VecSet::new();
     for (i, st) in t.streams.iter().enumerate() {
         let p = format!("topology.streams[{i}]");
         unique(&mut stream_names, &format!("{p}.name"), &st.name, "stream")?;
@@ -241,7 +242,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
         }
         n.streams.push((&st.name, st.partitions));
     }
-    let mut group_names = BTreeSet::new();
+    let mut group_names = VecSet::new();
     for (i, g) in t.groups.iter().enumerate() {
         let p = format!("topology.groups[{i}]");
         unique(&mut group_names, &format!("{p}.name"), &g.name, "group")?;
@@ -287,7 +288,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     // The script runs in time order (ties in list order): names added by `add_consumer`
     // are known from then on.
     let mut order: Vec<usize> = (0..s.script.len()).collect();
-    order.sort_by_key(|&i| s.script[i].at_ms);
+    crate::sort::sort_by_key(&mut order, |&i| s.script[i].at_ms);
     for i in order {
         let step = &s.script[i];
         let p = format!("script[{i}]");
@@ -304,13 +305,8 @@ pub(super) fn check_action_names(
     action: &Action,
 ) -> Result<(), ScenarioError> {
     let mut n = Names {
-        exchanges: s
-            .topology
-            .exchanges
-            .iter()
-            .map(|x| x.name.as_str())
-            .collect(),
-        queues: s.topology.queues.iter().map(|q| q.name.as_str()).collect(),
+        exchanges: by_insertion(s.topology.exchanges.iter().map(|x| x.name.as_str())),
+        queues: by_insertion(s.topology.queues.iter().map(|q| q.name.as_str())),
         streams: s
             .topology
             .streams
@@ -318,8 +314,8 @@ pub(super) fn check_action_names(
             .map(|st| (st.name.as_str(), st.partitions))
             .collect(),
         groups: Vec::new(),
-        producers: s.producers.iter().map(|p| p.name.as_str()).collect(),
-        consumers: known_consumers.iter().map(|c| String::from(*c)).collect(),
+        producers: by_insertion(s.producers.iter().map(|p| p.name.as_str())),
+        consumers: by_insertion(known_consumers.iter().map(|c| String::from(*c))),
         duration: MAX_TIME_MS,
     };
     for g in &s.topology.groups {

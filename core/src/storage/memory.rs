@@ -8,12 +8,13 @@
 //! is bounded by two chunks however long it gets, instead of the up-to-2× slack of one
 //! growing buffer.
 
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{LogBounds, Record, Storage, StorageError};
 use crate::ids::{LogId, Offset};
+use crate::vec_map::VecMap;
 
 /// Records per chunk of a [`MemoryStorage`] log.
 pub const CHUNK_RECORDS: usize = 1024;
@@ -139,9 +140,9 @@ pub struct MemoryStorage {
     /// Logs with ids below [`DENSE_LOG_IDS`], indexed by id (the broker numbers its logs from
     /// 1, so lookups on the hot path are an index); any other id lives in `sparse`.
     dense: Vec<Option<MemLog>>,
-    sparse: BTreeMap<LogId, MemLog>,
+    sparse: VecMap<LogId, MemLog>,
     log_count: usize,
-    meta: BTreeMap<String, Vec<u8>>,
+    meta: VecMap<String, Vec<u8>>,
     records: usize,
     max_records: Option<usize>,
 }

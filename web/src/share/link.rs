@@ -75,7 +75,11 @@ pub fn decode(text: &str) -> Result<Shared, String> {
     let json =
         miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, sim::scenario::MAX_JSON_BYTES)
             .map_err(|_| "the link is damaged or too large to unpack".to_owned())?;
-    let shared: Shared = serde_json::from_slice(&json)
+    // `from_str`, as `Scenario::from_json` reads: one instantiation of the scenario's
+    // deserializer in the bundle instead of a second one for byte input.
+    let json = core::str::from_utf8(&json)
+        .map_err(|_| "the link does not hold a playground state: not UTF-8 text".to_owned())?;
+    let shared: Shared = serde_json::from_str(json)
         .map_err(|e| format!("the link does not hold a playground state: {e}"))?;
     shared
         .scenario

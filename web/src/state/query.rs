@@ -47,7 +47,7 @@ impl Query {
                 "s" | "scenario" if !v.is_empty() => q.scenario = Some(v.to_owned()),
                 "t" => q.t_ms = v.parse().ok(),
                 "seed" => q.seed = v.parse().ok(),
-                "speed" => q.speed = v.parse().ok(),
+                "speed" => q.speed = crate::number::parse_decimal(v),
                 "embed" => q.embed = flag(v),
                 "autoplay" => q.autoplay = flag(v),
                 "controls" => q.hide_controls = !flag(v),

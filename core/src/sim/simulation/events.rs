@@ -152,7 +152,7 @@ impl Simulation {
                         queue,
                         reason: crate::event::DropReason::DeadLetter(_),
                         ..
-                    } => *self.dead_lettered.entry(*queue).or_insert(0) += 1,
+                    } => *self.dead_lettered.get_or_insert_with(*queue, || 0) += 1,
                     _ => {}
                 }
                 if self.options.trace {

@@ -17,7 +17,7 @@
 //! ([`SimEvent`], [`SimNote`], recording and draining the broker) and `views` (the
 //! per-entity views, time series and totals).
 
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -28,6 +28,7 @@ use crate::ids::{ConsumerId, DeliveryTag, MessageId, Offset, QueueId};
 use crate::storage::MemoryStorage;
 use crate::stream::StreamPartition;
 use crate::time::{Duration, Instant};
+use crate::vec_map::VecMap;
 
 use super::ScenarioError;
 use super::metrics::{ConsumerStatus, TimeSeries, Totals};
@@ -107,12 +108,12 @@ pub struct Simulation {
     overflow: VecDeque<SimEvent>,
     producers: Vec<Producer>,
     consumers: Vec<Consumer>,
-    consumer_names: BTreeMap<String, usize>,
-    by_consumer_id: BTreeMap<ConsumerId, usize>,
+    consumer_names: VecMap<String, usize>,
+    by_consumer_id: VecMap<ConsumerId, usize>,
     script: Vec<usize>,
     next_script: usize,
     queues: Vec<(String, QueueId)>,
-    dead_lettered: BTreeMap<QueueId, u64>,
+    dead_lettered: VecMap<QueueId, u64>,
     groups: Vec<Group>,
     totals: Totals,
     series: TimeSeries,
@@ -157,7 +158,7 @@ impl Simulation {
             broker.set_event_filter(EventFilter::NONE.with(EventKind::Rebalanced));
         }
         let mut script: Vec<usize> = (0..scenario.script.len()).collect();
-        script.sort_by_key(|&i| scenario.script[i].at_ms);
+        crate::sort::sort_by_key(&mut script, |&i| scenario.script[i].at_ms);
         let mut sim = Simulation {
             scenario: scenario.clone(),
             broker,
@@ -172,12 +173,12 @@ impl Simulation {
             overflow: VecDeque::new(),
             producers: Vec::new(),
             consumers: Vec::new(),
-            consumer_names: BTreeMap::new(),
-            by_consumer_id: BTreeMap::new(),
+            consumer_names: VecMap::new(),
+            by_consumer_id: VecMap::new(),
             script,
             next_script: 0,
             queues: Vec::new(),
-            dead_lettered: BTreeMap::new(),
+            dead_lettered: VecMap::new(),
             groups: Vec::new(),
             totals: Totals::default(),
             series: TimeSeries {

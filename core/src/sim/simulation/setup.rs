@@ -127,9 +127,9 @@ impl Simulation {
         }
         for (i, p) in s.producers.iter().enumerate() {
             let mut times = p.times_ms.clone();
-            times.sort_unstable();
+            crate::sort::sort(&mut times);
             let mut bursts: Vec<(u64, u32)> = p.bursts.iter().map(|b| (b.at_ms, b.count)).collect();
-            bursts.sort_by_key(|b| b.0);
+            crate::sort::sort_by_key(&mut bursts, |b| b.0);
             let routing = routing_template(&p.target);
             let mut pr = Producer {
                 name: p.name.clone(),

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::layout::Rect;
 use super::{colour, select_handlers};
+use crate::number::num;
 use crate::state::{ConsumerNode as Consumer, ConsumerState, Entity, use_app};
 
 /// Properties of [`ConsumerNode`].
@@ -34,10 +35,10 @@ pub fn ConsumerNode(props: &ConsumerNodeProps) -> Html {
             data-entity={entity.key()} data-state={state} data-processed={c.processed.to_string()}
             tabindex="0" role="button" aria-label={format!("consumer {}, {state}, {} processed", c.name, c.processed)}
             {onclick} {onkeydown}>
-            <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
-            <circle cx={(r.x + 12.0).to_string()} cy={(r.y + 14.0).to_string()} r="5" fill={colour(c.index)} />
-            <text class="name" x={(r.x + 22.0).to_string()} y={(r.y + 18.0).to_string()}>{ c.name.clone() }</text>
-            <text class="detail" x={(r.x + 8.0).to_string()} y={(r.y + 35.0).to_string()}>{ detail }</text>
+            <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="6" />
+            <circle cx={num(r.x + 12.0)} cy={num(r.y + 14.0)} r="5" fill={colour(c.index)} />
+            <text class="name" x={num(r.x + 22.0)} y={num(r.y + 18.0)}>{ c.name.clone() }</text>
+            <text class="detail" x={num(r.x + 8.0)} y={num(r.y + 35.0)}>{ detail }</text>
         </g>
     }
 }

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::layout::Rect;
 use super::select_handlers;
+use crate::number::num;
 use crate::state::{Entity, use_app};
 
 /// Properties of [`LabelNode`].
@@ -28,9 +29,9 @@ pub fn LabelNode(props: &LabelNodeProps) -> Html {
     html! {
         <g class={classes!("node", kind, selected.then_some("selected"))} data-entity={props.entity.key()}
             tabindex="0" role="button" aria-label={format!("{kind} {name}")} {onclick} {onkeydown}>
-            <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
-            <text class="name" x={(r.x + 8.0).to_string()} y={(r.y + 18.0).to_string()}>{ name.to_owned() }</text>
-            <text class="detail" x={(r.x + 8.0).to_string()} y={(r.y + 35.0).to_string()}>{ props.detail.clone() }</text>
+            <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="6" />
+            <text class="name" x={num(r.x + 8.0)} y={num(r.y + 18.0)}>{ name.to_owned() }</text>
+            <text class="detail" x={num(r.x + 8.0)} y={num(r.y + 35.0)}>{ props.detail.clone() }</text>
         </g>
     }
 }

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::layout::Rect;
 use super::select_handlers;
+use crate::number::num;
 use crate::state::{Entity, QueueNode as Queue, use_app};
 
 /// Properties of [`QueueNode`].
@@ -40,13 +41,13 @@ pub fn QueueNode(props: &QueueNodeProps) -> Html {
             data-in-flight={q.in_flight.to_string()}
             tabindex="0" role="button" aria-label={format!("{kind} {}, depth {}", q.name, q.depth())}
             {onclick} {onkeydown}>
-            <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
-            <text class="name" x={(r.x + 8.0).to_string()} y={(r.y + 17.0).to_string()}>{ q.name.clone() }</text>
-            <text class="kind" x={(r.x + r.w - 8.0).to_string()} y={(r.y + 17.0).to_string()} text-anchor="end">{ kind }</text>
-            <rect class="bar-bg" x={(r.x + 8.0).to_string()} y={bar_y.to_string()} width={bar_w.to_string()} height="10" />
-            <rect class="bar-ready" x={(r.x + 8.0).to_string()} y={bar_y.to_string()} width={ready_w.to_string()} height="10" />
-            <rect class="bar-flight" x={(r.x + 8.0 + ready_w).to_string()} y={bar_y.to_string()} width={flight_w.to_string()} height="10" />
-            <text class="detail" x={(r.x + 8.0).to_string()} y={(r.y + 50.0).to_string()}>
+            <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="6" />
+            <text class="name" x={num(r.x + 8.0)} y={num(r.y + 17.0)}>{ q.name.clone() }</text>
+            <text class="kind" x={num(r.x + r.w - 8.0)} y={num(r.y + 17.0)} text-anchor="end">{ kind }</text>
+            <rect class="bar-bg" x={num(r.x + 8.0)} y={num(bar_y)} width={num(bar_w)} height="10" />
+            <rect class="bar-ready" x={num(r.x + 8.0)} y={num(bar_y)} width={num(ready_w)} height="10" />
+            <rect class="bar-flight" x={num(r.x + 8.0 + ready_w)} y={num(bar_y)} width={num(flight_w)} height="10" />
+            <text class="detail" x={num(r.x + 8.0)} y={num(r.y + 50.0)}>
                 { format!("{} ready \u{b7} {} in flight", q.ready, q.in_flight) }
             </text>
         </g>

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::layout::{PARTITION_ROW, Rect, STREAM_HEAD};
 use super::{colour, select_handlers};
+use crate::number::num;
 use crate::state::{Entity, StreamNode as Stream, use_app};
 
 /// Offsets drawn per partition (the most recent ones).
@@ -39,9 +40,9 @@ pub fn StreamNode(props: &StreamNodeProps) -> Html {
     html! {
         <g class={classes!("node", "stream", selected.then_some("selected"))} data-entity={entity.key()}
             tabindex="0" role="button" aria-label={format!("stream {}", s.name)} {onclick} {onkeydown}>
-            <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
-            <text class="name" x={(r.x + 8.0).to_string()} y={(r.y + 16.0).to_string()}>{ s.name.clone() }</text>
-            <text class="kind" x={(r.x + r.w - 8.0).to_string()} y={(r.y + 16.0).to_string()} text-anchor="end">{ "stream" }</text>
+            <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="6" />
+            <text class="name" x={num(r.x + 8.0)} y={num(r.y + 16.0)}>{ s.name.clone() }</text>
+            <text class="kind" x={num(r.x + r.w - 8.0)} y={num(r.y + 16.0)} text-anchor="end">{ "stream" }</text>
             { for s.partitions.iter().enumerate().map(|(i, p)| {
                 let top = r.y + STREAM_HEAD + PARTITION_ROW * i as f64;
                 let cy = top + 10.0;
@@ -50,18 +51,18 @@ pub fn StreamNode(props: &StreamNodeProps) -> Html {
                 html! {
                     <g class="partition" data-partition={p.index.to_string()} data-start={p.start.to_string()} data-end={p.end.to_string()}>
                         <title>{ format!("partition {}: offsets {} to {} kept", p.index, p.start, p.end) }</title>
-                        <text class="detail" x={(r.x + 6.0).to_string()} y={(cy + 9.0).to_string()}>{ format!("p{}", p.index) }</text>
+                        <text class="detail" x={num(r.x + 6.0)} y={num(cy + 9.0)}>{ format!("p{}", p.index) }</text>
                         { for (first..p.end).map(|o| html! {
-                            <rect class="cell" x={(x_of(o) + 0.5).to_string()} y={cy.to_string()} width={(cw - 1.0).max(1.0).to_string()} height="12" />
+                            <rect class="cell" x={num(x_of(o) + 0.5)} y={num(cy)} width={num((cw - 1.0).max(1.0))} height="12" />
                         }) }
-                        <rect class="cells-free" x={x_of(p.end).to_string()} y={cy.to_string()}
-                            width={(cw * (WINDOW - (p.end - first)) as f64).max(0.0).to_string()} height="12" />
-                        <text class="offset" x={x_of(first).to_string()} y={(cy + 22.0).to_string()}>
+                        <rect class="cells-free" x={num(x_of(p.end))} y={num(cy)}
+                            width={num((cw * (WINDOW - (p.end - first)) as f64).max(0.0))} height="12" />
+                        <text class="offset" x={num(x_of(first))} y={num(cy + 22.0)}>
                             { if first > p.start { format!("\u{2026}{first}") } else { format!("start {first}") } }
                         </text>
                         // A short log: the end label goes right of the cells, clear of the start's.
-                        <text class="offset" y={(cy + 22.0).to_string()}
-                            x={if x_of(p.end) - x_of(first) < 90.0 { (x_of(first) + 60.0).max(x_of(p.end) + 3.0) } else { x_of(p.end) - 1.0 }.to_string()}
+                        <text class="offset" y={num(cy + 22.0)}
+                            x={num(if x_of(p.end) - x_of(first) < 90.0 { (x_of(first) + 60.0).max(x_of(p.end) + 3.0) } else { x_of(p.end) - 1.0 })}
                             text-anchor={if x_of(p.end) - x_of(first) < 90.0 { "start" } else { "end" }}>
                             { format!("end {}", p.end) }
                         </text>
@@ -70,7 +71,7 @@ pub fn StreamNode(props: &StreamNodeProps) -> Html {
                             let pos = m.position.map(|o| {
                                 let x = x_of(o) + if o < first { 0.0 } else { cw / 2.0 };
                                 html! {
-                                    <path class="position" fill={fill} d={format!("M{:.1} {:.1} l-4 -6 h8 z", x, cy)}>
+                                    <path class="position" fill={fill} d={format!("M{} {} l-4 -6 h8 z", num(x), num(cy))}>
                                         <title>{ format!("{} reads next at {o}", m.consumer) }</title>
                                     </path>
                                 }
@@ -78,7 +79,7 @@ pub fn StreamNode(props: &StreamNodeProps) -> Html {
                             let com = m.committed.map(|o| {
                                 let x = x_of(o);
                                 html! {
-                                    <rect class="committed" fill={fill} x={(x - 1.0).to_string()} y={(cy - 2.0).to_string()} width="2.5" height="16">
+                                    <rect class="committed" fill={fill} x={num(x - 1.0)} y={num(cy - 2.0)} width="2.5" height="16">
                                         <title>{ format!("{} committed {o} (lag {})", m.consumer, m.lag) }</title>
                                     </rect>
                                 }

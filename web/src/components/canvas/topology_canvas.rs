@@ -9,6 +9,7 @@ use super::layout::{PARTITION_ROW, Rect, STREAM_HEAD, layout_with};
 use super::queue_node::QueueNode;
 use super::stream_node::StreamNode;
 use super::{colour, select_handlers};
+use crate::number::num;
 use crate::state::{Attachment, Entity, Hop, use_app};
 
 struct Edge {
@@ -23,10 +24,17 @@ fn edge_html(e: &Edge) -> Html {
     let (x1, y1) = e.from;
     let (x2, y2) = e.to;
     let [_, (c1, _), (c2, _), _] = curve(e.from, e.to);
-    let d = format!("M{x1:.1} {y1:.1} C{c1:.1} {y1:.1} {c2:.1} {y2:.1} {x2:.1} {y2:.1}");
+    let (sy1, sy2) = (num(y1), num(y2));
+    let d = format!(
+        "M{} {sy1} C{} {sy1} {} {sy2} {} {sy2}",
+        num(x1),
+        num(c1),
+        num(c2),
+        num(x2)
+    );
     let label = (!e.label.is_empty()).then(|| {
         html! {
-            <text class="edge-label" x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 4.0).to_string()}
+            <text class="edge-label" x={num((x1 + x2) / 2.0)} y={num((y1 + y2) / 2.0 - 4.0)}
                 text-anchor="middle">{ e.label.clone() }</text>
         }
     });
@@ -211,7 +219,7 @@ pub fn TopologyCanvas() -> Html {
         };
         let (x, y) = along(from, to, t);
         let fill = KEY_COLOURS[(f.colour % KEY_COLOURS.len() as u64) as usize];
-        Some(html! { <circle class="dot" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="4.5" fill={fill} /> })
+        Some(html! { <circle class="dot" cx={num(x)} cy={num(y)} r="4.5" fill={fill} /> })
     });
 
     let group_boxes = l.groups.iter().map(|(name, r)| {
@@ -223,8 +231,8 @@ pub fn TopologyCanvas() -> Html {
         html! {
             <g class={classes!("group-box", selected.then_some("selected"))} data-entity={entity.key()}
                 tabindex="0" role="button" aria-label={format!("group {name}")} {onclick} {onkeydown}>
-                <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
-                <text class="name" x={(r.x + 8.0).to_string()} y={(r.y + 14.0).to_string()}>{ label }</text>
+                <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="8" />
+                <text class="name" x={num(r.x + 8.0)} y={num(r.y + 14.0)}>{ label }</text>
             </g>
         }
     });
@@ -287,19 +295,21 @@ pub fn TopologyCanvas() -> Html {
         html! {
             <g class="placed" key={e.key()} onpointerdown={down}>
                 { node(e.clone()) }
-                <circle class="handle" cx={format!("{hx:.1}")} cy={format!("{hy:.1}")} r="5"
+                <circle class="handle" cx={num(hx)} cy={num(hy)} r="5"
                     data-connect={e.key()} onpointerdown={handle_down}>
                     <title>{ "Drag to another node to connect" }</title>
                 </circle>
             </g>
         }
     };
-    let rubber = drag.line.map(|((x1, y1), (x2, y2))| html! {
-        <line class="connecting" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+    let rubber = drag.line.map(|((x1, y1), (x2, y2))| {
+        html! {
+            <line class="connecting" x1={num(x1)} y1={num(y1)} x2={num(x2)} y2={num(y2)} />
+        }
     });
     html! {
-        <svg class="canvas" role="group" aria-label="Topology" viewBox={format!("0 0 {:.0} {:.0}", l.width, l.height)}
-            width={format!("{:.0}", l.width)} preserveAspectRatio="xMidYMin meet" ref={svg}
+        <svg class="canvas" role="group" aria-label="Topology" viewBox={format!("0 0 {} {}", num(l.width.round()), num(l.height.round()))}
+            width={num(l.width.round())} preserveAspectRatio="xMidYMin meet" ref={svg}
             onpointermove={drag.onpointermove.clone()} onpointerup={drag.onpointerup.clone()}
             onpointercancel={drag.onpointerup.clone()}>
             <defs>

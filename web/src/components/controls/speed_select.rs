@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::number::{num, parse_decimal};
 use crate::state::{Action, SPEEDS, use_app};
 
 /// A labelled select of speeds.
@@ -12,7 +13,7 @@ pub fn SpeedSelect() -> Html {
         let app = app.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(speed) = select.value().parse::<f64>() {
+            if let Some(speed) = parse_decimal(&select.value()) {
                 app.dispatch(Action::SetSpeed(speed));
             }
         })
@@ -21,8 +22,8 @@ pub fn SpeedSelect() -> Html {
         <label class="field">{ "Speed " }
             <select id="speed" {onchange}>
                 { for SPEEDS.iter().map(|s| html! {
-                    <option value={s.to_string()} selected={(*s - app.speed).abs() < 1e-9}>
-                        { format!("{s}\u{d7}") }
+                    <option value={num(*s)} selected={(*s - app.speed).abs() < 1e-9}>
+                        { format!("{}\u{d7}", num(*s)) }
                     </option>
                 }) }
             </select>

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::number::num;
 use crate::state::use_app;
 
 const W: f64 = 320.0;
@@ -14,7 +15,7 @@ fn points(data: &[(u64, u64)], t0: u64, t1: u64, max: u64) -> String {
         .map(|&(t, v)| {
             let x = (t - t0) as f64 / span * W;
             let y = H - 4.0 - v as f64 / max as f64 * (H - 14.0);
-            format!("{x:.1},{y:.1}")
+            format!("{},{}", num(x), num(y))
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -42,8 +43,8 @@ pub fn MetricChart() -> Html {
                 <span class="metric-key">{ format!("{} (now {last})", c.title) }</span>
                 <span class="throughput-key">{ "processed per second" }</span>
             </figcaption>
-            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={c.title.clone()}>
-                <line class="axis" x1="0" y1={(H - 4.0).to_string()} x2={W.to_string()} y2={(H - 4.0).to_string()} />
+            <svg viewBox={format!("0 0 {} {}", num(W), num(H))} role="img" aria-label={c.title.clone()}>
+                <line class="axis" x1="0" y1={num(H - 4.0)} x2={num(W)} y2={num(H - 4.0)} />
                 <text class="axis-label" x="2" y="10">{ max.to_string() }</text>
                 <polyline class="throughput" points={points(&c.throughput, t0, t1, max)} />
                 <polyline class="metric" points={points(&c.metric, t0, t1, max)} />
