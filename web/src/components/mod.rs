@@ -4,6 +4,7 @@ pub mod actions;
 pub mod build;
 pub mod canvas;
 pub mod controls;
+mod download;
 pub mod export;
 pub mod groups;
 pub mod inspector;

@@ -4,26 +4,11 @@
 //! `definitions.json` as a new scenario and lists what it could not simulate.
 
 use gloo::file::callbacks::FileReader;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::download::download;
 use crate::export::Format;
 use crate::state::{Action, use_app};
-
-/// Offers `text` as a file download named `name` of media type `media_type`.
-fn download(name: &str, media_type: &str, text: &str) -> Option<()> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(media_type);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-    let document = web_sys::window()?.document()?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url).ok()
-}
 
 /// The export panel.
 #[component]

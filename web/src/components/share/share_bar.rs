@@ -3,26 +3,11 @@
 //! "Export JSON" (the scenario as a file) and "Import JSON".
 
 use gloo::file::callbacks::FileReader;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::download::download;
 use crate::persist;
 use crate::state::{Action, use_app};
-
-/// Offers `text` as a file download named `name`.
-fn download(name: &str, text: &str) -> Option<()> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-    let document = web_sys::window()?.document()?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url).ok()
-}
 
 /// Writes `text` to the clipboard; a refused clipboard is fine (the text is shown too).
 fn to_clipboard(text: &str) {
@@ -64,7 +49,13 @@ pub fn ShareBar() -> Html {
         Callback::from(move |_: MouseEvent| {
             let mut scenario = (*app.scenario).clone();
             scenario.seed = app.seed;
-            if download("brokerlab-scenario.json", &scenario.to_json()).is_none() {
+            if download(
+                "brokerlab-scenario.json",
+                "application/json",
+                &scenario.to_json(),
+            )
+            .is_none()
+            {
                 app.dispatch(Action::Notice(
                     "the browser refused the download".to_owned(),
                 ));

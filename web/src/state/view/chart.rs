@@ -1,6 +1,6 @@
 //! The chart of the selection: one metric over time and the run's throughput.
 
-use brokerlab::sim::Simulation;
+use brokerlab::sim::{self, Simulation};
 
 use super::ViewModel;
 use crate::state::Entity;
@@ -27,43 +27,34 @@ pub(super) fn chart(sim: &Simulation, view: &ViewModel, selected: Option<&Entity
     let throughput = samples()
         .map(|s| (s.at.as_millis(), per_sec(s.processed)))
         .collect();
-    let (title, metric): (String, Vec<(u64, u64)>) = match selected {
-        Some(Entity::Queue(q)) => {
-            let i = view.queues.iter().position(|x| x.name == *q);
-            (
-                format!("depth of {q}"),
-                samples()
-                    .map(|s| {
-                        let v = i.and_then(|i| s.queue_depth.get(i)).copied();
-                        (s.at.as_millis(), v.unwrap_or(0))
-                    })
-                    .collect(),
-            )
-        }
-        Some(Entity::Group(g)) => {
-            let i = view.groups.iter().position(|x| x.name == *g);
-            (
-                format!("lag of {g}"),
-                samples()
-                    .map(|s| {
-                        let v = i.and_then(|i| s.group_lag.get(i)).copied();
-                        (s.at.as_millis(), v.unwrap_or(0))
-                    })
-                    .collect(),
-            )
-        }
-        Some(Entity::Consumer(c)) => {
-            let i = view.consumers.iter().position(|x| x.name == *c);
-            (
-                format!("lag of {c}"),
-                samples()
-                    .map(|s| {
-                        let v = i.and_then(|i| s.consumer_lag.get(i)).copied();
-                        (s.at.as_millis(), v.unwrap_or(0))
-                    })
-                    .collect(),
-            )
-        }
+    // One entity's column of the samples (0 where the entity has no value yet).
+    let column = |i: Option<usize>, values: fn(&sim::Sample) -> &[u64]| -> Vec<(u64, u64)> {
+        samples()
+            .map(|s| {
+                let v = i.and_then(|i| values(s).get(i)).copied();
+                (s.at.as_millis(), v.unwrap_or(0))
+            })
+            .collect()
+    };
+    let (title, metric) = match selected {
+        Some(Entity::Queue(q)) => (
+            format!("depth of {q}"),
+            column(view.queues.iter().position(|x| x.name == *q), |s| {
+                &s.queue_depth
+            }),
+        ),
+        Some(Entity::Group(g)) => (
+            format!("lag of {g}"),
+            column(view.groups.iter().position(|x| x.name == *g), |s| {
+                &s.group_lag
+            }),
+        ),
+        Some(Entity::Consumer(c)) => (
+            format!("lag of {c}"),
+            column(view.consumers.iter().position(|x| x.name == *c), |s| {
+                &s.consumer_lag
+            }),
+        ),
         _ => (
             "published per second".to_owned(),
             samples()
