@@ -420,53 +420,46 @@ fn parse<T: DeserializeOwned>(json: &str) -> Result<T, String> {
     serde_json::from_str(json).map_err(|e| format!("not a valid spec: {e}"))
 }
 
+/// Replaces the spec named `name` in `list` with the one `json` holds; its new name.
+fn swap<T: DeserializeOwned>(
+    list: &mut [T],
+    name: &str,
+    name_of: fn(&T) -> &String,
+    json: &str,
+) -> Result<String, String> {
+    let i = list
+        .iter()
+        .position(|x| name_of(x) == name)
+        .ok_or("it no longer exists")?;
+    list[i] = parse(json)?;
+    Ok(name_of(&list[i]).clone())
+}
+
 fn replace(s: &mut Scenario, entity: &Entity, json: &str) -> Result<Entity, String> {
     let t = &mut s.topology;
-    let slot = |found: Option<usize>| found.ok_or_else(|| "it no longer exists".to_owned());
-    Ok(match entity {
-        Entity::Producer(n) => {
-            let i = slot(s.producers.iter().position(|p| p.name == *n))?;
-            s.producers[i] = parse(json)?;
-            let new = s.producers[i].name.clone();
-            rename(s, n, &new);
-            Entity::Producer(new)
-        }
-        Entity::Exchange(n) => {
-            let i = slot(t.exchanges.iter().position(|x| x.name == *n))?;
-            t.exchanges[i] = parse(json)?;
-            let new = t.exchanges[i].name.clone();
-            rename(s, n, &new);
-            Entity::Exchange(new)
-        }
-        Entity::Queue(n) => {
-            let i = slot(t.queues.iter().position(|q| q.name == *n))?;
-            t.queues[i] = parse(json)?;
-            let new = t.queues[i].name.clone();
-            rename(s, n, &new);
-            Entity::Queue(new)
-        }
-        Entity::Stream(n) => {
-            let i = slot(t.streams.iter().position(|x| x.name == *n))?;
-            t.streams[i] = parse(json)?;
-            let new = t.streams[i].name.clone();
-            rename(s, n, &new);
-            Entity::Stream(new)
-        }
-        Entity::Group(n) => {
-            let i = slot(t.groups.iter().position(|g| g.name == *n))?;
-            t.groups[i] = parse(json)?;
-            let new = t.groups[i].name.clone();
-            rename(s, n, &new);
-            Entity::Group(new)
-        }
-        Entity::Consumer(n) | Entity::Subscription(n) => {
-            let i = slot(s.consumers.iter().position(|c| c.name == *n))?;
-            s.consumers[i] = parse(json)?;
-            let new = s.consumers[i].name.clone();
-            rename(s, n, &new);
-            Entity::Consumer(new)
-        }
-    })
+    let old = entity.name();
+    let (new, made): (String, fn(String) -> Entity) = match entity {
+        Entity::Producer(_) => (
+            swap(&mut s.producers, old, |p| &p.name, json)?,
+            Entity::Producer,
+        ),
+        Entity::Exchange(_) => (
+            swap(&mut t.exchanges, old, |x| &x.name, json)?,
+            Entity::Exchange,
+        ),
+        Entity::Queue(_) => (swap(&mut t.queues, old, |q| &q.name, json)?, Entity::Queue),
+        Entity::Stream(_) => (
+            swap(&mut t.streams, old, |x| &x.name, json)?,
+            Entity::Stream,
+        ),
+        Entity::Group(_) => (swap(&mut t.groups, old, |g| &g.name, json)?, Entity::Group),
+        Entity::Consumer(_) | Entity::Subscription(_) => (
+            swap(&mut s.consumers, old, |c| &c.name, json)?,
+            Entity::Consumer,
+        ),
+    };
+    rename(s, old, &new);
+    Ok(made(new))
 }
 
 /// Follows a rename everywhere the old name was referred to.
