@@ -186,4 +186,15 @@ pub trait Storage {
     ///
     /// Errors: [`StorageError::Io`]; ignored by the broker like `put_meta`.
     fn delete_meta(&mut self, key: &str) -> Result<(), StorageError>;
+
+    /// Makes everything appended, dropped and put so far durable, as far as the backend's
+    /// policy promises (a file backend writes its buffered batches and syncs them when its
+    /// sync policy says so). Called through [`Broker::flush`](crate::Broker::flush); the
+    /// default does nothing, which is right for a backend that keeps nothing outside memory.
+    ///
+    /// Errors: [`StorageError::Full`], [`StorageError::Io`]. What was appended stays readable;
+    /// whether it reached the medium is unknown, so the caller should not confirm it.
+    fn flush(&mut self) -> Result<(), StorageError> {
+        Ok(())
+    }
 }
