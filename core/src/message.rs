@@ -17,7 +17,7 @@ use crate::time::Duration;
 /// subscribers shares one allocation. Payloads made by a [`PayloadArena`] share a buffer with
 /// their neighbours (a range of it), so making one is a copy rather than an allocation.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Payload(Bytes);
+pub struct Payload(pub(crate) Bytes);
 
 impl Payload {
     /// The bytes.

@@ -12,8 +12,15 @@
 //! storage as it was before the call (no partial append, no partial prefix drop). What the
 //! broker does on each error is documented on the method.
 
+#[cfg(feature = "std")]
+mod file;
 mod memory;
 
+#[cfg(feature = "std")]
+pub use file::{
+    Damage, FileOptions, FileStorage, Fs, FsFile, LogRecovery, OpenError, Recovery, StdFile, StdFs,
+    SyncPolicy, crc32c, temporary,
+};
 pub use memory::{CHUNK_RECORDS, MemoryStorage};
 
 use alloc::sync::Arc;

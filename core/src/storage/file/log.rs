@@ -1,0 +1,440 @@
+//! One log on disk: a folder of segments, the log start, records not yet written, and a cache
+//! of the last batch read.
+
+use core::cell::RefCell;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::vec::Vec;
+
+use super::codec::{self, BatchWriter};
+use super::fs::{Fs, FsFile};
+use super::recovery::LogRecovery;
+use super::segment::{Segment, index_path, load_index, segment_path};
+use super::{FileOptions, io_error};
+use crate::ids::{LogId, Offset};
+use crate::storage::{LogBounds, Record, StorageError};
+
+/// The name of the file holding a log's start offset.
+const START_FILE: &str = "start";
+
+/// The records of the batch read last, so reading a batch's records in turn decodes it once.
+#[derive(Debug, Default)]
+struct Cached {
+    base: u64,
+    records: Vec<Record>,
+}
+
+/// A log: segments on disk, then the records appended since the last write.
+#[derive(Debug)]
+pub(super) struct FileLog<F> {
+    id: LogId,
+    dir: PathBuf,
+    start: u64,
+    start_dirty: bool,
+    /// Sorted by base; the last one takes appends.
+    segments: Vec<Segment<F>>,
+    /// Records appended and not yet written, from offset `written_end()`.
+    pending: Vec<Record>,
+    pending_bytes: usize,
+    cache: RefCell<Cached>,
+}
+
+impl<F: FsFile> FileLog<F> {
+    /// Creates the folder and the first segment of a new, empty log.
+    pub(super) fn create<S: Fs<File = F>>(
+        fs: &S,
+        dir: PathBuf,
+        id: LogId,
+        sync: bool,
+    ) -> io::Result<Self> {
+        fs.create_dir_all(&dir)?;
+        let file = fs.open(&segment_path(&dir, 0), true)?;
+        if sync {
+            fs.sync_dir(&dir)?;
+            if let Some(parent) = dir.parent() {
+                fs.sync_dir(parent)?;
+            }
+        }
+        Ok(FileLog {
+            id,
+            dir,
+            start: 0,
+            start_dirty: false,
+            segments: std::vec![Segment::empty(0, file)],
+            pending: Vec::new(),
+            pending_bytes: 0,
+            cache: RefCell::default(),
+        })
+    }
+
+    /// The folder.
+    pub(super) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn written_end(&self) -> u64 {
+        self.segments.last().map_or(self.start, |s| s.end)
+    }
+
+    /// Offset of the next record appended.
+    pub(super) fn end(&self) -> u64 {
+        self.written_end() + self.pending.len() as u64
+    }
+
+    /// `start..end`.
+    pub(super) fn bounds(&self) -> LogBounds {
+        LogBounds {
+            start: Offset(self.start),
+            end: Offset(self.end()),
+        }
+    }
+
+    /// Bytes of the segment files.
+    pub(super) fn disk_bytes(&self) -> u64 {
+        self.segments.iter().map(|s| s.len).sum()
+    }
+
+    /// Number of segment files.
+    pub(super) fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// Takes a record; returns its offset and whether enough is pending to write a batch.
+    pub(super) fn append(&mut self, record: Record, options: &FileOptions) -> (Offset, bool) {
+        let offset = Offset(self.end());
+        self.pending_bytes += record.payload.len() + 32;
+        self.pending.push(record);
+        (offset, self.pending_bytes >= options.batch_bytes)
+    }
+
+    /// Writes the pending records as batches to the active segment, starting a new segment
+    /// when the active one is full. Returns whether anything was written.
+    ///
+    /// On error nothing of the failed batch stays in the file (it is cut back) and the records
+    /// stay pending, still readable.
+    pub(super) fn write_pending<S: Fs<File = F>>(
+        &mut self,
+        fs: &S,
+        options: &FileOptions,
+        writer: &mut BatchWriter,
+    ) -> io::Result<bool> {
+        if self.pending.is_empty() {
+            return Ok(false);
+        }
+        let mut written = 0;
+        while written < self.pending.len() {
+            if self
+                .segments
+                .last()
+                .is_some_and(|s| s.len >= options.segment_bytes)
+            {
+                self.roll(fs, options)?;
+            }
+            let base = self.written_end();
+            writer.begin(base);
+            for r in &self.pending[written..] {
+                writer.push(r);
+                if writer.len() >= options.batch_bytes {
+                    break;
+                }
+            }
+            let count = writer.count();
+            let bytes = writer.finish();
+            let Some(seg) = self.segments.last_mut() else {
+                return Err(io::ErrorKind::NotFound.into());
+            };
+            let pos = seg.len;
+            if let Err(e) = seg.file.append(bytes) {
+                let _ = seg.file.truncate(pos);
+                self.pending.drain(..written);
+                self.pending_bytes = self.pending.iter().map(|r| r.payload.len() + 32).sum();
+                return Err(e);
+            }
+            seg.len += bytes.len() as u64;
+            seg.end = base + u64::from(count);
+            seg.unsynced = true;
+            seg.note_batch(base, pos, options.interval());
+            written += count as usize;
+        }
+        self.pending.clear();
+        self.pending_bytes = 0;
+        Ok(true)
+    }
+
+    /// Seals the active segment (synced, its index saved) and starts a new one at the end.
+    fn roll<S: Fs<File = F>>(&mut self, fs: &S, options: &FileOptions) -> io::Result<()> {
+        let sync = options.sync.syncs();
+        let base = self.written_end();
+        if let Some(last) = self.segments.last_mut() {
+            if sync && last.unsynced {
+                last.file.sync()?;
+                last.unsynced = false;
+            }
+            last.save_index(fs, &self.dir, sync)?;
+        }
+        let file = fs.open(&segment_path(&self.dir, base), true)?;
+        if sync {
+            fs.sync_dir(&self.dir)?;
+        }
+        self.segments.push(Segment::empty(base, file));
+        Ok(())
+    }
+
+    /// Syncs every segment written since the last sync.
+    pub(super) fn sync(&mut self) -> io::Result<()> {
+        for s in &mut self.segments {
+            if s.unsynced {
+                s.file.sync()?;
+                s.unsynced = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the log start if it moved since the last time.
+    pub(super) fn save_start<S: Fs<File = F>>(&mut self, fs: &S, sync: bool) -> io::Result<()> {
+        if !self.start_dirty {
+            return Ok(());
+        }
+        let mut bytes = self.start.to_le_bytes().to_vec();
+        bytes.extend_from_slice(&super::crc32c::checksum(&bytes).to_le_bytes());
+        fs.write_atomic(&self.dir.join(START_FILE), &bytes, sync)?;
+        self.start_dirty = false;
+        Ok(())
+    }
+
+    /// Saves every index that has entries its file lacks.
+    pub(super) fn save_indexes<S: Fs<File = F>>(&mut self, fs: &S, sync: bool) -> io::Result<()> {
+        for s in &mut self.segments {
+            if s.index_dirty {
+                s.save_index(fs, &self.dir, sync)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the start to `before` (within `start..=end`) and removes the segments wholly
+    /// before it, except the active one.
+    pub(super) fn drop_prefix<S: Fs<File = F>>(&mut self, fs: &S, before: u64) -> io::Result<()> {
+        let new_start = before.clamp(self.start, self.end());
+        if new_start == self.start {
+            return Ok(());
+        }
+        self.start = new_start;
+        self.start_dirty = true;
+        while self.segments.len() > 1 && self.segments[0].end <= new_start {
+            let s = self.segments.remove(0);
+            drop(s.file);
+            fs.remove_file(&segment_path(&self.dir, s.base))?;
+            let _ = fs.remove_file(&index_path(&self.dir, s.base));
+        }
+        Ok(())
+    }
+
+    fn out_of_range(&self, offset: u64) -> StorageError {
+        StorageError::OutOfRange {
+            log: self.id,
+            offset: Offset(offset),
+        }
+    }
+
+    /// The record at `offset`.
+    pub(super) fn read(&self, offset: u64) -> Result<Record, StorageError> {
+        if offset < self.start || offset >= self.end() {
+            return Err(self.out_of_range(offset));
+        }
+        let written = self.written_end();
+        if offset >= written {
+            return Ok(self.pending[(offset - written) as usize].clone());
+        }
+        {
+            let c = self.cache.borrow();
+            if let Some(r) = offset
+                .checked_sub(c.base)
+                .and_then(|i| c.records.get(i as usize))
+            {
+                return Ok(r.clone());
+            }
+        }
+        self.load_batch(offset)?;
+        let c = self.cache.borrow();
+        c.records
+            .get((offset - c.base) as usize)
+            .cloned()
+            .ok_or(StorageError::Corrupt {
+                log: self.id,
+                offset: Offset(offset),
+            })
+    }
+
+    /// Appends up to `max` records from `from` onto `out`.
+    pub(super) fn read_range(
+        &self,
+        from: u64,
+        max: usize,
+        out: &mut Vec<Record>,
+    ) -> Result<(), StorageError> {
+        if out.len() >= max || from >= self.end() {
+            return Ok(());
+        }
+        if from < self.start {
+            return Err(self.out_of_range(from));
+        }
+        let written = self.written_end();
+        let mut at = from;
+        while at < written && out.len() < max {
+            self.load_batch(at)?;
+            let c = self.cache.borrow();
+            let skip = (at - c.base) as usize;
+            let take = (c.records.len() - skip).min(max - out.len());
+            out.extend_from_slice(&c.records[skip..skip + take]);
+            at += take as u64;
+        }
+        if at >= written && out.len() < max {
+            let skip = (at - written) as usize;
+            let take = (self.pending.len() - skip).min(max - out.len());
+            out.extend_from_slice(&self.pending[skip..skip + take]);
+        }
+        Ok(())
+    }
+
+    /// Decodes the batch holding `offset` (a written one) into the cache, unless it is there.
+    fn load_batch(&self, offset: u64) -> Result<(), StorageError> {
+        {
+            let c = self.cache.borrow();
+            if offset >= c.base && offset < c.base + c.records.len() as u64 {
+                return Ok(());
+            }
+        }
+        let corrupt = StorageError::Corrupt {
+            log: self.id,
+            offset: Offset(offset),
+        };
+        let i = self.segments.partition_point(|s| s.base <= offset);
+        let seg = i
+            .checked_sub(1)
+            .and_then(|i| self.segments.get(i))
+            .ok_or(self.out_of_range(offset))?;
+        let io = |e: io::Error| match e.kind() {
+            io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => corrupt,
+            _ => io_error(&e),
+        };
+        let (pos, raw, h) = seg.find(offset).map_err(io)?;
+        let body = seg.body_at(&raw, &h, pos).map_err(io)?;
+        let mut c = self.cache.borrow_mut();
+        c.records.clear();
+        c.base = h.base;
+        if codec::decode(&body, h.count, &mut c.records).is_none() {
+            c.records.clear();
+            return Err(corrupt);
+        }
+        Ok(())
+    }
+
+    /// Opens an existing log folder: checks its segments from their last known good point,
+    /// cuts the first damaged or torn batch and everything after it, rebuilds missing
+    /// indexes, and says what it did.
+    pub(super) fn open<S: Fs<File = F>>(
+        fs: &S,
+        dir: PathBuf,
+        id: LogId,
+        options: &FileOptions,
+    ) -> io::Result<(Self, LogRecovery)> {
+        let mut report = LogRecovery::new(id);
+        let mut bases: Vec<u64> = Vec::new();
+        for name in fs.list(&dir)? {
+            if let Some(base) = name.strip_suffix(".seg").and_then(|b| b.parse().ok()) {
+                bases.push(base);
+            } else if name.ends_with(".tmp") {
+                let _ = fs.remove_file(&dir.join(&name));
+            }
+        }
+        bases.sort_unstable();
+        let saved_start = read_start(fs, &dir);
+        if saved_start.is_none() && bases.first().is_some_and(|&b| b > 0) {
+            report.start_lost = true;
+        }
+        let mut segments: Vec<Segment<F>> = Vec::new();
+        let mut damaged = false;
+        for base in bases {
+            let path = segment_path(&dir, base);
+            let expected = segments.last().map_or(base, |s| s.end);
+            if damaged || base != expected {
+                // Everything after a cut (or after a hole) is unreachable: it goes.
+                let len = fs.open(&path, false).and_then(|f| f.size()).unwrap_or(0);
+                report.bytes_dropped += len;
+                report.segments_dropped += 1;
+                fs.remove_file(&path)?;
+                let _ = fs.remove_file(&index_path(&dir, base));
+                damaged = true;
+                continue;
+            }
+            let file = fs.open(&path, false)?;
+            let file_len = file.size()?;
+            let mut seg = Segment::empty(base, file);
+            // The last known good point: the last index entry inside the file.
+            let (from_pos, from_offset) = match load_index(fs, &dir, base) {
+                Some(index) => {
+                    let keep = index.partition_point(|&(_, p)| p < file_len);
+                    seg.index = index;
+                    seg.index.truncate(keep);
+                    seg.index_dirty = false;
+                    seg.index
+                        .pop()
+                        .map_or((0, base), |(offset, pos)| (pos, offset))
+                }
+                None => {
+                    report.indexes_rebuilt += 1;
+                    (0, base)
+                }
+            };
+            let damage = seg.scan_from(from_pos, from_offset, file_len, options.interval())?;
+            if let Some(d) = damage {
+                report.bytes_dropped += file_len - seg.len;
+                report.damage = Some((base, seg.len, d));
+                seg.file.truncate(seg.len)?;
+                seg.file.sync()?;
+                seg.index_dirty = true;
+                damaged = true;
+            }
+            if seg.index_dirty {
+                seg.save_index(fs, &dir, true)?;
+            }
+            segments.push(seg);
+        }
+        let first = segments.first().map_or(0, |s| s.base);
+        let end = segments.last().map_or(first, |s| s.end);
+        let start = saved_start.unwrap_or(first).clamp(first, end);
+        // Segments wholly before the start were dropped; their removal may not have happened.
+        while segments.len() > 1 && segments[0].end <= start {
+            let s = segments.remove(0);
+            fs.remove_file(&segment_path(&dir, s.base))?;
+            let _ = fs.remove_file(&index_path(&dir, s.base));
+        }
+        if segments.is_empty() {
+            let file = fs.open(&segment_path(&dir, start), true)?;
+            segments.push(Segment::empty(start, file));
+        }
+        report.start = Offset(start);
+        report.end = Offset(end.max(start));
+        let log = FileLog {
+            id,
+            dir,
+            start,
+            start_dirty: saved_start != Some(start),
+            segments,
+            pending: Vec::new(),
+            pending_bytes: 0,
+            cache: RefCell::default(),
+        };
+        Ok((log, report))
+    }
+}
+
+/// The saved log start, if its file is there and whole.
+fn read_start<S: Fs>(fs: &S, dir: &Path) -> Option<u64> {
+    let bytes = fs.read(&dir.join(START_FILE)).ok()?;
+    let (value, crc) = bytes.split_at_checked(8)?;
+    (crc == super::crc32c::checksum(value).to_le_bytes())
+        .then(|| u64::from_le_bytes(value.try_into().unwrap_or([0; 8])))
+}

@@ -1,0 +1,432 @@
+//! [`FileStorage`]: durable logs in segment files and metadata in small files, recovered on
+//! open (needs the `std` feature).
+//!
+//! # Layout
+//!
+//! ```text
+//! DIR/logs/<log id>/<base offset, 20 digits>.seg   batches of records (see `codec`)
+//! DIR/logs/<log id>/<base offset, 20 digits>.idx   sparse offset index of that segment
+//! DIR/logs/<log id>/start                          the log start (dropped prefix)
+//! DIR/meta/<escaped key>                           one metadata value, with its CRC-32C
+//! ```
+//!
+//! Appends collect in memory and go to the active segment as one batch (with its CRC-32C) at
+//! [`Storage::flush`] or when [`FileOptions::batch_bytes`] have piled up; a segment that
+//! reached [`FileOptions::segment_bytes`] is sealed and a new one begun. [`SyncPolicy`] says
+//! when written bytes are synced. Metadata and log starts are written after the records they
+//! may refer to, each as a temporary file that is synced and renamed over the old one.
+//!
+//! # Recovery
+//!
+//! [`FileStorage::open`] checks each log from its last known good point (the last entry of a
+//! segment's index; the whole segment when the index is missing), stops at the first batch that
+//! is torn, out of sequence or fails its checksum, cuts the file there, removes any later
+//! segments, rebuilds the indexes it had to, and returns a [`Recovery`] saying what it dropped.
+//! Metadata files failing their checksum are removed and reported. Reads check every batch's
+//! checksum again: nothing corrupt is ever returned.
+
+mod codec;
+pub mod crc32c;
+mod fs;
+mod log;
+mod meta;
+mod recovery;
+mod segment;
+
+pub use fs::{Fs, FsFile, StdFile, StdFs, temporary};
+pub use recovery::{LogRecovery, Recovery};
+pub use segment::Damage;
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::string::String;
+use std::time::Instant as WallInstant;
+use std::vec::Vec;
+
+use codec::BatchWriter;
+use log::FileLog;
+
+use super::{LogBounds, Record, Storage, StorageError};
+use crate::ids::{LogId, Offset};
+
+/// When written bytes are synced to the medium.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPolicy {
+    /// At every [`Storage::flush`] that wrote something (and when a segment is sealed): a
+    /// flush that returned is on the medium.
+    EveryBatch,
+    /// At the first flush at least this long after the previous sync; until then written
+    /// batches may be lost in a power cut (not in a crash of the process). Metadata waits for
+    /// the sync too, so it never runs ahead of the records.
+    Interval(std::time::Duration),
+    /// Never explicitly: the operating system writes back when it likes. Survives a crash of
+    /// the process, not of the machine.
+    Os,
+}
+
+impl SyncPolicy {
+    /// Whether this policy ever syncs.
+    #[must_use]
+    pub fn syncs(self) -> bool {
+        !matches!(self, SyncPolicy::Os)
+    }
+}
+
+/// Settings of a [`FileStorage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileOptions {
+    /// A segment at least this big is sealed and the next batch starts a new one
+    /// (default 64 MiB).
+    pub segment_bytes: u64,
+    /// Pending records are written as a batch when they reach about this many bytes, and a
+    /// batch holds at most about this many (default 1 MiB).
+    pub batch_bytes: usize,
+    /// Bytes between two entries of a segment's sparse index (default 4 KiB).
+    pub index_interval: u32,
+    /// When to sync (default [`SyncPolicy::EveryBatch`]).
+    pub sync: SyncPolicy,
+}
+
+impl Default for FileOptions {
+    fn default() -> Self {
+        FileOptions {
+            segment_bytes: 64 << 20,
+            batch_bytes: 1 << 20,
+            index_interval: 4096,
+            sync: SyncPolicy::EveryBatch,
+        }
+    }
+}
+
+impl FileOptions {
+    fn interval(&self) -> u64 {
+        u64::from(self.index_interval.max(1))
+    }
+}
+
+/// Why [`FileStorage::open`] failed.
+#[derive(Debug)]
+pub struct OpenError {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub error: io::Error,
+}
+
+impl core::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "cannot open storage at {}: {}",
+            self.path.display(),
+            self.error
+        )
+    }
+}
+
+impl std::error::Error for OpenError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// A durable [`Storage`] in a folder. See the [module docs](self) for the format and the
+/// recovery rules.
+///
+/// ```
+/// use brokerlab::storage::{FileOptions, FileStorage};
+/// use brokerlab::{Broker, Instant, Publish, QueueConfig};
+/// let dir = std::env::temp_dir().join(format!("brokerlab-doc-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// let (storage, _report) = FileStorage::open(&dir, FileOptions::default())?;
+/// let mut broker = Broker::new(storage);
+/// let now = Instant::ZERO;
+/// broker.declare_queue(now, "jobs", QueueConfig::default())?;
+/// broker.publish(now, Publish::to_queue("jobs", "resize 1.png"))?;
+/// broker.flush()?; // on disk (and synced) from here
+/// # drop(broker);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct FileStorage<F: Fs = StdFs> {
+    fs: F,
+    root: PathBuf,
+    options: FileOptions,
+    logs: BTreeMap<LogId, FileLog<F::File>>,
+    meta: BTreeMap<String, Vec<u8>>,
+    /// Keys put or deleted since the last write of metadata.
+    meta_dirty: BTreeMap<String, ()>,
+    writer: BatchWriter,
+    last_sync: Option<WallInstant>,
+    /// The first I/O error of a flush that could not complete; the next flush retries.
+    failed: bool,
+}
+
+impl FileStorage<StdFs> {
+    /// Opens (creating if needed) the storage in `dir` on the real file system, recovering
+    /// what a crash left. See [`FileStorage::open_in`].
+    ///
+    /// # Errors
+    /// A folder or file that cannot be read, created or repaired.
+    pub fn open(
+        dir: impl AsRef<Path>,
+        options: FileOptions,
+    ) -> Result<(Self, Recovery), OpenError> {
+        Self::open_in(StdFs, dir, options)
+    }
+}
+
+impl<F: Fs> FileStorage<F> {
+    /// Opens (creating if needed) the storage in `dir` on `fs`: every log folder is checked
+    /// and repaired, metadata is loaded, leftover temporary files are removed.
+    ///
+    /// # Errors
+    /// A folder or file that cannot be read, created or repaired.
+    pub fn open_in(
+        fs: F,
+        dir: impl AsRef<Path>,
+        options: FileOptions,
+    ) -> Result<(Self, Recovery), OpenError> {
+        let root = dir.as_ref().to_path_buf();
+        let fail = |path: &Path| {
+            let path = path.to_path_buf();
+            move |error| OpenError { path, error }
+        };
+        let logs_dir = root.join("logs");
+        let meta_dir = root.join("meta");
+        fs.create_dir_all(&logs_dir).map_err(fail(&logs_dir))?;
+        fs.create_dir_all(&meta_dir).map_err(fail(&meta_dir))?;
+        let mut report = Recovery::default();
+        let mut logs = BTreeMap::new();
+        let mut ids: Vec<u64> = fs
+            .list(&logs_dir)
+            .map_err(fail(&logs_dir))?
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        ids.sort_unstable();
+        for id in ids {
+            let dir = logs_dir.join(std::format!("{id}"));
+            let (log, r) =
+                FileLog::open(&fs, dir.clone(), LogId(id), &options).map_err(fail(&dir))?;
+            logs.insert(LogId(id), log);
+            report.logs.push(r);
+        }
+        let (meta, dropped) = meta::load(&fs, &meta_dir).map_err(fail(&meta_dir))?;
+        report.meta_dropped = dropped;
+        let storage = FileStorage {
+            fs,
+            root,
+            options,
+            logs,
+            meta,
+            meta_dirty: BTreeMap::new(),
+            writer: BatchWriter::default(),
+            last_sync: None,
+            failed: false,
+        };
+        Ok((storage, report))
+    }
+
+    /// The folder.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.root
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn options(&self) -> &FileOptions {
+        &self.options
+    }
+
+    /// The file system.
+    #[must_use]
+    pub fn fs(&self) -> &F {
+        &self.fs
+    }
+
+    /// Bytes of segment files of `log` and how many there are.
+    #[must_use]
+    pub fn log_files(&self, log: LogId) -> Option<(u64, usize)> {
+        self.logs
+            .get(&log)
+            .map(|l| (l.disk_bytes(), l.segment_count()))
+    }
+
+    /// Writes everything pending and syncs it, whatever the policy.
+    ///
+    /// # Errors
+    /// [`StorageError::Io`] (or [`StorageError::Full`] when the medium is).
+    pub fn sync_now(&mut self) -> Result<(), StorageError> {
+        self.flush_inner(true)
+    }
+
+    fn log(&self, log: LogId) -> Result<&FileLog<F::File>, StorageError> {
+        self.logs.get(&log).ok_or(StorageError::UnknownLog(log))
+    }
+
+    fn log_dir(&self, log: LogId) -> PathBuf {
+        self.root.join("logs").join(std::format!("{}", log.0))
+    }
+
+    fn flush_inner(&mut self, force_sync: bool) -> Result<(), StorageError> {
+        for log in self.logs.values_mut() {
+            log.write_pending(&self.fs, &self.options, &mut self.writer)
+                .map_err(|e| io_error(&e))?;
+        }
+        let sync = match self.options.sync {
+            _ if force_sync => true,
+            SyncPolicy::EveryBatch => true,
+            SyncPolicy::Os => false,
+            SyncPolicy::Interval(every) => self.last_sync.is_none_or(|t| t.elapsed() >= every),
+        };
+        if !sync && matches!(self.options.sync, SyncPolicy::Interval(_)) && !force_sync {
+            // Metadata waits for the records it may name to be synced.
+            return Ok(());
+        }
+        if sync {
+            for log in self.logs.values_mut() {
+                log.sync().map_err(|e| io_error(&e))?;
+            }
+            self.last_sync = Some(WallInstant::now());
+        }
+        for log in self.logs.values_mut() {
+            log.save_start(&self.fs, sync).map_err(|e| io_error(&e))?;
+        }
+        let meta_dir = self.root.join("meta");
+        while let Some((key, ())) = self.meta_dirty.pop_first() {
+            let result = match self.meta.get(&key) {
+                Some(value) => meta::save(&self.fs, &meta_dir, &key, value, sync),
+                None => meta::remove(&self.fs, &meta_dir, &key, sync),
+            };
+            if let Err(e) = result {
+                self.meta_dirty.insert(key, ());
+                return Err(io_error(&e));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Maps an I/O error to the storage error the broker understands.
+pub(crate) fn io_error(e: &io::Error) -> StorageError {
+    match e.kind() {
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => StorageError::Full,
+        _ => StorageError::Io,
+    }
+}
+
+impl<F: Fs> Storage for FileStorage<F> {
+    fn create_log(&mut self, log: LogId) -> Result<(), StorageError> {
+        if self.logs.contains_key(&log) {
+            return Err(StorageError::LogExists(log));
+        }
+        let dir = self.log_dir(log);
+        let l = FileLog::create(&self.fs, dir, log, self.options.sync.syncs())
+            .map_err(|e| io_error(&e))?;
+        self.logs.insert(log, l);
+        Ok(())
+    }
+
+    fn delete_log(&mut self, log: LogId) -> Result<(), StorageError> {
+        let l = self
+            .logs
+            .remove(&log)
+            .ok_or(StorageError::UnknownLog(log))?;
+        let dir = l.dir().to_path_buf();
+        drop(l);
+        self.fs.remove_dir_all(&dir).map_err(|e| io_error(&e))
+    }
+
+    fn append(&mut self, log: LogId, record: Record) -> Result<Offset, StorageError> {
+        let options = self.options;
+        let l = self
+            .logs
+            .get_mut(&log)
+            .ok_or(StorageError::UnknownLog(log))?;
+        let (offset, full) = l.append(record, &options);
+        if full {
+            // A write error leaves the records pending; the next flush reports it.
+            let _ = l.write_pending(&self.fs, &options, &mut self.writer);
+        }
+        Ok(offset)
+    }
+
+    fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError> {
+        self.log(log)?.read(offset.0)
+    }
+
+    fn check_readable(&self, log: LogId, offset: Offset) -> Result<(), StorageError> {
+        self.log(log)?.read(offset.0).map(|_| ())
+    }
+
+    fn read_range(
+        &self,
+        log: LogId,
+        from: Offset,
+        max: usize,
+        out: &mut Vec<Record>,
+    ) -> Result<(), StorageError> {
+        self.log(log)?.read_range(from.0, max, out)
+    }
+
+    fn drop_prefix(&mut self, log: LogId, before: Offset) -> Result<(), StorageError> {
+        let l = self
+            .logs
+            .get_mut(&log)
+            .ok_or(StorageError::UnknownLog(log))?;
+        l.drop_prefix(&self.fs, before.0).map_err(|e| io_error(&e))
+    }
+
+    fn bounds(&self, log: LogId) -> Result<LogBounds, StorageError> {
+        Ok(self.log(log)?.bounds())
+    }
+
+    fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        if let Some(v) = self.meta.get_mut(key) {
+            if v.as_slice() == value {
+                return Ok(());
+            }
+            v.clear();
+            v.extend_from_slice(value);
+        } else {
+            self.meta.insert(String::from(key), Vec::from(value));
+        }
+        if !self.meta_dirty.contains_key(key) {
+            self.meta_dirty.insert(String::from(key), ());
+        }
+        Ok(())
+    }
+
+    fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.meta.get(key).cloned())
+    }
+
+    fn delete_meta(&mut self, key: &str) -> Result<(), StorageError> {
+        if self.meta.remove(key).is_some() {
+            self.meta_dirty.insert(String::from(key), ());
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), StorageError> {
+        let result = self.flush_inner(false);
+        self.failed = result.is_err();
+        result
+    }
+}
+
+impl<F: Fs> Drop for FileStorage<F> {
+    /// Writes and syncs what is pending and saves the segment indexes, so the next open
+    /// needs no scan. Errors are ignored: the next open recovers.
+    fn drop(&mut self) {
+        if self.flush_inner(true).is_ok() {
+            for log in self.logs.values_mut() {
+                let _ = log.save_indexes(&self.fs, true);
+            }
+        }
+    }
+}
