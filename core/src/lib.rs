@@ -368,7 +368,10 @@ mod time;
 pub mod topic;
 mod vec_map;
 
-pub use broker::{Broker, ExchangeRef, PublishedBatch, QueueRef, ReadyMessage, StreamRef, Unacked};
+pub use broker::{
+    Broker, ExchangeRef, PublishedBatch, QueueRecovery, QueueRef, ReadyMessage, RecoverError,
+    Recovered, StreamRecovery, StreamRef, Unacked,
+};
 pub use error::{
     AckError, BindError, ConsumeError, ConsumerError, DeclareExchangeError, DeclareQueueError,
     DeleteExchangeError, Error, LimitError, LimitKind, NameError, PublishError, QueueError,

@@ -16,6 +16,7 @@ use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::string::String;
 use alloc::sync::Arc;
 
+use crate::broker::durable::codec::Writer;
 use crate::broker::out::{DeadLetterJob, Out};
 use crate::event::{DeadLetterReason, Delivery, DropReason, Event, EventKind, RequeueReason};
 use crate::ids::{ConsumerId, DeliveryTag, LogId, MessageId, Offset, QueueId};
@@ -243,6 +244,62 @@ impl Queue {
             consumers: alloc::vec::Vec::new(),
             rr: 0,
         }
+    }
+
+    /// What a restart needs of the acknowledgement state: the cursor, the offsets settled
+    /// out of order, and every delivered, unsettled offset (in flight or requeued) with its
+    /// delivery count.
+    pub(crate) fn save_ack_state(&self, w: &mut Writer) {
+        w.u64(self.cursor);
+        w.u64(self.settled.len() as u64);
+        for &o in &self.settled {
+            w.u64(o);
+        }
+        let mut delivered: BTreeMap<u64, u32> = self.requeued.clone();
+        for c in &self.consumers {
+            for f in &c.in_flight {
+                delivered.insert(f.offset, f.count);
+            }
+        }
+        w.u64(delivered.len() as u64);
+        for (o, c) in delivered {
+            w.u64(o);
+            w.u32(c);
+        }
+    }
+
+    /// Rebuilds the acknowledgement state of a queue just made over an existing log
+    /// `start..end`, from what [`save_ack_state`](Self::save_ack_state) wrote (`cursor`,
+    /// `settled`, `delivered`): everything delivered and not settled is ready again, keeping
+    /// its delivery count (at least 1, so the next delivery is flagged as a redelivery); offsets
+    /// at or past the cursor were never delivered. Returns how many messages are ready again
+    /// after a delivery.
+    pub(crate) fn restore(
+        &mut self,
+        start: u64,
+        end: u64,
+        cursor: u64,
+        settled: &BTreeSet<u64>,
+        delivered: &BTreeMap<u64, u32>,
+    ) -> usize {
+        self.head = start;
+        self.end = end;
+        self.cursor = cursor.clamp(start, end);
+        self.settled = settled.range(start..self.cursor).copied().collect();
+        self.requeued = (start..self.cursor)
+            .filter(|o| !self.settled.contains(o))
+            .map(|o| (o, delivered.get(&o).copied().unwrap_or(1).max(1)))
+            .collect();
+        while self.settled.first() == Some(&self.head) {
+            self.settled.pop_first();
+            self.head += 1;
+        }
+        self.requeued.len()
+    }
+
+    /// The offset below which everything is settled (the log start once dropped).
+    pub(crate) fn head(&self) -> u64 {
+        self.head
     }
 
     pub(crate) fn ready(&self) -> usize {

@@ -70,7 +70,9 @@ impl<S: Storage> Broker<S> {
                 if let Some(&id) = g.members.get(member) {
                     return Err(JoinGroupError::DuplicateMember(id));
                 }
-                if g.assignor != config.assignor {
+                // An empty group (one recovered from storage, or whose members all left)
+                // takes the assignor of whoever joins first, as Kafka's does.
+                if g.assignor != config.assignor && g.members.len() > 0 {
                     return Err(JoinGroupError::InconsistentAssignor {
                         group: g.assignor,
                         asked: config.assignor,
@@ -104,7 +106,14 @@ impl<S: Storage> Broker<S> {
         let mut counter = self.st.next_consumer;
         let id = StreamConsumerId(next_id(&mut counter)?);
         let gid = match existing {
-            Some(g) => g,
+            Some(g) => {
+                if let Some(group) = self.st.groups.get_mut(&g) {
+                    if group.members.len() == 0 {
+                        group.assignor = config.assignor;
+                    }
+                }
+                g
+            }
             None => {
                 let gid = GroupId(next_id(&mut self.st.next_group)?);
                 self.st

@@ -9,6 +9,7 @@
 //! publishing, consuming and pub/sub each live in their own file.
 
 mod consume;
+pub(crate) mod durable;
 mod groups;
 pub(crate) mod out;
 mod publish;
@@ -18,6 +19,7 @@ mod pubsub;
 mod streams;
 mod topology;
 
+pub use durable::{QueueRecovery, RecoverError, Recovered, StreamRecovery};
 pub use streams::StreamRef;
 
 use alloc::string::String;
@@ -214,7 +216,7 @@ impl<S: Storage> Broker<S> {
         &self.storage
     }
 
-    /// Writes what the broker needs to recover after a restart to the storage
+    /// Writes what the broker needs to [`recover`](Self::recover) after a restart to the storage
     /// metadata and asks the storage to make everything durable ([`Storage::flush`]). Call it
     /// before confirming anything to a client: a message published, an ack taken. With
     /// [`MemoryStorage`] it costs next to nothing.
@@ -222,7 +224,16 @@ impl<S: Storage> Broker<S> {
     /// # Errors
     /// What the storage reports; the broker's state is unchanged either way.
     pub fn flush(&mut self) -> Result<(), crate::StorageError> {
+        self.save_state()?;
         self.storage.flush()
+    }
+
+    /// Gives the storage back, ending the broker (what a restart does; see
+    /// [`Broker::recover`]). Nothing is saved: call [`flush`](Self::flush) first to keep the
+    /// latest state.
+    #[must_use]
+    pub fn into_storage(self) -> S {
+        self.storage
     }
 
     /// The latest `now` the broker has seen.

@@ -179,6 +179,7 @@ impl<S: Storage> Broker<S> {
         let _ = self
             .storage
             .delete_meta(&alloc::format!("queue/{}", q.name));
+        self.forget_queue_state(&q.name);
         self.out.emit(Event::QueueDeleted { queue: id });
         Ok(())
     }

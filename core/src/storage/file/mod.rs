@@ -224,7 +224,7 @@ impl<F: Fs> FileStorage<F> {
             meta,
             meta_dirty: BTreeMap::new(),
             writer: BatchWriter::default(),
-            last_sync: None,
+            last_sync: Some(WallInstant::now()),
             failed: false,
         };
         Ok((storage, report))
