@@ -78,7 +78,11 @@ impl fmt::Display for Recovered {
         if self.fresh {
             return f.write_str("new broker: nothing stored");
         }
-        write!(f, "resumed at time {} ms", self.now.as_millis())?;
+        write!(
+            f,
+            "resumed; state saved at broker time {} ms",
+            self.now.as_millis()
+        )?;
         for q in &self.queues {
             write!(f, "\n{q}")?;
         }
