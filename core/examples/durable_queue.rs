@@ -79,8 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (storage, repaired) = FileStorage::open(&args.dir, options)?;
     let (mut broker, recovered) = Broker::recover(storage, Limits::default())?;
     broker.set_event_filter(EventFilter::ALL.without(EventKind::Delivered));
-    let done_before;
-    if recovered.fresh {
+    let done_before = if recovered.fresh {
         broker.declare_queue(now(), "work", QueueConfig::default())?;
         let jobs: Vec<String> = (0..args.jobs).map(|i| format!("job {i}")).collect();
         broker.publish_batch(now(), "", "work", jobs)?;
@@ -90,16 +89,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             args.dir.display(),
             args.jobs
         );
-        done_before = 0;
+        0
     } else {
         println!("resumed from {} (files: {repaired})", args.dir.display());
         println!("{recovered}");
-        done_before = recovered
+        recovered
             .queues
             .iter()
             .find(|q| q.name == "work")
-            .map_or(0, |q| q.acked_below + q.acked_above as u64);
-    }
+            .map_or(0, |q| q.acked_below + q.acked_above as u64)
+    };
     let worker = broker.consume(
         now(),
         "work",

@@ -56,8 +56,14 @@ fn killed_mid_way_it_resumes_without_redoing_or_losing_work() {
         ),
         "{second}"
     );
-    assert!(second.contains("done job 12 (redelivered)\ndone job 13\n"), "{second}");
-    assert!(second.contains("all jobs done: 18 this run, 12 in earlier runs"), "{second}");
+    assert!(
+        second.contains("done job 12 (redelivered)\ndone job 13\n"),
+        "{second}"
+    );
+    assert!(
+        second.contains("all jobs done: 18 this run, 12 in earlier runs"),
+        "{second}"
+    );
 
     let ledger = std::fs::read_to_string(dir.path().join("done.txt")).expect("ledger");
     let mut jobs: Vec<&str> = ledger.lines().collect();
@@ -67,5 +73,8 @@ fn killed_mid_way_it_resumes_without_redoing_or_losing_work() {
     assert_eq!(jobs, expected, "every job done exactly once");
 
     let (ok, third) = run(&dir, &[]);
-    assert!(ok && third.contains("all jobs done: 0 this run, 30 in earlier runs"), "{third}");
+    assert!(
+        ok && third.contains("all jobs done: 0 this run, 30 in earlier runs"),
+        "{third}"
+    );
 }
