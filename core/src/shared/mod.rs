@@ -13,7 +13,11 @@
 //!   and [`recv`](SharedBroker::recv) takes from that inbox, blocking up to a timeout. The
 //!   broker delivers at most a consumer's prefetch before an ack, so an inbox holds at most
 //!   that many. Deliveries the broker takes back before they were received (a visibility
-//!   timeout, a consumer cancelled) are removed from the inbox.
+//!   timeout, a consumer cancelled) are removed from the inbox. The broker's own delivery
+//!   buffer is capped by [`Limits::max_events`](crate::Limits::max_events); keep the total
+//!   prefetch of all consumers below it (the default is 2^20), or one call that delivers more
+//!   than that loses the oldest deliveries, whose messages then stay unacked until a
+//!   visibility timeout or a cancel returns them.
 //! - **Deadlines.** Every call first acts on the broker's deadlines that are due
 //!   ([`Broker::poll_timeout`], [`Broker::handle_timeout`]). A thread blocked in
 //!   [`recv`](SharedBroker::recv), [`poll`](SharedBroker::poll) or
