@@ -358,6 +358,8 @@ mod limits;
 mod message;
 pub mod partitioner;
 mod queue;
+#[cfg(feature = "std")]
+pub mod shared;
 pub mod sim;
 pub(crate) mod sort;
 pub mod storage;
@@ -403,3 +405,6 @@ pub use stream_error::{
     SeekError, StreamConsumerError,
 };
 pub use topic::{TopicPattern, topic_matches};
+
+#[cfg(feature = "std")]
+pub use shared::SharedBroker;
