@@ -9,7 +9,7 @@ mod temp_dir;
 
 use std::sync::Arc;
 
-use brokerlab::storage::{Damage, FileOptions, FileStorage, Fs, SyncPolicy};
+use brokerlab::storage::{Damage, FileOptions, FileStorage, SyncPolicy};
 use brokerlab::{
     Duration, Instant, LogId, MessageId, MessageMeta, Offset, Record, Storage, StorageError,
 };
@@ -302,32 +302,89 @@ fn a_crash_cut_at_any_byte_keeps_every_synced_record_and_no_torn_one() {
 }
 
 #[test]
-fn unsynced_metadata_is_lost_whole_never_half() {
+fn unsynced_metadata_changes_are_lost_whole_never_half() {
     let fs = CrashFs::new();
     let mut options = small();
     options.sync = SyncPolicy::Os;
     let (mut s, _) = FileStorage::open_in(fs.clone(), "/db", options).expect("open");
     s.put_meta("a", b"old").expect("put");
+    s.put_meta("b", b"kept").expect("put");
     s.sync_now().expect("sync");
     s.put_meta("a", b"new value").expect("put");
+    s.delete_meta("b").expect("delete");
     s.flush().expect("flush");
     std::mem::forget(s);
-    for cut in 0..=13 {
+    let journal: std::path::PathBuf = "/db/meta/journal.0".into();
+    let (synced, written) = {
+        let f = &fs.files()[&journal];
+        (f.synced, f.data.len())
+    };
+    assert!(written > synced);
+    let mut states = Vec::new();
+    for cut in synced..=written {
         let crashed = fs.crash(|p, f| {
-            if p.ends_with("meta/a") {
-                f.data[..cut.min(f.data.len())].to_vec()
+            if p == journal {
+                f.data[..cut].to_vec()
             } else {
                 f.data.clone()
             }
         });
         let (s, report) = FileStorage::open_in(crashed, "/db", small()).expect("reopen");
-        let value = s.get_meta("a").expect("get");
-        if cut == 13 {
-            assert_eq!(value.as_deref(), Some(&b"new value"[..]));
-        } else {
-            assert_eq!(value, None, "cut {cut}");
-            assert_eq!(report.meta_dropped, vec!["a".to_string()]);
-        }
+        let a = s.get_meta("a").expect("get");
+        let b = s.get_meta("b").expect("get");
+        // Each change is whole or absent, in order.
+        let state = match (a.as_deref(), b.as_deref()) {
+            (Some(b"old"), Some(b"kept")) => 0,
+            (Some(b"new value"), Some(b"kept")) => 1,
+            (Some(b"new value"), None) => 2,
+            other => panic!("cut {cut}: {other:?}"),
+        };
+        // Nothing is cut exactly at an entry boundary: where a change has just become whole.
+        let at_boundary = cut == synced || states.last().is_some_and(|&(_, last)| last < state);
+        assert_eq!(
+            report.meta_journal_cut == 0,
+            at_boundary,
+            "cut {cut}: {report}"
+        );
+        states.push((cut, state));
     }
-    let _ = Fs::list(&fs, std::path::Path::new("/db/meta"));
+    assert!(
+        states.windows(2).all(|w| w[0].1 <= w[1].1),
+        "changes apply in order"
+    );
+    let states: std::collections::BTreeSet<u8> = states.iter().map(|&(_, s)| s).collect();
+    assert_eq!(states.len(), 3, "every state was seen");
+}
+
+#[test]
+fn the_journal_is_compacted_into_a_snapshot_and_both_survive_a_reopen() {
+    let dir = TempDir::new("compact");
+    let (mut s, _) = FileStorage::open(dir.path(), small()).expect("open");
+    s.create_log(LOG).expect("create");
+    for i in 0..3_000u64 {
+        s.put_meta(&format!("group/g/s/{}", i % 50), &i.to_le_bytes())
+            .expect("put");
+        s.append(LOG, record(i)).expect("append");
+        s.drop_prefix(LOG, Offset(i / 2)).expect("drop");
+        s.flush().expect("flush");
+    }
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("meta"))
+        .expect("meta")
+        .map(|e| e.expect("entry").file_name().into_string().expect("name"))
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("snapshot.")) && names.len() == 2,
+        "{names:?}"
+    );
+    drop(s);
+    let (s, report) = FileStorage::open(dir.path(), small()).expect("reopen");
+    assert!(report.is_clean(), "{report}");
+    for k in 0..50u64 {
+        let last = 2_950 + k;
+        assert_eq!(
+            s.get_meta(&format!("group/g/s/{k}")).expect("get"),
+            Some(last.to_le_bytes().to_vec())
+        );
+    }
+    assert_eq!(s.bounds(LOG).expect("bounds").start, Offset(1_499));
 }

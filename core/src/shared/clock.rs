@@ -59,6 +59,20 @@ impl SystemClock {
     }
 }
 
+impl SystemClock {
+    /// A clock reading milliseconds since the Unix epoch (from [`std::time::SystemTime`]
+    /// now, then moving with the monotonic clock), for a broker whose state outlives the
+    /// process: record timestamps, TTLs and retention by age then count the time the process
+    /// was down too. If the system time is before 1970 it reads from zero.
+    #[must_use]
+    pub fn since_unix_epoch() -> Self {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        Self::starting_at(Instant::from_millis(ms))
+    }
+}
+
 impl Default for SystemClock {
     fn default() -> Self {
         Self::new()

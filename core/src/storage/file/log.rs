@@ -14,9 +14,6 @@ use super::{FileOptions, io_error};
 use crate::ids::{LogId, Offset};
 use crate::storage::{LogBounds, Record, StorageError};
 
-/// The name of the file holding a log's start offset.
-const START_FILE: &str = "start";
-
 /// The records of the batch read last, so reading a batch's records in turn decodes it once.
 #[derive(Debug, Default)]
 struct Cached {
@@ -191,16 +188,9 @@ impl<F: FsFile> FileLog<F> {
         Ok(())
     }
 
-    /// Writes the log start if it moved since the last time.
-    pub(super) fn save_start<S: Fs<File = F>>(&mut self, fs: &S, sync: bool) -> io::Result<()> {
-        if !self.start_dirty {
-            return Ok(());
-        }
-        let mut bytes = self.start.to_le_bytes().to_vec();
-        bytes.extend_from_slice(&super::crc32c::checksum(&bytes).to_le_bytes());
-        fs.write_atomic(&self.dir.join(START_FILE), &bytes, sync)?;
-        self.start_dirty = false;
-        Ok(())
+    /// The start, if it moved since the last call.
+    pub(super) fn take_start_change(&mut self) -> Option<u64> {
+        core::mem::take(&mut self.start_dirty).then_some(self.start)
     }
 
     /// Saves every index that has entries its file lacks.
@@ -338,6 +328,7 @@ impl<F: FsFile> FileLog<F> {
         fs: &S,
         dir: PathBuf,
         id: LogId,
+        saved_start: Option<u64>,
         options: &FileOptions,
     ) -> io::Result<(Self, LogRecovery)> {
         let mut report = LogRecovery::new(id);
@@ -350,7 +341,6 @@ impl<F: FsFile> FileLog<F> {
             }
         }
         bases.sort_unstable();
-        let saved_start = read_start(fs, &dir);
         if saved_start.is_none() && bases.first().is_some_and(|&b| b > 0) {
             report.start_lost = true;
         }
@@ -429,12 +419,4 @@ impl<F: FsFile> FileLog<F> {
         };
         Ok((log, report))
     }
-}
-
-/// The saved log start, if its file is there and whole.
-fn read_start<S: Fs>(fs: &S, dir: &Path) -> Option<u64> {
-    let bytes = fs.read(&dir.join(START_FILE)).ok()?;
-    let (value, crc) = bytes.split_at_checked(8)?;
-    (crc == super::crc32c::checksum(value).to_le_bytes())
-        .then(|| u64::from_le_bytes(value.try_into().unwrap_or([0; 8])))
 }

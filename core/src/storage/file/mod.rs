@@ -6,15 +6,16 @@
 //! ```text
 //! DIR/logs/<log id>/<base offset, 20 digits>.seg   batches of records (see `codec`)
 //! DIR/logs/<log id>/<base offset, 20 digits>.idx   sparse offset index of that segment
-//! DIR/logs/<log id>/start                          the log start (dropped prefix)
-//! DIR/meta/<escaped key>                           one metadata value, with its CRC-32C
+//! DIR/meta/snapshot.<G>, DIR/meta/journal.<G>     metadata values and log starts
 //! ```
 //!
 //! Appends collect in memory and go to the active segment as one batch (with its CRC-32C) at
 //! [`Storage::flush`] or when [`FileOptions::batch_bytes`] have piled up; a segment that
 //! reached [`FileOptions::segment_bytes`] is sealed and a new one begun. [`SyncPolicy`] says
-//! when written bytes are synced. Metadata and log starts are written after the records they
-//! may refer to, each as a temporary file that is synced and renamed over the old one.
+//! when written bytes are synced. Metadata values and log starts (the dropped prefix of each
+//! log) are written after the records they may refer to: appended to a journal of CRC-checked
+//! entries, which is compacted into a snapshot written crash-safely (a temporary file, synced,
+//! then renamed over the old one) when it has grown past it.
 //!
 //! # Recovery
 //!
@@ -22,7 +23,7 @@
 //! segment's index; the whole segment when the index is missing), stops at the first batch that
 //! is torn, out of sequence or fails its checksum, cuts the file there, removes any later
 //! segments, rebuilds the indexes it had to, and returns a [`Recovery`] saying what it dropped.
-//! Metadata files failing their checksum are removed and reported. Reads check every batch's
+//! The metadata journal is replayed up to its first torn or damaged entry and cut there. Reads check every batch's
 //! checksum again: nothing corrupt is ever returned.
 
 mod codec;
@@ -40,12 +41,12 @@ pub use segment::Damage;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::string::String;
 use std::time::Instant as WallInstant;
 use std::vec::Vec;
 
 use codec::BatchWriter;
 use log::FileLog;
+use meta::MetaStore;
 
 use super::{LogBounds, Record, Storage, StorageError};
 use crate::ids::{LogId, Offset};
@@ -155,9 +156,7 @@ pub struct FileStorage<F: Fs = StdFs> {
     root: PathBuf,
     options: FileOptions,
     logs: BTreeMap<LogId, FileLog<F::File>>,
-    meta: BTreeMap<String, Vec<u8>>,
-    /// Keys put or deleted since the last write of metadata.
-    meta_dirty: BTreeMap<String, ()>,
+    meta: MetaStore<F::File>,
     writer: BatchWriter,
     last_sync: Option<WallInstant>,
     /// The first I/O error of a flush that could not complete; the next flush retries.
@@ -198,7 +197,13 @@ impl<F: Fs> FileStorage<F> {
         let meta_dir = root.join("meta");
         fs.create_dir_all(&logs_dir).map_err(fail(&logs_dir))?;
         fs.create_dir_all(&meta_dir).map_err(fail(&meta_dir))?;
-        let mut report = Recovery::default();
+        let (meta, meta_report) =
+            MetaStore::open(&fs, meta_dir.clone()).map_err(fail(&meta_dir))?;
+        let mut report = Recovery {
+            meta_journal_cut: meta_report.journal_cut,
+            meta_snapshot_damaged: meta_report.snapshot_damaged,
+            ..Recovery::default()
+        };
         let mut logs = BTreeMap::new();
         let mut ids: Vec<u64> = fs
             .list(&logs_dir)
@@ -209,20 +214,18 @@ impl<F: Fs> FileStorage<F> {
         ids.sort_unstable();
         for id in ids {
             let dir = logs_dir.join(std::format!("{id}"));
+            let saved = meta.starts.get(&id).copied();
             let (log, r) =
-                FileLog::open(&fs, dir.clone(), LogId(id), &options).map_err(fail(&dir))?;
+                FileLog::open(&fs, dir.clone(), LogId(id), saved, &options).map_err(fail(&dir))?;
             logs.insert(LogId(id), log);
             report.logs.push(r);
         }
-        let (meta, dropped) = meta::load(&fs, &meta_dir).map_err(fail(&meta_dir))?;
-        report.meta_dropped = dropped;
         let storage = FileStorage {
             fs,
             root,
             options,
             logs,
             meta,
-            meta_dirty: BTreeMap::new(),
             writer: BatchWriter::default(),
             last_sync: Some(WallInstant::now()),
             failed: false,
@@ -293,21 +296,12 @@ impl<F: Fs> FileStorage<F> {
             }
             self.last_sync = Some(WallInstant::now());
         }
-        for log in self.logs.values_mut() {
-            log.save_start(&self.fs, sync).map_err(|e| io_error(&e))?;
-        }
-        let meta_dir = self.root.join("meta");
-        while let Some((key, ())) = self.meta_dirty.pop_first() {
-            let result = match self.meta.get(&key) {
-                Some(value) => meta::save(&self.fs, &meta_dir, &key, value, sync),
-                None => meta::remove(&self.fs, &meta_dir, &key, sync),
-            };
-            if let Err(e) = result {
-                self.meta_dirty.insert(key, ());
-                return Err(io_error(&e));
+        for (id, log) in &mut self.logs {
+            if let Some(start) = log.take_start_change() {
+                self.meta.set_start(id.0, start);
             }
         }
-        Ok(())
+        self.meta.flush(&self.fs, sync).map_err(|e| io_error(&e))
     }
 }
 
@@ -336,6 +330,7 @@ impl<F: Fs> Storage for FileStorage<F> {
             .logs
             .remove(&log)
             .ok_or(StorageError::UnknownLog(log))?;
+        self.meta.forget_start(log.0);
         let dir = l.dir().to_path_buf();
         drop(l);
         self.fs.remove_dir_all(&dir).map_err(|e| io_error(&e))
@@ -386,29 +381,23 @@ impl<F: Fs> Storage for FileStorage<F> {
     }
 
     fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        if let Some(v) = self.meta.get_mut(key) {
-            if v.as_slice() == value {
-                return Ok(());
-            }
-            v.clear();
-            v.extend_from_slice(value);
-        } else {
-            self.meta.insert(String::from(key), Vec::from(value));
-        }
-        if !self.meta_dirty.contains_key(key) {
-            self.meta_dirty.insert(String::from(key), ());
+        if self
+            .meta
+            .values
+            .get(key)
+            .is_none_or(|v| v.as_slice() != value)
+        {
+            self.meta.put(key, value);
         }
         Ok(())
     }
 
     fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self.meta.get(key).cloned())
+        Ok(self.meta.values.get(key).cloned())
     }
 
     fn delete_meta(&mut self, key: &str) -> Result<(), StorageError> {
-        if self.meta.remove(key).is_some() {
-            self.meta_dirty.insert(String::from(key), ());
-        }
+        self.meta.delete(key);
         Ok(())
     }
 

@@ -1,7 +1,6 @@
 //! What [`FileStorage::open`](super::FileStorage::open) found and repaired.
 
 use core::fmt;
-use std::string::String;
 use std::vec::Vec;
 
 use super::segment::Damage;
@@ -51,20 +50,24 @@ impl LogRecovery {
 }
 
 /// What [`FileStorage::open`](super::FileStorage::open) found: per log, the records kept and
-/// what was cut, and the metadata values that failed their checksum (they were removed).
+/// what was cut, and what was cut from the metadata journal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recovery {
     /// One entry per log, by id.
     pub logs: Vec<LogRecovery>,
-    /// Metadata keys whose stored value was damaged and was removed.
-    pub meta_dropped: Vec<String>,
+    /// Bytes cut from the end of the metadata journal: changes that were torn or damaged
+    /// (never synced, or hit after the fact), and what followed them.
+    pub meta_journal_cut: u64,
+    /// The newest metadata snapshot was damaged; the values it held are gone.
+    pub meta_snapshot_damaged: bool,
 }
 
 impl Recovery {
     /// Whether everything on disk was whole: nothing cut, nothing removed.
     #[must_use]
     pub fn is_clean(&self) -> bool {
-        self.meta_dropped.is_empty()
+        self.meta_journal_cut == 0
+            && !self.meta_snapshot_damaged
             && self
                 .logs
                 .iter()
@@ -123,12 +126,22 @@ impl fmt::Display for Recovery {
             first = false;
             write!(f, "{l}")?;
         }
-        for key in &self.meta_dropped {
+        if self.meta_journal_cut > 0 {
             if !first {
                 f.write_str("\n")?;
             }
             first = false;
-            write!(f, "metadata {key:?} was damaged and removed")?;
+            write!(
+                f,
+                "metadata journal: cut {} bytes of torn or damaged changes",
+                self.meta_journal_cut
+            )?;
+        }
+        if self.meta_snapshot_damaged {
+            if !first {
+                f.write_str("\n")?;
+            }
+            f.write_str("metadata snapshot damaged: its values are lost")?;
         }
         Ok(())
     }
