@@ -331,7 +331,13 @@
 //!   [`Broker::poll_deliveries`], which with [`Broker::publish_batch`] and
 //!   [`Broker::ack_multiple`] is the fastest way through a queue.
 //! - [`QueueConfig`], [`ConsumerConfig`], [`SubscriptionConfig`], [`Limits`]: configuration.
-//! - [`storage`]: the [`Storage`] trait and [`MemoryStorage`]; [`topic`]: the topic matcher.
+//! - [`storage`]: the [`Storage`] trait and [`MemoryStorage`]; with `std`, the durable
+//!   `FileStorage` (segment files of CRC-32C batches, recovered on open). [`Broker::flush`]
+//!   saves what a restart needs and [`Broker::recover`] builds the broker again from it:
+//!   queues keep what was not acked (delivered, unacked messages come back as redeliveries),
+//!   groups their commits, streams their retention. [`topic`]: the topic matcher.
+//! - `shared` (with `std`): `SharedBroker`, a `Send + Sync` handle for threads, with blocking
+//!   receives, a real clock and deadlines acted on while threads wait.
 //! - Streams and groups: [`StreamConfig`], [`Retention`], [`StreamConsumerConfig`],
 //!   [`GroupConfig`], [`StreamRecord`]; [`partitioner`] and [`assign`]: Kafka's partitioner and
 //!   assignors as pure functions.
