@@ -64,7 +64,7 @@ fn now() -> Instant {
     Instant::from_millis(ms)
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() {
     let args = match parse_args() {
         Ok(args) => args,
         Err(e) => {
@@ -72,6 +72,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::process::exit(2);
         }
     };
+    if let Err(e) = run(&args) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let options = FileOptions {
         sync: SyncPolicy::EveryBatch,
         ..FileOptions::default()

@@ -388,3 +388,17 @@ fn the_journal_is_compacted_into_a_snapshot_and_both_survive_a_reopen() {
     }
     assert_eq!(s.bounds(LOG).expect("bounds").start, Offset(1_499));
 }
+
+#[test]
+fn a_folder_in_use_cannot_be_opened_twice() {
+    let dir = TempDir::new("lock");
+    let (s, _) = FileStorage::open(dir.path(), small()).expect("open");
+    let e = FileStorage::open(dir.path(), small()).expect_err("second open");
+    assert!(
+        e.to_string()
+            .contains("another FileStorage has this folder open"),
+        "{e}"
+    );
+    drop(s);
+    FileStorage::open(dir.path(), small()).expect("open after the first closed");
+}

@@ -13,7 +13,7 @@
 //! broker does on each error is documented on the method.
 
 #[cfg(feature = "std")]
-mod file;
+pub mod file;
 mod memory;
 
 #[cfg(feature = "std")]

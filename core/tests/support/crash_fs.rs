@@ -138,6 +138,11 @@ impl FsFile for CrashFile {
 
 impl Fs for CrashFs {
     type File = CrashFile;
+    type Lock = ();
+
+    fn lock(&self, _path: &Path) -> io::Result<()> {
+        Ok(())
+    }
 
     fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
         let mut s = self.lock();

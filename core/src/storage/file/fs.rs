@@ -50,6 +50,15 @@ pub trait FsFile: Send {
 pub trait Fs: Send {
     /// The file handle type.
     type File: FsFile;
+    /// What [`lock`](Self::lock) returns; dropping it releases the lock.
+    type Lock: Send + core::fmt::Debug;
+
+    /// Takes an exclusive lock on `path` (created if missing) for as long as the returned
+    /// value lives, so two storages never share a folder.
+    ///
+    /// # Errors
+    /// [`io::ErrorKind::WouldBlock`] if another holder has it; the medium's.
+    fn lock(&self, path: &Path) -> io::Result<Self::Lock>;
 
     /// Creates `dir` and its parents.
     ///
@@ -150,6 +159,20 @@ impl FsFile for StdFile {
 
 impl Fs for StdFs {
     type File = StdFile;
+    type Lock = File;
+
+    fn lock(&self, path: &Path) -> io::Result<File> {
+        let f = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        match f.try_lock() {
+            Ok(()) => Ok(f),
+            Err(std::fs::TryLockError::WouldBlock) => Err(io::ErrorKind::WouldBlock.into()),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
 
     fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
         fs::create_dir_all(dir)

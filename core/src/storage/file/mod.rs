@@ -7,6 +7,7 @@
 //! DIR/logs/<log id>/<base offset, 20 digits>.seg   batches of records (see `codec`)
 //! DIR/logs/<log id>/<base offset, 20 digits>.idx   sparse offset index of that segment
 //! DIR/meta/snapshot.<G>, DIR/meta/journal.<G>     metadata values and log starts
+//! DIR/lock                                         locked while a storage has DIR open
 //! ```
 //!
 //! Appends collect in memory and go to the active segment as one batch (with its CRC-32C) at
@@ -152,6 +153,8 @@ impl std::error::Error for OpenError {
 /// ```
 #[derive(Debug)]
 pub struct FileStorage<F: Fs = StdFs> {
+    /// Held while the storage is open: a second `open` of the folder fails.
+    _lock: F::Lock,
     fs: F,
     root: PathBuf,
     options: FileOptions,
@@ -195,6 +198,19 @@ impl<F: Fs> FileStorage<F> {
         };
         let logs_dir = root.join("logs");
         let meta_dir = root.join("meta");
+        fs.create_dir_all(&root).map_err(fail(&root))?;
+        let lock_path = root.join("lock");
+        let lock = fs.lock(&lock_path).map_err(|e| OpenError {
+            path: lock_path.clone(),
+            error: if e.kind() == io::ErrorKind::WouldBlock {
+                io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "another FileStorage has this folder open",
+                )
+            } else {
+                e
+            },
+        })?;
         fs.create_dir_all(&logs_dir).map_err(fail(&logs_dir))?;
         fs.create_dir_all(&meta_dir).map_err(fail(&meta_dir))?;
         let (meta, meta_report) =
@@ -221,6 +237,7 @@ impl<F: Fs> FileStorage<F> {
             report.logs.push(r);
         }
         let storage = FileStorage {
+            _lock: lock,
             fs,
             root,
             options,
