@@ -840,12 +840,11 @@ impl Queue {
             .filter_map(|c| c.in_flight.front().map(|f| f.deadline))
             .filter(|&d| d != Instant::MAX)
             .min();
-        if let Some((o, _)) = self.oldest_ready() {
-            if let Ok(r) = storage.read(self.log, Offset(o)) {
-                if let Some(t) = self.expires_at(&r) {
-                    best = Some(best.map_or(t, |b| b.min(t)));
-                }
-            }
+        if let Some((o, _)) = self.oldest_ready()
+            && let Ok(r) = storage.read(self.log, Offset(o))
+            && let Some(t) = self.expires_at(&r)
+        {
+            best = Some(best.map_or(t, |b| b.min(t)));
         }
         best
     }

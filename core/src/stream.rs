@@ -381,10 +381,10 @@ impl Stream {
             self.key_metas = alloc::vec![None; KEY_META_SLOTS];
         }
         let slot = &mut self.key_metas[(hash as u32 as usize) % KEY_META_SLOTS];
-        if let Some(m) = slot {
-            if m.key.as_deref() == Some(key) {
-                return Arc::clone(m);
-            }
+        if let Some(m) = slot
+            && m.key.as_deref() == Some(key)
+        {
+            return Arc::clone(m);
         }
         let m = Arc::new(MessageMeta {
             key: Some(Payload::from(key)),

@@ -88,10 +88,10 @@ impl TopicPattern {
         let mut ks = words(key);
         for w in &self.words {
             let Some(k) = ks.next() else { return false };
-            if let Word::Lit(l) = w {
-                if l != k {
-                    return false;
-                }
+            if let Word::Lit(l) = w
+                && l != k
+            {
+                return false;
             }
         }
         ks.next().is_none()

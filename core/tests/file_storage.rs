@@ -19,12 +19,12 @@ use temp_dir::TempDir;
 const LOG: LogId = LogId(1);
 
 fn record(i: u64) -> Record {
-    let meta = (i % 3 == 0).then(|| {
+    let meta = i.is_multiple_of(3).then(|| {
         Arc::new(MessageMeta {
             routing_key: format!("key.{i}"),
             headers: vec![("n".into(), i.to_string())],
-            ttl: (i % 2 == 0).then(|| Duration::from_millis(i)),
-            key: (i % 5 == 0).then(|| format!("k{i}").into()),
+            ttl: i.is_multiple_of(2).then(|| Duration::from_millis(i)),
+            key: i.is_multiple_of(5).then(|| format!("k{i}").into()),
         })
     });
     Record {

@@ -22,7 +22,7 @@ pub fn num(v: f64) -> String {
     if frac != 0 {
         text.push('.');
         text.push(digit(frac / 10));
-        if frac % 10 != 0 {
+        if !frac.is_multiple_of(10) {
             text.push(digit(frac % 10));
         }
     }

@@ -107,10 +107,10 @@ impl<S: Storage> Broker<S> {
         let id = StreamConsumerId(next_id(&mut counter)?);
         let gid = match existing {
             Some(g) => {
-                if let Some(group) = self.st.groups.get_mut(&g) {
-                    if group.members.len() == 0 {
-                        group.assignor = config.assignor;
-                    }
+                if let Some(group) = self.st.groups.get_mut(&g)
+                    && group.members.len() == 0
+                {
+                    group.assignor = config.assignor;
                 }
                 g
             }
@@ -203,10 +203,10 @@ impl<S: Storage> Broker<S> {
     }
 
     fn remove_member(&mut self, gid: GroupId, id: StreamConsumerId, reason: LeaveReason) {
-        if let Some(c) = self.st.consumers.remove(&id) {
-            if let Some(g) = self.st.groups.get_mut(&gid) {
-                g.members.remove(&c.name);
-            }
+        if let Some(c) = self.st.consumers.remove(&id)
+            && let Some(g) = self.st.groups.get_mut(&gid)
+        {
+            g.members.remove(&c.name);
         }
         self.out.emit(Event::MemberLeft {
             group: gid,

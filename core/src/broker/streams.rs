@@ -201,12 +201,12 @@ impl<S: Storage> Broker<S> {
             return Err(self.partition_limit());
         }
         let max = self.limits.max_partition_records as u64;
-        if let Some(m) = config.retention.max_records {
-            if m == 0 || m > max {
-                return Err(DeclareStreamError::InvalidConfig(
-                    "retention max_records must be within 1..=Limits::max_partition_records",
-                ));
-            }
+        if let Some(m) = config.retention.max_records
+            && (m == 0 || m > max)
+        {
+            return Err(DeclareStreamError::InvalidConfig(
+                "retention max_records must be within 1..=Limits::max_partition_records",
+            ));
         }
         if config.retention.max_bytes == Some(0) {
             return Err(DeclareStreamError::InvalidConfig(
@@ -406,13 +406,13 @@ impl<S: Storage> Broker<S> {
                 max: self.limits.max_payload_bytes,
             });
         }
-        if let Some(k) = key {
-            if k.len() > self.limits.max_key_len {
-                return Err(ProduceError::KeyTooLarge {
-                    len: k.len(),
-                    max: self.limits.max_key_len,
-                });
-            }
+        if let Some(k) = key
+            && k.len() > self.limits.max_key_len
+        {
+            return Err(ProduceError::KeyTooLarge {
+                len: k.len(),
+                max: self.limits.max_key_len,
+            });
         }
         let s = self
             .st

@@ -282,15 +282,15 @@ impl<S: Storage> Broker<S> {
             .binding_index
             .remove(&binding)
             .ok_or(UnbindError::UnknownBinding)?;
-        if let Some(ex) = self.exchanges.get_mut(&x) {
-            if let Some(i) = ex.bindings.iter().position(|b| b.id == binding) {
-                let b = ex.bindings.remove(i);
-                self.out.emit(Event::Unbound {
-                    binding,
-                    exchange: x,
-                    target: b.target,
-                });
-            }
+        if let Some(ex) = self.exchanges.get_mut(&x)
+            && let Some(i) = ex.bindings.iter().position(|b| b.id == binding)
+        {
+            let b = ex.bindings.remove(i);
+            self.out.emit(Event::Unbound {
+                binding,
+                exchange: x,
+                target: b.target,
+            });
         }
         Ok(())
     }

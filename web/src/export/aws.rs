@@ -263,12 +263,11 @@ pub fn export(s: &Scenario) -> Export {
     for q in &queues {
         let mut senders: Vec<&Sns> = Vec::new();
         for (x, target, _) in &bindings {
-            if target.var == q.var {
-                if let Some(x) = topic(x) {
-                    if !senders.iter().any(|s| s.var == x.var) {
-                        senders.push(x);
-                    }
-                }
+            if target.var == q.var
+                && let Some(x) = topic(x)
+                && !senders.iter().any(|s| s.var == x.var)
+            {
+                senders.push(x);
             }
         }
         if senders.is_empty() {

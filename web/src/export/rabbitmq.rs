@@ -87,11 +87,11 @@ pub fn exchange_type(kind: ExchangeKindSpec) -> &'static str {
 #[must_use]
 pub fn max_age(ms: u64) -> String {
     let s = ms.div_ceil(1000).max(1);
-    if s % 86_400 == 0 {
+    if s.is_multiple_of(86_400) {
         format!("{}D", s / 86_400)
-    } else if s % 3_600 == 0 {
+    } else if s.is_multiple_of(3_600) {
         format!("{}h", s / 3_600)
-    } else if s % 60 == 0 {
+    } else if s.is_multiple_of(60) {
         format!("{}m", s / 60)
     } else {
         format!("{s}s")
@@ -349,15 +349,15 @@ fn streams(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) {
             ));
         }
         exported.push(st.clone());
-        if let Some(ms) = st.retention.max_age_ms {
-            if ms % 1000 != 0 {
-                notes.push(format!(
-                    "The age limit of stream {} ({ms} ms) is rounded up to {}: x-max-age \
+        if let Some(ms) = st.retention.max_age_ms
+            && ms % 1000 != 0
+        {
+            notes.push(format!(
+                "The age limit of stream {} ({ms} ms) is rounded up to {}: x-max-age \
                      counts whole seconds.",
-                    st.name,
-                    max_age(ms)
-                ));
-            }
+                st.name,
+                max_age(ms)
+            ));
         }
     }
     retention_notes(

@@ -764,10 +764,10 @@ impl Engine {
             .map(|c| (c.name.clone(), c.attach.clone()))
             .collect();
         for step in &scenario.script {
-            if let sim::Action::AddConsumer(c) = &step.action {
-                if !attach.iter().any(|(n, _)| *n == c.name) {
-                    attach.push((c.name.clone(), c.attach.clone()));
-                }
+            if let sim::Action::AddConsumer(c) = &step.action
+                && !attach.iter().any(|(n, _)| *n == c.name)
+            {
+                attach.push((c.name.clone(), c.attach.clone()));
             }
         }
         Engine {

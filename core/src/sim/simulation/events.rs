@@ -172,13 +172,13 @@ impl Simulation {
             }
             let acks = core::mem::take(&mut self.auto_acks);
             for &(i, tag) in &acks {
-                if let Handle::Queue { id: Some(id), .. } = self.consumers[i].handle {
-                    if let Err(e) = self.broker.ack(self.now, id, tag) {
-                        self.note(SimNote::ConsumerFailed {
-                            consumer: SimConsumerId(i as u32),
-                            error: e.to_string(),
-                        });
-                    }
+                if let Handle::Queue { id: Some(id), .. } = self.consumers[i].handle
+                    && let Err(e) = self.broker.ack(self.now, id, tag)
+                {
+                    self.note(SimNote::ConsumerFailed {
+                        consumer: SimConsumerId(i as u32),
+                        error: e.to_string(),
+                    });
                 }
             }
             self.auto_acks = acks;

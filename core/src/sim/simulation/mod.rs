@@ -338,13 +338,14 @@ impl Simulation {
         // Live group members heartbeat first: a member that is alive is never evicted.
         for i in 0..self.consumers.len() {
             let c = &self.consumers[i];
-            if c.status == ConsumerStatus::Running && c.next_heartbeat <= t {
-                if let Handle::Group { group, id: Some(_) } = c.handle {
-                    let g = &self.groups[group];
-                    let every = (g.config.session_timeout.as_millis() / 3).max(1);
-                    let _ = self.broker.heartbeat(now, &g.name, &c.spec.name);
-                    self.consumers[i].next_heartbeat = t + every;
-                }
+            if c.status == ConsumerStatus::Running
+                && c.next_heartbeat <= t
+                && let Handle::Group { group, id: Some(_) } = c.handle
+            {
+                let g = &self.groups[group];
+                let every = (g.config.session_timeout.as_millis() / 3).max(1);
+                let _ = self.broker.heartbeat(now, &g.name, &c.spec.name);
+                self.consumers[i].next_heartbeat = t + every;
             }
         }
         // Heartbeats only move session deadlines later, so a broker deadline that was not due

@@ -168,14 +168,14 @@ impl Simulation {
                 self.publish_one(p, t);
                 continue;
             }
-            if let Some(&(at, count)) = pr.bursts.get(pr.next_burst) {
-                if at <= t {
-                    pr.next_burst += 1;
-                    for _ in 0..count {
-                        self.publish_one(p, t);
-                    }
-                    continue;
+            if let Some(&(at, count)) = pr.bursts.get(pr.next_burst)
+                && at <= t
+            {
+                pr.next_burst += 1;
+                for _ in 0..count {
+                    self.publish_one(p, t);
                 }
+                continue;
             }
             break;
         }

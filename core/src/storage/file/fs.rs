@@ -210,10 +210,8 @@ impl Fs for StdFs {
                 f.sync_data()?;
             }
             fs::rename(&tmp, path)?;
-            if sync {
-                if let Some(dir) = path.parent() {
-                    self.sync_dir(dir)?;
-                }
+            if sync && let Some(dir) = path.parent() {
+                self.sync_dir(dir)?;
             }
             Ok(())
         })();

@@ -14,10 +14,10 @@ pub fn RunToForm() -> Html {
         let input = input.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if let Some(el) = input.cast::<web_sys::HtmlInputElement>() {
-                if let Ok(t) = el.value().trim().parse::<u64>() {
-                    app.dispatch(Action::RunTo(t));
-                }
+            if let Some(el) = input.cast::<web_sys::HtmlInputElement>()
+                && let Ok(t) = el.value().trim().parse::<u64>()
+            {
+                app.dispatch(Action::RunTo(t));
             }
         })
     };
