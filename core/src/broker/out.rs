@@ -27,6 +27,9 @@ pub(crate) struct Out {
     pub(crate) dead_letters: VecDeque<DeadLetterJob>,
     pub(crate) hops: u32,
     pub(crate) max_hops: u32,
+    /// Set by every event that changes what `Broker::flush` saves as the topology; cleared
+    /// when it is saved.
+    pub(crate) topology_changed: bool,
 }
 
 impl Out {
@@ -41,6 +44,7 @@ impl Out {
             dead_letters: VecDeque::new(),
             hops: 0,
             max_hops,
+            topology_changed: true,
         }
     }
 
@@ -62,7 +66,23 @@ impl Out {
     /// event built at the call site is then a constant and a filtered event is never built.
     #[inline(always)]
     pub(crate) fn emit(&mut self, event: Event) {
-        if self.filter.contains(event.kind()) {
+        let kind = event.kind();
+        if matches!(
+            kind,
+            EventKind::ExchangeDeclared
+                | EventKind::ExchangeDeleted
+                | EventKind::QueueDeclared
+                | EventKind::QueueDeleted
+                | EventKind::Bound
+                | EventKind::Unbound
+                | EventKind::StreamDeclared
+                | EventKind::PartitionsAdded
+                | EventKind::GroupCreated
+                | EventKind::Rebalanced
+        ) {
+            self.topology_changed = true;
+        }
+        if self.filter.contains(kind) {
             self.push(event);
         }
     }

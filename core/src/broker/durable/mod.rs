@@ -67,7 +67,10 @@ impl<S: Storage> Broker<S> {
     /// Saves the topology, the clock and each queue's acknowledgement state to the storage
     /// metadata (see the [module docs](self)).
     pub(super) fn save_state(&mut self) -> Result<(), StorageError> {
-        self.storage.put_meta(TOPOLOGY, &self.snapshot().encode())?;
+        if self.out.topology_changed {
+            self.storage.put_meta(TOPOLOGY, &self.snapshot().encode())?;
+            self.out.topology_changed = false;
+        }
         let mut w = Writer::default();
         w.u64(self.next_message);
         w.u64(self.now.as_millis());
@@ -274,6 +277,8 @@ impl<S: Storage> Broker<S> {
             b.st.groups.insert(id, g);
         }
         b.next_message = next_message;
+        // New logs may have been found past the saved counter; saving again records them.
+        b.out.topology_changed = b.next_log != snap.next_log;
         report.next_message = MessageId(next_message);
         report.now = b.now;
         Ok((b, report))
