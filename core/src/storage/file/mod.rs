@@ -58,9 +58,11 @@ pub enum SyncPolicy {
     /// At every [`Storage::flush`] that wrote something (and when a segment is sealed): a
     /// flush that returned is on the medium.
     EveryBatch,
-    /// At the first flush at least this long after the previous sync; until then written
-    /// batches may be lost in a power cut (not in a crash of the process). Metadata waits for
-    /// the sync too, so it never runs ahead of the records.
+    /// At the first flush at least this long after the previous sync (or the open); until
+    /// then written batches may be lost in a power cut (not in a crash of the process).
+    /// Metadata waits for the sync too, so it never runs ahead of the records. The storage
+    /// has no timer: after a quiet spell the sync happens at the next flush, at
+    /// [`FileStorage::sync_now`], or when the storage is dropped.
     Interval(std::time::Duration),
     /// Never explicitly: the operating system writes back when it likes. Survives a crash of
     /// the process, not of the machine.
