@@ -991,6 +991,34 @@ pub struct Delivery {
     pub payload: Payload,
 }
 
+impl TryFrom<Event> for Delivery {
+    type Error = Event;
+
+    /// The delivery an [`Event::Delivered`] reports; any other event comes back as the error.
+    fn try_from(event: Event) -> Result<Self, Event> {
+        match event {
+            Event::Delivered {
+                message,
+                queue,
+                consumer,
+                delivery,
+                redelivered,
+                delivery_count,
+                payload,
+            } => Ok(Delivery {
+                message,
+                queue,
+                consumer,
+                delivery,
+                redelivered,
+                delivery_count,
+                payload,
+            }),
+            other => Err(other),
+        }
+    }
+}
+
 impl From<Delivery> for Event {
     #[inline]
     fn from(d: Delivery) -> Self {

@@ -5,7 +5,7 @@ use std::vec::Vec;
 
 use super::inboxes::Inboxes;
 use crate::broker::Broker;
-use crate::event::{Delivery, Event, EventFilter, EventKind};
+use crate::event::{Delivery, EventFilter, EventKind};
 use crate::ids::ConsumerId;
 use crate::storage::{Storage, StorageError};
 use crate::time::Instant;
@@ -49,25 +49,9 @@ impl<S: Storage> State<S> {
             self.inboxes.push(delivery);
         }
         while let Some(event) = self.broker.poll_event() {
-            match event {
-                Event::Delivered {
-                    message,
-                    queue,
-                    consumer,
-                    delivery,
-                    redelivered,
-                    delivery_count,
-                    payload,
-                } => self.inboxes.push(Delivery {
-                    message,
-                    queue,
-                    consumer,
-                    delivery,
-                    redelivered,
-                    delivery_count,
-                    payload,
-                }),
-                other => self.inboxes.apply(&other),
+            match Delivery::try_from(event) {
+                Ok(delivery) => self.inboxes.push(delivery),
+                Err(other) => self.inboxes.apply(&other),
             }
         }
     }
