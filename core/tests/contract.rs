@@ -1,13 +1,17 @@
-//! The API the playground is written against, exercised end to end.
+//! The API the playground is written against, exercised end to end on both storage backends
+//! (`memory::*` over `MemoryStorage`, `file::*` over `FileStorage`; see `support/backend.rs`).
+
+#[path = "support/backend.rs"]
+mod backend;
 
 use brokerlab::{
-    Broker, ConsumerConfig, ConsumerId, DeliveryTag, Event, Instant, MemoryStorage, MessageId,
-    Publish, QueueConfig, QueueId,
+    Broker, ConsumerConfig, ConsumerId, DeliveryTag, Event, Instant, MessageId, Publish,
+    QueueConfig, QueueId, Storage,
 };
 
-#[test]
-fn work_queue_round_robin_with_prefetch_one() -> Result<(), brokerlab::Error> {
-    let mut broker = Broker::new(MemoryStorage::new());
+fn work_queue_round_robin_with_prefetch_one<S: Storage>(
+    broker: &mut Broker<S>,
+) -> Result<(), brokerlab::Error> {
     let now = Instant::from_millis(0);
     let q: QueueId = broker.declare_queue(now, "work", QueueConfig::default())?;
     let alice: ConsumerId = broker.consume(
@@ -70,6 +74,10 @@ fn work_queue_round_robin_with_prefetch_one() -> Result<(), brokerlab::Error> {
     assert_eq!(broker.queue_name(q), Some("work"));
     let stats = broker.queue_stats(q).unwrap();
     assert_eq!((stats.ready, stats.unacked), (0, 0));
-    assert_eq!(broker.storage().record_count(), 0);
+    assert_eq!(backend::records_held(broker.storage()), 0);
     Ok(())
+}
+
+on_both_backends! {
+    broker: work_queue_round_robin_with_prefetch_one;
 }

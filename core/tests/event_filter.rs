@@ -2,10 +2,17 @@
 //! broker with every event and on brokers with filters gives the same state, the same events
 //! of the kinds kept, and the same deliveries (as `Delivered` events or from
 //! `poll_deliveries`). It also exercises `ack_multiple` with out-of-order acks in between.
+//! Runs on both storage backends (`memory::*` over `MemoryStorage`, `file::*` over
+//! `FileStorage`); the workload flushes every 50 steps and each run ends with a restart that
+//! must keep the durable state (see `support/backend.rs`).
 
+#[path = "support/backend.rs"]
+mod backend;
+
+use backend::Backend;
 use brokerlab::{
-    Broker, ConsumerConfig, ConsumerId, Delivery, Duration, Event, EventFilter, EventKind, Instant,
-    MemoryStorage, Publish, QueueConfig,
+    Broker, ConsumerConfig, ConsumerId, Delivery, Duration, Error, Event, EventFilter, EventKind,
+    Instant, Limits, Publish, QueueConfig, Storage,
 };
 
 /// A tiny deterministic generator (no dependency, same numbers everywhere).
@@ -29,7 +36,12 @@ struct Record {
     stats: Vec<String>,
 }
 
-fn drain(broker: &mut Broker, rec: &mut Record, held: &mut [Vec<Delivery>], ids: &[ConsumerId]) {
+fn drain<S: Storage>(
+    broker: &mut Broker<S>,
+    rec: &mut Record,
+    held: &mut [Vec<Delivery>],
+    ids: &[ConsumerId],
+) {
     let mut fresh = Vec::new();
     while let Some(e) = broker.poll_event() {
         if let Event::Delivered {
@@ -62,8 +74,13 @@ fn drain(broker: &mut Broker, rec: &mut Record, held: &mut [Vec<Delivery>], ids:
     }
 }
 
-fn run(seed: u64, filter: EventFilter) -> Record {
-    let mut broker = Broker::new(MemoryStorage::new());
+fn run<S: Backend>(seed: u64, filter: EventFilter) -> Record {
+    S::run("event_filter", Limits::default(), |broker| {
+        run_on(broker, seed, filter)
+    })
+}
+
+fn run_on<S: Storage>(broker: &mut Broker<S>, seed: u64, filter: EventFilter) -> Record {
     let t0 = Instant::ZERO;
     broker.set_event_filter(filter);
     broker
@@ -127,7 +144,10 @@ fn run(seed: u64, filter: EventFilter) -> Record {
             }
             _ => broker.handle_timeout(at),
         }
-        drain(&mut broker, &mut rec, &mut held, &ids);
+        drain(broker, &mut rec, &mut held, &ids);
+        if step % 50 == 49 {
+            broker.flush().expect("flush");
+        }
         for q in broker.queues() {
             rec.stats.push(format!("{:?}", broker.queue_stats(q)));
         }
@@ -138,8 +158,7 @@ fn run(seed: u64, filter: EventFilter) -> Record {
     rec
 }
 
-#[test]
-fn filters_change_what_is_recorded_not_what_happens() {
+fn filters_change_what_is_recorded_not_what_happens<S: Backend>() {
     let filters = [
         EventFilter::NONE,
         EventFilter::ALL
@@ -152,7 +171,7 @@ fn filters_change_what_is_recorded_not_what_happens() {
             .with(EventKind::DeadLettered),
     ];
     for seed in 1..=8 {
-        let all = run(seed, EventFilter::ALL);
+        let all = run::<S>(seed, EventFilter::ALL);
         assert!(all.events.iter().any(|e| matches!(e, Event::Acked { .. })));
         assert!(
             all.events
@@ -160,23 +179,28 @@ fn filters_change_what_is_recorded_not_what_happens() {
                 .any(|e| matches!(e, Event::DeadLettered { .. }))
         );
         for filter in filters {
-            let got = run(seed, filter);
+            let got = run::<S>(seed, filter);
             let want: Vec<Event> = all
                 .events
                 .iter()
                 .filter(|e| filter.contains(e.kind()))
                 .cloned()
                 .collect();
-            assert_eq!(got.events, want, "seed {seed}, {filter:?}");
-            assert_eq!(got.deliveries, all.deliveries, "seed {seed}, {filter:?}");
-            assert_eq!(got.stats, all.stats, "seed {seed}, {filter:?}");
+            assert_eq!(got.events, want, "{}: seed {seed}, {filter:?}", S::NAME);
+            assert_eq!(
+                got.deliveries,
+                all.deliveries,
+                "{}: seed {seed}, {filter:?}",
+                S::NAME
+            );
+            assert_eq!(got.stats, all.stats, "{}: seed {seed}, {filter:?}", S::NAME);
         }
     }
 }
 
-#[test]
-fn ack_multiple_acks_the_outstanding_prefix_in_order() {
-    let mut broker = Broker::default();
+fn ack_multiple_acks_the_outstanding_prefix_in_order<S: Storage>(
+    broker: &mut Broker<S>,
+) -> Result<(), Error> {
     let now = Instant::ZERO;
     broker
         .declare_queue(now, "q", QueueConfig::default())
@@ -212,7 +236,13 @@ fn ack_multiple_acks_the_outstanding_prefix_in_order() {
     assert!(broker.ack_multiple(now, c, ds[4].delivery).is_err());
     let q = broker.queue_id("q").unwrap();
     assert_eq!(broker.queue_stats(q).unwrap().unacked, 1);
-    assert_eq!(broker.storage().record_count(), 1);
+    assert_eq!(backend::records_held(broker.storage()), 1);
     assert_eq!(broker.ack_multiple(now, c, ds[5].delivery).unwrap(), 1);
-    assert_eq!(broker.storage().record_count(), 0);
+    assert_eq!(backend::records_held(broker.storage()), 0);
+    Ok(())
+}
+
+on_both_backends! {
+    broker: ack_multiple_acks_the_outstanding_prefix_in_order;
+    generic: filters_change_what_is_recorded_not_what_happens;
 }

@@ -1,16 +1,22 @@
 //! `publish_batch` is `publish` in a loop: for every kind of route and queue policy the two
 //! give the same events, the same deliveries, the same state and the same error, with every
-//! event recorded and with deliveries moved out of the events.
+//! event recorded and with deliveries moved out of the events. Runs on both storage backends
+//! (`memory::*` over `MemoryStorage`, `file::*` over `FileStorage`; see
+//! `support/backend.rs`).
 
+#[path = "support/backend.rs"]
+mod backend;
+
+use backend::Backend;
 use brokerlab::{
     Broker, ConsumerConfig, Delivery, Duration, Event, EventFilter, ExchangeKind, Instant, Limits,
-    MemoryStorage, Overflow, Publish, QueueConfig, SubscriptionConfig,
+    Overflow, Publish, QueueConfig, Storage, SubscriptionConfig,
 };
 
 /// Builds the topology of case `case`: queue `q` (with the case's policy) and two consumers
 /// with prefetch 2, a dead-letter queue with a consumer, a fanout exchange to `q`, `other` and
 /// a subscription, and a topic exchange to `q`.
-fn setup(broker: &mut Broker, case: usize) {
+fn setup<S: Storage>(broker: &mut Broker<S>, case: usize) {
     let t0 = Instant::ZERO;
     let fair = ConsumerConfig::default().with_prefetch(2);
     broker
@@ -75,14 +81,24 @@ struct Outcome {
     stats: String,
 }
 
-fn run(case: usize, filter: EventFilter, batched: bool) -> Outcome {
+fn run<S: Backend>(case: usize, filter: EventFilter, batched: bool) -> Outcome {
     let limits = Limits {
         max_queue_messages: if case == 4 { 7 } else { 1 << 20 },
         ..Limits::default()
     };
-    let mut broker = Broker::with_limits(MemoryStorage::new(), limits);
+    S::run("publish_batch", limits, |broker| {
+        run_on(broker, case, filter, batched)
+    })
+}
+
+fn run_on<S: Storage>(
+    broker: &mut Broker<S>,
+    case: usize,
+    filter: EventFilter,
+    batched: bool,
+) -> Outcome {
     broker.set_event_filter(filter);
-    setup(&mut broker, case);
+    setup(broker, case);
     let now = Instant::from_millis(10);
     let (exchange, key) = route(case);
     let payloads: Vec<String> = (0..12).map(|i| format!("p{i}")).collect();
@@ -119,20 +135,23 @@ fn run(case: usize, filter: EventFilter, batched: bool) -> Outcome {
     }
 }
 
-#[test]
-fn publish_batch_equals_publish_in_a_loop() {
+fn publish_batch_equals_publish_in_a_loop<S: Backend>() {
     for case in 0..7 {
         for filter in [EventFilter::ALL, EventFilter::NONE] {
-            let one_by_one = run(case, filter, false);
-            let batched = run(case, filter, true);
-            assert_eq!(batched, one_by_one, "case {case}, {filter:?}");
+            let one_by_one = run::<S>(case, filter, false);
+            let batched = run::<S>(case, filter, true);
+            assert_eq!(batched, one_by_one, "{}: case {case}, {filter:?}", S::NAME);
         }
     }
     // The cases do reach their policies.
-    let text = |case| run(case, EventFilter::ALL, true).events.join("\n");
+    let text = |case| run::<S>(case, EventFilter::ALL, true).events.join("\n");
     assert!(text(1).contains("dead-lettered"));
     assert!(text(2).contains("rejected"));
     assert!(text(3).contains("expired"));
-    assert!(run(4, EventFilter::ALL, true).result.contains("Err"));
+    assert!(run::<S>(4, EventFilter::ALL, true).result.contains("Err"));
     assert!(text(5).contains("buffered"));
+}
+
+on_both_backends! {
+    generic: publish_batch_equals_publish_in_a_loop;
 }

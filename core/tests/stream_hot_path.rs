@@ -1,18 +1,24 @@
 //! The stream and group hot path keeps its contracts: commits are persisted in storage
 //! metadata under `group/<group>/<stream>/<partition>`, keyed records read back with their
 //! keys however many keys share the key-metadata cache, and `poll_into` (and
-//! `poll_positions_into`) read exactly what `poll` reads.
+//! `poll_positions_into`) read exactly what `poll` reads. Runs on both storage backends
+//! (`memory::*` over `MemoryStorage`, `file::*` over `FileStorage`; see
+//! `support/backend.rs`).
 
+#[path = "support/backend.rs"]
+mod backend;
+
+use backend::Backend;
 use brokerlab::storage::Storage;
-use brokerlab::{Broker, Error, GroupConfig, Instant, Offset, OffsetReset, StreamConfig};
+use brokerlab::{Broker, Error, GroupConfig, Instant, Limits, Offset, OffsetReset, StreamConfig};
 
 fn t(ms: u64) -> Instant {
     Instant::from_millis(ms)
 }
 
-#[test]
-fn commits_are_persisted_under_their_metadata_key() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn commits_are_persisted_under_their_metadata_key<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     let s = b.declare_stream(t(0), "orders", StreamConfig::new(2))?;
     let cfg = GroupConfig::default().with_auto_offset_reset(OffsetReset::Earliest);
     b.join_group(t(0), "billing", "m1", &["orders"], cfg)?;
@@ -37,9 +43,9 @@ fn commits_are_persisted_under_their_metadata_key() -> Result<(), Error> {
     Ok(())
 }
 
-#[test]
-fn keyed_records_keep_their_keys_through_the_key_cache() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn keyed_records_keep_their_keys_through_the_key_cache<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     let s = b.declare_stream(t(0), "events", StreamConfig::new(1))?;
     let c = b.stream_consumer(
         t(0),
@@ -80,13 +86,23 @@ fn keyed_records_keep_their_keys_through_the_key_cache() -> Result<(), Error> {
 /// Drives three brokers through the same calls, one reading with `poll`, one with `poll_into`
 /// into a buffer it keeps and one with `poll_positions_into`; all must read the same records
 /// (positions) and emit the same events.
-#[test]
-fn poll_into_reads_and_reports_exactly_what_poll_does() -> Result<(), Error> {
+fn poll_into_reads_and_reports_exactly_what_poll_does<S: Backend>() {
+    let (one, _one_dir) = S::fresh("poll");
+    let (two, _two_dir) = S::fresh("poll_into");
+    let (three, _three_dir) = S::fresh("poll_positions_into");
+    let mut brokers = [Broker::new(one), Broker::new(two), Broker::new(three)];
+    poll_into_matches_poll(&mut brokers).unwrap_or_else(|e| panic!("{}: {e}", S::NAME));
+    for b in brokers {
+        backend::restart_and_compare(b, Limits::default());
+    }
+}
+
+fn poll_into_matches_poll<S: Storage>([one, two, three]: &mut [Broker<S>; 3]) -> Result<(), Error> {
     use brokerlab::{
         Event, PollError, PolledPosition, SeekTo, StreamConsumerConfig, StreamPartition,
     };
 
-    fn setup(b: &mut Broker) -> Result<(), Error> {
+    fn setup<S: Storage>(b: &mut Broker<S>) -> Result<(), Error> {
         b.declare_stream(t(0), "s", StreamConfig::new(3))?;
         let cfg = GroupConfig::default().with_auto_offset_reset(OffsetReset::Earliest);
         b.join_group(t(0), "g", "a", &["s"], cfg)?;
@@ -98,20 +114,19 @@ fn poll_into_reads_and_reports_exactly_what_poll_does() -> Result<(), Error> {
         )?;
         Ok(())
     }
-    fn events(b: &mut Broker) -> Vec<Event> {
+    fn events<S: Storage>(b: &mut Broker<S>) -> Vec<Event> {
         core::iter::from_fn(|| b.poll_event()).collect()
     }
 
-    let (mut one, mut two, mut three) = (Broker::default(), Broker::default(), Broker::default());
-    setup(&mut one)?;
-    setup(&mut two)?;
-    setup(&mut three)?;
+    setup(one)?;
+    setup(two)?;
+    setup(three)?;
     let a = one.group_member("g", "a").expect("member a");
     let solo = one.stream_consumer_id("solo").expect("solo");
     let mut buf = vec![];
     let mut positions = vec![];
     for step in 0..40u64 {
-        for b in [&mut one, &mut two, &mut three] {
+        for b in [&mut *one, &mut *two, &mut *three] {
             for k in 0..(step % 5) {
                 let key = [(step * 7 + k) as u8];
                 b.produce(t(step), "s", Some(&key), "v")?;
@@ -175,9 +190,16 @@ fn poll_into_reads_and_reports_exactly_what_poll_does() -> Result<(), Error> {
                 three.poll(t(step), a, 1)?;
             }
         }
-        let expected = events(&mut one);
-        assert_eq!(expected, events(&mut two), "step {step}");
-        assert_eq!(expected, events(&mut three), "step {step}");
+        let expected = events(one);
+        assert_eq!(expected, events(two), "step {step}");
+        assert_eq!(expected, events(three), "step {step}");
     }
     Ok(())
+}
+
+on_both_backends! {
+    broker:
+        commits_are_persisted_under_their_metadata_key,
+        keyed_records_keep_their_keys_through_the_key_cache;
+    generic: poll_into_reads_and_reports_exactly_what_poll_does;
 }

@@ -9,15 +9,25 @@
 //! - groups never affect each other: a group sees the same thing whether or not another group
 //!   runs beside it;
 //! - committed offsets only move forward unless a seek moved the position back.
+//!
+//! It runs on both storage backends: `memory::*` over `MemoryStorage` (96 cases) and
+//! `file::*` over `FileStorage` (32 cases, each in fresh temporary folders, to keep the suite
+//! fast); `Flush` is one of the random commands, and every run ends with a flush and a
+//! restart that must keep the durable state (`support/backend.rs`).
+
+#[path = "support/backend.rs"]
+mod backend;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use backend::Backend;
 use brokerlab::assign::Assignor;
 use brokerlab::{
-    Broker, Duration, Event, GroupConfig, Instant, Offset, OffsetReset, Retention, SeekTo,
-    StreamConfig, StreamConsumerConfig, StreamConsumerId, StreamPartition,
+    Broker, Duration, Event, GroupConfig, Instant, Limits, Offset, OffsetReset, Retention, SeekTo,
+    Storage, StreamConfig, StreamConsumerConfig, StreamConsumerId, StreamPartition,
 };
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 #[derive(Debug, Clone)]
 enum Cmd {
@@ -30,6 +40,9 @@ enum Cmd {
     Commit(usize, usize),
     Tick(u64),
     AddPartition,
+    /// `Broker::flush`: writes what the storage holds in memory (files: pending batches,
+    /// log starts, metadata); must change nothing the broker does.
+    Flush,
 }
 
 fn cmd() -> impl Strategy<Value = Cmd> {
@@ -43,6 +56,7 @@ fn cmd() -> impl Strategy<Value = Cmd> {
         2 => (0..2usize, 0..3usize).prop_map(|(g, m)| Cmd::Commit(g, m)),
         2 => (1..60u64).prop_map(Cmd::Tick),
         1 => Just(Cmd::AddPartition),
+        2 => Just(Cmd::Flush),
     ]
 }
 
@@ -56,8 +70,8 @@ type Appended = (Vec<u8>, Option<Vec<u8>>, Instant);
 /// What one group observed, by member name, for comparing runs.
 type GroupTrace = Vec<String>;
 
-struct Run {
-    broker: Broker,
+struct Run<S: Storage> {
+    broker: Broker<S>,
     now: u64,
     /// Appended records per partition: (payload, key, timestamp).
     log: BTreeMap<StreamPartition, Vec<Appended>>,
@@ -69,9 +83,9 @@ struct Run {
     standalone: Vec<StreamConsumerId>,
 }
 
-impl Run {
-    fn new() -> Self {
-        let mut broker = Broker::default();
+impl<S: Storage> Run<S> {
+    fn new(storage: S) -> Self {
+        let mut broker = Broker::new(storage);
         let cfg = StreamConfig::new(2).with_retention(Retention::default().with_max_records(12));
         broker.declare_stream(Instant::ZERO, "s", cfg).unwrap();
         let early = StreamConsumerConfig::default().with_auto_offset_reset(OffsetReset::Earliest);
@@ -215,6 +229,7 @@ impl Run {
                 self.now += dt;
                 self.broker.handle_timeout(Instant::from_millis(self.now));
             }
+            Cmd::Flush => self.broker.flush().expect("flush"),
             Cmd::AddPartition => {
                 let _ = self.broker.add_partitions(now, "s", 1);
             }
@@ -310,24 +325,62 @@ impl Run {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+/// Runs `cmds` with both groups and with group g alone, each on a fresh broker over `S`, and
+/// checks that g saw the same thing; then restarts both brokers.
+fn groups_do_not_affect_each_other<S: Backend>(
+    cmds: &[Cmd],
+    cooperative: bool,
+) -> Result<(), TestCaseError> {
+    let assignor = ASSIGNORS[usize::from(cooperative)];
+    let (storage, _both_dir) = S::fresh("stream_model");
+    let mut both = Run::new(storage);
+    for c in cmds {
+        both.exec(c, assignor, None);
+    }
+    // Group g alone sees exactly what it saw beside group h.
+    let (storage, _alone_dir) = S::fresh("stream_model");
+    let mut alone = Run::new(storage);
+    for c in cmds {
+        alone.exec(c, assignor, Some("g"));
+    }
+    prop_assert_eq!(both.traces.get("g"), alone.traces.get("g"), "{}", S::NAME);
+    backend::restart_and_compare(both.broker, Limits::default());
+    backend::restart_and_compare(alone.broker, Limits::default());
+    Ok(())
+}
 
-    #[test]
-    fn streams_and_groups_keep_their_invariants(
-        cmds in proptest::collection::vec(cmd(), 1..120),
-        cooperative in any::<bool>(),
-    ) {
-        let assignor = ASSIGNORS[usize::from(cooperative)];
-        let mut both = Run::new();
-        for c in &cmds {
-            both.exec(c, assignor, None);
+mod memory {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn streams_and_groups_keep_their_invariants(
+            cmds in proptest::collection::vec(super::cmd(), 1..120),
+            cooperative in any::<bool>(),
+        ) {
+            super::groups_do_not_affect_each_other::<brokerlab::MemoryStorage>(&cmds, cooperative)?;
         }
-        // Group g alone sees exactly what it saw beside group h.
-        let mut alone = Run::new();
-        for c in &cmds {
-            alone.exec(c, assignor, Some("g"));
+    }
+}
+
+mod file {
+    use proptest::prelude::*;
+
+    proptest! {
+        // Fewer cases: each opens, flushes and reopens two folders of files.
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        #[test]
+        fn streams_and_groups_keep_their_invariants(
+            cmds in proptest::collection::vec(super::cmd(), 1..120),
+            cooperative in any::<bool>(),
+        ) {
+            super::groups_do_not_affect_each_other::<brokerlab::storage::FileStorage>(
+                &cmds,
+                cooperative,
+            )?;
         }
-        prop_assert_eq!(both.traces.get("g"), alone.traces.get("g"));
     }
 }

@@ -2,15 +2,22 @@
 //! offsets" and "Consumer groups"): retention, seek by timestamp, `auto_offset_reset = none`,
 //! session-timeout eviction, crash-and-replace resuming from the committed offset with the
 //! redelivery visible in the events, cooperative revocation, and typed errors.
+//!
+//! Every test is a generic body run on both storage backends: `memory::*` over
+//! `MemoryStorage`, `file::*` over `FileStorage` in a fresh temporary folder; each ends with a
+//! flush and a restart that must keep the durable state (`support/backend.rs`).
+
+#[path = "support/backend.rs"]
+mod backend;
 
 use std::fmt::Write as _;
 
 use brokerlab::assign::Assignor;
 use brokerlab::partitioner::partition_for_key;
 use brokerlab::{
-    Broker, CommitError, Duration, Error, Event, GroupConfig, Instant, JoinGroupError, Offset,
-    OffsetReset, Partition, PollError, ProduceError, Retention, SeekError, SeekTo, StreamConfig,
-    StreamConsumerConfig, StreamPartition,
+    Broker, CommitError, Duration, Error, Event, GroupConfig, Instant, JoinGroupError, Limits,
+    Offset, OffsetReset, Partition, PollError, ProduceError, Retention, SeekError, SeekTo, Storage,
+    StreamConfig, StreamConsumerConfig, StreamPartition,
 };
 
 fn t(ms: u64) -> Instant {
@@ -18,7 +25,7 @@ fn t(ms: u64) -> Instant {
 }
 
 /// Drains the events in their one-line form.
-fn drain(broker: &mut Broker) -> String {
+fn drain<S: Storage>(broker: &mut Broker<S>) -> String {
     let mut out = String::new();
     while let Some(e) = broker.poll_event() {
         writeln!(out, "{e}").unwrap();
@@ -41,9 +48,9 @@ fn same(got: &str, expect: &str) {
     );
 }
 
-#[test]
-fn retention_by_count_bytes_and_age_advances_the_log_start() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn retention_by_count_bytes_and_age_advances_the_log_start<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     let cfg = StreamConfig::new(1).with_retention(
         Retention::default()
             .with_max_records(3)
@@ -57,7 +64,7 @@ fn retention_by_count_bytes_and_age_advances_the_log_start() -> Result<(), Error
     }
     b.produce(t(10), "log", None, "0123456789")?; // 10 bytes alone fill max_bytes
     same(
-        &drain(&mut b),
+        &drain(b),
         "
         stream-declared st1 partitions=1
         appended m1 st1/0@0
@@ -83,9 +90,9 @@ fn retention_by_count_bytes_and_age_advances_the_log_start() -> Result<(), Error
     assert_eq!(b.poll_timeout(), Some(t(110)));
     b.handle_timeout(t(109));
     assert_eq!(b.partition_stats(sp).unwrap().bounds.start, Offset(4));
-    drain(&mut b);
+    drain(b);
     b.handle_timeout(t(110));
-    same(&drain(&mut b), "retention st1/0 start=@5 dropped=1 (age)");
+    same(&drain(b), "retention st1/0 start=@5 dropped=1 (age)");
     assert_eq!(b.poll_timeout(), None);
     let stats = b.partition_stats(sp).unwrap();
     assert_eq!(
@@ -95,9 +102,9 @@ fn retention_by_count_bytes_and_age_advances_the_log_start() -> Result<(), Error
     Ok(())
 }
 
-#[test]
-fn consumer_below_the_log_start_is_reset_or_fails_with_none() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn consumer_below_the_log_start_is_reset_or_fails_with_none<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     let cfg = StreamConfig::new(1).with_retention(Retention::default().with_max_records(2));
     let s = b.declare_stream(t(0), "s", cfg)?;
     let sp = StreamPartition::new(s, 0);
@@ -111,7 +118,7 @@ fn consumer_below_the_log_start_is_reset_or_fails_with_none() -> Result<(), Erro
     for i in 0..5 {
         b.produce(t(1), "s", None, format!("r{i}"))?;
     }
-    drain(&mut b);
+    drain(b);
     // Both positions are at 0, now below the log start 3.
     assert_eq!(
         b.poll(t(2), n, 10),
@@ -125,7 +132,7 @@ fn consumer_below_the_log_start_is_reset_or_fails_with_none() -> Result<(), Erro
     let got = b.poll(t(2), e, 10)?;
     assert_eq!(got.iter().map(|r| r.offset.0).collect::<Vec<_>>(), [3, 4]);
     same(
-        &drain(&mut b),
+        &drain(b),
         "
         offset-reset sc1 st1/0 @0->@3 (earliest)
         polled sc1 st1/0@3 n=2
@@ -134,9 +141,7 @@ fn consumer_below_the_log_start_is_reset_or_fails_with_none() -> Result<(), Erro
     Ok(())
 }
 
-#[test]
-fn seek_by_timestamp_end_offset_and_errors() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn seek_by_timestamp_end_offset_and_errors<S: Storage>(b: &mut Broker<S>) -> Result<(), Error> {
     let s = b.declare_stream(t(0), "s", StreamConfig::new(2))?;
     let p0 = StreamPartition::new(s, 0);
     for ms in [10, 20, 20, 30] {
@@ -187,9 +192,9 @@ fn seek_by_timestamp_end_offset_and_errors() -> Result<(), Error> {
     Ok(())
 }
 
-#[test]
-fn keyed_records_follow_kafkas_partitioner_and_keyless_round_robin() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn keyed_records_follow_kafkas_partitioner_and_keyless_round_robin<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     b.declare_stream(t(0), "s", StreamConfig::new(3))?;
     for key in ["21", "foobar", "abc", "a-little-bit-long-string"] {
         let p = b.produce(t(0), "s", Some(key.as_bytes()), "v")?;
@@ -211,9 +216,9 @@ fn keyed_records_follow_kafkas_partitioner_and_keyless_round_robin() -> Result<(
     Ok(())
 }
 
-#[test]
-fn session_timeout_evicts_a_silent_member_and_rebalances() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn session_timeout_evicts_a_silent_member_and_rebalances<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     b.declare_stream(t(0), "s", StreamConfig::new(3))?;
     let cfg = GroupConfig::default().with_session_timeout(Duration::from_millis(100));
     b.join_group(t(0), "g", "a", &["s"], cfg)?;
@@ -222,7 +227,7 @@ fn session_timeout_evicts_a_silent_member_and_rebalances() -> Result<(), Error> 
     assert_eq!(b.poll_timeout(), Some(t(110))); // b's deadline
     b.handle_timeout(t(110));
     same(
-        &drain(&mut b),
+        &drain(b),
         "
         stream-declared st1 partitions=3
         group-created g1
@@ -242,9 +247,9 @@ fn session_timeout_evicts_a_silent_member_and_rebalances() -> Result<(), Error> 
     Ok(())
 }
 
-#[test]
-fn crash_and_replace_resumes_from_the_committed_offset_with_redelivery() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn crash_and_replace_resumes_from_the_committed_offset_with_redelivery<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     let s = b.declare_stream(t(0), "orders", StreamConfig::new(1))?;
     let sp = StreamPartition::new(s, 0);
     let cfg = GroupConfig::default()
@@ -258,7 +263,7 @@ fn crash_and_replace_resumes_from_the_committed_offset_with_redelivery() -> Resu
     b.commit(t(3), "billing", "w1", 1, &[(sp, Offset(2))])?; // processed 0 and 1 only
     assert_eq!(b.poll(t(4), w1, 10)?.len(), 2); // read up to the end, then crash
     assert_eq!(b.group_id("billing").and_then(|g| b.lag(g, sp)), Some(3));
-    drain(&mut b);
+    drain(b);
     // w1 goes silent; its session times out; w2 replaces it and resumes from offset 2.
     b.handle_timeout(t(104));
     let w2 = b.join_group(t(105), "billing", "w2", &["orders"], cfg)?;
@@ -275,7 +280,7 @@ fn crash_and_replace_resumes_from_the_committed_offset_with_redelivery() -> Resu
     assert!(!fresh[0].redelivered);
     b.commit_positions(t(109), "billing", "w2")?;
     same(
-        &drain(&mut b),
+        &drain(b),
         "
         left g1 sc1 (session_timeout)
         rebalanced g1 gen=2
@@ -291,9 +296,9 @@ fn crash_and_replace_resumes_from_the_committed_offset_with_redelivery() -> Resu
     Ok(())
 }
 
-#[test]
-fn commit_errors_old_generation_foreign_partition_and_unknowns() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn commit_errors_old_generation_foreign_partition_and_unknowns<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     let s = b.declare_stream(t(0), "s", StreamConfig::new(2))?;
     let (p0, p1) = (StreamPartition::new(s, 0), StreamPartition::new(s, 1));
     b.join_group(t(0), "g", "a", &["s"], GroupConfig::default())?;
@@ -344,14 +349,14 @@ fn commit_errors_old_generation_foreign_partition_and_unknowns() -> Result<(), E
     Ok(())
 }
 
-#[test]
-fn cooperative_sticky_revokes_first_then_assigns() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn cooperative_sticky_revokes_first_then_assigns<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     b.declare_stream(t(0), "s", StreamConfig::new(4))?;
     let cfg = GroupConfig::default().with_assignor(Assignor::CooperativeSticky);
     b.join_group(t(0), "g", "a", &["s"], cfg)?;
     b.join_group(t(0), "g", "b", &["s"], cfg)?;
-    drain(&mut b);
+    drain(b);
     b.join_group(t(0), "g", "c", &["s"], cfg)?;
     let events: Vec<Event> = std::iter::from_fn(|| b.poll_event()).collect();
     let text: Vec<String> = events.iter().map(ToString::to_string).collect();
@@ -378,17 +383,17 @@ fn cooperative_sticky_revokes_first_then_assigns() -> Result<(), Error> {
     Ok(())
 }
 
-#[test]
-fn adding_partitions_rebalances_groups_and_extends_standalone_consumers() -> Result<(), Error> {
-    let mut b = Broker::default();
+fn adding_partitions_rebalances_groups_and_extends_standalone_consumers<S: Storage>(
+    b: &mut Broker<S>,
+) -> Result<(), Error> {
     let s = b.declare_stream(t(0), "s", StreamConfig::new(1))?;
     let solo = b.stream_consumer(t(0), "s", "solo", StreamConsumerConfig::default())?;
     b.join_group(t(0), "g", "a", &["s"], GroupConfig::default())?;
     b.join_group(t(0), "g", "b", &["s"], GroupConfig::default())?;
-    drain(&mut b);
+    drain(b);
     assert_eq!(b.add_partitions(t(1), "s", 2)?, 3);
     same(
-        &drain(&mut b),
+        &drain(b),
         "
         partitions-added st1 partitions=3
         rebalanced g1 gen=3 sc2=[st1/0 st1/1] sc3=[st1/2]
@@ -402,17 +407,20 @@ fn adding_partitions_rebalances_groups_and_extends_standalone_consumers() -> Res
     Ok(())
 }
 
-#[test]
-fn limits_are_typed_errors() {
-    let limits = brokerlab::Limits {
+/// Room for one stream of two partitions of two records, and one group of one member.
+fn tight_limits() -> Limits {
+    Limits {
         max_streams: 1,
         max_partitions: 2,
         max_partition_records: 2,
         max_groups: 1,
         max_group_members: 1,
-        ..brokerlab::Limits::default()
-    };
-    let mut b = Broker::with_limits(brokerlab::MemoryStorage::new(), limits);
+        ..Limits::default()
+    }
+}
+
+/// Runs with [`tight_limits`].
+fn limits_are_typed_errors<S: Storage>(b: &mut Broker<S>) -> Result<(), Error> {
     assert!(b.declare_stream(t(0), "s", StreamConfig::new(3)).is_err());
     b.declare_stream(t(0), "s", StreamConfig::new(2)).unwrap();
     assert!(b.declare_stream(t(0), "s2", StreamConfig::new(1)).is_err());
@@ -434,4 +442,19 @@ fn limits_are_typed_errors() {
         b.join_group(t(0), "h", "a", &["s"], GroupConfig::default()),
         Err(JoinGroupError::Limit(_))
     ));
+    Ok(())
+}
+
+on_both_backends! {
+    broker:
+        retention_by_count_bytes_and_age_advances_the_log_start,
+        consumer_below_the_log_start_is_reset_or_fails_with_none,
+        seek_by_timestamp_end_offset_and_errors,
+        keyed_records_follow_kafkas_partitioner_and_keyless_round_robin,
+        session_timeout_evicts_a_silent_member_and_rebalances,
+        crash_and_replace_resumes_from_the_committed_offset_with_redelivery,
+        commit_errors_old_generation_foreign_partition_and_unknowns,
+        cooperative_sticky_revokes_first_then_assigns,
+        adding_partitions_rebalances_groups_and_extends_standalone_consumers,
+        limits_are_typed_errors with super::tight_limits();
 }

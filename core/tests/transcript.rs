@@ -1,6 +1,8 @@
 //! Transcript tests: a script of commands at given times → the expected event list.
 //! The reference semantics are DESIGN.md's ("Queues", "Routing", "Pub/Sub").
-//! The script language is described in `support/mod.rs`.
+//! The script language is described in `support/mod.rs`. Every script runs on both storage
+//! backends, `MemoryStorage` and `FileStorage` (flushed after every line), with the same
+//! expected transcript.
 
 mod support;
 

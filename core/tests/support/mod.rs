@@ -1,5 +1,8 @@
 //! A tiny script language for transcript tests: `check(script, expect)` runs timed commands
-//! against a fresh broker and compares the event transcript.
+//! against a fresh broker on each storage backend ([`MemoryStorage`], then [`FileStorage`] in
+//! a new temporary folder, flushed after every line) and compares each event transcript with
+//! the expected one; flushing must change nothing. Each run ends with a restart that must
+//! keep the broker's durable state (`backend.rs`).
 //!
 //! Each script line is `@<ms> <command> <args…>`; the transcript echoes each command as
 //! `> …` followed by its events (their `Display` form) and any error as `! error`.
@@ -13,11 +16,15 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod backend;
+
 use std::fmt::Write as _;
 
+use backend::Backend;
+use brokerlab::storage::FileStorage;
 use brokerlab::{
-    BindingId, Broker, ConsumerConfig, DeliveryTag, Duration, Error, ExchangeKind, Instant,
-    MemoryStorage, Overflow, Publish, QueueConfig, Received, SubscriptionConfig,
+    BindingId, Broker, ConsumerConfig, DeliveryTag, Duration, Error, ExchangeKind, Instant, Limits,
+    MemoryStorage, Overflow, Publish, QueueConfig, Received, Storage, SubscriptionConfig,
 };
 
 fn opt<'a>(args: &[&'a str], key: &str) -> Option<&'a str> {
@@ -37,16 +44,16 @@ fn unquote(s: &str) -> &str {
     if s == "''" { "" } else { s }
 }
 
-/// Runs a script and returns its transcript.
-pub fn run(script: &str) -> String {
-    let mut broker = Broker::new(MemoryStorage::new());
+/// Runs a script on `broker` and returns its transcript. With `flush_each_line` the broker is
+/// flushed after every line (after its events are drained), which must change nothing.
+pub fn run<S: Storage>(broker: &mut Broker<S>, script: &str, flush_each_line: bool) -> String {
     let mut out = String::new();
     for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let (at, cmd) = line.split_once(' ').expect("@time command");
         let now = Instant::from_millis(at.trim_start_matches('@').parse().expect("time"));
         let words: Vec<&str> = cmd.split_whitespace().collect();
         writeln!(out, "> {line}").unwrap();
-        let result = exec(&mut broker, now, &words, &mut out);
+        let result = exec(broker, now, &words, &mut out);
         while let Some(e) = broker.poll_event() {
             writeln!(out, "  {e}").unwrap();
         }
@@ -59,23 +66,33 @@ pub fn run(script: &str) -> String {
                 None => writeln!(out, "  no timeout").unwrap(),
             }
         }
+        if flush_each_line {
+            if let Err(e) = broker.flush() {
+                writeln!(out, "  ! flush: {e}").unwrap();
+            }
+        }
     }
     out
 }
 
-fn consumer(broker: &Broker, name: &str) -> brokerlab::ConsumerId {
+fn consumer<S: Storage>(broker: &Broker<S>, name: &str) -> brokerlab::ConsumerId {
     broker
         .consumer_id(name)
         .unwrap_or(brokerlab::ConsumerId(u32::MAX))
 }
 
-fn subscription(broker: &Broker, name: &str) -> brokerlab::SubscriptionId {
+fn subscription<S: Storage>(broker: &Broker<S>, name: &str) -> brokerlab::SubscriptionId {
     broker
         .subscription_id(name)
         .unwrap_or(brokerlab::SubscriptionId(u32::MAX))
 }
 
-fn exec(broker: &mut Broker, now: Instant, w: &[&str], out: &mut String) -> Result<(), Error> {
+fn exec<S: Storage>(
+    broker: &mut Broker<S>,
+    now: Instant,
+    w: &[&str],
+    out: &mut String,
+) -> Result<(), Error> {
     let tag = |s: &str| DeliveryTag(s.trim_start_matches('d').parse().expect("tag"));
     match w[0] {
         "queue" => {
@@ -171,18 +188,33 @@ fn exec(broker: &mut Broker, now: Instant, w: &[&str], out: &mut String) -> Resu
     Ok(())
 }
 
-/// Runs `script` and asserts its transcript equals `expect` (both compared line by line,
-/// ignoring leading and trailing whitespace).
+/// Runs `script` on a fresh broker over `S` and returns the transcript; then checks the broker
+/// survives a restart (see [`Backend::run`]).
+#[track_caller]
+pub fn run_on<S: Backend>(script: &str, flush_each_line: bool) -> String {
+    S::run("transcript", Limits::default(), |broker| {
+        run(broker, script, flush_each_line)
+    })
+}
+
+/// Runs `script` on each backend and asserts each transcript equals `expect` (compared line by
+/// line, ignoring leading and trailing whitespace); a failure names the backend.
 #[track_caller]
 pub fn check(script: &str, expect: &str) {
-    let got = run(script);
     let norm = |s: &str| -> Vec<String> {
         s.lines()
             .map(|l| l.trim().to_string())
             .filter(|l| !l.is_empty())
             .collect()
     };
-    if norm(&got) != norm(expect) {
-        panic!("transcript differs.\n--- got ---\n{got}--- expected ---\n{expect}");
+    for (backend, got) in [
+        (MemoryStorage::NAME, run_on::<MemoryStorage>(script, false)),
+        (FileStorage::NAME, run_on::<FileStorage>(script, true)),
+    ] {
+        if norm(&got) != norm(expect) {
+            panic!(
+                "transcript on {backend} differs.\n--- got ---\n{got}--- expected ---\n{expect}"
+            );
+        }
     }
 }

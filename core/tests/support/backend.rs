@@ -1,0 +1,267 @@
+//! The two storage backends the pattern tests run on: [`MemoryStorage`] and [`FileStorage`]
+//! (in a fresh temporary folder, with small segments so the tests roll, index and delete
+//! segment files; see [`file_options`]).
+//!
+//! A test body is a generic `fn name<S: Storage>(broker: &mut Broker<S>)`; [`Backend::run`]
+//! hands it a new broker over the backend, then flushes that broker and restarts it: the
+//! storage is handed over again (memory) or the folder closed and opened again (files), and a
+//! broker recovered from it must hold the same queues, messages, streams and commits. A test
+//! that needs several brokers is a `fn name<S: Backend>()` making them itself. A test file says
+//! which bodies to run with [`on_both_backends!`](crate::on_both_backends), which makes a
+//! module `memory` and a module `file` with one `#[test]` per body, so a failure names its
+//! backend (`file::name`).
+
+#![allow(dead_code, unreachable_pub)]
+
+#[path = "temp_dir.rs"]
+mod temp_dir;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use brokerlab::storage::{FileOptions, FileStorage, SyncPolicy};
+use brokerlab::{
+    Broker, Limits, LogId, MemoryStorage, MessageId, Storage, StreamPartition, Target,
+};
+pub use temp_dir::TempDir;
+
+/// A storage backend a broker test can run on.
+pub trait Backend: Storage + Sized {
+    /// Its name, for failure messages.
+    const NAME: &'static str;
+
+    /// A fresh, empty storage; `label` names its temporary folder, if it has one (the folder
+    /// lives as long as the returned guard).
+    fn fresh(label: &str) -> (Self, Option<TempDir>);
+
+    /// The same storage as a restarted process finds it: the folder closed and opened again
+    /// (the reopening must find nothing to repair), or the same memory handed over.
+    fn reopen(self) -> Self;
+
+    /// Runs `test` on a new broker with `limits` over a fresh storage, then flushes the broker
+    /// and checks that a broker recovered from the storage holds the same state (see
+    /// [`durable_state`]). Returns what `test` returned.
+    #[track_caller]
+    fn run<R>(label: &str, limits: Limits, test: impl FnOnce(&mut Broker<Self>) -> R) -> R {
+        let (storage, _dir) = Self::fresh(label);
+        let mut broker = Broker::with_limits(storage, limits);
+        let result = test(&mut broker);
+        restart_and_compare(broker, limits);
+        result
+    }
+}
+
+/// The file backend's settings in tests: segments of 4 KiB, batches of 1 KiB and an index
+/// entry every 256 bytes, so that even short tests write several batches, seal segments and
+/// delete them once acknowledged or retained past. Nothing is synced ([`SyncPolicy::Os`]):
+/// these tests restart the process, not the machine, so what they see is the same under every
+/// policy, and waiting for the disk at each flush would make their run time that of the disk
+/// (several seconds under load). Syncing and power loss are the crash tests' job.
+pub fn file_options() -> FileOptions {
+    FileOptions {
+        segment_bytes: 4 << 10,
+        batch_bytes: 1 << 10,
+        index_interval: 256,
+        sync: SyncPolicy::Os,
+    }
+}
+
+impl Backend for MemoryStorage {
+    const NAME: &'static str = "MemoryStorage";
+
+    fn fresh(_label: &str) -> (Self, Option<TempDir>) {
+        (MemoryStorage::new(), None)
+    }
+
+    fn reopen(self) -> Self {
+        // Keeps `records_held` honest: it must see every log this storage has.
+        assert_eq!(records_held(&self), self.record_count() as u64);
+        self
+    }
+}
+
+impl Backend for FileStorage {
+    const NAME: &'static str = "FileStorage";
+
+    fn fresh(label: &str) -> (Self, Option<TempDir>) {
+        let dir = TempDir::new(label);
+        let (storage, report) = FileStorage::open(dir.path(), file_options())
+            .unwrap_or_else(|e| panic!("FileStorage: {e}"));
+        assert!(
+            report.is_clean(),
+            "FileStorage: a new folder needs repair: {report:?}"
+        );
+        (storage, Some(dir))
+    }
+
+    fn reopen(self) -> Self {
+        let dir: PathBuf = self.dir().to_path_buf();
+        drop(self);
+        let (storage, report) =
+            FileStorage::open(&dir, file_options()).unwrap_or_else(|e| panic!("FileStorage: {e}"));
+        assert!(
+            report.is_clean(),
+            "FileStorage: reopening after a flush had to repair: {report:?}"
+        );
+        storage
+    }
+}
+
+/// The highest log id [`records_held`] looks at: the broker numbers logs from 1 up, one per
+/// queue or stream partition ever declared, and no test here declares this many.
+const MAX_LOG: u64 = 1024;
+
+/// How many records `storage` holds in all its logs: what [`MemoryStorage::record_count`]
+/// says, asked through the [`Storage`] trait so it works on every backend.
+pub fn records_held<S: Storage>(storage: &S) -> u64 {
+    (1..=MAX_LOG)
+        .filter_map(|log| storage.bounds(LogId(log)).ok())
+        .map(|b| b.end.0 - b.start.0)
+        .sum()
+}
+
+/// Flushes `broker`, restarts it over its storage and asserts the recovered broker's
+/// [`durable_state`] equals the one before.
+#[track_caller]
+pub fn restart_and_compare<S: Backend>(mut broker: Broker<S>, limits: Limits) {
+    broker
+        .flush()
+        .unwrap_or_else(|e| panic!("{}: flush failed: {e}", S::NAME));
+    let before = durable_state(&broker);
+    let storage = broker.into_storage().reopen();
+    let (recovered, report) = Broker::recover(storage, limits)
+        .unwrap_or_else(|e| panic!("{}: recovery failed: {e}", S::NAME));
+    assert!(
+        report.skipped.is_empty(),
+        "{}: recovery skipped {:?}",
+        S::NAME,
+        report.skipped
+    );
+    let after = durable_state(&recovered);
+    if before != after {
+        panic!(
+            "{}: the recovered broker differs from the flushed one.\n--- flushed ---\n{before}--- recovered ---\n{after}",
+            S::NAME
+        );
+    }
+}
+
+/// What a restart must keep, in words: exchanges and their bindings to queues; per queue its
+/// log end and every message it holds (ready or delivered and unacknowledged; the latter are
+/// ready again after a restart) with its delivery count, and the payloads of the oldest and
+/// newest of them; per stream partition its bounds, bytes and oldest timestamp; per group its
+/// generation and committed offsets; the next message id and the broker's time. Connections
+/// (consumers, subscriptions, stream consumers, group members) are not restored and not
+/// listed.
+pub fn durable_state<S: Storage>(b: &Broker<S>) -> String {
+    let mut out = String::new();
+    writeln!(out, "next {} at {}", b.next_message_id(), b.now()).unwrap();
+    for x in b.exchanges() {
+        let name = b.exchange_name(x).unwrap_or("?");
+        writeln!(out, "exchange {x} {name:?} {:?}", b.exchange_kind(x)).unwrap();
+        for binding in b.bindings(x) {
+            if let Target::Queue(q) = binding.target {
+                writeln!(out, "  binding {} -> {q} {:?}", binding.id, binding.key).unwrap();
+            }
+        }
+    }
+    for q in b.queues() {
+        let name = b.queue_name(q).unwrap_or("?");
+        let enqueued = b.queue_stats(q).map(|s| s.enqueued);
+        writeln!(out, "queue {q} {name:?} end={enqueued:?}").unwrap();
+        let mut held: BTreeMap<MessageId, u32> = b
+            .ready_messages(q)
+            .iter()
+            .map(|r| (r.message, r.delivery_count))
+            .collect();
+        for c in b.queue_consumers(q) {
+            for u in b.unacked(c) {
+                held.insert(u.message, u.delivery_count);
+            }
+        }
+        // Payloads of the oldest and newest only: each look-up scans the queue's log.
+        let ends = [held.keys().next(), held.keys().next_back()].map(|m| m.copied());
+        for (m, count) in held {
+            write!(out, "  {m} delivered={count}").unwrap();
+            if ends.contains(&Some(m)) {
+                write!(out, " {:?}", b.message_payload(q, m)).unwrap();
+            }
+            writeln!(out).unwrap();
+        }
+    }
+    for s in b.streams() {
+        let name = b.stream_name(s).unwrap_or("?");
+        let partitions = b.stream_config(s).map_or(0, |c| c.partitions);
+        writeln!(out, "stream {s} {name:?}").unwrap();
+        for p in 0..partitions {
+            let sp = StreamPartition::new(s, p);
+            writeln!(out, "  {sp} {:?}", b.partition_stats(sp)).unwrap();
+        }
+    }
+    for g in b.groups() {
+        let name = b.group_name(g).unwrap_or("?");
+        writeln!(out, "group {g} {name:?} gen={:?}", b.group_generation(g)).unwrap();
+        for s in b.streams() {
+            let partitions = b.stream_config(s).map_or(0, |c| c.partitions);
+            for p in 0..partitions {
+                let sp = StreamPartition::new(s, p);
+                if let Some(o) = b.committed(g, sp) {
+                    writeln!(out, "  committed {sp} {o}").unwrap();
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Makes, for each generic test body named, a `#[test]` in a module `memory` (over
+/// [`MemoryStorage`]) and one in a module `file` (over [`FileStorage`]). Two kinds of body:
+///
+/// - after `broker:`, `fn name<S: Storage>(broker: &mut Broker<S>) -> Result<(), Error>`,
+///   run through [`Backend::run`] with [`Limits::default`] (`name with LIMITS` for others);
+/// - after `generic:`, `fn name<S: Backend>()`, for a test that makes its brokers itself
+///   (with [`Backend::run`], or [`Backend::fresh`] and [`restart_and_compare`]).
+///
+/// The test file must declare this file as `mod backend` at its root.
+///
+/// ```ignore
+/// #[path = "support/backend.rs"]
+/// mod backend;
+///
+/// on_both_backends! {
+///     broker: retention_works, limits_are_errors with super::tight_limits();
+///     generic: batch_equals_loop;
+/// }
+/// ```
+#[macro_export]
+macro_rules! on_both_backends {
+    (@limits) => { brokerlab::Limits::default() };
+    (@limits $limits:expr) => { $limits };
+    (@tests $backend:ty;
+        $(broker: $($name:ident $(with $limits:expr)?),+ ;)?
+        $(generic: $($generic:ident),+ ;)?
+    ) => {
+        $($(
+            #[test]
+            fn $name() -> Result<(), brokerlab::Error> {
+                let limits = $crate::on_both_backends!(@limits $($limits)?);
+                <$backend as super::backend::Backend>::run(stringify!($name), limits, super::$name)
+            }
+        )+)?
+        $($(
+            #[test]
+            fn $generic() {
+                super::$generic::<$backend>();
+            }
+        )+)?
+    };
+    ($($tests:tt)*) => {
+        mod memory {
+            $crate::on_both_backends!(@tests brokerlab::MemoryStorage; $($tests)*);
+        }
+        mod file {
+            $crate::on_both_backends!(@tests brokerlab::storage::FileStorage; $($tests)*);
+        }
+    };
+}
