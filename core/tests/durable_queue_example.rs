@@ -11,19 +11,31 @@ use std::process::Command;
 
 use temp_dir::TempDir;
 
-/// The example's binary, which `cargo test` builds beside the tests.
+/// The example's binary, which `cargo test` builds beside the tests; `cargo test --tests`
+/// does not, so then it is built here, into the same target folder and profile.
 fn example() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary");
-    let dir = exe
+    let profile_dir = exe
         .parent()
         .and_then(|deps| deps.parent())
         .expect("target folder");
-    let path = dir.join("examples").join("durable_queue");
-    assert!(
-        path.exists(),
-        "{} is missing: build it with `cargo build -p brokerlab --example durable_queue`",
-        path.display()
-    );
+    let path = profile_dir.join("examples").join("durable_queue");
+    if !path.exists() {
+        let target = profile_dir.parent().expect("target folder");
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
+            .args(["build", "-p", "brokerlab", "--example", "durable_queue"])
+            .arg("--target-dir")
+            .arg(target);
+        if profile_dir.ends_with("release") {
+            cargo.arg("--release");
+        }
+        let status = cargo.status().expect("run cargo");
+        assert!(
+            status.success(),
+            "building the durable_queue example failed"
+        );
+    }
     path
 }
 

@@ -428,12 +428,14 @@ impl<F: Fs> Storage for FileStorage<F> {
 }
 
 impl<F: Fs> Drop for FileStorage<F> {
-    /// Writes and syncs what is pending and saves the segment indexes, so the next open
-    /// needs no scan. Errors are ignored: the next open recovers.
+    /// Writes what is pending (synced unless the policy is [`SyncPolicy::Os`]) and saves the
+    /// segment indexes, so the next open needs no scan. Errors are ignored: the next open
+    /// recovers.
     fn drop(&mut self) {
-        if self.flush_inner(true).is_ok() {
+        let sync = self.options.sync.syncs();
+        if self.flush_inner(sync).is_ok() {
             for log in self.logs.values_mut() {
-                let _ = log.save_indexes(&self.fs, true);
+                let _ = log.save_indexes(&self.fs, sync);
             }
         }
     }
