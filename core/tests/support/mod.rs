@@ -66,10 +66,8 @@ pub fn run<S: Storage>(broker: &mut Broker<S>, script: &str, flush_each_line: bo
                 None => writeln!(out, "  no timeout").unwrap(),
             }
         }
-        if flush_each_line {
-            if let Err(e) = broker.flush() {
-                writeln!(out, "  ! flush: {e}").unwrap();
-            }
+        if flush_each_line && let Err(e) = broker.flush() {
+            writeln!(out, "  ! flush: {e}").unwrap();
         }
     }
     out
