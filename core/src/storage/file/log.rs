@@ -363,7 +363,8 @@ impl<F: FsFile> FileLog<F> {
             let file_len = file.size()?;
             let mut seg = Segment::empty(base, file);
             // The last known good point: the last index entry inside the file.
-            let (from_pos, from_offset) = match load_index(fs, &dir, base) {
+            let loaded = load_index(fs, &dir, base);
+            let (from_pos, from_offset) = match loaded.clone() {
                 Some(index) => {
                     let keep = index.partition_point(|&(_, p)| p < file_len);
                     seg.index = index;
@@ -379,6 +380,10 @@ impl<F: FsFile> FileLog<F> {
                 }
             };
             let damage = seg.scan_from(from_pos, from_offset, file_len, options.interval())?;
+            if loaded.as_ref() == Some(&seg.index) {
+                // The scan noted again what the index file holds: no need to write it.
+                seg.index_dirty = false;
+            }
             if let Some(d) = damage {
                 report.bytes_dropped += file_len - seg.len;
                 report.damage = Some((base, seg.len, d));
@@ -418,5 +423,94 @@ impl<F: FsFile> FileLog<F> {
             cache: RefCell::default(),
         };
         Ok((log, report))
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::MetadataExt;
+
+    use super::*;
+    use crate::ids::MessageId;
+    use std::string::String;
+
+    use crate::storage::file::{StdFile, StdFs};
+    use crate::time::Instant;
+
+    /// The inode of every index file: `write_atomic` renames a new file over the old one, so
+    /// an index that was written again has a new inode.
+    fn index_inodes(dir: &Path) -> Vec<(String, u64)> {
+        let mut out: Vec<(String, u64)> = std::fs::read_dir(dir)
+            .expect("list")
+            .map(|e| e.expect("entry"))
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".idx"))
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, e.metadata().expect("stat").ino())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn opening_a_clean_log_leaves_its_index_files_alone() {
+        let dir = std::env::temp_dir().join(std::format!(
+            "brokerlab-log-unit-{}-clean-index",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let options = FileOptions {
+            segment_bytes: 2_000,
+            batch_bytes: 300,
+            index_interval: 100,
+            sync: crate::storage::file::SyncPolicy::Os,
+        };
+        let fs = StdFs;
+        let mut log = FileLog::create(&fs, dir.clone(), LogId(1), false).expect("create");
+        let mut writer = BatchWriter::default();
+        for i in 0..200u64 {
+            let record = Record {
+                message: MessageId(i),
+                timestamp: Instant::from_millis(i),
+                payload: std::format!("record {i}").into(),
+                meta: None,
+            };
+            log.append(record, &options);
+            if i % 7 == 6 {
+                log.write_pending(&fs, &options, &mut writer)
+                    .expect("write");
+            }
+        }
+        log.write_pending(&fs, &options, &mut writer)
+            .expect("write");
+        log.save_indexes(&fs, false).expect("save indexes");
+        drop(log);
+        let before = index_inodes(&dir);
+        assert!(before.len() > 2, "several segments: {before:?}");
+
+        let (log, report) =
+            FileLog::<StdFile>::open(&fs, dir.clone(), LogId(1), None, &options).expect("open");
+        assert_eq!(report.end, Offset(200));
+        assert_eq!(report.indexes_rebuilt, 0);
+        assert!(log.segments.iter().all(|s| !s.index_dirty));
+        assert_eq!(
+            index_inodes(&dir),
+            before,
+            "an index file was written again"
+        );
+        let mut out = Vec::new();
+        log.read_range(0, usize::MAX, &mut out).expect("read");
+        assert_eq!(out.len(), 200);
+
+        // A missing index is still rebuilt and saved.
+        let (name, _) = &before[0];
+        std::fs::remove_file(dir.join(name)).expect("remove an index");
+        drop(log);
+        let (_, report) =
+            FileLog::<StdFile>::open(&fs, dir.clone(), LogId(1), None, &options).expect("reopen");
+        assert_eq!(report.indexes_rebuilt, 1);
+        assert!(dir.join(name).exists());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
