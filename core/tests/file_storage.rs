@@ -402,3 +402,19 @@ fn a_folder_in_use_cannot_be_opened_twice() {
     drop(s);
     FileStorage::open(dir.path(), small()).expect("open after the first closed");
 }
+
+#[test]
+fn a_record_too_big_for_a_batch_is_refused_and_nothing_changes() {
+    let dir = TempDir::new("too-big");
+    let (mut s, _) = FileStorage::open(dir.path(), small()).expect("open");
+    s.create_log(LOG).expect("create");
+    s.append(LOG, record(0)).expect("append");
+    let huge = Record {
+        payload: vec![7u8; 17 << 20].into(),
+        ..record(1)
+    };
+    assert_eq!(s.append(LOG, huge), Err(StorageError::Full));
+    assert_eq!(s.append(LOG, record(1)).expect("append"), Offset(1));
+    s.flush().expect("flush");
+    assert_eq!(read_all(&s, LOG), vec![record(0), record(1)]);
+}

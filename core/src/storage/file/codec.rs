@@ -105,9 +105,9 @@ impl BatchWriter {
         self.count = 0;
     }
 
-    /// Records in the batch so far.
-    pub(super) fn count(&self) -> u32 {
-        self.count
+    /// The batch's bytes so far (the header is filled in by [`finish`](Self::finish)).
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.buf
     }
 
     /// Bytes of the batch so far, header included.

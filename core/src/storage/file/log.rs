@@ -30,9 +30,10 @@ pub(super) struct FileLog<F> {
     start_dirty: bool,
     /// Sorted by base; the last one takes appends.
     segments: Vec<Segment<F>>,
-    /// Records appended and not yet written, from offset `written_end()`.
-    pending: Vec<Record>,
-    pending_bytes: usize,
+    /// The records appended and not yet written (from offset `written_end()`), already
+    /// encoded as the next batch, and where each starts in it.
+    batch: BatchWriter,
+    pending_at: Vec<u32>,
     cache: RefCell<Cached>,
 }
 
@@ -58,8 +59,8 @@ impl<F: FsFile> FileLog<F> {
             start: 0,
             start_dirty: false,
             segments: std::vec![Segment::empty(0, file)],
-            pending: Vec::new(),
-            pending_bytes: 0,
+            batch: BatchWriter::default(),
+            pending_at: Vec::new(),
             cache: RefCell::default(),
         })
     }
@@ -75,7 +76,7 @@ impl<F: FsFile> FileLog<F> {
 
     /// Offset of the next record appended.
     pub(super) fn end(&self) -> u64 {
-        self.written_end() + self.pending.len() as u64
+        self.written_end() + self.pending_at.len() as u64
     }
 
     /// `start..end`.
@@ -96,66 +97,74 @@ impl<F: FsFile> FileLog<F> {
         self.segments.len()
     }
 
-    /// Takes a record; returns its offset and whether enough is pending to write a batch.
-    pub(super) fn append(&mut self, record: Record, options: &FileOptions) -> (Offset, bool) {
+    /// Takes a record, encoding it into the next batch; returns its offset and whether the
+    /// batch is big enough to write.
+    pub(super) fn append(&mut self, record: &Record, options: &FileOptions) -> (Offset, bool) {
         let offset = Offset(self.end());
-        self.pending_bytes += record.payload.len() + 32;
-        self.pending.push(record);
-        (offset, self.pending_bytes >= options.batch_bytes)
+        if self.pending_at.is_empty() {
+            self.batch.begin(self.written_end());
+        }
+        self.pending_at.push(self.batch.len() as u32);
+        self.batch.push(record);
+        let limit = options.batch_bytes.min(codec::MAX_BODY / 2);
+        (offset, self.batch.len() >= limit)
     }
 
-    /// Writes the pending records as batches to the active segment, starting a new segment
-    /// when the active one is full. Returns whether anything was written.
+    /// Writes the pending records as one batch to the active segment, first starting a new
+    /// segment when the active one is full. Returns whether anything was written.
     ///
-    /// On error nothing of the failed batch stays in the file (it is cut back) and the records
-    /// stay pending, still readable.
+    /// On error nothing of the batch stays in the file (it is cut back) and the records stay
+    /// pending, still readable; the next call tries again.
     pub(super) fn write_pending<S: Fs<File = F>>(
         &mut self,
         fs: &S,
         options: &FileOptions,
-        writer: &mut BatchWriter,
     ) -> io::Result<bool> {
-        if self.pending.is_empty() {
+        if self.pending_at.is_empty() {
             return Ok(false);
         }
-        let mut written = 0;
-        while written < self.pending.len() {
-            if self
-                .segments
-                .last()
-                .is_some_and(|s| s.len >= options.segment_bytes)
-            {
-                self.roll(fs, options)?;
-            }
-            let base = self.written_end();
-            writer.begin(base);
-            for r in &self.pending[written..] {
-                writer.push(r);
-                if writer.len() >= options.batch_bytes {
-                    break;
-                }
-            }
-            let count = writer.count();
-            let bytes = writer.finish();
-            let Some(seg) = self.segments.last_mut() else {
-                return Err(io::ErrorKind::NotFound.into());
-            };
-            let pos = seg.len;
-            if let Err(e) = seg.file.append(bytes) {
-                let _ = seg.file.truncate(pos);
-                self.pending.drain(..written);
-                self.pending_bytes = self.pending.iter().map(|r| r.payload.len() + 32).sum();
-                return Err(e);
-            }
-            seg.len += bytes.len() as u64;
-            seg.end = base + u64::from(count);
-            seg.unsynced = true;
-            seg.note_batch(base, pos, options.interval());
-            written += count as usize;
+        if self
+            .segments
+            .last()
+            .is_some_and(|s| s.len >= options.segment_bytes)
+        {
+            self.roll(fs, options)?;
         }
-        self.pending.clear();
-        self.pending_bytes = 0;
+        let base = self.written_end();
+        let count = self.pending_at.len() as u64;
+        let bytes = self.batch.finish();
+        let Some(seg) = self.segments.last_mut() else {
+            return Err(io::ErrorKind::NotFound.into());
+        };
+        let pos = seg.len;
+        if let Err(e) = seg.file.append(bytes) {
+            let _ = seg.file.truncate(pos);
+            return Err(e);
+        }
+        seg.len += bytes.len() as u64;
+        seg.end = base + count;
+        seg.unsynced = true;
+        seg.note_batch(base, pos, options.interval());
+        self.pending_at.clear();
         Ok(true)
+    }
+
+    /// Pending record `i` (below `pending_at.len()`), decoded from the batch being built.
+    fn pending(&self, i: usize) -> Result<Record, StorageError> {
+        let bytes = self.batch.bytes();
+        let start = self.pending_at[i] as usize;
+        let end = self
+            .pending_at
+            .get(i + 1)
+            .map_or(bytes.len(), |&e| e as usize);
+        let one = bytes::Bytes::copy_from_slice(&bytes[start..end]);
+        let mut out = Vec::with_capacity(1);
+        codec::decode(&one, 1, &mut out)
+            .and_then(|()| out.pop())
+            .ok_or(StorageError::Corrupt {
+                log: self.id,
+                offset: Offset(self.written_end() + i as u64),
+            })
     }
 
     /// Seals the active segment (synced, its index saved) and starts a new one at the end.
@@ -235,7 +244,7 @@ impl<F: FsFile> FileLog<F> {
         }
         let written = self.written_end();
         if offset >= written {
-            return Ok(self.pending[(offset - written) as usize].clone());
+            return self.pending((offset - written) as usize);
         }
         {
             let c = self.cache.borrow();
@@ -280,10 +289,10 @@ impl<F: FsFile> FileLog<F> {
             out.extend_from_slice(&c.records[skip..skip + take]);
             at += take as u64;
         }
-        if at >= written && out.len() < max {
-            let skip = (at - written) as usize;
-            let take = (self.pending.len() - skip).min(max - out.len());
-            out.extend_from_slice(&self.pending[skip..skip + take]);
+        let end = self.end();
+        while at >= written && at < end && out.len() < max {
+            out.push(self.pending((at - written) as usize)?);
+            at += 1;
         }
         Ok(())
     }
@@ -418,8 +427,8 @@ impl<F: FsFile> FileLog<F> {
             start,
             start_dirty: saved_start != Some(start),
             segments,
-            pending: Vec::new(),
-            pending_bytes: 0,
+            batch: BatchWriter::default(),
+            pending_at: Vec::new(),
             cache: RefCell::default(),
         };
         Ok((log, report))
@@ -468,7 +477,6 @@ mod tests {
         };
         let fs = StdFs;
         let mut log = FileLog::create(&fs, dir.clone(), LogId(1), false).expect("create");
-        let mut writer = BatchWriter::default();
         for i in 0..200u64 {
             let record = Record {
                 message: MessageId(i),
@@ -476,14 +484,12 @@ mod tests {
                 payload: std::format!("record {i}").into(),
                 meta: None,
             };
-            log.append(record, &options);
+            log.append(&record, &options);
             if i % 7 == 6 {
-                log.write_pending(&fs, &options, &mut writer)
-                    .expect("write");
+                log.write_pending(&fs, &options).expect("write");
             }
         }
-        log.write_pending(&fs, &options, &mut writer)
-            .expect("write");
+        log.write_pending(&fs, &options).expect("write");
         log.save_indexes(&fs, false).expect("save indexes");
         drop(log);
         let before = index_inodes(&dir);

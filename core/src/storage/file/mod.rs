@@ -45,7 +45,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant as WallInstant;
 use std::vec::Vec;
 
-use codec::BatchWriter;
 use log::FileLog;
 use meta::MetaStore;
 
@@ -162,7 +161,6 @@ pub struct FileStorage<F: Fs = StdFs> {
     options: FileOptions,
     logs: BTreeMap<LogId, FileLog<F::File>>,
     meta: MetaStore<F::File>,
-    writer: BatchWriter,
     last_sync: Option<WallInstant>,
     /// The first I/O error of a flush that could not complete; the next flush retries.
     failed: bool,
@@ -245,7 +243,6 @@ impl<F: Fs> FileStorage<F> {
             options,
             logs,
             meta,
-            writer: BatchWriter::default(),
             last_sync: Some(WallInstant::now()),
             failed: false,
         };
@@ -296,7 +293,7 @@ impl<F: Fs> FileStorage<F> {
 
     fn flush_inner(&mut self, force_sync: bool) -> Result<(), StorageError> {
         for log in self.logs.values_mut() {
-            log.write_pending(&self.fs, &self.options, &mut self.writer)
+            log.write_pending(&self.fs, &self.options)
                 .map_err(|e| io_error(&e))?;
         }
         let sync = match self.options.sync {
@@ -361,10 +358,23 @@ impl<F: Fs> Storage for FileStorage<F> {
             .logs
             .get_mut(&log)
             .ok_or(StorageError::UnknownLog(log))?;
-        let (offset, full) = l.append(record, &options);
+        // A record must fit a batch with room to spare (the payload cap of `Limits` is far
+        // below this unless raised).
+        let meta = record.meta.as_ref().map_or(0, |m| {
+            m.routing_key.len()
+                + m.key.as_ref().map_or(0, crate::Payload::len)
+                + m.headers
+                    .iter()
+                    .map(|(n, v)| n.len() + v.len() + 8)
+                    .sum::<usize>()
+        });
+        if record.payload.len() + meta > codec::MAX_BODY / 4 {
+            return Err(StorageError::Full);
+        }
+        let (offset, full) = l.append(&record, &options);
         if full {
             // A write error leaves the records pending; the next flush reports it.
-            let _ = l.write_pending(&self.fs, &options, &mut self.writer);
+            let _ = l.write_pending(&self.fs, &options);
         }
         Ok(offset)
     }
