@@ -40,6 +40,28 @@ const READ_CHUNK: usize = 4096;
 /// Records per batch when writing the log for the cold read.
 const FILL_BATCH: usize = 10_000;
 
+/// Appends `records` records of `payload` (ids and times 1, 2, …), flushing after every
+/// `batch` of them.
+fn append_in_batches(s: &mut FileStorage, records: usize, batch: usize, payload: &Payload) {
+    let mut id = 0;
+    let mut left = records;
+    while left > 0 {
+        let k = left.min(batch);
+        for _ in 0..k {
+            id += 1;
+            let record = Record {
+                message: MessageId(id),
+                timestamp: Instant::from_millis(id),
+                payload: payload.clone(),
+                meta: None,
+            };
+            s.append(LOG, record).expect("append");
+        }
+        s.flush().expect("flush");
+        left -= k;
+    }
+}
+
 /// How much work each measurement does.
 struct Plan {
     /// Records per append measurement without sync.
@@ -132,23 +154,7 @@ fn append_file_storage(
     s.create_log(LOG).expect("create the log");
     s.flush().expect("flush");
     let start = WallInstant::now();
-    let mut id = 0;
-    let mut left = records;
-    while left > 0 {
-        let k = left.min(batch);
-        for _ in 0..k {
-            id += 1;
-            let record = Record {
-                message: MessageId(id),
-                timestamp: Instant::from_millis(id),
-                payload: payload.clone(),
-                meta: None,
-            };
-            s.append(LOG, record).expect("append");
-        }
-        s.flush().expect("flush");
-        left -= k;
-    }
+    append_in_batches(&mut s, records, batch, payload);
     let elapsed = start.elapsed();
     let (bytes, _) = s.log_files(LOG).expect("the log");
     drop(s);
@@ -464,23 +470,7 @@ fn fill(dir: &Path, records: usize) -> (StdDuration, StdDuration) {
     let (mut s, _) = FileStorage::open(dir, options).expect("open");
     s.create_log(LOG).expect("create the log");
     let payload = payload();
-    let mut id = 0;
-    let mut left = records;
-    while left > 0 {
-        let k = left.min(FILL_BATCH);
-        for _ in 0..k {
-            id += 1;
-            let record = Record {
-                message: MessageId(id),
-                timestamp: Instant::from_millis(id),
-                payload: payload.clone(),
-                meta: None,
-            };
-            s.append(LOG, record).expect("append");
-        }
-        s.flush().expect("flush");
-        left -= k;
-    }
+    append_in_batches(&mut s, records, FILL_BATCH, &payload);
     let written = start.elapsed();
     drop(s);
     (written, start.elapsed())

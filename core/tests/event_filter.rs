@@ -44,25 +44,8 @@ fn drain<S: Storage>(
 ) {
     let mut fresh = Vec::new();
     while let Some(e) = broker.poll_event() {
-        if let Event::Delivered {
-            message,
-            queue,
-            consumer,
-            delivery,
-            redelivered,
-            delivery_count,
-            payload,
-        } = e.clone()
-        {
-            fresh.push(Delivery {
-                message,
-                queue,
-                consumer,
-                delivery,
-                redelivered,
-                delivery_count,
-                payload,
-            });
+        if let Ok(d) = Delivery::try_from(e.clone()) {
+            fresh.push(d);
         }
         rec.events.push(e);
     }
