@@ -38,8 +38,10 @@ use crate::time::Instant;
 const TOPOLOGY: &str = "broker/topology";
 const CLOCK: &str = "broker/clock";
 
+const ACKS_PREFIX: &str = "queue-acks/";
+
 fn acks_key(queue: &str) -> String {
-    format!("queue-acks/{queue}")
+    format!("{ACKS_PREFIX}{queue}")
 }
 
 fn commit_key(group: &str, stream: &str, partition: u32) -> String {
@@ -75,10 +77,15 @@ impl<S: Storage> Broker<S> {
         w.u64(self.next_message);
         w.u64(self.now.as_millis());
         self.storage.put_meta(CLOCK, &w.0)?;
+        // One buffer and one key string for every queue: this runs at every flush.
+        let mut key = String::new();
         for q in self.queues.values() {
-            let mut w = Writer::default();
+            w.0.clear();
             q.save_ack_state(&mut w);
-            self.storage.put_meta(&acks_key(&q.name), &w.0)?;
+            key.clear();
+            key.push_str(ACKS_PREFIX);
+            key.push_str(&q.name);
+            self.storage.put_meta(&key, &w.0)?;
         }
         Ok(())
     }

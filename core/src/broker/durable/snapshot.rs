@@ -57,7 +57,6 @@ fn assignor_code(a: Assignor) -> u8 {
 impl<S: crate::storage::Storage> super::super::Broker<S> {
     /// The topology as it is now.
     pub(crate) fn snapshot(&self) -> Snapshot {
-        let queue_name = |id: crate::ids::QueueId| self.queues.get(&id).map(|q| q.id.0);
         Snapshot {
             next_queue: self.next_queue,
             next_exchange: self.next_exchange,
@@ -81,7 +80,7 @@ impl<S: crate::storage::Storage> super::super::Broker<S> {
                 .values()
                 .flat_map(|x| {
                     x.bindings.iter().filter_map(move |b| match b.target {
-                        Target::Queue(q) => Some((b.id.0, x.id.0, queue_name(q)?, b.key.clone())),
+                        Target::Queue(q) => Some((b.id.0, x.id.0, q.0, b.key.clone())),
                         Target::Subscription(_) => None,
                     })
                 })

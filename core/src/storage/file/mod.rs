@@ -161,9 +161,7 @@ pub struct FileStorage<F: Fs = StdFs> {
     options: FileOptions,
     logs: BTreeMap<LogId, FileLog<F::File>>,
     meta: MetaStore<F::File>,
-    last_sync: Option<WallInstant>,
-    /// The first I/O error of a flush that could not complete; the next flush retries.
-    failed: bool,
+    last_sync: WallInstant,
 }
 
 impl FileStorage<StdFs> {
@@ -243,8 +241,7 @@ impl<F: Fs> FileStorage<F> {
             options,
             logs,
             meta,
-            last_sync: Some(WallInstant::now()),
-            failed: false,
+            last_sync: WallInstant::now(),
         };
         Ok((storage, report))
     }
@@ -300,9 +297,9 @@ impl<F: Fs> FileStorage<F> {
             _ if force_sync => true,
             SyncPolicy::EveryBatch => true,
             SyncPolicy::Os => false,
-            SyncPolicy::Interval(every) => self.last_sync.is_none_or(|t| t.elapsed() >= every),
+            SyncPolicy::Interval(every) => self.last_sync.elapsed() >= every,
         };
-        if !sync && matches!(self.options.sync, SyncPolicy::Interval(_)) && !force_sync {
+        if !sync && matches!(self.options.sync, SyncPolicy::Interval(_)) {
             // Metadata waits for the records it may name to be synced.
             return Ok(());
         }
@@ -310,7 +307,7 @@ impl<F: Fs> FileStorage<F> {
             for log in self.logs.values_mut() {
                 log.sync().map_err(|e| io_error(&e))?;
             }
-            self.last_sync = Some(WallInstant::now());
+            self.last_sync = WallInstant::now();
         }
         for (id, log) in &mut self.logs {
             if let Some(start) = log.take_start_change() {
@@ -431,9 +428,7 @@ impl<F: Fs> Storage for FileStorage<F> {
     }
 
     fn flush(&mut self) -> Result<(), StorageError> {
-        let result = self.flush_inner(false);
-        self.failed = result.is_err();
-        result
+        self.flush_inner(false)
     }
 }
 
