@@ -218,6 +218,31 @@ pub(crate) struct Queue {
     settled: BTreeSet<u64>,
     pub(crate) consumers: alloc::vec::Vec<QueueConsumer>,
     rr: usize,
+    /// Deliveries made: with the cursors and the settled count, it changes whenever the saved
+    /// acknowledgement state does (see [`AckSignature`]).
+    deliveries: u64,
+    /// The signature of the acknowledgement state last saved, if any.
+    pub(crate) saved_ack: Option<AckSignature>,
+    /// The bytes last saved, to check in debug builds that an unchanged signature means
+    /// unchanged state.
+    #[cfg(debug_assertions)]
+    pub(crate) saved_ack_bytes: alloc::vec::Vec<u8>,
+}
+
+/// Changes whenever a queue's saved acknowledgement state (cursor, settled offsets,
+/// delivered offsets with their counts) does, so a flush can skip queues left alone:
+/// - the cursor is saved as is;
+/// - the settled set only grows while `head` stays (it shrinks only as `head` moves on);
+/// - a delivered offset is added or its count raised only by a delivery;
+/// - one leaves the delivered set only when it is settled (acked, rejected, expired,
+///   purged, trimmed: `head` or the settled set moves); a requeue or a cancelled consumer
+///   moves it between in flight and requeued, which the saved state does not tell apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AckSignature {
+    cursor: u64,
+    head: u64,
+    settled: usize,
+    deliveries: u64,
 }
 
 impl Queue {
@@ -243,6 +268,20 @@ impl Queue {
             settled: BTreeSet::new(),
             consumers: alloc::vec::Vec::new(),
             rr: 0,
+            deliveries: 0,
+            saved_ack: None,
+            #[cfg(debug_assertions)]
+            saved_ack_bytes: alloc::vec::Vec::new(),
+        }
+    }
+
+    /// See [`AckSignature`].
+    pub(crate) fn ack_signature(&self) -> AckSignature {
+        AckSignature {
+            cursor: self.cursor,
+            head: self.head,
+            settled: self.settled.len(),
+            deliveries: self.deliveries,
         }
     }
 
@@ -534,6 +573,7 @@ impl Queue {
     ) {
         let delivery = out.next_delivery_tag();
         let count = count.saturating_add(1);
+        self.deliveries += 1;
         let deadline = match self.config.visibility_timeout {
             Some(t) => now + t,
             None => Instant::MAX,

@@ -8,8 +8,8 @@ mod temp_dir;
 use brokerlab::storage::{FileOptions, FileStorage};
 use brokerlab::{
     Broker, ConsumerConfig, ConsumerId, Delivery, EventFilter, EventKind, ExchangeKind,
-    GroupConfig, Instant, Limits, MemoryStorage, Offset, OffsetReset, Publish, QueueConfig,
-    Recovered, Retention, Storage, StreamConfig, StreamPartition,
+    GroupConfig, Instant, Limits, MemoryStorage, Offset, OffsetReset, Partition, Publish,
+    QueueConfig, Recovered, Retention, Storage, StreamConfig, StreamPartition,
 };
 use temp_dir::TempDir;
 
@@ -232,6 +232,62 @@ fn streams_keep_retention_and_groups_their_commits<S: Backend>(storage: S) {
     assert_eq!(p0.bounds.end.0 - p0.bounds.start.0, 5);
 }
 
+/// Produces `n` records with a one-byte key to the two partitions in turn, at times from
+/// `from` on.
+fn produce_keyed<S: Storage>(b: &mut Broker<S>, from: u64, n: u64) {
+    for i in from..from + n {
+        let partition = Partition(u32::from(i % 2 == 1));
+        b.produce_to(t(i), "log", partition, Some(b"k"), format!("e{i:03}"))
+            .expect("produce");
+    }
+}
+
+/// Every partition's bounds, bytes and oldest timestamp.
+fn partitions<S: Storage>(b: &Broker<S>) -> Vec<String> {
+    let s = b.stream_id("log").expect("stream");
+    (0..2)
+        .map(|p| format!("{:?}", b.partition_stats(StreamPartition::new(s, p))))
+        .collect()
+}
+
+fn partition_counts_are_read_back_not_recounted<S: Backend>(storage: S) {
+    // 5 bytes a record (key and payload): retention keeps 20 records a partition.
+    let config = StreamConfig::new(2).with_retention(Retention::default().with_max_bytes(100));
+    let mut reference = Broker::new(MemoryStorage::new());
+    let mut b = with_deliveries(Broker::new(storage));
+    reference
+        .declare_stream(t(0), "log", config)
+        .expect("stream");
+    b.declare_stream(t(0), "log", config).expect("stream");
+    produce_keyed(&mut reference, 0, 14);
+    produce_keyed(&mut b, 0, 10);
+    b.flush().expect("flush");
+    // Four more records after the flush: only they are read again.
+    produce_keyed(&mut b, 10, 4);
+    let (mut b, r) = S::restart(b);
+    assert_eq!(r.streams[0].records_read, 4, "{r}");
+    assert_eq!(partitions(&b), partitions(&reference));
+
+    // Retention moves both starts after the last flush: what was saved no longer matches,
+    // so every retained record is counted again, to the same figures.
+    b.flush().expect("flush");
+    produce_keyed(&mut reference, 14, 100);
+    produce_keyed(&mut b, 14, 100);
+    let (mut b, r) = S::restart(b);
+    let retained: u64 = r.streams[0].partitions.iter().map(|(s, e)| e - s).sum();
+    assert_eq!(retained, 40, "{r}");
+    assert_eq!(r.streams[0].records_read, retained, "{r}");
+    assert_eq!(partitions(&b), partitions(&reference));
+
+    // Flushed again: nothing to read, and retention goes on as if no restart had happened.
+    b.flush().expect("flush");
+    let (mut b, r) = S::restart(b);
+    assert_eq!(r.streams[0].records_read, 0, "{r}");
+    produce_keyed(&mut reference, 114, 7);
+    produce_keyed(&mut b, 114, 7);
+    assert_eq!(partitions(&b), partitions(&reference));
+}
+
 fn a_fresh_storage_gives_a_new_broker<S: Backend>(storage: S) {
     let (b, r) = Broker::recover(storage, Limits::default()).expect("recover");
     assert!(r.fresh);
@@ -262,5 +318,6 @@ on_both!(
     acked_work_is_not_redone_and_unacked_work_comes_back,
     topology_comes_back_with_its_ids,
     streams_keep_retention_and_groups_their_commits,
+    partition_counts_are_read_back_not_recounted,
     a_fresh_storage_gives_a_new_broker,
 );

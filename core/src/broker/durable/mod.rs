@@ -2,10 +2,13 @@
 //! how [`Broker::recover`] builds a broker again from it and the logs.
 //!
 //! Saved at every flush, each as one metadata value (a backend skips values that did not
-//! change): the topology with the id counters (`broker/topology`, see `snapshot.rs`), the
-//! next message id and the broker's time (`broker/clock`), and per queue its acknowledgement
-//! state (`queue-acks/<queue>`: cursor, offsets settled out of order, delivered offsets with
-//! their delivery counts). Group commits are saved as they happen
+//! change): the topology with the id counters (`broker/topology`, see `snapshot.rs`) after an
+//! event that changed it, the next message id and the broker's time (`broker/clock`), per
+//! queue whose state changed since the last save (its `AckSignature` tells) its
+//! acknowledgement state (`queue-acks/<queue>`: cursor, offsets settled out of order,
+//! delivered offsets with their delivery counts), and per stream what retention needs of each partition
+//! (`stream-parts/<stream>`: the log end, records and bytes retained, the oldest timestamp),
+//! so recovery reads only records appended after it. Group commits are saved as they happen
 //! (`group/<group>/<stream>/<partition>`). The logs carry the rest: a queue's log start is its
 //! acknowledged head, a partition's start is where retention left it.
 
@@ -39,13 +42,42 @@ const TOPOLOGY: &str = "broker/topology";
 const CLOCK: &str = "broker/clock";
 
 const ACKS_PREFIX: &str = "queue-acks/";
+const PARTS_PREFIX: &str = "stream-parts/";
 
 fn acks_key(queue: &str) -> String {
     format!("{ACKS_PREFIX}{queue}")
 }
 
+fn parts_key(stream: &str) -> String {
+    format!("{PARTS_PREFIX}{stream}")
+}
+
 fn commit_key(group: &str, stream: &str, partition: u32) -> String {
     format!("group/{group}/{stream}/{partition}")
+}
+
+/// A partition as last saved: the log end then, and its records, bytes and oldest timestamp.
+#[derive(Debug, Clone, Copy)]
+struct SavedPartition {
+    end: u64,
+    records: u64,
+    bytes: u64,
+    oldest: Option<Instant>,
+}
+
+fn decode_partitions(bytes: &[u8]) -> Option<Vec<SavedPartition>> {
+    let mut r = Reader(bytes);
+    let n = r.count(25)?;
+    let mut parts = Vec::with_capacity(n);
+    for _ in 0..n {
+        parts.push(SavedPartition {
+            end: r.u64()?,
+            records: r.u64()?,
+            bytes: r.u64()?,
+            oldest: r.opt_u64()?.map(Instant::from_millis),
+        });
+    }
+    r.is_empty().then_some(parts)
 }
 
 /// A queue's saved acknowledgement state: cursor, settled offsets, delivered offsets.
@@ -65,8 +97,51 @@ fn decode_acks(bytes: &[u8]) -> Option<AckState> {
     r.is_empty().then_some((cursor, settled, delivered))
 }
 
+/// Rebuilds what retention needs of one partition from its log and what the last flush saved:
+/// when the log still starts where it did then and has not lost records, only the records
+/// appended since are read; otherwise every retained record is. Also moves `next_message`
+/// past the log's last record. Returns the partition, its `start..end` and the records read.
+fn recover_partition<S: Storage>(
+    storage: &S,
+    log: LogId,
+    saved: Option<&SavedPartition>,
+    next_message: &mut u64,
+) -> Result<(PartitionLog, (u64, u64), u64), StorageError> {
+    let bounds = storage.bounds(log)?;
+    let (start, end) = (bounds.start.0, bounds.end.0);
+    let mut part = PartitionLog {
+        log,
+        records: end - start,
+        bytes: 0,
+        oldest: None,
+    };
+    let mut at = start;
+    if let Some(s) = saved.filter(|s| s.end <= end && s.end.checked_sub(s.records) == Some(start)) {
+        part.bytes = s.bytes;
+        part.oldest = s.oldest;
+        at = s.end;
+    }
+    let first = at;
+    let mut scratch = Vec::new();
+    while at < end {
+        scratch.clear();
+        storage.read_range(log, Offset(at), 4096, &mut scratch)?;
+        if scratch.is_empty() {
+            break;
+        }
+        part.oldest = part.oldest.or(scratch.first().map(|r| r.timestamp));
+        part.bytes += scratch.iter().map(record_size).sum::<u64>();
+        at += scratch.len() as u64;
+    }
+    if end > start {
+        *next_message = (*next_message).max(storage.read(log, Offset(end - 1))?.message.0 + 1);
+    }
+    Ok((part, (start, end), at - first))
+}
+
 impl<S: Storage> Broker<S> {
-    /// Saves the topology, the clock and each queue's acknowledgement state to the storage
+    /// Saves the topology, the clock, the acknowledgement state of each queue whose state
+    /// changed since the last save, and each stream's partition counts to the storage
     /// metadata (see the [module docs](self)).
     pub(super) fn save_state(&mut self) -> Result<(), StorageError> {
         if self.out.topology_changed {
@@ -79,12 +154,43 @@ impl<S: Storage> Broker<S> {
         self.storage.put_meta(CLOCK, &w.0)?;
         // One buffer and one key string for every queue: this runs at every flush.
         let mut key = String::new();
-        for q in self.queues.values() {
+        for q in self.queues.values_mut() {
+            let signature = q.ack_signature();
+            if q.saved_ack == Some(signature) {
+                #[cfg(debug_assertions)]
+                {
+                    let mut now = Writer::default();
+                    q.save_ack_state(&mut now);
+                    debug_assert_eq!(
+                        now.0, q.saved_ack_bytes,
+                        "queue {}: the acknowledgement state changed, its signature did not",
+                        q.name
+                    );
+                }
+                continue;
+            }
             w.0.clear();
             q.save_ack_state(&mut w);
             key.clear();
             key.push_str(ACKS_PREFIX);
             key.push_str(&q.name);
+            self.storage.put_meta(&key, &w.0)?;
+            q.saved_ack = Some(signature);
+            #[cfg(debug_assertions)]
+            q.saved_ack_bytes.clone_from(&w.0);
+        }
+        for s in self.st.streams.values() {
+            w.0.clear();
+            w.u64(s.parts.len() as u64);
+            for part in &s.parts {
+                w.u64(self.storage.bounds(part.log)?.end.0);
+                w.u64(part.records);
+                w.u64(part.bytes);
+                w.opt_u64(part.oldest.map(Instant::as_millis));
+            }
+            key.clear();
+            key.push_str(PARTS_PREFIX);
+            key.push_str(&s.name);
             self.storage.put_meta(&key, &w.0)?;
         }
         Ok(())
@@ -224,40 +330,25 @@ impl<S: Storage> Broker<S> {
         }
         for (id, name, config, logs) in snap.streams {
             let id = StreamId(id);
+            let saved = match b.storage.get_meta(&parts_key(&name))? {
+                None => Vec::new(),
+                Some(v) => decode_partitions(&v).ok_or(RecoverError::Damaged("stream-parts"))?,
+            };
             let mut parts = Vec::with_capacity(logs.len());
             let mut ranges = Vec::with_capacity(logs.len());
-            let mut scratch = Vec::new();
-            for log in logs {
-                let log = LogId(log);
-                let bounds = b.storage.bounds(log)?;
-                let (mut at, end) = (bounds.start, bounds.end);
-                let mut part = PartitionLog {
-                    log,
-                    records: end.0 - at.0,
-                    bytes: 0,
-                    oldest: None,
-                };
-                // Count the retained bytes (retention by size needs them), chunk by chunk.
-                while at < end {
-                    scratch.clear();
-                    b.storage.read_range(log, at, 4096, &mut scratch)?;
-                    if scratch.is_empty() {
-                        break;
-                    }
-                    part.oldest = part.oldest.or(scratch.first().map(|r| r.timestamp));
-                    part.bytes += scratch.iter().map(record_size).sum::<u64>();
-                    if let Some(last) = scratch.last() {
-                        next_message = next_message.max(last.message.0 + 1);
-                    }
-                    at = Offset(at.0 + scratch.len() as u64);
-                }
-                ranges.push((bounds.start.0, end.0));
+            let mut records_read = 0;
+            for (p, log) in logs.into_iter().enumerate() {
+                let (part, range, read) =
+                    recover_partition(&b.storage, LogId(log), saved.get(p), &mut next_message)?;
                 parts.push(part);
+                ranges.push(range);
+                records_read += read;
             }
             report.streams.push(crate::StreamRecovery {
                 stream: id,
                 name: name.clone(),
                 partitions: ranges,
+                records_read,
             });
             b.st.stream_names.insert(name.clone(), id);
             b.st.streams

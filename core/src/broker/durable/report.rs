@@ -37,6 +37,11 @@ pub struct StreamRecovery {
     pub name: String,
     /// Per partition, the offsets held: `start..end` (the start is where retention left it).
     pub partitions: Vec<(u64, u64)>,
+    /// Records read to count the bytes retention by size needs: only those appended after
+    /// the last flush when it saved the count; every retained record when the log does not
+    /// match what was saved (a crash cut it short before a sync, retention moved its start
+    /// after the flush) or nothing was saved.
+    pub records_read: u64,
 }
 
 /// What [`Broker::recover`](crate::Broker::recover) found in storage.
