@@ -294,7 +294,7 @@ fn every_cut_of_the_unsynced_queue_tail_recovers_to_the_checkpoint() {
     let tails: [&[u8]; 3] = [
         b"",
         &[0u8; 40],
-        b"BLB1\x10\0\0\0garbage after the end of the log",
+        b"BLB2\x10\0\0\0garbage after the end of the log",
     ];
     let mut crashes = 0;
     for cut in synced..=written {

@@ -244,7 +244,7 @@ fn a_crash_cut_at_any_byte_keeps_every_synced_record_and_no_torn_one() {
     let garbage: &[&[u8]] = &[
         b"",
         b"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-        b"BLB1\xff\xff\xff\x7fgarbage after the end",
+        b"BLB2\xff\xff\xff\x7fgarbage after the end",
     ];
     let mut cuts = 0;
     for cut in synced_len..=written.len() {

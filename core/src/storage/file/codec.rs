@@ -3,19 +3,23 @@
 //! A segment file is a sequence of batches. A batch is a 24-byte header and a body of records:
 //!
 //! ```text
-//! magic u32 "BLB1" | body length u32 | CRC-32C u32 | base offset u64 | record count u32 | body
+//! magic u32 "BLB2" | body length u32 | CRC-32C u32 | base offset u64 | record count u32 | body
 //! ```
 //!
 //! The checksum covers the base offset, the count and the body, so a batch is whole and
-//! untouched or it is rejected. Every integer is little-endian. A record is
+//! untouched or it is rejected. Every fixed-size integer is little-endian. A record is
 //!
 //! ```text
-//! message id u64 | timestamp ms u64 | payload length u32 | payload | flags u8 | [meta]
+//! flags u8 | message id: varint | timestamp: varint | payload length: varint | payload | [meta]
 //! ```
 //!
-//! where flag bit 0 says a [`MessageMeta`] follows: routing key (string), header count u32 and
-//! the name/value strings, a TTL (u8 presence, u64 ms) and a record key (u8 presence, u32
-//! length, bytes). A string is a u32 length and UTF-8 bytes.
+//! A varint is LEB128 (7 bits a byte, low bits first, at most 10 bytes). The message id and
+//! the timestamp (ms) are zigzag-encoded differences: record 0 of a batch against zero (its
+//! whole value), record `i > 0` against the id `first + i` and the first record's timestamp,
+//! so consecutive ids and timestamps within a batch take a byte each and a 100-byte payload
+//! costs 104 bytes of file. Flag bit 0 says a [`MessageMeta`] follows: routing key (string),
+//! header count (varint) and the name/value strings, a TTL (u8 presence, varint ms) and a
+//! record key (u8 presence, varint length, bytes). A string is a varint length and UTF-8 bytes.
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -29,8 +33,8 @@ use crate::message::{MessageMeta, Payload};
 use crate::storage::Record;
 use crate::time::{Duration, Instant};
 
-/// `"BLB1"` read as a little-endian `u32`.
-pub(super) const MAGIC: u32 = u32::from_le_bytes(*b"BLB1");
+/// `"BLB2"` read as a little-endian `u32`.
+pub(super) const MAGIC: u32 = u32::from_le_bytes(*b"BLB2");
 /// Bytes of a batch header.
 pub(super) const HEADER: usize = 24;
 /// The largest body a batch may have; a header claiming more is damage, not data.
@@ -88,12 +92,24 @@ impl Header {
     }
 }
 
+/// What record `i` of a batch whose record 0 has `first` (id, timestamp) encodes its id and
+/// timestamp against.
+fn reference(i: u32, first: (u64, u64)) -> (u64, u64) {
+    if i == 0 {
+        (0, 0)
+    } else {
+        (first.0.wrapping_add(u64::from(i)), first.1)
+    }
+}
+
 /// Builds one batch in a reusable buffer.
 #[derive(Debug, Default)]
 pub(super) struct BatchWriter {
     buf: Vec<u8>,
     base: u64,
     count: u32,
+    /// Message id and timestamp of record 0.
+    first: (u64, u64),
 }
 
 impl BatchWriter {
@@ -115,35 +131,43 @@ impl BatchWriter {
         self.buf.len()
     }
 
+    /// Message id and timestamp of the batch's record 0, which [`decode_one`] needs.
+    pub(super) fn first(&self) -> (u64, u64) {
+        self.first
+    }
+
     /// Adds a record.
     pub(super) fn push(&mut self, r: &Record) {
+        let (id, ts) = (r.message.0, r.timestamp.as_millis());
+        if self.count == 0 {
+            self.first = (id, ts);
+        }
+        let (ref_id, ref_ts) = reference(self.count, self.first);
         let b = &mut self.buf;
-        b.extend_from_slice(&r.message.0.to_le_bytes());
-        b.extend_from_slice(&r.timestamp.as_millis().to_le_bytes());
+        b.reserve(r.payload.len() + 3 * MAX_VARINT + 1);
+        b.push(u8::from(r.meta.is_some()));
+        put_varint(b, zigzag(id.wrapping_sub(ref_id)));
+        put_varint(b, zigzag(ts.wrapping_sub(ref_ts)));
         put_bytes(b, r.payload.as_bytes());
-        match &r.meta {
-            None => b.push(0),
-            Some(m) => {
-                b.push(1);
-                put_bytes(b, m.routing_key.as_bytes());
-                put_u32(b, m.headers.len());
-                for (name, value) in &m.headers {
-                    put_bytes(b, name.as_bytes());
-                    put_bytes(b, value.as_bytes());
+        if let Some(m) = &r.meta {
+            put_bytes(b, m.routing_key.as_bytes());
+            put_varint(b, m.headers.len() as u64);
+            for (name, value) in &m.headers {
+                put_bytes(b, name.as_bytes());
+                put_bytes(b, value.as_bytes());
+            }
+            match m.ttl {
+                None => b.push(0),
+                Some(t) => {
+                    b.push(1);
+                    put_varint(b, t.as_millis());
                 }
-                match m.ttl {
-                    None => b.push(0),
-                    Some(t) => {
-                        b.push(1);
-                        b.extend_from_slice(&t.as_millis().to_le_bytes());
-                    }
-                }
-                match &m.key {
-                    None => b.push(0),
-                    Some(k) => {
-                        b.push(1);
-                        put_bytes(b, k.as_bytes());
-                    }
+            }
+            match &m.key {
+                None => b.push(0),
+                Some(k) => {
+                    b.push(1);
+                    put_bytes(b, k.as_bytes());
                 }
             }
         }
@@ -163,12 +187,29 @@ impl BatchWriter {
     }
 }
 
-fn put_u32(b: &mut Vec<u8>, n: usize) {
-    b.extend_from_slice(&(n as u32).to_le_bytes());
+/// Most bytes of a varint (a `u64` in 7-bit groups).
+const MAX_VARINT: usize = 10;
+
+fn zigzag(n: u64) -> u64 {
+    let n = n as i64;
+    ((n << 1) ^ (n >> 63)) as u64
+}
+
+fn unzigzag(n: u64) -> u64 {
+    (n >> 1) ^ (n & 1).wrapping_neg()
+}
+
+#[inline]
+fn put_varint(b: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        b.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    b.push(n as u8);
 }
 
 fn put_bytes(b: &mut Vec<u8>, bytes: &[u8]) {
-    put_u32(b, bytes.len());
+    put_varint(b, bytes.len() as u64);
     b.extend_from_slice(bytes);
 }
 
@@ -178,27 +219,54 @@ fn put_bytes(b: &mut Vec<u8>, bytes: &[u8]) {
 pub(super) fn decode(body: &Bytes, count: u32, out: &mut Vec<Record>) -> Option<()> {
     let mut r = Reader { body, at: 0 };
     out.reserve(count as usize);
-    for _ in 0..count {
-        let message = MessageId(r.u64()?);
-        let timestamp = Instant::from_millis(r.u64()?);
-        let payload = Payload(r.bytes()?);
-        let meta = match r.u8()? {
+    let mut first = (0, 0);
+    for i in 0..count {
+        let record = r.record(i, first)?;
+        if i == 0 {
+            first = (record.message.0, record.timestamp.as_millis());
+        }
+        out.push(record);
+    }
+    (r.at == body.len()).then_some(())
+}
+
+/// Reads record `i` alone from its bytes, given record 0's id and timestamp.
+pub(super) fn decode_one(bytes: &Bytes, i: u32, first: (u64, u64)) -> Option<Record> {
+    let mut r = Reader { body: bytes, at: 0 };
+    let record = r.record(i, first)?;
+    (r.at == bytes.len()).then_some(record)
+}
+
+struct Reader<'a> {
+    body: &'a Bytes,
+    at: usize,
+}
+
+impl Reader<'_> {
+    /// Record `i` of a batch whose record 0 has `first` (id, timestamp).
+    fn record(&mut self, i: u32, first: (u64, u64)) -> Option<Record> {
+        let flags = self.u8()?;
+        let (ref_id, ref_ts) = reference(i, first);
+        let message = MessageId(ref_id.wrapping_add(unzigzag(self.varint()?)));
+        let timestamp = Instant::from_millis(ref_ts.wrapping_add(unzigzag(self.varint()?)));
+        let payload = Payload(self.bytes()?);
+        let meta = match flags {
             0 => None,
             1 => {
-                let routing_key = r.string()?;
-                let n = r.u32()? as usize;
+                let routing_key = self.string()?;
+                let n = usize::try_from(self.varint()?).ok()?;
                 let mut headers = Vec::with_capacity(n.min(1024));
                 for _ in 0..n {
-                    headers.push((r.string()?, r.string()?));
+                    headers.push((self.string()?, self.string()?));
                 }
-                let ttl = match r.u8()? {
+                let ttl = match self.u8()? {
                     0 => None,
-                    1 => Some(Duration::from_millis(r.u64()?)),
+                    1 => Some(Duration::from_millis(self.varint()?)),
                     _ => return None,
                 };
-                let key = match r.u8()? {
+                let key = match self.u8()? {
                     0 => None,
-                    1 => Some(Payload(r.bytes()?)),
+                    1 => Some(Payload(self.bytes()?)),
                     _ => return None,
                 };
                 Some(Arc::new(MessageMeta {
@@ -210,22 +278,14 @@ pub(super) fn decode(body: &Bytes, count: u32, out: &mut Vec<Record>) -> Option<
             }
             _ => return None,
         };
-        out.push(Record {
+        Some(Record {
             message,
             timestamp,
             payload,
             meta,
-        });
+        })
     }
-    (r.at == body.len()).then_some(())
-}
 
-struct Reader<'a> {
-    body: &'a Bytes,
-    at: usize,
-}
-
-impl Reader<'_> {
     fn take(&mut self, n: usize) -> Option<core::ops::Range<usize>> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.body.len())?;
         let range = self.at..end;
@@ -234,29 +294,120 @@ impl Reader<'_> {
     }
 
     fn u8(&mut self) -> Option<u8> {
-        let r = self.take(1)?;
-        Some(self.body[r.start])
+        let b = *self.body.get(self.at)?;
+        self.at += 1;
+        Some(b)
     }
 
-    fn u32(&mut self) -> Option<u32> {
-        let r = self.take(4)?;
-        Some(u32::from_le_bytes(self.body[r].try_into().ok()?))
+    /// A varint; `None` past the end, past 10 bytes or past 64 bits.
+    #[inline]
+    fn varint(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            let bits = u64::from(b & 0x7f);
+            if shift == 63 && bits > 1 {
+                return None;
+            }
+            n |= bits << shift;
+            if b < 0x80 {
+                return Some(n);
+            }
+        }
+        None
     }
 
-    fn u64(&mut self) -> Option<u64> {
-        let r = self.take(8)?;
-        Some(u64::from_le_bytes(self.body[r].try_into().ok()?))
+    fn len(&mut self) -> Option<core::ops::Range<usize>> {
+        let n = usize::try_from(self.varint()?).ok()?;
+        self.take(n)
     }
 
     fn bytes(&mut self) -> Option<Bytes> {
-        let n = self.u32()? as usize;
-        let r = self.take(n)?;
+        let r = self.len()?;
         Some(self.body.slice(r))
     }
 
     fn string(&mut self) -> Option<String> {
-        let n = self.u32()? as usize;
-        let r = self.take(n)?;
+        let r = self.len()?;
         core::str::from_utf8(&self.body[r]).ok().map(String::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip_at_every_width_and_reject_overlong() {
+        let mut values = std::vec![0, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX];
+        values.extend((0..64).map(|s| 1u64 << s));
+        for v in values {
+            for n in [v, zigzag(v)] {
+                let mut b = Vec::new();
+                put_varint(&mut b, n);
+                assert!(b.len() <= MAX_VARINT);
+                let bytes = Bytes::from(b);
+                let mut r = Reader {
+                    body: &bytes,
+                    at: 0,
+                };
+                assert_eq!(r.varint(), Some(n));
+                assert_eq!(r.at, bytes.len());
+            }
+            assert_eq!(unzigzag(zigzag(v)), v);
+        }
+        // Eleven bytes, or a tenth byte with bits past 64: not a varint.
+        for bad in [
+            &[0xff; 11][..],
+            &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02],
+        ] {
+            let bytes = Bytes::copy_from_slice(bad);
+            assert_eq!(
+                Reader {
+                    body: &bytes,
+                    at: 0
+                }
+                .varint(),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn ids_and_times_in_any_order_round_trip() {
+        let ids = [u64::MAX, 5, 6, 7, 3, 1 << 40, 0, 8];
+        let times = [10, 10, 9, u64::MAX, 0, 11, 10, 12];
+        let mut w = BatchWriter::default();
+        w.begin(0);
+        let records: Vec<Record> = ids
+            .iter()
+            .zip(times)
+            .map(|(&id, t)| Record {
+                message: MessageId(id),
+                timestamp: Instant::from_millis(t),
+                payload: Payload::from("p"),
+                meta: None,
+            })
+            .collect();
+        for r in &records {
+            w.push(r);
+        }
+        let body = Bytes::copy_from_slice(&w.finish()[HEADER..]);
+        let mut out = Vec::new();
+        assert_eq!(decode(&body, records.len() as u32, &mut out), Some(()));
+        assert_eq!(out, records);
+        // Consecutive ids and equal times take a byte each: 4 bytes besides the payload.
+        let mut w = BatchWriter::default();
+        w.begin(0);
+        for i in 0..3 {
+            w.push(&Record {
+                message: MessageId(1_000_000 + i),
+                timestamp: Instant::from_millis(1 << 40),
+                payload: Payload::from(&[0u8; 100][..]),
+                meta: None,
+            });
+        }
+        let first = w.bytes().len() - HEADER - 2 * 104;
+        assert_eq!(first, 1 + 3 + 6 + 1 + 100);
     }
 }

@@ -158,13 +158,10 @@ impl<F: FsFile> FileLog<F> {
             .get(i + 1)
             .map_or(bytes.len(), |&e| e as usize);
         let one = bytes::Bytes::copy_from_slice(&bytes[start..end]);
-        let mut out = Vec::with_capacity(1);
-        codec::decode(&one, 1, &mut out)
-            .and_then(|()| out.pop())
-            .ok_or(StorageError::Corrupt {
-                log: self.id,
-                offset: Offset(self.written_end() + i as u64),
-            })
+        codec::decode_one(&one, i as u32, self.batch.first()).ok_or(StorageError::Corrupt {
+            log: self.id,
+            offset: Offset(self.written_end() + i as u64),
+        })
     }
 
     /// Seals the active segment (synced, its index saved) and starts a new one at the end.
@@ -470,7 +467,7 @@ mod tests {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         let options = FileOptions {
-            segment_bytes: 2_000,
+            segment_bytes: 1_000,
             batch_bytes: 300,
             index_interval: 100,
             sync: crate::storage::file::SyncPolicy::Os,
