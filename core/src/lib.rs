@@ -337,7 +337,8 @@
 //!   queues keep what was not acked (delivered, unacked messages come back as redeliveries),
 //!   groups their commits, streams their retention. [`topic`]: the topic matcher.
 //! - `shared` (with `std`): `SharedBroker`, a `Send + Sync` handle for threads, with blocking
-//!   receives, a real clock and deadlines acted on while threads wait.
+//!   receives, a real clock, deadlines acted on while threads wait, and a `Flusher` thread
+//!   that acts on deadlines and flushes through quiet spells.
 //! - Streams and groups: [`StreamConfig`], [`Retention`], [`StreamConsumerConfig`],
 //!   [`GroupConfig`], [`StreamRecord`]; [`partitioner`] and [`assign`]: Kafka's partitioner and
 //!   assignors as pure functions.
@@ -413,4 +414,4 @@ pub use stream_error::{
 pub use topic::{TopicPattern, topic_matches};
 
 #[cfg(feature = "std")]
-pub use shared::SharedBroker;
+pub use shared::{Flusher, SharedBroker};

@@ -4,18 +4,21 @@
 //! No test sleeps: threads block only in the handle's own receives, and time-outs are
 //! generous (seconds) because no test asserts how long anything took.
 
+#[path = "support/flush_probe.rs"]
+mod flush_probe;
+
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration as Wait;
 
 use brokerlab::shared::{ManualClock, SharedError};
 use brokerlab::{
     AckError, Broker, ConsumerConfig, ConsumerError, ConsumerId, Duration, ExchangeKind, Instant,
-    LogBounds, LogId, MemoryStorage, Offset, OffsetReset, PublishError, QueueConfig, Received,
-    Record, SharedBroker, Storage, StorageError, StreamConfig, StreamConsumerConfig,
-    SubscriptionConfig,
+    Offset, OffsetReset, PublishError, QueueConfig, Received, SharedBroker, StorageError,
+    StreamConfig, StreamConsumerConfig, SubscriptionConfig,
 };
+use flush_probe::FlushProbe;
 
 /// Long enough that a healthy run never reaches it.
 const GENEROUS: Wait = Wait::from_secs(20);
@@ -294,11 +297,8 @@ fn topic_subscribers_and_bound_queues_each_get_their_copy() {
 
 #[test]
 fn a_failed_flush_is_returned_instead_of_a_confirmation() {
-    let fail = Arc::new(AtomicBool::new(false));
-    let storage = FlakyFlush {
-        inner: MemoryStorage::new(),
-        fail: Arc::clone(&fail),
-    };
+    let (storage, _flushes) = FlushProbe::new();
+    let fail = Arc::clone(&storage.fail);
     let shared = SharedBroker::new(Broker::new(storage));
     shared
         .with(|b, now| b.declare_queue(now, "work", QueueConfig::default()))
@@ -319,47 +319,4 @@ fn a_failed_flush_is_returned_instead_of_a_confirmation() {
         shared.ack(c, d.delivery),
         Err(SharedError::Flush(StorageError::Io))
     );
-}
-
-/// Memory storage whose `flush` fails while `fail` is set.
-struct FlakyFlush {
-    inner: MemoryStorage,
-    fail: Arc<AtomicBool>,
-}
-
-impl Storage for FlakyFlush {
-    fn create_log(&mut self, log: LogId) -> Result<(), StorageError> {
-        self.inner.create_log(log)
-    }
-    fn delete_log(&mut self, log: LogId) -> Result<(), StorageError> {
-        self.inner.delete_log(log)
-    }
-    fn append(&mut self, log: LogId, record: Record) -> Result<Offset, StorageError> {
-        self.inner.append(log, record)
-    }
-    fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError> {
-        self.inner.read(log, offset)
-    }
-    fn drop_prefix(&mut self, log: LogId, before: Offset) -> Result<(), StorageError> {
-        self.inner.drop_prefix(log, before)
-    }
-    fn bounds(&self, log: LogId) -> Result<LogBounds, StorageError> {
-        self.inner.bounds(log)
-    }
-    fn put_meta(&mut self, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        self.inner.put_meta(key, value)
-    }
-    fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        self.inner.get_meta(key)
-    }
-    fn delete_meta(&mut self, key: &str) -> Result<(), StorageError> {
-        self.inner.delete_meta(key)
-    }
-    fn flush(&mut self) -> Result<(), StorageError> {
-        if self.fail.load(Ordering::SeqCst) {
-            Err(StorageError::Io)
-        } else {
-            Ok(())
-        }
-    }
 }

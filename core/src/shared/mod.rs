@@ -26,7 +26,8 @@
 //!   happening. With nobody blocked and nobody calling, deadlines are acted on by the next
 //!   call, before it looks at anything: late, but never observably so. A program that wants
 //!   them acted on promptly anyway (say, to flush the state they change to a durable
-//!   storage) can call [`handle_timeouts`](SharedBroker::handle_timeouts) from a timer.
+//!   storage) starts a [`Flusher`] ([`flush_every`](SharedBroker::flush_every)), which also
+//!   lets a storage that syncs on an interval sync through quiet spells.
 //! - **Durability.** Every call that changes the broker ends with [`Broker::flush`] before it
 //!   returns; a flush failure is returned as [`SharedError::Flush`], so a caller is never
 //!   told a publish or an ack succeeded before the storage says it is durable.
@@ -78,6 +79,7 @@
 
 mod clock;
 mod error;
+mod flusher;
 mod inboxes;
 mod publish;
 mod queue_consumers;
@@ -88,6 +90,7 @@ mod subscriptions;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::SharedError;
+pub use flusher::Flusher;
 
 use core::convert::Infallible;
 use core::fmt;

@@ -61,7 +61,9 @@ pub enum SyncPolicy {
     /// then written batches may be lost in a power cut (not in a crash of the process).
     /// Metadata waits for the sync too, so it never runs ahead of the records. The storage
     /// has no timer: after a quiet spell the sync happens at the next flush, at
-    /// [`FileStorage::sync_now`], or when the storage is dropped.
+    /// [`FileStorage::sync_now`], or when the storage is dropped. A
+    /// [`SharedBroker`](crate::SharedBroker) flushes on a timer with
+    /// [`flush_every`](crate::SharedBroker::flush_every).
     Interval(std::time::Duration),
     /// Never explicitly: the operating system writes back when it likes. Survives a crash of
     /// the process, not of the machine.
