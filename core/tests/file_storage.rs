@@ -191,6 +191,13 @@ fn a_flipped_byte_is_reported_never_returned() {
         }
     }
     assert!(corrupt > 0);
+    // Reading a range (whole batches are decoded straight into `out`) stops at the damage
+    // with the same error, after only good records.
+    let mut out = Vec::new();
+    let err = s.read_range(LOG, Offset(0), usize::MAX, &mut out);
+    assert!(matches!(err, Err(StorageError::Corrupt { .. })), "{err:?}");
+    assert!(out.len() < 40);
+    assert_eq!(out, (0..out.len() as u64).map(record).collect::<Vec<_>>());
 }
 
 /// Writes `synced` records, synced, then `unsynced` more in small batches written but not

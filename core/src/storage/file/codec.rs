@@ -131,7 +131,7 @@ impl BatchWriter {
         self.buf.len()
     }
 
-    /// Message id and timestamp of the batch's record 0, which [`decode_one`] needs.
+    /// Message id and timestamp of the batch's record 0, which [`decode_from`] needs.
     pub(super) fn first(&self) -> (u64, u64) {
         self.first
     }
@@ -230,11 +230,22 @@ pub(super) fn decode(body: &Bytes, count: u32, out: &mut Vec<Record>) -> Option<
     (r.at == body.len()).then_some(())
 }
 
-/// Reads record `i` alone from its bytes, given record 0's id and timestamp.
-pub(super) fn decode_one(bytes: &Bytes, i: u32, first: (u64, u64)) -> Option<Record> {
+/// Reads records `first..first + count` of a batch from their bytes alone, given record 0's
+/// id and timestamp (those of a batch being built, which has no header yet). `None` unless the
+/// bytes hold exactly those records.
+pub(super) fn decode_from(
+    bytes: &Bytes,
+    first: u32,
+    count: u32,
+    record0: (u64, u64),
+    out: &mut Vec<Record>,
+) -> Option<()> {
     let mut r = Reader { body: bytes, at: 0 };
-    let record = r.record(i, first)?;
-    (r.at == bytes.len()).then_some(record)
+    out.reserve(count as usize);
+    for i in first..first.checked_add(count)? {
+        out.push(r.record(i, record0)?);
+    }
+    (r.at == bytes.len()).then_some(())
 }
 
 struct Reader<'a> {

@@ -151,17 +151,32 @@ impl<F: FsFile> FileLog<F> {
 
     /// Pending record `i` (below `pending_at.len()`), decoded from the batch being built.
     fn pending(&self, i: usize) -> Result<Record, StorageError> {
+        let mut out = Vec::with_capacity(1);
+        self.pending_range(i, 1, &mut out)?;
+        out.pop().ok_or(self.corrupt(self.written_end() + i as u64))
+    }
+
+    /// Appends pending records `first..first + n` (within `pending_at.len()`) onto `out`,
+    /// decoded from one copy of their bytes in the batch being built.
+    fn pending_range(
+        &self,
+        first: usize,
+        n: usize,
+        out: &mut Vec<Record>,
+    ) -> Result<(), StorageError> {
         let bytes = self.batch.bytes();
-        let start = self.pending_at[i] as usize;
+        let start = self.pending_at[first] as usize;
         let end = self
             .pending_at
-            .get(i + 1)
+            .get(first + n)
             .map_or(bytes.len(), |&e| e as usize);
-        let one = bytes::Bytes::copy_from_slice(&bytes[start..end]);
-        codec::decode_one(&one, i as u32, self.batch.first()).ok_or(StorageError::Corrupt {
-            log: self.id,
-            offset: Offset(self.written_end() + i as u64),
-        })
+        let copy = bytes::Bytes::copy_from_slice(&bytes[start..end]);
+        let before = out.len();
+        if codec::decode_from(&copy, first as u32, n as u32, self.batch.first(), out).is_none() {
+            out.truncate(before);
+            return Err(self.corrupt(self.written_end() + first as u64));
+        }
+        Ok(())
     }
 
     /// Seals the active segment (synced, its index saved) and starts a new one at the end.
@@ -279,7 +294,20 @@ impl<F: FsFile> FileLog<F> {
         let written = self.written_end();
         let mut at = from;
         while at < written && out.len() < max {
-            self.load_batch(at)?;
+            if !self.cached(at) {
+                let (base, count, body) = self.fetch_batch(at)?;
+                if base == at && count as usize <= max - out.len() {
+                    // The whole batch is wanted: decode it straight into `out`.
+                    let before = out.len();
+                    if codec::decode(&body, count, out).is_none() {
+                        out.truncate(before);
+                        return Err(self.corrupt(at));
+                    }
+                    at += u64::from(count);
+                    continue;
+                }
+                self.cache_batch(base, count, &body, at)?;
+            }
             let c = self.cache.borrow();
             let skip = (at - c.base) as usize;
             let take = (c.records.len() - skip).min(max - out.len());
@@ -287,42 +315,67 @@ impl<F: FsFile> FileLog<F> {
             at += take as u64;
         }
         let end = self.end();
-        while at >= written && at < end && out.len() < max {
-            out.push(self.pending((at - written) as usize)?);
-            at += 1;
+        if at >= written && at < end && out.len() < max {
+            let first = (at - written) as usize;
+            let take = ((end - at) as usize).min(max - out.len());
+            self.pending_range(first, take, out)?;
         }
         Ok(())
     }
 
-    /// Decodes the batch holding `offset` (a written one) into the cache, unless it is there.
-    fn load_batch(&self, offset: u64) -> Result<(), StorageError> {
-        {
-            let c = self.cache.borrow();
-            if offset >= c.base && offset < c.base + c.records.len() as u64 {
-                return Ok(());
-            }
-        }
-        let corrupt = StorageError::Corrupt {
+    /// Whether the cache holds the record at `offset`.
+    fn cached(&self, offset: u64) -> bool {
+        let c = self.cache.borrow();
+        offset >= c.base && offset < c.base + c.records.len() as u64
+    }
+
+    fn corrupt(&self, offset: u64) -> StorageError {
+        StorageError::Corrupt {
             log: self.id,
             offset: Offset(offset),
-        };
+        }
+    }
+
+    /// Decodes the batch holding `offset` (a written one) into the cache, unless it is there.
+    fn load_batch(&self, offset: u64) -> Result<(), StorageError> {
+        if self.cached(offset) {
+            return Ok(());
+        }
+        let (base, count, body) = self.fetch_batch(offset)?;
+        self.cache_batch(base, count, &body, offset)
+    }
+
+    /// Reads and checks the batch holding `offset` (a written one): its base offset, record
+    /// count and body.
+    fn fetch_batch(&self, offset: u64) -> Result<(u64, u32, bytes::Bytes), StorageError> {
         let i = self.segments.partition_point(|s| s.base <= offset);
         let seg = i
             .checked_sub(1)
             .and_then(|i| self.segments.get(i))
             .ok_or(self.out_of_range(offset))?;
         let io = |e: io::Error| match e.kind() {
-            io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => corrupt,
+            io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => self.corrupt(offset),
             _ => io_error(&e),
         };
         let (pos, raw, h) = seg.find(offset).map_err(io)?;
         let body = seg.body_at(&raw, &h, pos).map_err(io)?;
+        Ok((h.base, h.count, body))
+    }
+
+    /// Decodes a fetched batch into the cache; `offset` names the record asked for in errors.
+    fn cache_batch(
+        &self,
+        base: u64,
+        count: u32,
+        body: &bytes::Bytes,
+        offset: u64,
+    ) -> Result<(), StorageError> {
         let mut c = self.cache.borrow_mut();
         c.records.clear();
-        c.base = h.base;
-        if codec::decode(&body, h.count, &mut c.records).is_none() {
+        c.base = base;
+        if codec::decode(body, count, &mut c.records).is_none() {
             c.records.clear();
-            return Err(corrupt);
+            return Err(self.corrupt(offset));
         }
         Ok(())
     }
