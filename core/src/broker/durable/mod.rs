@@ -208,6 +208,11 @@ impl<S: Storage> Broker<S> {
     /// partitions keep their retention start; groups their committed offsets. Consumers,
     /// subscriptions and group members are not restored: clients connect again.
     ///
+    /// All of it as of the last flush: an ack after it may be lost (the message comes back),
+    /// and a message first delivered after it comes back ready but not flagged as redelivered,
+    /// since no delivery of it was saved. `SharedBroker` (feature `std`) flushes
+    /// after every call, so neither happens there.
+    ///
     /// A storage holding no saved broker gives a new, empty one ([`Recovered::fresh`]).
     /// Anything the saved topology names that storage no longer has (a queue deleted after
     /// the last flush) is skipped and listed in [`Recovered::skipped`].
