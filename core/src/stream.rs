@@ -303,6 +303,9 @@ pub(crate) struct PartitionLog {
     pub(crate) bytes: u64,
     /// Timestamp of the record at the log start, if any.
     pub(crate) oldest: Option<Instant>,
+    /// Message id of the last record appended, if any: what a saved count was taken up to
+    /// (see `broker/durable`).
+    pub(crate) last: Option<MessageId>,
 }
 
 #[derive(Debug)]
@@ -415,6 +418,7 @@ impl Stream {
         part.bytes += size;
         part.records += 1;
         part.oldest.get_or_insert(timestamp);
+        part.last = Some(message);
         out.emit(Event::Appended {
             message,
             partition: StreamPartition::new(self.id, p),

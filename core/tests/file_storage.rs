@@ -200,6 +200,35 @@ fn a_flipped_byte_is_reported_never_returned() {
     assert_eq!(out, (0..out.len() as u64).map(record).collect::<Vec<_>>());
 }
 
+#[test]
+fn a_segment_of_another_format_version_is_refused_not_cut() {
+    let fs = CrashFs::new();
+    let (mut s, _) = FileStorage::open_in(fs.clone(), "/db", small()).expect("open");
+    s.create_log(LOG).expect("create");
+    for i in 0..10 {
+        s.append(LOG, record(i)).expect("append");
+    }
+    drop(s);
+    for (old, version) in [(*b"BLB1", '1'), (*b"BLB9", '9')] {
+        let seg: std::path::PathBuf = "/db/logs/1/00000000000000000000.seg".into();
+        let other = fs.crash(|p, f| {
+            let mut d = f.data.clone();
+            if p == seg {
+                d[..4].copy_from_slice(&old);
+            }
+            d
+        });
+        let len = other.files()[&seg].data.len();
+        let err = FileStorage::open_in(other.clone(), "/db", small()).expect_err("refused");
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("format BLB{version}")) && message.contains("BLB2"),
+            "{message}"
+        );
+        assert_eq!(other.files()[&seg].data.len(), len, "the segment was cut");
+    }
+}
+
 /// Writes `synced` records, synced, then `unsynced` more in small batches written but not
 /// synced; returns the file system and the active segment's path.
 fn synced_then_written(synced: u64, unsynced: u64) -> (CrashFs, std::path::PathBuf, usize) {

@@ -268,6 +268,7 @@ impl<S: Storage> Broker<S> {
                 records: 0,
                 bytes: 0,
                 oldest: None,
+                last: None,
             });
         }
         self.next_log += u64::from(count);

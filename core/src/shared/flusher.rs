@@ -36,7 +36,11 @@ impl fmt::Debug for Flusher {
 
 impl Flusher {
     /// Stops the thread, waits for it, and returns the first error it met, if any (a failed
-    /// flush; [`SharedError::Poisoned`], after which it had stopped by itself).
+    /// flush; [`SharedError::Poisoned`], after which it had stopped by itself, or if it
+    /// panicked).
+    ///
+    /// Not from inside [`SharedBroker::with`] or [`read`](SharedBroker::read) (nor dropping
+    /// the flusher there): the thread may be waiting for the lock the closure holds.
     ///
     /// # Errors
     /// That first error.
@@ -53,8 +57,12 @@ impl Flusher {
     fn halt(&mut self) {
         // Closing the channel wakes the thread at once.
         self.stop = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+            && let Ok(mut first) = self.first_error.lock()
+        {
+            // The thread panicked (with the broker locked, which poisons it).
+            first.get_or_insert(SharedError::Poisoned);
         }
     }
 }
@@ -79,6 +87,9 @@ impl<S: Storage + Send + 'static> SharedBroker<S> {
     /// visibility timeout passes, with no thread calling or blocked, is acted on and the change
     /// saved on time rather than at the next call. A thread that fails to flush keeps trying
     /// at the next tick; [`Flusher::stop`] returns the first failure.
+    ///
+    /// `every` is at least a millisecond. A tick holds a handle to the broker while it runs, so
+    /// to drop a broker and open its storage again at once, stop the flusher first.
     ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -106,6 +117,7 @@ impl<S: Storage + Send + 'static> SharedBroker<S> {
     /// # Errors
     /// The thread could not be started.
     pub fn flush_every(&self, every: Duration) -> io::Result<Flusher> {
+        let every = every.max(MIN_DEADLINE_WAIT);
         let weak = Arc::downgrade(&self.inner);
         let (stop, stopped) = mpsc::channel::<()>();
         let first_error = FirstError::default();

@@ -7,8 +7,8 @@
 //! queue whose state changed since the last save (its `AckSignature` tells) its
 //! acknowledgement state (`queue-acks/<queue>`: cursor, offsets settled out of order,
 //! delivered offsets with their delivery counts), and per stream what retention needs of each partition
-//! (`stream-parts/<stream>`: the log end, records and bytes retained, the oldest timestamp),
-//! so recovery reads only records appended after it. Group commits are saved as they happen
+//! (`stream-parts/<stream>`: the log end, records and bytes retained, the oldest timestamp,
+//! the last record's message id), so recovery reads only records appended after it. Group commits are saved as they happen
 //! (`group/<group>/<stream>/<partition>`). The logs carry the rest: a queue's log start is its
 //! acknowledged head, a partition's start is where retention left it.
 
@@ -56,18 +56,21 @@ fn commit_key(group: &str, stream: &str, partition: u32) -> String {
     format!("group/{group}/{stream}/{partition}")
 }
 
-/// A partition as last saved: the log end then, and its records, bytes and oldest timestamp.
+/// A partition as last saved: the log end then, its records, bytes and oldest timestamp, and
+/// the message id of its last record, which tells whether the record now at `end - 1` is the
+/// one counted (a log cut by a crash and grown again holds other records there).
 #[derive(Debug, Clone, Copy)]
 struct SavedPartition {
     end: u64,
     records: u64,
     bytes: u64,
     oldest: Option<Instant>,
+    last: Option<u64>,
 }
 
 fn decode_partitions(bytes: &[u8]) -> Option<Vec<SavedPartition>> {
     let mut r = Reader(bytes);
-    let n = r.count(25)?;
+    let n = r.count(26)?;
     let mut parts = Vec::with_capacity(n);
     for _ in 0..n {
         parts.push(SavedPartition {
@@ -75,6 +78,7 @@ fn decode_partitions(bytes: &[u8]) -> Option<Vec<SavedPartition>> {
             records: r.u64()?,
             bytes: r.u64()?,
             oldest: r.opt_u64()?.map(Instant::from_millis),
+            last: r.opt_u64()?,
         });
     }
     r.is_empty().then_some(parts)
@@ -98,8 +102,8 @@ fn decode_acks(bytes: &[u8]) -> Option<AckState> {
 }
 
 /// Rebuilds what retention needs of one partition from its log and what the last flush saved:
-/// when the log still starts where it did then and has not lost records, only the records
-/// appended since are read; otherwise every retained record is. Also moves `next_message`
+/// when the log still starts where it did then and still holds the last record counted, only
+/// the records appended since are read; otherwise every retained record is. Also moves `next_message`
 /// past the log's last record. Returns the partition, its `start..end` and the records read.
 fn recover_partition<S: Storage>(
     storage: &S,
@@ -114,9 +118,20 @@ fn recover_partition<S: Storage>(
         records: end - start,
         bytes: 0,
         oldest: None,
+        last: None,
     };
     let mut at = start;
-    if let Some(s) = saved.filter(|s| s.end <= end && s.end.checked_sub(s.records) == Some(start)) {
+    let counted = |s: &&SavedPartition| {
+        s.end <= end
+            && s.end.checked_sub(s.records) == Some(start)
+            && (s.records == 0
+                || storage
+                    .read(log, Offset(s.end - 1))
+                    .ok()
+                    .map(|r| r.message.0)
+                    == s.last)
+    };
+    if let Some(s) = saved.filter(counted) {
         part.bytes = s.bytes;
         part.oldest = s.oldest;
         at = s.end;
@@ -134,7 +149,9 @@ fn recover_partition<S: Storage>(
         at += scratch.len() as u64;
     }
     if end > start {
-        *next_message = (*next_message).max(storage.read(log, Offset(end - 1))?.message.0 + 1);
+        let last = storage.read(log, Offset(end - 1))?.message;
+        part.last = Some(last);
+        *next_message = (*next_message).max(last.0 + 1);
     }
     Ok((part, (start, end), at - first))
 }
@@ -187,6 +204,7 @@ impl<S: Storage> Broker<S> {
                 w.u64(part.records);
                 w.u64(part.bytes);
                 w.opt_u64(part.oldest.map(Instant::as_millis));
+                w.opt_u64(part.last.map(|m| m.0));
             }
             key.clear();
             key.push_str(PARTS_PREFIX);

@@ -35,6 +35,26 @@ use crate::time::{Duration, Instant};
 
 /// `"BLB2"` read as a little-endian `u32`.
 pub(super) const MAGIC: u32 = u32::from_le_bytes(*b"BLB2");
+/// Refuses a batch header of another version of this format: `"BLB"` and a digit other than
+/// this version's. Opening then fails with an error that says so, instead of treating the
+/// file as damage and cutting it away.
+pub(super) fn check_version(header: &[u8; HEADER]) -> std::io::Result<()> {
+    let [b'B', b'L', b'B', version] = [header[0], header[1], header[2], header[3]] else {
+        return Ok(());
+    };
+    if !version.is_ascii_digit() || u32::from_le_bytes([b'B', b'L', b'B', version]) == MAGIC {
+        return Ok(());
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        std::format!(
+            "the segment holds batches of format BLB{} and this version of brokerlab reads \
+             only BLB2: open it with the version that wrote it",
+            char::from(version)
+        ),
+    ))
+}
+
 /// Bytes of a batch header.
 pub(super) const HEADER: usize = 24;
 /// The largest body a batch may have; a header claiming more is damage, not data.
@@ -218,7 +238,8 @@ fn put_bytes(b: &mut Vec<u8>, bytes: &[u8]) {
 /// records (which a matching checksum makes a format bug or a forged batch).
 pub(super) fn decode(body: &Bytes, count: u32, out: &mut Vec<Record>) -> Option<()> {
     let mut r = Reader { body, at: 0 };
-    out.reserve(count as usize);
+    // Every record takes at least 4 bytes: a count beyond that is not believed.
+    out.reserve((count as usize).min(body.len() / 4));
     let mut first = (0, 0);
     for i in 0..count {
         let record = r.record(i, first)?;
@@ -241,7 +262,7 @@ pub(super) fn decode_from(
     out: &mut Vec<Record>,
 ) -> Option<()> {
     let mut r = Reader { body: bytes, at: 0 };
-    out.reserve(count as usize);
+    out.reserve((count as usize).min(bytes.len() / 4));
     for i in first..first.checked_add(count)? {
         out.push(r.record(i, record0)?);
     }

@@ -7,7 +7,7 @@ use std::vec::Vec;
 
 use bytes::Bytes;
 
-use super::codec::{HEADER, Header};
+use super::codec::{self, HEADER, Header};
 use super::crc32c;
 use super::fs::{Fs, FsFile};
 
@@ -131,6 +131,10 @@ impl<F: FsFile> Segment<F> {
     /// Checks the batches from `pos` (a batch start holding `offset`) to the end of the file,
     /// noting them in the index; sets `len` and `end` to the last whole batch. Returns what
     /// stopped the scan early, if anything.
+    ///
+    /// # Errors
+    /// Reading failed, or the first batch read is of another format version
+    /// ([`codec::check_version`]): nothing is cut then.
     pub(super) fn scan_from(
         &mut self,
         mut pos: u64,
@@ -138,6 +142,7 @@ impl<F: FsFile> Segment<F> {
         file_len: u64,
         index_interval: u64,
     ) -> io::Result<Option<Damage>> {
+        let mut first = true;
         let damage = loop {
             if pos == file_len {
                 break None;
@@ -147,6 +152,11 @@ impl<F: FsFile> Segment<F> {
             }
             let mut raw = [0u8; HEADER];
             self.file.read_exact_at(&mut raw, pos)?;
+            if first {
+                // A file of another format version is not damage to cut away: refuse it.
+                codec::check_version(&raw)?;
+                first = false;
+            }
             let Some(h) = Header::parse(&raw) else {
                 break Some(Damage::BadHeader);
             };
