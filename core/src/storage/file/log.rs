@@ -35,6 +35,9 @@ pub(super) struct FileLog<F> {
     batch: BatchWriter,
     pending_at: Vec<u32>,
     cache: RefCell<Cached>,
+    /// Bytes read at a time while looking for a batch: two index intervals, so the headers
+    /// from an index entry to the next (and a small batch's body) come in one read.
+    read_chunk: u64,
 }
 
 impl<F: FsFile> FileLog<F> {
@@ -43,8 +46,9 @@ impl<F: FsFile> FileLog<F> {
         fs: &S,
         dir: PathBuf,
         id: LogId,
-        sync: bool,
+        options: &FileOptions,
     ) -> io::Result<Self> {
+        let sync = options.sync.syncs();
         fs.create_dir_all(&dir)?;
         let file = fs.open(&segment_path(&dir, 0), true)?;
         if sync {
@@ -62,6 +66,7 @@ impl<F: FsFile> FileLog<F> {
             batch: BatchWriter::default(),
             pending_at: Vec::new(),
             cache: RefCell::default(),
+            read_chunk: 2 * options.interval(),
         })
     }
 
@@ -357,8 +362,7 @@ impl<F: FsFile> FileLog<F> {
             io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => self.corrupt(offset),
             _ => io_error(&e),
         };
-        let (pos, raw, h) = seg.find(offset).map_err(io)?;
-        let body = seg.body_at(&raw, &h, pos).map_err(io)?;
+        let (h, body) = seg.read_batch(offset, self.read_chunk).map_err(io)?;
         Ok((h.base, h.count, body))
     }
 
@@ -480,6 +484,7 @@ impl<F: FsFile> FileLog<F> {
             batch: BatchWriter::default(),
             pending_at: Vec::new(),
             cache: RefCell::default(),
+            read_chunk: 2 * options.interval(),
         };
         Ok((log, report))
     }
@@ -526,7 +531,7 @@ mod tests {
             sync: crate::storage::file::SyncPolicy::Os,
         };
         let fs = StdFs;
-        let mut log = FileLog::create(&fs, dir.clone(), LogId(1), false).expect("create");
+        let mut log = FileLog::create(&fs, dir.clone(), LogId(1), &options).expect("create");
         for i in 0..200u64 {
             let record = Record {
                 message: MessageId(i),

@@ -334,8 +334,7 @@ impl<F: Fs> Storage for FileStorage<F> {
             return Err(StorageError::LogExists(log));
         }
         let dir = self.log_dir(log);
-        let l = FileLog::create(&self.fs, dir, log, self.options.sync.syncs())
-            .map_err(|e| io_error(&e))?;
+        let l = FileLog::create(&self.fs, dir, log, &self.options).map_err(|e| io_error(&e))?;
         self.logs.insert(log, l);
         Ok(())
     }

@@ -92,40 +92,52 @@ impl<F: FsFile> Segment<F> {
         }
     }
 
-    /// Reads the header at `pos` (which must be a batch start below `len`).
-    pub(super) fn header_at(&self, pos: u64) -> io::Result<([u8; HEADER], Header)> {
-        let mut raw = [0u8; HEADER];
-        self.file.read_exact_at(&mut raw, pos)?;
-        let h = Header::parse(&raw).ok_or_else(|| io::Error::from(io::ErrorKind::InvalidData))?;
-        Ok((raw, h))
-    }
-
-    /// Reads and checks the body of the batch whose header is `h` at `pos`.
-    pub(super) fn body_at(&self, raw: &[u8; HEADER], h: &Header, pos: u64) -> io::Result<Bytes> {
-        let mut body = std::vec![0u8; h.body_len as usize];
-        self.file.read_exact_at(&mut body, pos + HEADER as u64)?;
-        if !h.checks(raw, &body) {
-            return Err(io::ErrorKind::InvalidData.into());
-        }
-        Ok(Bytes::from(body))
-    }
-
-    /// The position of the batch holding `offset` (which must be in `base..end`): from the
-    /// nearest index entry, hopping headers.
-    pub(super) fn find(&self, offset: u64) -> io::Result<(u64, [u8; HEADER], Header)> {
+    /// Reads and checks the batch holding `offset` (which must be in `base..end`): its header
+    /// and body. Headers are walked from the nearest index entry through a buffer read
+    /// `chunk` bytes at a time, not one read per header (a log flushed after every record has
+    /// a batch per record, dozens between index entries), and a body already in the buffer is
+    /// not read again.
+    pub(super) fn read_batch(&self, offset: u64, chunk: u64) -> io::Result<(Header, Bytes)> {
+        let invalid = || io::Error::from(io::ErrorKind::InvalidData);
         let i = self.index.partition_point(|&(o, _)| o <= offset);
         let mut pos = match i {
             0 => 0,
             _ => self.index[i - 1].1,
         };
-        while pos < self.len {
-            let (raw, h) = self.header_at(pos)?;
-            if offset < h.end() {
-                return Ok((pos, raw, h));
+        let chunk = chunk.max(2 * HEADER as u64);
+        // `buf` holds the file's bytes from `at`.
+        let (mut buf, mut at) = (Vec::new(), pos);
+        loop {
+            if pos + HEADER as u64 > self.len {
+                return Err(invalid());
             }
-            pos += h.total_len();
+            if pos + HEADER as u64 > at + buf.len() as u64 {
+                at = pos;
+                buf.resize(chunk.min(self.len - pos) as usize, 0);
+                self.file.read_exact_at(&mut buf, pos)?;
+            }
+            let from = (pos - at) as usize;
+            let mut raw = [0u8; HEADER];
+            raw.copy_from_slice(&buf[from..from + HEADER]);
+            let h = Header::parse(&raw).ok_or_else(invalid)?;
+            if offset >= h.end() {
+                pos += h.total_len();
+                continue;
+            }
+            let body_from = from + HEADER;
+            let body_to = body_from + h.body_len as usize;
+            let body = if body_to <= buf.len() {
+                Bytes::from(buf).slice(body_from..body_to)
+            } else {
+                let mut body = std::vec![0u8; h.body_len as usize];
+                self.file.read_exact_at(&mut body, pos + HEADER as u64)?;
+                Bytes::from(body)
+            };
+            if !h.checks(&raw, &body) {
+                return Err(invalid());
+            }
+            return Ok((h, body));
         }
-        Err(io::ErrorKind::InvalidData.into())
     }
 
     /// Checks the batches from `pos` (a batch start holding `offset`) to the end of the file,

@@ -6,13 +6,16 @@
 //!   record to count their bytes (what it always did before the counts were saved);
 //! - **flush**: one job published, delivered, acked and flushed on a busy queue while other
 //!   queues sit idle, each holding deliveries in flight, against the same with no idle
-//!   queues: what an idle queue adds to each flush.
+//!   queues: what an idle queue adds to each flush;
+//! - **threads**: jobs through a `SharedBroker` (2 producer threads publishing, 2 consumer
+//!   threads receiving and acking; every call flushes) on `FileStorage` under each
+//!   `SyncPolicy`, against the same on `MemoryStorage`: what a durable call costs.
 //!
-//! Nothing is synced (`SyncPolicy::Os`) and the page cache stays warm: this measures the
-//! broker's own work, not the disk. Rounds are interleaved (round 1 of every case, then round
+//! The first two use `SyncPolicy::Os` and a warm page cache: they measure the broker's own
+//! work, not the disk. Rounds are interleaved (round 1 of every case, then round
 //! 2, …); each figure is the median with the rounds' min–max.
 //!
-//! Run: `cargo bench -p brokerlab --bench broker_recovery`. `BROKERLAB_BENCH_QUICK=1` makes
+//! Run: `cargo bench -p brokerlab --bench durability`. `BROKERLAB_BENCH_QUICK=1` makes
 //! a smoke test of it. Files go to a folder under `BROKERLAB_BENCH_DIR` (default: the target
 //! directory's `tmp`), removed at the end.
 
@@ -24,8 +27,8 @@ use std::time::{Duration as StdDuration, Instant as WallInstant};
 
 use brokerlab::storage::{FileOptions, FileStorage, SyncPolicy};
 use brokerlab::{
-    Broker, ConsumerConfig, ConsumerId, Delivery, EventFilter, Instant, Limits, Partition, Publish,
-    QueueConfig, Retention, Storage, StreamConfig,
+    Broker, ConsumerConfig, ConsumerId, Delivery, EventFilter, Instant, Limits, MemoryStorage,
+    Partition, Publish, QueueConfig, Retention, SharedBroker, Storage, StreamConfig,
 };
 
 const PARTITIONS: u32 = 4;
@@ -39,7 +42,7 @@ impl Scratch {
     fn new() -> Scratch {
         let base = std::env::var_os("BROKERLAB_BENCH_DIR")
             .map_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")), PathBuf::from);
-        let dir = base.join(format!("broker_recovery_bench-{}", std::process::id()));
+        let dir = base.join(format!("durability_bench-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).expect("create the bench folder");
         Scratch(dir)
@@ -216,6 +219,90 @@ fn flushes(scratch: &Scratch, jobs: usize, rounds: usize) {
     }
 }
 
+/// Runs `jobs` jobs through `shared`: 2 threads publish half each, 2 consumer threads
+/// receive and ack until all are acked. Returns jobs per second.
+fn shared_jobs<S: Storage + Send + 'static>(shared: &SharedBroker<S>, jobs: usize) -> f64 {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const THREADS: usize = 2;
+    shared
+        .with(|b, now| b.declare_queue(now, "jobs", QueueConfig::default()))
+        .expect("queue");
+    let consumers: Vec<ConsumerId> = (0..THREADS)
+        .map(|i| {
+            let config = ConsumerConfig::default().with_prefetch(16);
+            shared
+                .consume("jobs", format!("w{i}").as_str(), config)
+                .expect("consume")
+        })
+        .collect();
+    let acked = AtomicUsize::new(0);
+    let start = WallInstant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| {
+                for _ in 0..jobs / THREADS {
+                    shared.publish("", "jobs", "job").expect("publish");
+                }
+            });
+        }
+        for &c in &consumers {
+            let acked = &acked;
+            scope.spawn(move || {
+                while acked.load(Ordering::Relaxed) < jobs {
+                    if let Some(d) = shared.recv(c, StdDuration::from_millis(50)).expect("recv") {
+                        shared.ack(c, d.delivery).expect("ack");
+                        acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    jobs as f64 / start.elapsed().as_secs_f64()
+}
+
+fn threads(scratch: &Scratch, jobs: usize, rounds: usize) {
+    let policies = [
+        ("memory (`MemoryStorage`)", None),
+        ("`FileStorage`, `Os`", Some(SyncPolicy::Os)),
+        (
+            "`FileStorage`, `Interval(10 ms)`",
+            Some(SyncPolicy::Interval(StdDuration::from_millis(10))),
+        ),
+        ("`FileStorage`, `EveryBatch`", Some(SyncPolicy::EveryBatch)),
+    ];
+    let mut samples = vec![Vec::new(); policies.len()];
+    for round in 0..rounds {
+        for (i, (_, policy)) in policies.iter().enumerate() {
+            let rate = match policy {
+                None => shared_jobs(&SharedBroker::new(Broker::new(MemoryStorage::new())), jobs),
+                Some(sync) => {
+                    let dir = scratch.0.join(format!("threads-{i}-{round}"));
+                    let options = FileOptions {
+                        sync: *sync,
+                        ..FileOptions::default()
+                    };
+                    let storage = FileStorage::open(&dir, options).expect("open").0;
+                    let rate = shared_jobs(&SharedBroker::new(Broker::new(storage)), jobs);
+                    let _ = fs::remove_dir_all(&dir);
+                    rate
+                }
+            };
+            samples[i].push(rate);
+        }
+    }
+    println!(
+        "\n## {jobs} jobs through a `SharedBroker`: 2 threads publish, 2 receive and ack \
+         (prefetch 16); every call flushes\n"
+    );
+    println!("| storage | jobs/s | min–max | ratio to memory |");
+    println!("|---|---:|---:|---:|");
+    let (base, _, _) = median(&mut samples[0].clone());
+    for ((name, _), s) in policies.iter().zip(&mut samples) {
+        let (m, lo, hi) = median(s);
+        println!("| {name} | {m:.0} | {lo:.0}–{hi:.0} | {:.3} |", m / base);
+    }
+}
+
 fn main() {
     let quick = std::env::var("BROKERLAB_BENCH_QUICK").is_ok_and(|v| v == "1");
     let scratch = Scratch::new();
@@ -224,11 +311,12 @@ fn main() {
         if quick { " — QUICK mode" } else { "" },
         scratch.0.display()
     );
-    let (records, jobs, rounds) = if quick {
-        (100_000, 200, 3)
+    let (records, jobs, threaded, rounds) = if quick {
+        (100_000, 200, 1_000, 3)
     } else {
-        (2_000_000, 2_000, 5)
+        (2_000_000, 2_000, 10_000, 5)
     };
     recovery(&scratch, records, rounds);
     flushes(&scratch, jobs, rounds);
+    threads(&scratch, threaded, rounds);
 }
