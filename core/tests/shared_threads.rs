@@ -320,3 +320,34 @@ fn a_failed_flush_is_returned_instead_of_a_confirmation() {
         Err(SharedError::Flush(StorageError::Io))
     );
 }
+
+#[test]
+fn no_publish_returns_before_a_flush_covers_it() {
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 2_000;
+    let (storage, _flushes) = FlushProbe::new();
+    let durable = Arc::clone(&storage.durable_id);
+    let shared = SharedBroker::new(Broker::new(storage));
+    shared
+        .with(|b, now| b.declare_queue(now, "work", QueueConfig::default()))
+        .unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            s.spawn(|| {
+                for _ in 0..PER_THREAD {
+                    let id = shared.publish("", "work", "job").unwrap();
+                    // Calls of other threads may have shared the flush: it must still cover
+                    // this one.
+                    assert!(
+                        durable.load(Ordering::SeqCst) >= id.0,
+                        "{id} returned unflushed"
+                    );
+                }
+            });
+        }
+    });
+    let ready = shared
+        .read(|b| b.queue_stats(b.queue_id("work").unwrap()).unwrap().ready)
+        .unwrap();
+    assert_eq!(ready, THREADS * PER_THREAD);
+}

@@ -28,9 +28,14 @@
 //!   them acted on promptly anyway (say, to flush the state they change to a durable
 //!   storage) starts a [`Flusher`] ([`flush_every`](SharedBroker::flush_every)), which also
 //!   lets a storage that syncs on an interval sync through quiet spells.
-//! - **Durability.** Every call that changes the broker ends with [`Broker::flush`] before it
-//!   returns; a flush failure is returned as [`SharedError::Flush`], so a caller is never
-//!   told a publish or an ack succeeded before the storage says it is durable.
+//! - **Durability.** Every call that changes the broker returns only after a
+//!   [`Broker::flush`] that covers it; a flush failure is returned as [`SharedError::Flush`],
+//!   so a caller is never told a publish or an ack succeeded before the storage says it is
+//!   durable. Calls of several threads share flushes (group commit): a call that finds
+//!   another one waiting for the lock lets it in and waits for the flush that ends the
+//!   group, so with a storage that syncs at every flush, threads share one sync instead of
+//!   queueing for one each. Deliveries may reach consumers before the flush that makes their
+//!   publish durable (as in RabbitMQ, where publisher confirms follow the write to disk).
 //! - **Events.** The handle reads only the events it needs for its inboxes and discards the
 //!   rest (the broker does not even build them). A program that needs the event log drives a
 //!   [`Broker`] itself.
@@ -78,6 +83,7 @@
 //! ```
 
 mod clock;
+mod commit;
 mod error;
 mod flusher;
 mod inboxes;
@@ -95,7 +101,8 @@ pub use flusher::Flusher;
 use core::convert::Infallible;
 use core::fmt;
 use std::boxed::Box;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::Waker;
 
 use crate::broker::Broker;
@@ -121,6 +128,10 @@ struct Inner<S: Storage> {
     state: Mutex<State<S>>,
     signal: Arc<Signal>,
     clock: Box<dyn Clock>,
+    /// Calls that want the lock to change the broker and have not got it yet.
+    mutators: AtomicUsize,
+    /// Woken (with `state`'s lock) whenever a flush ends: calls waiting for theirs.
+    flushed: Condvar,
 }
 
 // A compile-time check that the handle can cross threads.
@@ -174,6 +185,8 @@ impl<S: Storage> SharedBroker<S> {
                 state: Mutex::new(State::new(broker)),
                 signal,
                 clock: Box::new(clock),
+                mutators: AtomicUsize::new(0),
+                flushed: Condvar::new(),
             }),
         }
     }
@@ -230,27 +243,6 @@ impl<S: Storage> SharedBroker<S> {
         self.inner.state.lock().map_err(|_| SharedError::Poisoned)
     }
 
-    /// One change under the lock: acts on due deadlines, runs `f`, routes deliveries,
-    /// flushes, and wakes blocked threads. `f`'s error wins over a flush error: nothing was
-    /// confirmed either way.
-    fn mutate<T, E>(
-        &self,
-        f: impl FnOnce(&mut State<S>, Instant) -> Result<T, E>,
-    ) -> Result<T, SharedError<E>> {
-        let mut state = self.lock()?;
-        let now = self.inner.clock.now();
-        state.handle_due(now);
-        let result = f(&mut state, now);
-        state.route();
-        let flushed = state.broker.flush();
-        state.changed = false;
-        drop(state);
-        self.inner.signal.notify();
-        let value = result.map_err(SharedError::Broker)?;
-        flushed.map_err(SharedError::Flush)?;
-        Ok(value)
-    }
-
     /// Runs `attempt` under the lock until it returns a value, blocking between attempts
     /// until something changes or the broker's next deadline passes. `timeout` of `None`
     /// attempts once; a timeout too large to represent waits without limit. `attempt` acts on
@@ -271,6 +263,8 @@ impl<S: Storage> SharedBroker<S> {
             let changed = core::mem::take(&mut state.changed);
             let deadline = state.broker.poll_timeout();
             drop(state);
+            // The attempt may have flushed calls that wait for one.
+            self.inner.flushed.notify_all();
             if changed {
                 self.inner.signal.notify();
             }

@@ -25,6 +25,13 @@ pub(super) struct State<S: Storage> {
     pub(super) inboxes: Inboxes,
     /// Set when a blocking attempt changed what other blocked threads may be waiting for.
     pub(super) changed: bool,
+    /// Calls applied under the lock and numbered in order: call `n` is durable once
+    /// `durable >= n` (group commit, see `SharedBroker::commit`).
+    pub(super) applied: u64,
+    /// Every call up to this one was flushed.
+    pub(super) durable: u64,
+    /// The latest failed flush: the calls up to `.0` were not confirmed.
+    pub(super) failed: Option<(u64, StorageError)>,
     scratch: Vec<Delivery>,
 }
 
@@ -35,6 +42,9 @@ impl<S: Storage> State<S> {
             broker,
             inboxes: Inboxes::default(),
             changed: false,
+            applied: 0,
+            durable: 0,
+            failed: None,
             scratch: Vec::new(),
         };
         state.restore();
@@ -92,9 +102,24 @@ impl<S: Storage> State<S> {
     /// [`handle_due`](Self::handle_due), then flushes if anything was due.
     pub(super) fn handle_due_and_flush(&mut self, now: Instant) -> Result<(), StorageError> {
         if self.handle_due(now) {
-            self.broker.flush()?;
+            self.flush()?;
         }
         Ok(())
+    }
+
+    /// Flushes the broker: every call applied so far is then durable, or saw this failure.
+    pub(super) fn flush(&mut self) -> Result<(), StorageError> {
+        let upto = self.applied;
+        match self.broker.flush() {
+            Ok(()) => {
+                self.durable = upto;
+                Ok(())
+            }
+            Err(e) => {
+                self.failed = Some((upto, e));
+                Err(e)
+            }
+        }
     }
 
     /// Whether `consumer` exists (running or crashed).

@@ -60,7 +60,7 @@ impl<S: Storage> SharedBroker<S> {
             // Poll before acting on deadlines: the poll is this member's heartbeat.
             let mut records = Vec::new();
             let read = state.broker.poll_into(now, consumer, max, &mut records);
-            let flushed = state.broker.flush();
+            let flushed = state.flush();
             read.map_err(SharedError::Broker)?;
             flushed.map_err(SharedError::Flush)?;
             if !records.is_empty() || max == 0 {

@@ -53,7 +53,7 @@ fn next_received<S: Storage>(
         .receive(now, subscription)
         .map_err(SharedError::Broker)?;
     if got.is_some() {
-        state.broker.flush().map_err(SharedError::Flush)?;
+        state.flush().map_err(SharedError::Flush)?;
     }
     Ok(got)
 }

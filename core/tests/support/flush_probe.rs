@@ -5,7 +5,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use brokerlab::{LogBounds, LogId, MemoryStorage, Offset, Record, Storage, StorageError};
@@ -21,6 +21,9 @@ pub struct Flushed {
 pub struct FlushProbe {
     inner: MemoryStorage,
     pub fail: Arc<AtomicBool>,
+    /// The highest message id appended before the last successful flush.
+    pub durable_id: Arc<AtomicU64>,
+    appended_id: u64,
     flushed: Sender<Flushed>,
 }
 
@@ -31,6 +34,8 @@ impl FlushProbe {
         let probe = FlushProbe {
             inner: MemoryStorage::new(),
             fail: Arc::default(),
+            durable_id: Arc::default(),
+            appended_id: 0,
             flushed,
         };
         (probe, reports)
@@ -45,6 +50,7 @@ impl Storage for FlushProbe {
         self.inner.delete_log(log)
     }
     fn append(&mut self, log: LogId, record: Record) -> Result<Offset, StorageError> {
+        self.appended_id = self.appended_id.max(record.message.0);
         self.inner.append(log, record)
     }
     fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError> {
@@ -71,6 +77,9 @@ impl Storage for FlushProbe {
         } else {
             Ok(())
         };
+        if outcome.is_ok() {
+            self.durable_id.store(self.appended_id, Ordering::SeqCst);
+        }
         // Nobody listening is fine: the test may have finished with the reports.
         let _ = self.flushed.send(Flushed {
             outcome,
