@@ -202,9 +202,10 @@ impl<S: Storage> SharedBroker<S> {
     /// seeking, …). Afterwards the handle routes what `f` made the broker deliver, drops from
     /// the inboxes what `f` settled or took back, flushes, and wakes blocked threads.
     ///
-    /// Inside `f`, leave the broker's events and deliveries alone (the handle reads them) and
-    /// do not call this handle (its lock is held: the call would never return). A panic in `f`
-    /// poisons the handle.
+    /// Inside `f`, leave the broker's events and deliveries alone (the handle reads them), do
+    /// not call this handle (its lock is held: the call would never return), and do not wait
+    /// for another thread's call to return (it may be waiting for a flush that needs the
+    /// lock). A panic in `f` poisons the handle.
     ///
     /// # Errors
     /// `f`'s error as [`SharedError::Broker`] (the flush still happens); a failed flush;
@@ -259,12 +260,16 @@ impl<S: Storage> SharedBroker<S> {
             let seen = self.inner.signal.generation();
             let mut state = self.lock()?;
             let now = self.inner.clock.now();
+            let covered = state.ledger.covered();
             let outcome = attempt(&mut state, now);
             let changed = core::mem::take(&mut state.changed);
             let deadline = state.broker.poll_timeout();
+            let flushed_calls = state.ledger.covered() != covered;
             drop(state);
-            // The attempt may have flushed calls that wait for one.
-            self.inner.flushed.notify_all();
+            if flushed_calls {
+                // The attempt flushed calls that may be waiting for a flush.
+                self.inner.flushed.notify_all();
+            }
             if changed {
                 self.inner.signal.notify();
             }

@@ -3,6 +3,7 @@
 
 use std::vec::Vec;
 
+use super::commit::Ledger;
 use super::inboxes::Inboxes;
 use crate::broker::Broker;
 use crate::event::{Delivery, EventFilter, EventKind};
@@ -25,13 +26,8 @@ pub(super) struct State<S: Storage> {
     pub(super) inboxes: Inboxes,
     /// Set when a blocking attempt changed what other blocked threads may be waiting for.
     pub(super) changed: bool,
-    /// Calls applied under the lock and numbered in order: call `n` is durable once
-    /// `durable >= n` (group commit, see `SharedBroker::commit`).
-    pub(super) applied: u64,
-    /// Every call up to this one was flushed.
-    pub(super) durable: u64,
-    /// The latest failed flush: the calls up to `.0` were not confirmed.
-    pub(super) failed: Option<(u64, StorageError)>,
+    /// What the flushes said about the calls (group commit).
+    pub(super) ledger: Ledger,
     scratch: Vec<Delivery>,
 }
 
@@ -42,9 +38,7 @@ impl<S: Storage> State<S> {
             broker,
             inboxes: Inboxes::default(),
             changed: false,
-            applied: 0,
-            durable: 0,
-            failed: None,
+            ledger: Ledger::default(),
             scratch: Vec::new(),
         };
         state.restore();
@@ -107,19 +101,11 @@ impl<S: Storage> State<S> {
         Ok(())
     }
 
-    /// Flushes the broker: every call applied so far is then durable, or saw this failure.
+    /// Flushes the broker; the calls applied so far and not yet in a flush get its outcome.
     pub(super) fn flush(&mut self) -> Result<(), StorageError> {
-        let upto = self.applied;
-        match self.broker.flush() {
-            Ok(()) => {
-                self.durable = upto;
-                Ok(())
-            }
-            Err(e) => {
-                self.failed = Some((upto, e));
-                Err(e)
-            }
-        }
+        let outcome = self.broker.flush();
+        self.ledger.flushed(outcome);
+        outcome
     }
 
     /// Whether `consumer` exists (running or crashed).

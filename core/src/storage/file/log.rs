@@ -14,6 +14,9 @@ use super::{FileOptions, io_error};
 use crate::ids::{LogId, Offset};
 use crate::storage::{LogBounds, Record, StorageError};
 
+/// The most [`FileLog`] reads at a time while it looks for a batch.
+const MAX_READ_CHUNK: u64 = 64 << 10;
+
 /// The records of the batch read last, so reading a batch's records in turn decodes it once.
 #[derive(Debug, Default)]
 struct Cached {
@@ -35,8 +38,9 @@ pub(super) struct FileLog<F> {
     batch: BatchWriter,
     pending_at: Vec<u32>,
     cache: RefCell<Cached>,
-    /// Bytes read at a time while looking for a batch: two index intervals, so the headers
-    /// from an index entry to the next (and a small batch's body) come in one read.
+    /// Bytes read at a time while looking for a batch: two index intervals (at most
+    /// [`MAX_READ_CHUNK`]), so the headers from an index entry to the next (and a small
+    /// batch's body) come in one read.
     read_chunk: u64,
 }
 
@@ -66,7 +70,7 @@ impl<F: FsFile> FileLog<F> {
             batch: BatchWriter::default(),
             pending_at: Vec::new(),
             cache: RefCell::default(),
-            read_chunk: 2 * options.interval(),
+            read_chunk: (2 * options.interval()).min(MAX_READ_CHUNK),
         })
     }
 
@@ -484,7 +488,7 @@ impl<F: FsFile> FileLog<F> {
             batch: BatchWriter::default(),
             pending_at: Vec::new(),
             cache: RefCell::default(),
-            read_chunk: 2 * options.interval(),
+            read_chunk: (2 * options.interval()).min(MAX_READ_CHUNK),
         };
         Ok((log, report))
     }

@@ -96,7 +96,7 @@ impl<F: FsFile> Segment<F> {
     /// and body. Headers are walked from the nearest index entry through a buffer read
     /// `chunk` bytes at a time, not one read per header (a log flushed after every record has
     /// a batch per record, dozens between index entries), and a body already in the buffer is
-    /// not read again.
+    /// copied from it rather than read again.
     pub(super) fn read_batch(&self, offset: u64, chunk: u64) -> io::Result<(Header, Bytes)> {
         let invalid = || io::Error::from(io::ErrorKind::InvalidData);
         let i = self.index.partition_point(|&(o, _)| o <= offset);
@@ -127,7 +127,8 @@ impl<F: FsFile> Segment<F> {
             let body_from = from + HEADER;
             let body_to = body_from + h.body_len as usize;
             let body = if body_to <= buf.len() {
-                Bytes::from(buf).slice(body_from..body_to)
+                // A copy: a slice would keep the whole buffer alive with every payload.
+                Bytes::copy_from_slice(&buf[body_from..body_to])
             } else {
                 let mut body = std::vec![0u8; h.body_len as usize];
                 self.file.read_exact_at(&mut body, pos + HEADER as u64)?;
