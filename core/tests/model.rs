@@ -10,11 +10,12 @@
 //!   count covering exactly the gap;
 //! - in fan-out each bound queue receives each message once.
 //!
-//! The broker property runs on both storage backends: `memory::broker_matches_model` over
-//! `MemoryStorage` (300 cases) and `file::broker_matches_model` over `FileStorage` (32 cases,
-//! each in a fresh temporary folder, to keep the suite fast); `Flush` is one of the random
-//! commands, and every run ends with a flush and a restart that must keep the durable state
-//! (`support/backend.rs`).
+//! The broker property runs on every storage backend: `memory::broker_matches_model` over
+//! `MemoryStorage` (300 cases), `file::broker_matches_model` over `FileStorage` (32 cases,
+//! each in a fresh temporary folder, to keep the suite fast) and `killed::…` over `FileStorage`
+//! on a crash-testing file system (32 cases); `Flush` is one of the random commands, and
+//! every run ends with a flush and a restart (for `killed`, a `kill -9` right after the
+//! flush) that must keep the durable state (`support/backend.rs`).
 
 #[path = "support/backend.rs"]
 mod backend;
@@ -350,6 +351,21 @@ mod file {
         #[test]
         fn broker_matches_model(cmds in proptest::collection::vec(super::cmd(), 0..80)) {
             super::run::<brokerlab::storage::FileStorage>(&cmds);
+        }
+    }
+}
+
+mod killed {
+    use proptest::prelude::*;
+
+    type Killed = brokerlab::storage::FileStorage<super::backend::crash_fs::CrashFs>;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        #[test]
+        fn broker_matches_model(cmds in proptest::collection::vec(super::cmd(), 0..80)) {
+            super::run::<Killed>(&cmds);
         }
     }
 }

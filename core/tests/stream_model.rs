@@ -10,10 +10,12 @@
 //!   runs beside it;
 //! - committed offsets only move forward unless a seek moved the position back.
 //!
-//! It runs on both storage backends: `memory::*` over `MemoryStorage` (96 cases) and
+//! It runs on every storage backend: `memory::*` over `MemoryStorage` (96 cases),
 //! `file::*` over `FileStorage` (32 cases, each in fresh temporary folders, to keep the suite
-//! fast); `Flush` is one of the random commands, and every run ends with a flush and a
-//! restart that must keep the durable state (`support/backend.rs`).
+//! fast) and `killed::*` over `FileStorage` on a crash-testing file system (32 cases); `Flush`
+//! is one of the random commands, and every run ends with a flush and a restart (for
+//! `killed`, a `kill -9` right after the flush) that must keep the durable state
+//! (`support/backend.rs`).
 
 #[path = "support/backend.rs"]
 mod backend;
@@ -381,6 +383,24 @@ mod file {
                 &cmds,
                 cooperative,
             )?;
+        }
+    }
+}
+
+mod killed {
+    use proptest::prelude::*;
+
+    type Killed = brokerlab::storage::FileStorage<super::backend::crash_fs::CrashFs>;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        #[test]
+        fn streams_and_groups_keep_their_invariants(
+            cmds in proptest::collection::vec(super::cmd(), 1..120),
+            cooperative in any::<bool>(),
+        ) {
+            super::groups_do_not_affect_each_other::<Killed>(&cmds, cooperative)?;
         }
     }
 }

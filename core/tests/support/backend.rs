@@ -1,18 +1,22 @@
-//! The two storage backends the pattern tests run on: [`MemoryStorage`] and [`FileStorage`]
-//! (in a fresh temporary folder, with small segments so the tests roll, index and delete
-//! segment files; see [`file_options`]).
+//! The storage backends the pattern tests run on: [`MemoryStorage`], [`FileStorage`] (in a
+//! fresh temporary folder, with small segments so the tests roll, index and delete segment
+//! files; see [`file_options`]), and `FileStorage` over a crash-testing file system, stopped
+//! as by a `kill -9` (see the `impl Backend for FileStorage<CrashFs>`).
 //!
 //! A test body is a generic `fn name<S: Storage>(broker: &mut Broker<S>)`; [`Backend::run`]
 //! hands it a new broker over the backend, then flushes that broker and restarts it: the
-//! storage is handed over again (memory) or the folder closed and opened again (files), and a
-//! broker recovered from it must hold the same queues, messages, streams and commits. A test
-//! that needs several brokers is a `fn name<S: Backend>()` making them itself. A test file says
-//! which bodies to run with [`on_both_backends!`](crate::on_both_backends), which makes a
-//! module `memory` and a module `file` with one `#[test]` per body, so a failure names its
-//! backend (`file::name`).
+//! storage is handed over again (memory), the folder closed and opened again (files), or the
+//! process killed and what was synced opened again (killed), and a broker recovered from it
+//! must hold the same queues, messages, streams and commits. A test that needs several
+//! brokers is a `fn name<S: Backend>()` making them itself. A test file says which bodies to
+//! run with [`on_both_backends!`](crate::on_both_backends), which makes the modules `memory`,
+//! `file` and `killed` with one `#[test]` per body, so a failure names its backend
+//! (`killed::name`).
 
 #![allow(dead_code, unreachable_pub)]
 
+#[path = "crash_fs.rs"]
+pub mod crash_fs;
 #[path = "temp_dir.rs"]
 mod temp_dir;
 
@@ -105,6 +109,46 @@ impl Backend for FileStorage {
             "FileStorage: reopening after a flush had to repair: {report:?}"
         );
         storage
+    }
+}
+
+/// Where the crash backend's storage lives in its [`CrashFs`](crash_fs::CrashFs).
+const CRASH_ROOT: &str = "/broker";
+
+/// The file backend stopped the hard way: `FileStorage` over a [`crash_fs::CrashFs`] that
+/// syncs at every flush ([`SyncPolicy::EveryBatch`]); a restart forgets the storage without
+/// dropping it (no final flush, no index files saved: a `kill -9` right after the flush) and
+/// opens what the crash kept of the files (only what was synced). The recovered broker must
+/// hold the same state as after a clean restart.
+impl Backend for FileStorage<crash_fs::CrashFs> {
+    const NAME: &'static str = "FileStorage killed after a flush";
+
+    fn fresh(_label: &str) -> (Self, Option<TempDir>) {
+        let (storage, _) =
+            FileStorage::open_in(crash_fs::CrashFs::new(), CRASH_ROOT, crash_options())
+                .unwrap_or_else(|e| panic!("{}: {e}", Self::NAME));
+        (storage, None)
+    }
+
+    fn reopen(self) -> Self {
+        let crashed = self.fs().crash_unsynced();
+        std::mem::forget(self);
+        let (storage, report) = FileStorage::open_in(crashed, CRASH_ROOT, crash_options())
+            .unwrap_or_else(|e| panic!("{}: {e}", Self::NAME));
+        assert!(
+            report.is_clean(),
+            "{}: a crash after a synced flush had to repair: {report}",
+            Self::NAME
+        );
+        storage
+    }
+}
+
+/// [`file_options`], synced at every flush.
+fn crash_options() -> FileOptions {
+    FileOptions {
+        sync: SyncPolicy::EveryBatch,
+        ..file_options()
     }
 }
 
@@ -216,7 +260,8 @@ pub fn durable_state<S: Storage>(b: &Broker<S>) -> String {
 }
 
 /// Makes, for each generic test body named, a `#[test]` in a module `memory` (over
-/// [`MemoryStorage`]) and one in a module `file` (over [`FileStorage`]). Two kinds of body:
+/// [`MemoryStorage`]), one in a module `file` (over [`FileStorage`]) and one in a module
+/// `killed` (over `FileStorage<CrashFs>`, restarted as after a `kill -9`). Two kinds of body:
 ///
 /// - after `broker:`, `fn name<S: Storage>(broker: &mut Broker<S>) -> Result<(), Error>`,
 ///   run through [`Backend::run`] with [`Limits::default`] (`name with LIMITS` for others);
@@ -262,6 +307,12 @@ macro_rules! on_both_backends {
         }
         mod file {
             $crate::on_both_backends!(@tests brokerlab::storage::FileStorage; $($tests)*);
+        }
+        mod killed {
+            $crate::on_both_backends!(
+                @tests brokerlab::storage::FileStorage<super::backend::crash_fs::CrashFs>;
+                $($tests)*
+            );
         }
     };
 }

@@ -1,8 +1,9 @@
 //! A tiny script language for transcript tests: `check(script, expect)` runs timed commands
 //! against a fresh broker on each storage backend ([`MemoryStorage`], then [`FileStorage`] in
-//! a new temporary folder, flushed after every line) and compares each event transcript with
-//! the expected one; flushing must change nothing. Each run ends with a restart that must
-//! keep the broker's durable state (`backend.rs`).
+//! a new temporary folder, flushed after every line, then `FileStorage` over a crash-testing
+//! file system, killed after its last flush) and compares each event transcript with the
+//! expected one; flushing must change nothing. Each run ends with a restart that must keep the
+//! broker's durable state (`backend.rs`).
 //!
 //! Each script line is `@<ms> <command> <args…>`; the transcript echoes each command as
 //! `> …` followed by its events (their `Display` form) and any error as `! error`.
@@ -205,9 +206,14 @@ pub fn check(script: &str, expect: &str) {
             .filter(|l| !l.is_empty())
             .collect()
     };
+    type Killed = FileStorage<backend::crash_fs::CrashFs>;
     for (backend, got) in [
         (MemoryStorage::NAME, run_on::<MemoryStorage>(script, false)),
-        (FileStorage::NAME, run_on::<FileStorage>(script, true)),
+        (
+            <FileStorage as Backend>::NAME,
+            run_on::<FileStorage>(script, true),
+        ),
+        (Killed::NAME, run_on::<Killed>(script, true)),
     ] {
         if norm(&got) != norm(expect) {
             panic!(
