@@ -78,6 +78,6 @@ fn work_queue_round_robin_with_prefetch_one<S: Storage>(
     Ok(())
 }
 
-on_both_backends! {
+on_every_backend! {
     broker: work_queue_round_robin_with_prefetch_one;
 }

@@ -225,7 +225,7 @@ fn ack_multiple_acks_the_outstanding_prefix_in_order<S: Storage>(
     Ok(())
 }
 
-on_both_backends! {
+on_every_backend! {
     broker: ack_multiple_acks_the_outstanding_prefix_in_order;
     generic: filters_change_what_is_recorded_not_what_happens;
 }

@@ -138,6 +138,6 @@ fn crashed_consumer_queue_fills_others_drain_then_backlog_drains_exactly_once<S:
     Ok(())
 }
 
-on_both_backends! {
+on_every_backend! {
     broker: crashed_consumer_queue_fills_others_drain_then_backlog_drains_exactly_once;
 }

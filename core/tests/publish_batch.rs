@@ -152,6 +152,6 @@ fn publish_batch_equals_publish_in_a_loop<S: Backend>() {
     assert!(text(5).contains("buffered"));
 }
 
-on_both_backends! {
+on_every_backend! {
     generic: publish_batch_equals_publish_in_a_loop;
 }

@@ -197,7 +197,7 @@ fn poll_into_matches_poll<S: Storage>([one, two, three]: &mut [Broker<S>; 3]) ->
     Ok(())
 }
 
-on_both_backends! {
+on_every_backend! {
     broker:
         commits_are_persisted_under_their_metadata_key,
         keyed_records_keep_their_keys_through_the_key_cache;

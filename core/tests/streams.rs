@@ -445,7 +445,7 @@ fn limits_are_typed_errors<S: Storage>(b: &mut Broker<S>) -> Result<(), Error> {
     Ok(())
 }
 
-on_both_backends! {
+on_every_backend! {
     broker:
         retention_by_count_bytes_and_age_advances_the_log_start,
         consumer_below_the_log_start_is_reset_or_fails_with_none,

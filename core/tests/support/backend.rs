@@ -9,7 +9,7 @@
 //! process killed and what was synced opened again (killed), and a broker recovered from it
 //! must hold the same queues, messages, streams and commits. A test that needs several
 //! brokers is a `fn name<S: Backend>()` making them itself. A test file says which bodies to
-//! run with [`on_both_backends!`](crate::on_both_backends), which makes the modules `memory`,
+//! run with [`on_every_backend!`](crate::on_every_backend), which makes the modules `memory`,
 //! `file` and `killed` with one `#[test]` per body, so a failure names its backend
 //! (`killed::name`).
 
@@ -274,13 +274,13 @@ pub fn durable_state<S: Storage>(b: &Broker<S>) -> String {
 /// #[path = "support/backend.rs"]
 /// mod backend;
 ///
-/// on_both_backends! {
+/// on_every_backend! {
 ///     broker: retention_works, limits_are_errors with super::tight_limits();
 ///     generic: batch_equals_loop;
 /// }
 /// ```
 #[macro_export]
-macro_rules! on_both_backends {
+macro_rules! on_every_backend {
     (@limits) => { brokerlab::Limits::default() };
     (@limits $limits:expr) => { $limits };
     (@tests $backend:ty;
@@ -290,7 +290,7 @@ macro_rules! on_both_backends {
         $($(
             #[test]
             fn $name() -> Result<(), brokerlab::Error> {
-                let limits = $crate::on_both_backends!(@limits $($limits)?);
+                let limits = $crate::on_every_backend!(@limits $($limits)?);
                 <$backend as super::backend::Backend>::run(stringify!($name), limits, super::$name)
             }
         )+)?
@@ -303,13 +303,13 @@ macro_rules! on_both_backends {
     };
     ($($tests:tt)*) => {
         mod memory {
-            $crate::on_both_backends!(@tests brokerlab::MemoryStorage; $($tests)*);
+            $crate::on_every_backend!(@tests brokerlab::MemoryStorage; $($tests)*);
         }
         mod file {
-            $crate::on_both_backends!(@tests brokerlab::storage::FileStorage; $($tests)*);
+            $crate::on_every_backend!(@tests brokerlab::storage::FileStorage; $($tests)*);
         }
         mod killed {
-            $crate::on_both_backends!(
+            $crate::on_every_backend!(
                 @tests brokerlab::storage::FileStorage<super::backend::crash_fs::CrashFs>;
                 $($tests)*
             );
