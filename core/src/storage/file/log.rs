@@ -2,6 +2,7 @@
 //! of the last batch read.
 
 use core::cell::RefCell;
+use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::vec::Vec;
@@ -18,10 +19,12 @@ use crate::storage::{LogBounds, Record, StorageError};
 const MAX_READ_CHUNK: u64 = 64 << 10;
 
 /// The records of the batch read last, so reading a batch's records in turn decodes it once.
+/// A range read that starts at the front takes its records out (a reader going through the
+/// log in order needs each once), so the cache holds what is left of the batch from `base`.
 #[derive(Debug, Default)]
 struct Cached {
     base: u64,
-    records: Vec<Record>,
+    records: VecDeque<Record>,
 }
 
 /// A log: segments on disk, then the records appended since the last write.
@@ -317,10 +320,15 @@ impl<F: FsFile> FileLog<F> {
                 }
                 self.cache_batch(base, count, &body, at)?;
             }
-            let c = self.cache.borrow();
+            let mut c = self.cache.borrow_mut();
             let skip = (at - c.base) as usize;
             let take = (c.records.len() - skip).min(max - out.len());
-            out.extend_from_slice(&c.records[skip..skip + take]);
+            if skip == 0 {
+                out.extend(c.records.drain(..take));
+                c.base += take as u64;
+            } else {
+                out.extend(c.records.range(skip..skip + take).cloned());
+            }
             at += take as u64;
         }
         let end = self.end();
@@ -381,10 +389,11 @@ impl<F: FsFile> FileLog<F> {
         let mut c = self.cache.borrow_mut();
         c.records.clear();
         c.base = base;
-        if codec::decode(body, count, &mut c.records).is_none() {
-            c.records.clear();
+        let mut records = Vec::from(core::mem::take(&mut c.records));
+        if codec::decode(body, count, &mut records).is_none() {
             return Err(self.corrupt(offset));
         }
+        c.records = VecDeque::from(records);
         Ok(())
     }
 
