@@ -1,17 +1,25 @@
 //! A work queue shared by threads: producers publish jobs, consumers with a prefetch receive,
 //! acknowledge and report each job; once every job is acknowledged the consumers are
 //! cancelled, which ends their receive loops. Prints what was sent, what each consumer took,
-//! and checks that every job was acknowledged exactly once.
+//! how many jobs a second went through, and checks that every job was acknowledged exactly
+//! once.
 //!
-//! Run: `cargo run -p brokerlab --example threads`
+//! Run: `cargo run -p brokerlab --example threads` (in memory), or
+//! `cargo run -p brokerlab --example threads -- DIR` to keep the queue in a `FileStorage` in
+//! DIR, synced at every flush: each publish and ack returns once it is on disk, and calls of
+//! different threads share syncs (group commit). Jobs a run in DIR leaves behind are purged
+//! at the start of the next.
 
 use std::collections::HashSet;
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use brokerlab::shared::SharedError;
-use brokerlab::{ConsumerConfig, ConsumerError, QueueConfig, SharedBroker};
+use brokerlab::storage::{FileOptions, FileStorage};
+use brokerlab::{
+    Broker, ConsumerConfig, ConsumerError, Limits, QueueConfig, SharedBroker, Storage,
+};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -21,12 +29,34 @@ const CONSUMERS: usize = 4;
 const PREFETCH: u32 = 16;
 
 fn main() -> Result<(), BoxError> {
-    let shared = SharedBroker::default();
-    shared.with(|broker, now| broker.declare_queue(now, "jobs", QueueConfig::default()))?;
+    match std::env::args_os().nth(1) {
+        None => run(SharedBroker::default()),
+        Some(dir) => {
+            let (storage, report) = FileStorage::open(&dir, FileOptions::default())
+                .map_err(|e| format!("cannot use {}: {e}", dir.to_string_lossy()))?;
+            println!("storage in {} ({report})", dir.to_string_lossy());
+            let (broker, _) = Broker::recover(storage, Limits::default())?;
+            run(SharedBroker::new(broker))
+        }
+    }
+}
+
+fn run<S: Storage + Send + 'static>(shared: SharedBroker<S>) -> Result<(), BoxError> {
+    shared.with(|broker, now| match broker.queue_id("jobs") {
+        Some(_) => Ok(()),
+        None => broker
+            .declare_queue(now, "jobs", QueueConfig::default())
+            .map(|_| ()),
+    })?;
+    let left = shared.with(|broker, now| broker.purge_queue(now, "jobs"))?;
+    if left > 0 {
+        println!("purged {left} jobs an earlier run left in the queue");
+    }
     println!(
         "work queue \"jobs\": {PRODUCERS} producers x {JOBS_PER_PRODUCER} jobs, \
          {CONSUMERS} consumers with prefetch {PREFETCH}"
     );
+    let start = Instant::now();
 
     // Each consumer reports every job it acknowledged.
     let (acked_tx, acked_rx) = mpsc::channel::<(usize, String)>();
@@ -88,9 +118,15 @@ fn main() -> Result<(), BoxError> {
         worker.join().map_err(|_| "a consumer panicked")??;
     }
 
+    let took = start.elapsed();
     for (i, n) in per_consumer.iter().enumerate() {
         println!("worker-{i} received and acked {n}");
     }
+    println!(
+        "{sent} jobs in {:.2} s: {:.0} jobs/s (each a publish, a delivery and an ack)",
+        took.as_secs_f64(),
+        sent as f64 / took.as_secs_f64()
+    );
     let stats = shared.read(|b| b.queue_id("jobs").and_then(|q| b.queue_stats(q)))?;
     let (ready, unacked) = stats.map_or((0, 0), |s| (s.ready, s.unacked));
     println!("queue \"jobs\" now: {ready} ready, {unacked} unacked");
