@@ -3,44 +3,17 @@
 //! folder. The second run must say it resumed and from where, redo nothing acked and lose
 //! nothing unacked.
 
+#[path = "support/example.rs"]
+mod example;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use temp_dir::TempDir;
 
-/// The example's binary, which `cargo test` builds beside the tests; `cargo test --tests`
-/// does not, so then it is built here, into the same target folder and profile.
-fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target folder");
-    let path = profile_dir.join("examples").join("durable_queue");
-    if !path.exists() {
-        let target = profile_dir.parent().expect("target folder");
-        let mut cargo = Command::new(env!("CARGO"));
-        cargo
-            .args(["build", "-p", "brokerlab", "--example", "durable_queue"])
-            .arg("--target-dir")
-            .arg(target);
-        if profile_dir.ends_with("release") {
-            cargo.arg("--release");
-        }
-        let status = cargo.status().expect("run cargo");
-        assert!(
-            status.success(),
-            "building the durable_queue example failed"
-        );
-    }
-    path
-}
-
 fn run(dir: &TempDir, extra: &[&str]) -> (bool, String) {
-    let out = Command::new(example())
+    let out = Command::new(example::path("durable_queue"))
         .arg(dir.path())
         .args(["--jobs", "30", "--delay-ms", "0"])
         .args(extra)
