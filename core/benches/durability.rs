@@ -21,8 +21,11 @@
 
 #![allow(missing_docs)]
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration as StdDuration, Instant as WallInstant};
 
 use brokerlab::storage::{FileOptions, FileStorage, SyncPolicy};
@@ -31,29 +34,11 @@ use brokerlab::{
     Partition, Publish, QueueConfig, Retention, SharedBroker, Storage, StreamConfig,
 };
 
+use scratch::Scratch;
+
 const PARTITIONS: u32 = 4;
 const PAYLOAD_BYTES: usize = 100;
 const IDLE_IN_FLIGHT: usize = 100;
-
-/// The bench's folder, removed when dropped (also on a panic).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Scratch {
-        let base = std::env::var_os("BROKERLAB_BENCH_DIR")
-            .map_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")), PathBuf::from);
-        let dir = base.join(format!("durability_bench-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create the bench folder");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn options() -> FileOptions {
     FileOptions {
@@ -305,7 +290,7 @@ fn threads(scratch: &Scratch, jobs: usize, rounds: usize) {
 
 fn main() {
     let quick = std::env::var("BROKERLAB_BENCH_QUICK").is_ok_and(|v| v == "1");
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("durability_bench");
     println!(
         "# Broker durability bench{} (folder {})",
         if quick { " — QUICK mode" } else { "" },

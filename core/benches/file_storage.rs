@@ -23,6 +23,9 @@
 
 #![allow(missing_docs)]
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -31,6 +34,8 @@ use std::time::{Duration as StdDuration, Instant as WallInstant};
 
 use brokerlab::storage::{FileOptions, FileStorage, SyncPolicy, crc32c};
 use brokerlab::{Instant, LogId, MessageId, Offset, Payload, Record, Storage};
+
+use scratch::Scratch;
 
 const LOG: LogId = LogId(1);
 const PAYLOAD_BYTES: usize = 100;
@@ -101,34 +106,6 @@ impl Plan {
         } else {
             self.append_records
         }
-    }
-}
-
-/// The bench's folder, removed when dropped (also on a panic).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Scratch {
-        let base = std::env::var_os("BROKERLAB_BENCH_DIR")
-            .map_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")), PathBuf::from);
-        let dir = base.join(format!("file_storage_bench-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create the bench folder");
-        Scratch(dir)
-    }
-
-    /// A fresh, empty subfolder.
-    fn fresh(&self, name: &str) -> PathBuf {
-        let dir = self.0.join(name);
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create a case folder");
-        dir
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
     }
 }
 
@@ -686,7 +663,7 @@ fn profile(scratch: &Scratch, args: &[String]) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let scratch = Scratch::new();
+    let scratch = Scratch::new("file_storage_bench");
     if let Some(i) = args.iter().position(|a| a == "--profile") {
         return profile(&scratch, &args[i + 1..]);
     }
