@@ -75,9 +75,9 @@ impl Ledger {
     }
 }
 
-/// Wakes the calls waiting for a flush if the thread unwinds while it holds the lock (a
-/// closure given to `with` panicked), so they see the lock poisoned at once rather than after
-/// [`GROUP_WAIT`].
+/// Wakes the calls waiting for a flush if the thread unwinds during its call (a closure given
+/// to `with` panicked, or the storage did), so they see the lock poisoned at once rather than
+/// after [`GROUP_WAIT`].
 struct WakeOnPanic<'a>(&'a Condvar);
 
 impl Drop for WakeOnPanic<'_> {
@@ -100,11 +100,10 @@ impl<S: Storage> SharedBroker<S> {
         let locked = self.lock();
         self.inner.mutators.fetch_sub(1, Ordering::SeqCst);
         let mut state = locked?;
-        let wake = WakeOnPanic(&self.inner.flushed);
+        let _wake = WakeOnPanic(&self.inner.flushed);
         let now = self.inner.clock.now();
         state.handle_due(now);
         let result = f(&mut state, now);
-        drop(wake);
         state.route();
         state.changed = false;
         let call = state.ledger.apply();
