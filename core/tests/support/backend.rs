@@ -118,8 +118,9 @@ const CRASH_ROOT: &str = "/broker";
 /// The file backend stopped the hard way: `FileStorage` over a [`crash_fs::CrashFs`] that
 /// syncs at every flush ([`SyncPolicy::EveryBatch`]); a restart forgets the storage without
 /// dropping it (no final flush, no index files saved: a `kill -9` right after the flush) and
-/// opens what the crash kept of the files (only what was synced). The recovered broker must
-/// hold the same state as after a clean restart.
+/// opens what the crash kept of the files: only what was synced, as after a power cut, the
+/// harder of the two (a `kill -9` alone keeps what was written too). The recovered broker
+/// must hold the same state as after a clean restart.
 impl Backend for FileStorage<crash_fs::CrashFs> {
     const NAME: &'static str = "FileStorage killed after a flush";
 
