@@ -64,6 +64,17 @@ export async function runTo(page, t) {
   await page.locator(`#clock[data-now-ms="${t}"]`).waitFor();
 }
 
+/**
+ * Opens the header's "Build" or "Share" drawer (`which` is `"build"` or `"share"`) unless it
+ * is open already, and waits for its tools.
+ */
+export async function openDrawer(page, which) {
+  const button = page.locator(`#mode-${which}`);
+  if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  await page.locator(`#mode-${which}[aria-expanded="true"]`).waitFor();
+  await page.locator(`#${which}-tools`).waitFor();
+}
+
 /** The texts of the event-log rows matching `selector` (newest first). */
 export async function logTexts(page, selector) {
   return page.locator(`.log .row${selector} .text`).allTextContents();

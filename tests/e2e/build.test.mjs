@@ -2,7 +2,7 @@
 // for their key; refused edits say why; undo and redo; moving a node.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open, screenshot } from "./browser.mjs";
+import { launch, open, openDrawer, screenshot } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -30,6 +30,7 @@ async function connect(page, fromKey, toKey) {
 
 test("a fan-out built from nothing by clicks and drags copies each message into each queue", async () => {
   const page = await open(browser, "?s=a");
+  await openDrawer(page, "build");
   await page.locator("#new-empty").click();
   await page.waitForFunction(() => document.querySelectorAll(".node").length === 0);
   await page.locator("#add-fanout").click();
@@ -72,6 +73,7 @@ test("a fan-out built from nothing by clicks and drags copies each message into 
 
 test("a keyed binding asks for its key; nonsense is refused in place; undo and redo", async () => {
   const page = await open(browser, "?s=a");
+  await openDrawer(page, "build");
   await page.locator("#new-empty").click();
   await page.locator("#add-topic").click();
   await page.locator("#add-queue").click();

@@ -25,7 +25,7 @@ test("adding a member to a group starts a new generation that lists it; removing
   const page = await openAt(browser, "e", 1000);
   const table = page.locator('.group-table[data-group="analytics"]');
   const generation = Number(await table.getAttribute("data-generation"));
-  await table.getByRole("button", { name: "add a member to analytics" }).click();
+  await table.getByRole("button", { name: "Add member to analytics" }).click();
   const joined = await stepUntil(page, async () =>
     (await table.locator("tr.assignment .owner").allTextContents()).includes("analytics-5"));
   assert.ok(joined, "the new member owns a partition");

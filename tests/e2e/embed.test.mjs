@@ -2,7 +2,7 @@
 // patterns page runs live embedded playgrounds and is reachable from the app.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open, openAt, screenshot } from "./browser.mjs";
+import { launch, open, openAt, openDrawer, screenshot } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -14,13 +14,14 @@ async function runsPast(element, ms) {
   await frame.waitForFunction((t) => Number(document.querySelector("#clock")?.dataset.nowMs) > t, ms);
 }
 
-test("the patterns page is linked from the app and its embedded playgrounds both run", async () => {
+test("the patterns page is linked from the app and its five embedded playgrounds run", async () => {
   const page = await open(browser);
   await page.locator(".docs-link").click();
   await page.waitForURL(/patterns\.html$/);
   const frames = page.locator("section.pattern iframe");
   assert.equal(await frames.count(), 5);
-  for (const i of [0, 1]) {
+  for (const i of [0, 1, 2, 3, 4]) {
+    await frames.nth(i).scrollIntoViewIfNeeded(); // they load lazily, when near the screen
     const frame = frames.nth(i).contentFrame();
     await frame.locator(".playground.embedded .node").first().waitFor();
     await runsPast(frames.nth(i), 500);
@@ -28,12 +29,14 @@ test("the patterns page is linked from the app and its embedded playgrounds both
     const open = frame.locator(".embed-head a");
     assert.equal(await open.getAttribute("target"), "_blank");
   }
-  await screenshot(page, "embed-patterns-page");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, "patterns-desktop");
   assert.deepEqual(page.errors, []);
 });
 
 test("the embed code embeds this moment, playing, sandboxed from its parent", async () => {
   const page = await openAt(browser, "c", 3000);
+  await openDrawer(page, "share");
   await page.locator("#copy-embed").click();
   const code = await page.locator("#embed-code").inputValue();
   assert.match(code, /^<iframe src="[^"]+\?embed=1&amp;autoplay=1#v1\.[^"]+"/);
@@ -49,4 +52,39 @@ test("the embed code embeds this moment, playing, sandboxed from its parent", as
   assert.equal(await host.locator("#host").textContent(), "Docs", "the parent stays where it was");
   await screenshot(host, "embed-code-host");
   assert.deepEqual(errors, []);
+});
+
+test("an embed's drawing fills its frame, wide or small, whatever height= says", async () => {
+  for (const [width, height] of [[800, 360], [400, 300]]) {
+    const page = await open(browser, "?embed=1&s=e&t=7000&height=9999", { width, height });
+    await page.locator('main.playground.embedded[data-now-ms="7000"] .node.stream').waitFor();
+    const fit = await page.evaluate(() => {
+      const box = (s) => document.querySelector(s).getBoundingClientRect();
+      const area = box(".canvas-area");
+      const svg = box("svg.canvas");
+      return {
+        scroll: [document.documentElement.scrollWidth - innerWidth, document.documentElement.scrollHeight - innerHeight],
+        below: innerHeight - area.bottom,
+        svg: [svg.width / area.width, svg.height / area.height],
+      };
+    });
+    assert.deepEqual(fit.scroll, [0, 0], `${width}×${height}: the frame does not scroll`);
+    assert.ok(fit.below >= 0 && fit.below <= 12, `${width}×${height}: the drawing reaches the frame's bottom (${fit.below}px left)`);
+    assert.ok(Math.max(...fit.svg) > 0.95, `${width}×${height}: the drawing fills its area ${fit.svg}`);
+    await screenshot(page, `embed-${width}x${height}`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+});
+
+test("the patterns page fits a phone", async () => {
+  const page = await open(browser, "patterns.html", { width: 390, height: 844 });
+  const frame = page.locator("section.pattern iframe").first().contentFrame();
+  await frame.locator(".playground.embedded .node").first().waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+  const widths = await page.locator("section.pattern iframe").evaluateAll((fs) => fs.map((f) => f.getBoundingClientRect().right));
+  assert.ok(widths.every((r) => r <= 390), `iframes inside the screen: ${widths}`);
+  await screenshot(page, "patterns-phone");
+  assert.deepEqual(page.errors, []);
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launch, open, openAt, screenshot } from "./browser.mjs";
+import { launch, open, openAt, openDrawer, screenshot } from "./browser.mjs";
 
 const definitions = fileURLToPath(
   new URL("../../web/tests/fixtures/export/definitions.json", import.meta.url),
@@ -20,6 +20,7 @@ after(async () => { await browser?.close(); });
 test("scenario C exports as RabbitMQ definitions with its three queues bound to orders", async () => {
   const page = await open(browser, "?s=c&t=0");
   await page.locator('#clock[data-now-ms="0"]').waitFor();
+  await openDrawer(page, "share");
   await page.locator("#export-rabbitmq").click();
   await page.locator('.export-output[data-format="rabbitmq"]').waitFor();
   const defs = JSON.parse(await page.locator("#export-text").inputValue());
@@ -57,6 +58,7 @@ test("scenario C exports as RabbitMQ definitions with its three queues bound to 
 
 test("RabbitMQ definitions import as the topology; a broken file changes nothing and says why", async () => {
   const page = await openAt(browser, "a", 1000);
+  await openDrawer(page, "share");
   await page.locator("#import-rabbitmq").setInputFiles(definitions);
   await page.locator('#clock[data-now-ms="0"]').waitFor();
   for (const q of ["email", "inventory", "inventory.dlq", "analytics", "audit", "payments", "legacy-sink"]) {

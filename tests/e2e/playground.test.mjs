@@ -12,13 +12,14 @@ after(async () => {
   await browser?.close();
 });
 
-test("opens on scenario A and plays", async () => {
+test("a first visit plays scenario A at once; Pause and Step 100 ms drive the clock", async () => {
   const page = await open(browser);
   await page.locator(".node.consumer").nth(1).waitFor();
-  assert.equal(await page.locator("#clock").getAttribute("data-now-ms"), "0");
-  await page.getByRole("button", { name: "Play" }).click();
+  await page.locator('.picker .scenario[data-scenario="a"][aria-pressed="true"]').waitFor();
+  await page.locator('#play[aria-pressed="true"]').waitFor();
   await page.waitForFunction(() => Number(document.querySelector("#clock").dataset.nowMs) > 0);
   await page.getByRole("button", { name: "Pause" }).click();
+  await page.locator('#play[aria-pressed="false"]').waitFor();
   const t = await page.locator("#clock").getAttribute("data-now-ms");
   await page.getByRole("button", { name: "Step 100 ms" }).click();
   await page.locator(`#clock[data-now-ms="${Number(t) + 100}"]`).waitFor();
@@ -26,14 +27,39 @@ test("opens on scenario A and plays", async () => {
   assert.deepEqual(page.errors, []);
 });
 
-test("the picker loads each scenario with its explanation", async () => {
-  const page = await open(browser);
-  await page.locator(".node.consumer").first().waitFor();
-  for (const [button, entity] of [["B · Pub/Sub", "exchange:prices"], ["C · Fan-out", "queue:email"], ["D · Streaming", "stream:clicks"], ["E · Consumer groups", "stream:orders"], ["All five side by side", "queue:a.jobs"], ["A · Queue", "queue:jobs"]]) {
+test("the picker loads each scenario with its guide, whose last step offers two things to try", async () => {
+  const page = await open(browser, "?s=a&t=0");
+  await page.locator('#clock[data-now-ms="0"]').waitFor();
+  // Without pausing at each step, Next goes straight to the next step's moment.
+  await page.locator("#guide-pause").uncheck();
+  for (const [button, id, entity] of [["B · Pub/Sub", "b", "exchange:prices"], ["C · Fan-out", "c", "queue:email"], ["D · Streaming", "d", "stream:clicks"], ["E · Consumer groups", "e", "stream:orders"], ["All five side by side", "comparison", "queue:a.jobs"], ["A · Queue", "a", "queue:jobs"]]) {
     await page.getByRole("button", { name: button }).click();
     await page.locator(`[data-entity="${entity}"]`).waitFor();
-    assert.equal(await page.locator(".guide .try li").count(), 2);
+    await page.locator(`.picker .scenario[data-scenario="${id}"][aria-pressed="true"]`).waitFor();
+    await page.locator('#clock[data-now-ms="0"]').waitFor();
+    const purpose = await page.locator('.guide[data-step="0"] .purpose').textContent();
+    assert.ok(purpose.length > 40, `${id}: ${purpose}`);
+    assert.equal(await page.locator(".guide .try li").count(), 0, `${id}: tips only on the last step`);
+    let steps = 1;
+    while (await page.locator("#guide-next").count()) {
+      await page.locator("#guide-next").click();
+      await page.locator(`.guide[data-step="${steps}"]`).waitFor();
+      steps += 1;
+    }
+    assert.ok(steps >= 3, `${id}: ${steps} steps`);
+    assert.equal(await page.locator(".guide .try li").count(), 2, id);
   }
+  assert.deepEqual(page.errors, []);
+});
+
+test("the comparison runs all five patterns side by side", async () => {
+  const page = await openAt(browser, "comparison", 6000);
+  for (const entity of ["queue:a.jobs", "exchange:b.news", "queue:c.email", "stream:d.log", "stream:e.orders", "consumer:e.member-2"]) {
+    await page.locator(`.node[data-entity="${entity}"]`).waitFor();
+  }
+  const processed = await page.locator(".node.consumer").evaluateAll((ns) => ns.map((n) => Number(n.dataset.processed)));
+  assert.ok(processed.filter((n) => n > 0).length >= 6, `consumers at work: ${processed}`);
+  await screenshot(page, "comparison");
   assert.deepEqual(page.errors, []);
 });
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch, open, openAt, screenshot } from "./browser.mjs";
+import { launch, open, openAt, openDrawer, screenshot } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -33,6 +33,7 @@ test("a copied link opens the identical moment, actions and offsets included, in
   await page.locator('.group-box[data-entity="group:analytics"]').focus();
   await page.keyboard.press("Enter");
   await page.locator('.inspector[data-entity="group:analytics"]').waitFor();
+  await openDrawer(page, "share");
   await page.locator("#copy-link").click();
   const link = await page.locator("#share-link").inputValue();
   assert.match(link, /#v1\./);
@@ -75,6 +76,7 @@ test("a reload keeps the work, and the bare address restores it from the autosav
 
 test("an exported scenario imports; a file that is not a scenario changes nothing", async () => {
   const page = await openAt(browser, "d", 1000);
+  await openDrawer(page, "share");
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.locator("#export-json").click(),

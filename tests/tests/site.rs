@@ -8,14 +8,17 @@ fn repo() -> PathBuf {
 }
 
 #[test]
-fn index_loads_the_bundle_wasm_bindgen_writes_and_calls_start() {
+fn index_loads_the_bundles_wasm_bindgen_writes_and_calls_start() {
     let index = std::fs::read_to_string(repo().join("www/index.html")).unwrap();
+    for dir in ["\"./pkg/\"", "\"./pkg-embed/\""] {
+        assert!(index.contains(dir), "index.html loads {dir}");
+    }
     assert!(
-        index.contains("./pkg/brokerlab_web.js"),
+        index.contains(r#""brokerlab_web.js""#),
         "index.html imports the glue"
     );
     assert!(
-        index.contains("brokerlab_web_bg.wasm"),
+        index.contains(r#""brokerlab_web_bg.wasm""#),
         "index.html names the module"
     );
     assert!(index.contains("start()"), "index.html mounts the app");

@@ -7,18 +7,14 @@
 
 use std::rc::Rc;
 
+use gloo::events::EventListener;
 use gloo::render::{AnimationFrame, request_animation_frame};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
-use crate::components::actions::PublishForm;
-use crate::components::build::{ConnectForm, Palette};
 use crate::components::canvas::TopologyCanvas;
-use crate::components::controls::{PlaybackButtons, RunToForm, SeedInput, SpeedSelect};
-use crate::components::export::ExportPanel;
-use crate::components::groups::AssignmentTables;
-use crate::components::inspector::{EntityDetails, EventLog, MetricChart};
-use crate::components::picker::{ScenarioGuide, ScenarioPicker};
-use crate::components::share::ShareBar;
+use crate::components::controls::{PlaybackButtons, SpeedSelect};
 use crate::persist;
 use crate::state::{Action, AppHandle, use_app};
 
@@ -27,20 +23,24 @@ use crate::state::{Action, AppHandle, use_app};
 struct EmbeddedProps {
     title: String,
     controls: bool,
-    height: Option<u32>,
 }
 
-/// The page inside an iframe: title, playback controls (unless hidden), the drawing and a
-/// link that opens the same moment in a new tab (an embedded page never navigates its parent).
+/// The page inside an iframe: title, playback controls (unless hidden) and the drawing
+/// filling the rest of the frame, and a link that opens the same moment in a new tab (an
+/// embedded page never navigates its parent). A finished run that does not loop offers to
+/// play again.
 #[component]
 fn Embedded(props: &EmbeddedProps) -> Html {
     let app = use_app();
     let href = persist::link_without_embed(&app);
-    let style = props
-        .height
-        .map(|h| format!("height: {h}px; overflow: auto;"));
+    let replay = {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.dispatch(Action::Play))
+    };
+    let ended = app.view.finished && !app.playing;
     html! {
-        <main class="playground embedded" data-scenario={app.scenario_id.clone()}>
+        <main class="playground embedded" data-scenario={app.scenario_id.clone()}
+            data-now-ms={app.now_ms().to_string()} data-playing={app.playing.to_string()}>
             <header class="embed-head">
                 <strong>{ props.title.clone() }</strong>
                 <a href={href} target="_blank" rel="noopener">{ "Open in Brokerlab \u{2197}" }</a>
@@ -54,11 +54,62 @@ fn Embedded(props: &EmbeddedProps) -> Html {
             if let Some(n) = &app.notice {
                 <p class="notice" id="notice" role="alert">{ n.clone() }</p>
             }
-            <section class="canvas-area" aria-label="Topology" style={style}>
+            <section class="canvas-area" aria-label="Topology">
                 <TopologyCanvas />
+                if ended {
+                    <button type="button" class="replay primary" onclick={replay}>{ "Play again" }</button>
+                }
             </section>
         </main>
     }
+}
+
+/// Whether the page is worth animating: its document is visible and its root is on screen
+/// (IntersectionObserver against the top-level viewport, so an embed scrolled out of its
+/// host page counts as off screen). Starts as visible.
+#[hook]
+fn use_on_screen(root: NodeRef) -> bool {
+    let in_view = use_state_eq(|| true);
+    let shown = use_state_eq(|| true);
+    {
+        let in_view = in_view.setter();
+        use_effect_with(root, move |root| {
+            let observer = root.cast::<web_sys::Element>().and_then(|element| {
+                let callback =
+                    Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                        let last = entries.iter().last();
+                        if let Some(entry) = last
+                            .and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+                        {
+                            in_view.set(entry.is_intersecting());
+                        }
+                    });
+                let observer =
+                    web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&element);
+                Some((observer, callback))
+            });
+            move || {
+                if let Some((observer, _callback)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    {
+        let shown = shown.setter();
+        use_effect_with((), move |()| {
+            let document = web_sys::window().and_then(|w| w.document());
+            let listener = document.map(|document| {
+                let target = document.clone();
+                EventListener::new(&target, "visibilitychange", move |_| {
+                    shown.set(document.visibility_state() == web_sys::VisibilityState::Visible);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    *in_view && *shown
 }
 
 /// The root component of the playground.
@@ -79,15 +130,21 @@ pub fn App() -> Html {
             }
         });
     }
+    let root = use_node_ref();
+    let on_screen = use_on_screen(root.clone());
+    let share_open = use_state_eq(|| false);
     let last_frame = use_mut_ref(|| None::<f64>);
     let frame = use_mut_ref(|| None::<AnimationFrame>);
     {
+        // Frames are requested only while playing and on screen: an embed scrolled away or a
+        // hidden tab stops simulating, and resumes where it was (no jump: the first frame
+        // back counts no elapsed time).
         let dispatcher = app.dispatcher();
         let last_frame = Rc::clone(&last_frame);
         let frame = Rc::clone(&frame);
         let playing = app.playing;
-        use_effect_with(app.clone(), move |_| {
-            if playing {
+        use_effect_with((app.clone(), on_screen), move |_| {
+            if playing && on_screen {
                 let last = Rc::clone(&last_frame);
                 *frame.borrow_mut() = Some(request_animation_frame(move |ts| {
                     let prev = last.borrow_mut().replace(ts);
@@ -102,49 +159,103 @@ pub fn App() -> Html {
         });
     }
     let title = app.scenario.title.clone();
-    if query.embed {
+    if query.embed || cfg!(not(feature = "editor")) {
         return html! {
             <ContextProvider<AppHandle> context={app.clone()}>
-                <Embedded title={title} controls={!query.hide_controls} height={query.height} />
+                <div class="embed-root" ref={root}>
+                    <Embedded title={title} controls={!query.hide_controls} />
+                </div>
             </ContextProvider<AppHandle>>
         };
     }
+    full_page(&app, root, &share_open)
+}
+
+/// The viewer build (embeds) has only the embedded page.
+#[cfg(not(feature = "editor"))]
+fn full_page(_app: &AppHandle, _root: NodeRef, _share_open: &UseStateHandle<bool>) -> Html {
+    html! {}
+}
+
+/// The whole playground: header with the picker and the Build and Share toggles, the stage
+/// (drawing, playback bar, guide and inspector), then publishing, charts, group tables and
+/// the event log.
+#[cfg(feature = "editor")]
+fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) -> Html {
+    use crate::components::actions::PublishForm;
+    use crate::components::build::{ConnectForm, Palette};
+    use crate::components::controls::{RunToForm, SeedInput};
+    use crate::components::export::ExportPanel;
+    use crate::components::groups::AssignmentTables;
+    use crate::components::inspector::{EntityDetails, EventLog, MetricChart};
+    use crate::components::picker::{ScenarioGuide, ScenarioPicker};
+    use crate::components::share::ShareBar;
+
+    let title = app.scenario.title.clone();
+    let toggle_build = {
+        let app = app.clone();
+        let on = !app.building;
+        Callback::from(move |_: MouseEvent| app.dispatch(Action::SetBuilding(on)))
+    };
+    let toggle_share = {
+        let share_open = share_open.clone();
+        Callback::from(move |_: MouseEvent| share_open.set(!*share_open))
+    };
     html! {
         <ContextProvider<AppHandle> context={app.clone()}>
-            <main class="playground" data-scenario={app.scenario_id.clone()}>
+            <main class="playground" data-scenario={app.scenario_id.clone()} ref={root}>
                 <header class="top">
                     <h1>{ "Brokerlab" }</h1>
-                    <p class="tagline">{ "Messaging patterns on a real broker, running in your browser." }</p>
-                    <a class="docs-link" href="patterns.html">{ "The five patterns, explained" }</a>
+                    <ScenarioPicker />
+                    <div class="modes">
+                        <button type="button" id="mode-build" aria-expanded={app.building.to_string()}
+                            aria-controls="build-tools" onclick={toggle_build}>{ "Build" }</button>
+                        <button type="button" id="mode-share" aria-expanded={share_open.to_string()}
+                            aria-controls="share-tools" onclick={toggle_share}>{ "Share" }</button>
+                        <a class="docs-link" href="patterns.html">{ "Patterns explained" }</a>
+                    </div>
                 </header>
-                <ScenarioPicker />
-                <h2 class="scenario-title">{ title }</h2>
-                <ScenarioGuide />
-                <section class="controls" aria-label="Controls">
-                    <PlaybackButtons />
-                    <SpeedSelect />
-                    <SeedInput />
-                    <RunToForm />
-                </section>
-                <ShareBar />
-                <Palette />
-                <ConnectForm />
-                <ExportPanel />
+                if app.building {
+                    <section class="drawer" id="build-tools" aria-label="Build tools">
+                        <Palette />
+                        <ConnectForm />
+                    </section>
+                }
+                if **share_open {
+                    <section class="drawer" id="share-tools" aria-label="Share and export">
+                        <ShareBar />
+                        <ExportPanel />
+                    </section>
+                }
                 if let Some(n) = &app.notice {
                     <p class="notice" id="notice" role="alert">{ n.clone() }</p>
                 }
-                <div class="workspace">
+                <div class="stage">
                     <section class="canvas-area" aria-label="Topology">
                         <TopologyCanvas />
                     </section>
-                    <aside class="side">
+                    <section class="controls playbar" aria-label="Controls">
+                        <PlaybackButtons />
+                        <SpeedSelect />
+                        <SeedInput />
+                        <RunToForm />
+                    </section>
+                    <aside class="guide-panel" aria-label="Guide">
+                        <h2 class="scenario-title">{ title }</h2>
+                        <ScenarioGuide />
                         <EntityDetails />
-                        <PublishForm />
-                        <MetricChart />
                     </aside>
                 </div>
-                <AssignmentTables />
-                <EventLog />
+                <div class="workspace">
+                    <div class="side">
+                        <PublishForm />
+                        <MetricChart />
+                    </div>
+                    <div class="tables">
+                        <AssignmentTables />
+                        <EventLog />
+                    </div>
+                </div>
             </main>
         </ContextProvider<AppHandle>>
     }

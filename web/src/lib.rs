@@ -14,6 +14,7 @@
 
 pub mod app;
 pub mod components;
+#[cfg(feature = "editor")]
 pub mod export;
 pub mod number;
 pub mod persist;

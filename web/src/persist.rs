@@ -3,6 +3,7 @@
 //! the fragment (so a reload or a copied address reopens the same moment) and to
 //! `localStorage` (so opening the bare address again restores it).
 
+#[cfg(feature = "editor")]
 use crate::share;
 use crate::state::{self, AppState, Query};
 
@@ -31,7 +32,18 @@ pub fn initial(query: &Query) -> AppState {
     let saved = window()
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten());
-    state::open(&hash, query, saved.as_deref())
+    state::open(&hash, query, saved.as_deref(), prefers_reduced_motion())
+}
+
+/// Whether the visitor asked the system for reduced motion.
+fn prefers_reduced_motion() -> bool {
+    window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|list| list.matches())
 }
 
 /// The page's address without its fragment.
@@ -48,13 +60,27 @@ fn page_url() -> String {
 }
 
 /// The full playground (not embedded) at `state`'s moment.
+#[cfg(feature = "editor")]
 #[must_use]
 pub fn link_without_embed(state: &AppState) -> String {
     format!("{}#{}", page_url(), share::encode(&state.to_shared()))
 }
 
+/// The full playground (not embedded) at `state`'s moment, as far as the viewer build (which
+/// has no link encoder) can say it: the embed's own link, or its ready-made scenario at this
+/// time with its seed and speed.
+#[cfg(not(feature = "editor"))]
+#[must_use]
+pub fn link_without_embed(state: &AppState) -> String {
+    let hash = window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    state::open_in_full(&page_url(), &hash, state)
+}
+
 /// A ready `<iframe>` that embeds `state`'s moment, playing; sandboxed without
 /// `allow-top-navigation`, so it can never navigate the page that embeds it.
+#[cfg(feature = "editor")]
 #[must_use]
 pub fn embed_code(state: &AppState) -> String {
     format!(
@@ -68,14 +94,20 @@ pub fn embed_code(state: &AppState) -> String {
 }
 
 /// The full address that reopens `state`.
+#[cfg(feature = "editor")]
 #[must_use]
 pub fn link(state: &AppState) -> String {
     format!("{}#{}", base_url(), share::encode(&state.to_shared()))
 }
 
+/// The viewer build (embeds) keeps the address it was opened with.
+#[cfg(not(feature = "editor"))]
+pub fn remember(_state: &AppState, _autosave: bool) {}
+
 /// Writes `state` to the fragment (without a new history entry) and, with `autosave`, to
 /// `localStorage`. Storage that is full or refused (private browsing) is skipped: the
 /// fragment still holds it.
+#[cfg(feature = "editor")]
 pub fn remember(state: &AppState, autosave: bool) {
     let text = share::encode(&state.to_shared());
     if let Some(w) = window() {

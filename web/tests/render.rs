@@ -109,9 +109,16 @@ async fn draws_scenario_a_and_steps_time() {
             .unwrap()
             .is_some()
     );
-    assert_eq!(now_ms(&root), "0");
+    assert_eq!(
+        find(&root, "#play")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true"),
+        "a first visit plays scenario A"
+    );
+    run_to(&root, "100").await;
     find(&root, "#step-100").click();
-    wait_for_time(&root, "100").await;
+    wait_for_time(&root, "200").await;
     run_to(&root, "3600").await;
     wait_for(&root, ".node.consumer[data-state='crashed']", 1).await;
     wait_for(&root, ".log .row.delivered.again", 1).await;

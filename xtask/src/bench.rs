@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: the simulation benchmark natively and in WebAssembly in headless
-//! Chromium, in one run, with the ratio between them; then the playground's frame time.
+//! Chromium, in one run, with the ratio between them; then the playground's frame time; then
+//! its load time.
 //!
 //! Both sides of the simulation benchmark run the same workload (ready-made scenario E with
 //! about 300,000 messages, no rendering; `brokerlab::sim::ready::bench_scenario_e`), trace on
@@ -10,6 +11,13 @@
 //! `cargo xtask bench frames`) plays the comparison scenario at 2,000 messages per second in
 //! headless Chromium and reports frame intervals and work per frame on a line
 //! `FRAME interval median=… p95=… … work median=… p95=… … frames=… msgs_per_sec=…`.
+//!
+//! The load-time benchmark (`tests/bench/load_time.mjs`, also alone as
+//! `cargo xtask bench load`) times cold loads of the embed and the full app, from navigation
+//! to the first frame of the drawing, under emulated mobile and broadband networks, against
+//! the server `cargo xtask serve` runs; each case on a line
+//! `LOAD <embed|app> <mobile|broadband> median_ms=… bytes=… …`, which this command puts in a
+//! table beside the goals ([`LOAD_GOALS`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,6 +37,42 @@ const FRAME_P95_GOAL_MS: f64 = 16.7;
 const FRAME_TIMESTAMP_STEP_MS: f64 = 0.1;
 /// The messages per second the frame-time benchmark animates.
 const FRAME_RATE_TARGET: f64 = 2_000.0;
+
+/// One load-time case: the page, the emulated profile, and the most its median may take.
+struct LoadGoal {
+    /// `embed` (`?embed=1`) or `app` (`/`), as on the `LOAD` line.
+    page: &'static str,
+    /// `mobile` or `broadband`, as on the `LOAD` line.
+    profile: &'static str,
+    /// The goal for the median load, navigation to the first frame of the drawing, in ms.
+    goal_ms: f64,
+}
+
+/// The load-time goals: what a reader waits for the drawing with a cold cache. Mobile:
+/// 1.6 Mbps down, 750 kbps up, 150 ms round trip, CPU slowed 4× (Lighthouse's mobile
+/// profile); broadband: 10 Mbps down, 40 ms round trip, no CPU slowdown.
+const LOAD_GOALS: [LoadGoal; 4] = [
+    LoadGoal {
+        page: "embed",
+        profile: "mobile",
+        goal_ms: 2_000.0,
+    },
+    LoadGoal {
+        page: "embed",
+        profile: "broadband",
+        goal_ms: 800.0,
+    },
+    LoadGoal {
+        page: "app",
+        profile: "mobile",
+        goal_ms: 3_000.0,
+    },
+    LoadGoal {
+        page: "app",
+        profile: "broadband",
+        goal_ms: 1_200.0,
+    },
+];
 
 /// Reads `(key, rate)` from a `BENCH <key> <rate>` line.
 fn bench_line(line: &str) -> Option<(String, f64)> {
@@ -135,7 +179,8 @@ pub(crate) fn run(root: &Path) -> Result<(), Failure> {
         verdict(native >= NATIVE_GOAL),
         verdict(ratio >= WASM_RATIO_GOAL)
     );
-    frame_time(root, &site)
+    frame_time(root, &site)?;
+    load_time(root, &site)
 }
 
 /// The site built and served on a free port, and the Chromium to open it with.
@@ -160,6 +205,90 @@ impl Served {
 /// `cargo xtask bench frames`: the frame-time benchmark alone.
 pub(crate) fn run_frames(root: &Path) -> Result<(), Failure> {
     frame_time(root, &Served::start(root)?)
+}
+
+/// `cargo xtask bench load`: the load-time benchmark alone.
+pub(crate) fn run_load(root: &Path) -> Result<(), Failure> {
+    load_time(root, &Served::start(root)?)
+}
+
+/// The figures of a `LOAD <page> <profile> key=value …` line: the case and its numbers
+/// (`median_ms`, `bytes`, …; words that are not numbers, such as `encodings=…`, are left out).
+fn load_line(line: &str) -> Option<((String, String), BTreeMap<String, f64>)> {
+    let mut words = line.split_whitespace();
+    if words.next() != Some("LOAD") {
+        return None;
+    }
+    let page = words.next()?.to_owned();
+    let profile = words.next()?.to_owned();
+    let mut figures = BTreeMap::new();
+    for word in words {
+        let (key, value) = word.split_once('=')?;
+        if let Ok(value) = value.parse() {
+            figures.insert(key.to_owned(), value);
+        }
+    }
+    figures
+        .contains_key("median_ms")
+        .then_some(((page, profile), figures))
+}
+
+/// Runs the load-time benchmark against the served site and prints its figures and goals.
+fn load_time(root: &Path, site: &Served) -> Result<(), Failure> {
+    let step = "bench: load time, cold cache, mobile and broadband (headless Chromium)";
+    command::announce(step);
+    let mut cases = BTreeMap::new();
+    let success = command::run_echoing(
+        step,
+        Command::new("node")
+            .current_dir(root)
+            .arg(root.join("tests").join("bench").join("load_time.mjs"))
+            .env("BROKERLAB_URL", &site.url)
+            .env("BROKERLAB_CHROMIUM", &site.chromium),
+        |line| {
+            if let Some((case, figures)) = load_line(line) {
+                cases.insert(case, figures);
+            }
+        },
+    )?;
+    if !success {
+        return Err(Failure::new(step, "the benchmark failed".to_owned()));
+    }
+    println!(
+        "\nload time: navigation to the first frame of the drawing, cold cache (median of {} loads)",
+        cases
+            .values()
+            .next()
+            .and_then(|f| f.get("runs"))
+            .copied()
+            .unwrap_or(0.0)
+    );
+    println!("  page    profile      median (ms)   goal (ms)   transferred (B)");
+    let mut measured = 0;
+    for goal in &LOAD_GOALS {
+        let Some(figures) = cases.get(&(goal.page.to_owned(), goal.profile.to_owned())) else {
+            continue;
+        };
+        measured += 1;
+        let median = figures["median_ms"];
+        // The figures are whole, non-negative numbers printed by the script.
+        let whole = |n: f64| crate::size::grouped(n.round() as u64);
+        println!(
+            "  {:<7} {:<10} {:>13} {:>11} {:>17}   {}",
+            goal.page,
+            goal.profile,
+            whole(median),
+            whole(goal.goal_ms),
+            figures
+                .get("bytes")
+                .map_or_else(|| "?".to_owned(), |&b| whole(b)),
+            verdict(median <= goal.goal_ms)
+        );
+    }
+    if measured == 0 {
+        return Err(Failure::new(step, "no `LOAD …` line".to_owned()));
+    }
+    Ok(())
 }
 
 /// Runs the frame-time benchmark against the served site and prints its figures and goal.
@@ -264,6 +393,39 @@ mod tests {
         assert_eq!(frame_line("FRAME-ROUND 1 interval median=1"), None);
         assert_eq!(frame_line("FRAME interval median=fast"), None);
         assert_eq!(frame_line("BENCH wasm-trace-on 1"), None);
+    }
+
+    #[test]
+    fn reads_load_lines() {
+        let ((page, profile), f) = load_line(
+            "LOAD embed mobile median_ms=2416 bytes=373805 min_ms=2391 max_ms=2418 runs=5 \
+             requests=4 encodings=index.html:br,style.css:br",
+        )
+        .unwrap();
+        assert_eq!((page.as_str(), profile.as_str()), ("embed", "mobile"));
+        assert_eq!(f["median_ms"], 2416.0);
+        assert_eq!(f["bytes"], 373_805.0);
+        assert_eq!(f["runs"], 5.0);
+        assert!(!f.contains_key("encodings"));
+        assert_eq!(
+            load_line("LOAD-RUN embed mobile run=1 first_frame_ms=2391"),
+            None
+        );
+        assert_eq!(load_line("LOAD embed mobile bytes=1"), None);
+        assert_eq!(load_line("LOAD embed"), None);
+    }
+
+    #[test]
+    fn every_load_case_has_one_goal() {
+        for page in ["embed", "app"] {
+            for profile in ["mobile", "broadband"] {
+                let goals = LOAD_GOALS
+                    .iter()
+                    .filter(|g| g.page == page && g.profile == profile)
+                    .count();
+                assert_eq!(goals, 1, "{page} {profile}");
+            }
+        }
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //!   wasm-bindgen, wasm-opt when a working one is available) into `target/site/`.
 //! - `cargo xtask serve [--port N]` does the same and serves it on `http://127.0.0.1:8080`.
 //! - `cargo xtask test` runs every check and test suite, in order, failing fast, then checks
-//!   the bundle's gzipped size, and ends with one `N passed, M failed` line.
+//!   each page's bundle as served (brotli) against its ceiling, and ends with one
+//!   `N passed, M failed` line.
 //! - `cargo xtask bench` measures the simulation natively and in wasm in one run, then the
-//!   playground's frame time in headless Chromium (`bench frames`: the frame time alone).
+//!   playground's frame time and its load time in headless Chromium (`bench frames`,
+//!   `bench load`: one of them alone).
 //!
 //! Each command installs what it needs (rustup targets, the wasm-bindgen CLI at the version
 //! in `Cargo.lock`, the npm packages of `package-lock.json`, Debian's Chromium) or says
@@ -14,6 +16,7 @@
 
 mod bench;
 mod command;
+mod compress;
 mod http;
 mod setup;
 mod site;
@@ -29,12 +32,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  build            build the playground into target/site/
+  build            build the playground into target/site/ (with .br and .gz copies)
   serve [--port N] build it and serve it on http://127.0.0.1:8080 (or port N); Ctrl-C stops
   test             run every check and test suite (fmt, clippy, native, no_std, wasm,
-                   browser) and the bundle size; ends with `N passed, M failed`
-  bench [frames]   simulation speed natively and in wasm in headless Chromium, with the ratio,
-                   then the playground's frame time at 2,000 messages/s (`frames`: only that)
+                   browser) and the bundle sizes as served; ends with `N passed, M failed`
+  bench [frames|load]
+                   simulation speed natively and in wasm in headless Chromium, with the ratio,
+                   then the playground's frame time at 2,000 messages/s, then its cold load
+                   time on emulated mobile and broadband (`frames`, `load`: only that)
 ";
 
 fn main() -> ExitCode {
@@ -46,6 +51,7 @@ fn main() -> ExitCode {
         Some("test") => no_more_args(&args[1..]).and_then(|()| suite::run_all(&root)),
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("frames") => no_more_args(&args[2..]).and_then(|()| bench::run_frames(&root)),
+            Some("load") => no_more_args(&args[2..]).and_then(|()| bench::run_load(&root)),
             _ => no_more_args(&args[1..]).and_then(|()| bench::run(&root)),
         },
         Some("help" | "--help" | "-h") => {

@@ -1,23 +1,89 @@
 //! Building the playground site: compile `web` (with the core) for wasm, generate the
-//! JavaScript glue with wasm-bindgen, shrink the module with wasm-opt when one works, and lay
-//! out `www/` plus the bundle in `target/site/`.
+//! JavaScript glue with wasm-bindgen, shrink the module with wasm-opt when one works, lay
+//! out `www/` plus the bundle in `target/site/`, and precompress it ([`compress`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::command::{self, Failure};
-use crate::{setup, size};
+use crate::{compress, setup, size};
 
 /// The cargo profile of the bundle (see the workspace `Cargo.toml`).
 const PROFILE: &str = "wasm-release";
 /// The library name of the `brokerlab-web` package, as it appears in file names.
 const LIB_NAME: &str = "brokerlab_web";
 
+/// One wasm bundle of the site: the web crate with some features, laid out in a folder.
+struct Build {
+    /// What it is for, in words.
+    name: &'static str,
+    /// Whether `brokerlab-web` is built with its default features (the `editor`).
+    editor: bool,
+    /// The folder of the site it goes into.
+    dir: &'static str,
+}
+
+/// The full app (`pkg/`) and the viewer embeds load (`pkg-embed/`: no editor, exporters,
+/// importer or link encoder; `www/index.html` picks it for `?embed=1`).
+const BUILDS: [Build; 2] = [
+    Build {
+        name: "full app",
+        editor: true,
+        dir: "pkg",
+    },
+    Build {
+        name: "embed viewer",
+        editor: false,
+        dir: "pkg-embed",
+    },
+];
+
+/// Compiles one bundle, runs wasm-bindgen into its folder of `site` and shrinks the module.
+fn build_bundle(
+    root: &Path,
+    tools: &setup::WasmBindgen,
+    bundle: &Build,
+    site: &Path,
+) -> Result<(), Failure> {
+    command::announce(&format!(
+        "build: {} (web + core) for {} ({PROFILE})",
+        bundle.name,
+        setup::WASM_TARGET
+    ));
+    let mut cargo = Command::new(setup::cargo());
+    cargo
+        .current_dir(root)
+        .args(["build", "--package", "brokerlab-web", "--lib", "--target"])
+        .arg(setup::WASM_TARGET)
+        .args(["--profile", PROFILE]);
+    if !bundle.editor {
+        cargo.arg("--no-default-features");
+    }
+    command::run("build wasm", &mut cargo)?;
+    let module = setup::target_dir(root)
+        .join(setup::WASM_TARGET)
+        .join(PROFILE)
+        .join(format!("{LIB_NAME}.wasm"));
+    let pkg = site.join(bundle.dir);
+    command::announce(&format!(
+        "build: wasm-bindgen --target web ({})",
+        bundle.name
+    ));
+    command::run(
+        "wasm-bindgen",
+        Command::new(&tools.bindgen)
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&pkg)
+            .arg(&module),
+    )?;
+    optimise(root, &pkg.join(format!("{LIB_NAME}_bg.wasm")))
+}
+
 /// A built site.
 pub(crate) struct Site {
     /// The folder to serve.
     pub(crate) dir: PathBuf,
-    /// The bundle's files and sizes ([`size::FILES`]).
+    /// The bundles' files and their sizes as served ([`size::BUNDLES`]).
     pub(crate) bundle: Vec<size::FileSize>,
 }
 
@@ -26,50 +92,26 @@ pub(crate) fn output_dir(root: &Path) -> PathBuf {
     setup::target_dir(root).join("site")
 }
 
-/// Builds the site into `target/site/` and prints the bundle sizes against the budget.
+/// Builds the site into `target/site/`, precompresses it and prints the bundles' sizes as
+/// served against their ceilings.
 pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
     setup::ensure_target(setup::WASM_TARGET)?;
     let version = setup::locked_wasm_bindgen_version(root)?;
     let tools = setup::ensure_wasm_bindgen(root, &version)?;
 
-    command::announce(&format!(
-        "build: web + core for {} ({PROFILE})",
-        setup::WASM_TARGET
-    ));
-    command::run(
-        "build wasm",
-        Command::new(setup::cargo())
-            .current_dir(root)
-            .args(["build", "--package", "brokerlab-web", "--lib", "--target"])
-            .arg(setup::WASM_TARGET)
-            .args(["--profile", PROFILE]),
-    )?;
-    let module = setup::target_dir(root)
-        .join(setup::WASM_TARGET)
-        .join(PROFILE)
-        .join(format!("{LIB_NAME}.wasm"));
-
     let dir = output_dir(root);
-    let pkg = dir.join("pkg");
     reset_dir(&dir)?;
     copy_tree(&root.join("www"), &dir)?;
-
-    command::announce("build: wasm-bindgen --target web");
-    command::run(
-        "wasm-bindgen",
-        Command::new(&tools.bindgen)
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&pkg)
-            .arg(&module),
-    )?;
-
-    let bundle = pkg.join(format!("{LIB_NAME}_bg.wasm"));
-    optimise(root, &bundle)?;
+    for bundle in BUILDS {
+        build_bundle(root, &tools, &bundle, &dir)?;
+    }
+    compress::precompress(root, &dir)?;
     let sizes = size::measure(&dir);
     print!("{}", size::table(&sizes));
-    match size::verdict(&sizes, size::BUDGET) {
-        Ok(summary) => println!("  bundle: {summary}"),
-        Err(message) => println!("  bundle: {message}"),
+    for bundle in size::BUNDLES {
+        match size::verdict(&bundle, &sizes) {
+            Ok(summary) | Err(summary) => println!("  {summary}"),
+        }
     }
     println!("Site laid out in {}", dir.display());
     Ok(Site { dir, bundle: sizes })
@@ -108,12 +150,7 @@ fn optimise(root: &Path, bundle: &Path) -> Result<(), Failure> {
                 format!("cannot create {}: {error}", parent.display()),
             )
         })?;
-        // Only the newest entry is worth keeping.
-        if let Ok(entries) = std::fs::read_dir(parent) {
-            for entry in entries.flatten() {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
+        prune_cache(parent);
         let partial = cache.with_extension("partial");
         command::run(
             "wasm-opt",
@@ -141,8 +178,27 @@ fn optimise(root: &Path, bundle: &Path) -> Result<(), Failure> {
         .map_err(|error| Failure::new("wasm-opt", format!("cannot replace the bundle: {error}")))
 }
 
-/// 64-bit FNV-1a: a stable content hash for the wasm-opt cache.
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// Keeps the newest entries of the wasm-opt cache, one per bundle ([`BUILDS`]), and
+/// removes older ones (and unfinished outputs).
+fn prune_cache(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut kept: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    kept.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    for (i, (_, path)) in kept.iter().enumerate() {
+        let partial = path.extension().is_some_and(|x| x == "partial");
+        if partial || i + 1 >= BUILDS.len() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// 64-bit FNV-1a: a stable content hash for the wasm-opt and precompression caches.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })

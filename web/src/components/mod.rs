@@ -1,12 +1,16 @@
 //! The playground's components, one folder per area of the page, one component per file.
 
 pub mod actions;
+#[cfg(feature = "editor")]
 pub mod build;
 pub mod canvas;
 pub mod controls;
+#[cfg(feature = "editor")]
 mod download;
+#[cfg(feature = "editor")]
 pub mod export;
 pub mod groups;
 pub mod inspector;
 pub mod picker;
+#[cfg(feature = "editor")]
 pub mod share;

@@ -1,5 +1,7 @@
 //! The plain-words introduction of each ready-made scenario: what the pattern is for, what
-//! to watch, and two things to try.
+//! to watch, two things to try, and the guided tour: a few [`Step`]s, each at a moment of
+//! the run where the playground pauses, says what to look at and highlights the entities it
+//! talks about.
 
 /// One scenario's introduction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +16,42 @@ pub struct Guide {
     pub watch: &'static str,
     /// Two things to try.
     pub try_this: [&'static str; 2],
+    /// The guided tour, in time order; the first step is at 0.
+    pub steps: &'static [Step],
+}
+
+/// One moment of a guided tour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// When it comes, in logical ms: a run played through this moment pauses at it.
+    pub at_ms: u64,
+    /// What to look at, in plain words.
+    pub say: &'static str,
+    /// The entities it talks about ([`Entity::key`](super::Entity::key)s), highlighted on
+    /// the drawing while it shows.
+    pub look: &'static [&'static str],
+}
+
+impl Guide {
+    /// The index of the step shown at logical time `now_ms`: the last one whose moment has
+    /// come.
+    #[must_use]
+    pub fn step_at(&self, now_ms: u64) -> usize {
+        self.steps
+            .iter()
+            .rposition(|s| s.at_ms <= now_ms)
+            .unwrap_or(0)
+    }
+
+    /// The first step moment in `(from_ms, to_ms]`: where a run advancing from `from_ms` to
+    /// `to_ms` stops.
+    #[must_use]
+    pub fn stop_between(&self, from_ms: u64, to_ms: u64) -> Option<u64> {
+        self.steps
+            .iter()
+            .map(|s| s.at_ms)
+            .find(|&at| at > from_ms && at <= to_ms)
+    }
 }
 
 const GUIDES: [Guide; 6] = [
@@ -26,6 +64,33 @@ const GUIDES: [Guide; 6] = [
             "Step one event at a time around 3.1 s and follow the job worker-2 held.",
             "Crash worker-1 from the inspector while worker-2 is down and watch the queue's depth bar grow.",
         ],
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "api puts four jobs a second on the queue jobs. worker-1 and worker-2 take turns: each job goes to exactly one of them, and leaves the queue when that worker acks it.",
+                look: &[
+                    "producer:api",
+                    "queue:jobs",
+                    "consumer:worker-1",
+                    "consumer:worker-2",
+                ],
+            },
+            Step {
+                at_ms: 3_100,
+                say: "worker-2 has just crashed while holding a job. It never acked that job, so the job is not lost: it goes back into jobs.",
+                look: &["consumer:worker-2", "queue:jobs"],
+            },
+            Step {
+                at_ms: 3_600,
+                say: "worker-1 has the job again, marked \u{201c}redelivered\u{201d} in the event log below: nothing lost, but processed twice, so work must be safe to repeat.",
+                look: &["consumer:worker-1"],
+            },
+            Step {
+                at_ms: 7_000,
+                say: "worker-2 is back and the two split the work again.",
+                look: &["consumer:worker-2", "consumer:worker-1"],
+            },
+        ],
     },
     Guide {
         id: "b",
@@ -35,6 +100,28 @@ const GUIDES: [Guide; 6] = [
         try_this: [
             "Compare the processed counts of dashboard and archive at the end.",
             "Crash alerts for a while: what it misses while down is not kept for it.",
+        ],
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "ticker publishes prices to the topic exchange prices. dashboard (stock.#) and alerts (stock.*) each get their own copy of every price.",
+                look: &[
+                    "producer:ticker",
+                    "exchange:prices",
+                    "subscription:dashboard",
+                    "subscription:alerts",
+                ],
+            },
+            Step {
+                at_ms: 3_000,
+                say: "archive subscribes now. From here on it gets every price, but nothing published before it listened was kept for it.",
+                look: &["subscription:archive", "consumer:archive"],
+            },
+            Step {
+                at_ms: 7_000,
+                say: "Compare the processed counts: archive stays fifteen below dashboard, the prices from before it subscribed.",
+                look: &["consumer:archive", "consumer:dashboard"],
+            },
         ],
     },
     Guide {
@@ -46,6 +133,29 @@ const GUIDES: [Guide; 6] = [
             "Select the email queue and watch its depth chart rise and fall.",
             "Crash inventory-worker too and restart it: its queue keeps every order for it.",
         ],
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "shop publishes each order once to the fanout exchange orders, which copies it into three durable queues, one per service.",
+                look: &[
+                    "producer:shop",
+                    "exchange:orders",
+                    "queue:email",
+                    "queue:inventory",
+                    "queue:analytics",
+                ],
+            },
+            Step {
+                at_ms: 2_000,
+                say: "email-worker has crashed. Watch the email queue fill up while inventory and analytics keep draining.",
+                look: &["consumer:email-worker", "queue:email"],
+            },
+            Step {
+                at_ms: 6_000,
+                say: "email-worker is back. Nothing was lost: it works through the backlog, twice as fast as orders arrive, and catches up.",
+                look: &["consumer:email-worker", "queue:email"],
+            },
+        ],
     },
     Guide {
         id: "d",
@@ -55,6 +165,28 @@ const GUIDES: [Guide; 6] = [
         try_this: [
             "Filter the event log by replay and compare its payloads with live's for the same offsets.",
             "Select replay and seek it to the end: it skips what is left of the old records and reads only new ones.",
+        ],
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "web appends clicks to the stream clicks. live reads at the end of the log: its marker above the log says where it reads next.",
+                look: &["producer:web", "stream:clicks", "consumer:live"],
+            },
+            Step {
+                at_ms: 3_000,
+                say: "replay joins and starts from the log start: its marker is at the left, and the shaded span to the end is how far behind it is (its lag).",
+                look: &["consumer:replay", "stream:clicks"],
+            },
+            Step {
+                at_ms: 5_000,
+                say: "Retention keeps 40 records: the log start has moved past replay's position. The records it had not read are gone, and its position jumped to the new log start.",
+                look: &["stream:clicks", "consumer:replay"],
+            },
+            Step {
+                at_ms: 7_000,
+                say: "replay seeks back to the beginning, which is now the log start, well past offset 0: what retention removed cannot be read again.",
+                look: &["consumer:replay", "stream:clicks"],
+            },
         ],
     },
     Guide {
@@ -66,6 +198,38 @@ const GUIDES: [Guide; 6] = [
             "Step through 2 s, 4 s and 6 s and watch the assignment table change.",
             "Press Add member under the analytics table and read, below it, which partitions changed hands.",
         ],
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "checkout sends orders keyed by customer to three partitions. analytics-1 owns all three for group analytics; backup-1 reads everything for group backup. Each partition shows its owner's colour.",
+                look: &[
+                    "producer:checkout",
+                    "stream:orders",
+                    "consumer:analytics-1",
+                    "consumer:backup-1",
+                ],
+            },
+            Step {
+                at_ms: 2_000,
+                say: "analytics-2 joins: a new generation, and the partitions are split between the two members. backup is not affected.",
+                look: &["consumer:analytics-2", "group:analytics"],
+            },
+            Step {
+                at_ms: 6_000,
+                say: "analytics-4 joins: four members on three partitions, so one member owns nothing and waits.",
+                look: &["consumer:analytics-4", "group:analytics"],
+            },
+            Step {
+                at_ms: 9_000,
+                say: "analytics-2 is killed. Its partition does not move yet: the group waits for its 3 s session timeout.",
+                look: &["consumer:analytics-2"],
+            },
+            Step {
+                at_ms: 12_500,
+                say: "The session timed out: the group rebalanced and another member owns analytics-2's partition, resuming from the last committed offset.",
+                look: &["group:analytics", "stream:orders"],
+            },
+        ],
     },
     Guide {
         id: "comparison",
@@ -75,6 +239,29 @@ const GUIDES: [Guide; 6] = [
         try_this: [
             "Pause at 6 s and compare the five consumers that crashed.",
             "Select c.email and a.jobs and compare their depth charts.",
+        ],
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "The same orders go through all five patterns, one row each: a queue, pub/sub, fan-out, a stream and a consumer group.",
+                look: &[],
+            },
+            Step {
+                at_ms: 4_000,
+                say: "One consumer in every pattern has crashed. Watch what each pattern does with the messages meanwhile.",
+                look: &[
+                    "consumer:a.worker-2",
+                    "consumer:b.sub-2",
+                    "consumer:c.email-worker",
+                    "consumer:d.reader",
+                    "consumer:e.member-2",
+                ],
+            },
+            Step {
+                at_ms: 8_000,
+                say: "They are back: the queue redelivered, pub/sub lost what was sent meanwhile, fan-out kept a backlog, the stream resumed from its commit, the group handed the partitions on.",
+                look: &[],
+            },
         ],
     },
 ];

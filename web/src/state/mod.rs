@@ -26,9 +26,9 @@ use crate::share::Shared;
 
 pub use edit::{Edit, NewKind, spec_json};
 pub use flights::{FLIGHT_MS, Flight, Flights, Hop, MAX_FLIGHTS};
-pub use guide::{Guide, guide, guides};
+pub use guide::{Guide, Step, guide, guides};
 pub use log::{LogFilter, LogRow};
-pub use open::open;
+pub use open::{open, open_in_full};
 pub use publish::{HandPublish, parse_headers};
 pub use query::Query;
 pub use rebalances::{Move, Phase, RebalanceStep, Rebalances, STEPS_KEPT};
@@ -47,6 +47,9 @@ pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 
 /// The longest wall-clock gap one animation frame may advance (a background tab resumes
 /// without a jump).
 pub const MAX_FRAME_MS: f64 = 250.0;
+/// How long a looping run (an embed) shows its last moment before it starts over, in ms of
+/// wall-clock time.
+pub const LOOP_HOLD_MS: f64 = 1_500.0;
 /// Rows the event log keeps.
 pub const LOG_ROWS: usize = 600;
 /// Logical time run between two turns of the log (records are looked up while retained).
@@ -54,6 +57,10 @@ pub const SLICE_MS: u64 = 100;
 
 /// The scenario id of a scenario that is not one of the ready-made ones.
 pub const CUSTOM: &str = "custom";
+/// What the viewer build (embeds, without the editor) says to an edit or an import.
+#[cfg(not(feature = "editor"))]
+pub const VIEWER_ONLY: &str =
+    "This embedded view plays the scenario; open it in Brokerlab to change it.";
 /// Edits undo can take back.
 pub const UNDO_STEPS: usize = 100;
 
@@ -145,6 +152,12 @@ pub enum Action {
     Play,
     /// Stop playing.
     Pause,
+    /// Whether a run played through a guide step's moment pauses there.
+    SetGuided(bool),
+    /// Whether a finished run starts over by itself (embeds).
+    SetLooping(bool),
+    /// Show or hide the build tools (palette, property editor, undo and redo).
+    SetBuilding(bool),
     /// An animation frame: `elapsed_ms` of wall-clock time passed (scaled by the speed).
     Tick {
         /// Wall-clock milliseconds since the previous frame.
@@ -244,6 +257,12 @@ pub struct AppState {
     pub speed: f64,
     /// Whether animation frames advance time.
     pub playing: bool,
+    /// Whether playing pauses at the moments of the ready-made scenario's guide steps.
+    pub guided: bool,
+    /// Whether a finished run starts over by itself after [`LOOP_HOLD_MS`].
+    pub looping: bool,
+    /// Whether the build tools show (a view preference: not part of links).
+    pub building: bool,
     /// What the inspector shows.
     pub selected: Option<Entity>,
     /// The event log's filters.
@@ -273,6 +292,8 @@ pub struct AppState {
     /// The playground's wall clock: milliseconds of animation frames played so far.
     pub wall_ms: f64,
     carry_ms: f64,
+    /// Wall-clock ms a looping run has shown its end.
+    held_ms: f64,
     revision: u64,
 }
 
@@ -305,6 +326,9 @@ impl AppState {
             seed,
             speed: 1.0,
             playing: false,
+            guided: true,
+            looping: false,
+            building: false,
             selected: None,
             filter: LogFilter::default(),
             log: VecDeque::new(),
@@ -320,6 +344,7 @@ impl AppState {
             rebalances: Rc::default(),
             wall_ms: 0.0,
             carry_ms: 0.0,
+            held_ms: 0.0,
             revision: 0,
         }
     }
@@ -399,10 +424,12 @@ impl AppState {
         self.revision += 1;
         match action {
             Action::Load(id) => {
-                let speed = self.speed;
                 *self = AppState {
                     revision: self.revision,
-                    speed,
+                    speed: self.speed,
+                    guided: self.guided,
+                    looping: self.looping,
+                    building: self.building,
                     ..AppState::new(&id)
                 };
                 return;
@@ -415,6 +442,15 @@ impl AppState {
                 self.carry_ms = 0.0;
             }
             Action::Pause => self.playing = false,
+            Action::SetGuided(on) => self.guided = on,
+            Action::SetLooping(on) => self.looping = on,
+            Action::SetBuilding(on) => {
+                self.building = on;
+                if !on {
+                    self.connect_from = None;
+                    self.pending_connect = None;
+                }
+            }
             Action::Tick { elapsed_ms } => {
                 if !self.playing {
                     return;
@@ -422,12 +458,10 @@ impl AppState {
                 let elapsed_ms = elapsed_ms.clamp(0.0, MAX_FRAME_MS);
                 self.wall_ms += elapsed_ms;
                 Rc::make_mut(&mut self.flights).expire(self.wall_ms);
-                let dt = elapsed_ms * self.speed + self.carry_ms;
-                let whole = dt.floor();
-                self.carry_ms = dt - whole;
-                if whole >= 1.0 {
-                    let now = self.engine.borrow().sim.now();
-                    self.advance_to(now + Duration::from_millis(whole as u64));
+                if self.engine.borrow().sim.is_finished() {
+                    self.hold_then_loop(elapsed_ms);
+                } else {
+                    self.play_for(elapsed_ms);
                 }
             }
             Action::StepEvent => {
@@ -480,16 +514,19 @@ impl AppState {
                 *self = AppState {
                     revision: self.revision,
                     speed,
+                    building: true,
                     ..AppState::with_scenario(CUSTOM, empty_scenario())
                 };
             }
             Action::ConnectFrom(from) => {
+                self.building |= from.is_some();
                 self.connect_from = from;
                 self.pending_connect = None;
             }
             Action::Connect { from, to } => {
+                self.building = true;
                 self.connect_from = None;
-                if edit::takes_key(&self.scenario, &from, &to) {
+                if self.takes_key(&from, &to) {
                     self.pending_connect = Some((from, to));
                 } else {
                     self.edit(&Edit::Connect {
@@ -525,18 +562,7 @@ impl AppState {
                 }
                 Err(e) => self.notice = Some(format!("That file is not a scenario: {e}")),
             },
-            Action::ImportRabbitMq(text) => match crate::export::rabbitmq_import::import(&text) {
-                Ok(imported) => {
-                    let speed = self.speed;
-                    *self = AppState {
-                        revision: self.revision,
-                        speed,
-                        import_notes: Rc::new(imported.notes),
-                        ..AppState::with_scenario(CUSTOM, imported.scenario)
-                    };
-                }
-                Err(e) => self.notice = Some(format!("That file is not RabbitMQ definitions: {e}")),
-            },
+            Action::ImportRabbitMq(text) => self.import_rabbitmq(&text),
             Action::Publish(form) => match form.to_action() {
                 Ok(action) => self.apply(&action),
                 Err(why) => self.notice = Some(why),
@@ -557,7 +583,101 @@ impl AppState {
         self.view.now_ms
     }
 
+    /// The ready-made scenario's guide step showing now, when there is a guide.
+    #[must_use]
+    pub fn guide_step(&self) -> Option<(&'static Guide, usize)> {
+        let g = guide(&self.scenario_id)?;
+        Some((g, g.step_at(self.now_ms())))
+    }
+
+    /// Whether the showing guide step talks about `entity` (drawn highlighted while the
+    /// guided tour is on).
+    #[must_use]
+    pub fn highlighted(&self, entity: &Entity) -> bool {
+        self.guided
+            && self.guide_step().is_some_and(|(g, i)| {
+                let key = entity.key();
+                g.steps
+                    .get(i)
+                    .is_some_and(|s| s.look.contains(&key.as_str()))
+            })
+    }
+
+    /// Advances the logical time `elapsed_ms` of wall-clock time asks for, at the speed;
+    /// with the guide on, stops and pauses at the next guide step's moment.
+    fn play_for(&mut self, elapsed_ms: f64) {
+        let dt = elapsed_ms * self.speed + self.carry_ms;
+        let whole = dt.floor();
+        self.carry_ms = dt - whole;
+        if whole < 1.0 {
+            return;
+        }
+        let now = self.engine.borrow().sim.now();
+        let mut to = now + Duration::from_millis(whole as u64);
+        let stop = guide(&self.scenario_id)
+            .filter(|_| self.guided)
+            .and_then(|g| g.stop_between(now.as_millis(), to.as_millis()));
+        if let Some(at) = stop {
+            to = Instant::from_millis(at);
+            self.playing = false;
+            self.carry_ms = 0.0;
+        }
+        self.advance_to(to);
+    }
+
+    /// A finished run: a looping one shows its end for [`LOOP_HOLD_MS`], then starts over
+    /// (without the hand-made actions, as Play after the end does).
+    fn hold_then_loop(&mut self, elapsed_ms: f64) {
+        self.held_ms += elapsed_ms;
+        if self.held_ms >= LOOP_HOLD_MS {
+            self.held_ms = 0.0;
+            self.rebuild();
+        }
+    }
+
+    /// Opens RabbitMQ definitions as a scenario of the user's.
+    #[cfg(feature = "editor")]
+    fn import_rabbitmq(&mut self, text: &str) {
+        match crate::export::rabbitmq_import::import(text) {
+            Ok(imported) => {
+                let speed = self.speed;
+                *self = AppState {
+                    revision: self.revision,
+                    speed,
+                    import_notes: Rc::new(imported.notes),
+                    ..AppState::with_scenario(CUSTOM, imported.scenario)
+                };
+            }
+            Err(e) => self.notice = Some(format!("That file is not RabbitMQ definitions: {e}")),
+        }
+    }
+
+    /// The viewer build (embeds) has no importer.
+    #[cfg(not(feature = "editor"))]
+    fn import_rabbitmq(&mut self, _text: &str) {
+        self.notice = Some(VIEWER_ONLY.to_owned());
+    }
+
+    /// Whether a connection from `from` to `to` asks for a key first.
+    #[cfg(feature = "editor")]
+    fn takes_key(&self, from: &Entity, to: &Entity) -> bool {
+        edit::takes_key(&self.scenario, from, to)
+    }
+
+    /// The viewer build (embeds) edits nothing, so it asks for no key.
+    #[cfg(not(feature = "editor"))]
+    fn takes_key(&self, _from: &Entity, _to: &Entity) -> bool {
+        false
+    }
+
+    /// The viewer build (embeds) has no editor: an edit is refused in words.
+    #[cfg(not(feature = "editor"))]
+    fn edit(&mut self, _edit: &Edit) {
+        self.notice = Some(VIEWER_ONLY.to_owned());
+    }
+
     /// Takes an edit: the new topology runs from 0, the old one goes on the undo stack.
+    #[cfg(feature = "editor")]
     fn edit(&mut self, edit: &Edit) {
         match edit::apply(&self.scenario, edit) {
             Ok((scenario, made)) => {
@@ -611,8 +731,15 @@ impl AppState {
         }
     }
 
+    #[cfg(feature = "editor")]
     fn exists(&self, e: &Entity) -> bool {
         edit::spec_json(&self.scenario, e).is_some()
+    }
+
+    /// The viewer build (embeds) changes no topology, so what is selected still exists.
+    #[cfg(not(feature = "editor"))]
+    fn exists(&self, _e: &Entity) -> bool {
+        true
     }
 
     /// Applies `action` now; remembers it in the history when it applies.
@@ -710,7 +837,7 @@ impl AppState {
         self.ingest();
         let e = self.engine.borrow();
         let Engine { sim, attach, .. } = &*e;
-        if self.playing && sim.now() >= sim.end() {
+        if self.playing && !self.looping && sim.now() >= sim.end() {
             self.playing = false;
         }
         self.view = Rc::new(view::build(sim, attach, self.selected.as_ref()));
@@ -805,3 +932,6 @@ mod tests_actions;
 
 #[cfg(test)]
 mod tests_build;
+
+#[cfg(test)]
+mod tests_guide;

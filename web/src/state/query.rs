@@ -2,11 +2,13 @@
 //! scenario D with seed 9 at speed 10× and runs it, paused, to 4 s of logical time. Tests use
 //! it to reach a moment without waiting on the clock.
 //!
-//! Embedding adds `embed=1` (minimal chrome for an iframe), `autoplay=1`, `controls=0` (no
-//! playback controls) and `height=360` (the drawing's height in CSS pixels, 120 to 2000).
+//! Embedding adds `embed=1` (minimal chrome for an iframe, the drawing filling the frame),
+//! `autoplay=1`, `controls=0` (no playback controls) and `loop=0` (a finished run stays on
+//! its last moment instead of starting over). `height=360` is read for older embed codes; the
+//! drawing now fills whatever height the frame has.
 
 /// What the query asks for; absent or unreadable parameters are `None`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     /// `s`: the ready-made scenario id.
     pub scenario: Option<String>,
@@ -22,12 +24,31 @@ pub struct Query {
     pub autoplay: bool,
     /// `controls=0`: hide the playback controls (embedded pages only).
     pub hide_controls: bool,
-    /// `height`: the drawing's height in CSS pixels (embedded pages only).
+    /// `height`: the drawing's height asked for by older embed codes, in CSS pixels; the
+    /// drawing fills the frame whatever it says.
     pub height: Option<u32>,
+    /// `loop`: whether an embedded run starts over when it ends (default yes; `loop=0`).
+    pub looping: bool,
 }
 
 fn flag(v: &str) -> bool {
     matches!(v, "" | "1" | "true" | "yes")
+}
+
+impl Default for Query {
+    fn default() -> Query {
+        Query {
+            scenario: None,
+            t_ms: None,
+            seed: None,
+            speed: None,
+            embed: false,
+            autoplay: false,
+            hide_controls: false,
+            height: None,
+            looping: true,
+        }
+    }
 }
 
 impl Query {
@@ -51,6 +72,7 @@ impl Query {
                 "embed" => q.embed = flag(v),
                 "autoplay" => q.autoplay = flag(v),
                 "controls" => q.hide_controls = !flag(v),
+                "loop" => q.looping = flag(v),
                 "height" => q.height = v.parse().ok().map(|h: u32| h.clamp(120, 2_000)),
                 _ => {}
             }

@@ -24,7 +24,7 @@ fn loads_every_ready_made_scenario_at_time_zero() {
 
 #[test]
 fn frames_advance_time_by_elapsed_times_speed_only_while_playing() {
-    let s = AppState::new("a");
+    let s = reduce(AppState::new("a"), Action::SetGuided(false));
     let s = reduce(s, Action::Tick { elapsed_ms: 16.0 });
     assert_eq!(s.now_ms(), 0, "paused: frames do nothing");
     let s = reduce(s, Action::SetSpeed(10.0));
@@ -52,6 +52,7 @@ fn frames_advance_time_by_elapsed_times_speed_only_while_playing() {
 #[test]
 fn playing_stops_at_the_end() {
     let mut s = reduce(AppState::new("b"), Action::SetSpeed(100.0));
+    s = reduce(s, Action::SetGuided(false));
     s = reduce(s, Action::Play);
     for _ in 0..10 {
         s = reduce(s, Action::Tick { elapsed_ms: 250.0 });

@@ -41,17 +41,20 @@ pub struct DragHandlers {
     pub line: Option<((f64, f64), (f64, f64))>,
 }
 
-/// Client pixels to drawing units of `svg`, whose drawing is `width` units wide.
-fn to_drawing(svg: &NodeRef, width: f64, e: &PointerEvent) -> Option<(f64, f64)> {
+/// Client pixels to drawing units of `svg`, whose drawing is `width` × `height` units, fitted
+/// into the element and centred (`preserveAspectRatio="xMidYMid meet"`).
+fn to_drawing(svg: &NodeRef, (width, height): (f64, f64), e: &PointerEvent) -> Option<(f64, f64)> {
     let el = svg.cast::<web_sys::Element>()?;
     let r = el.get_bounding_client_rect();
-    if r.width() <= 0.0 {
+    if r.width() <= 0.0 || r.height() <= 0.0 || width <= 0.0 || height <= 0.0 {
         return None;
     }
-    let scale = width / r.width();
+    let scale = (r.width() / width).min(r.height() / height);
+    let left = r.left() + (r.width() - width * scale) / 2.0;
+    let top = r.top() + (r.height() - height * scale) / 2.0;
     Some((
-        (f64::from(e.client_x()) - r.left()) * scale,
-        (f64::from(e.client_y()) - r.top()) * scale,
+        (f64::from(e.client_x()) - left) / scale,
+        (f64::from(e.client_y()) - top) / scale,
     ))
 }
 
@@ -68,7 +71,7 @@ fn entity_at(e: &PointerEvent) -> Option<Entity> {
 pub fn use_drag(app: &AppHandle, svg: &NodeRef, layout: &Layout) -> DragHandlers {
     let drag: Rc<RefCell<Option<Drag>>> = use_mut_ref(|| None);
     let line = use_state(|| None::<((f64, f64), (f64, f64))>);
-    let width = layout.width;
+    let size = (layout.width.round(), layout.height.round());
     let corner = {
         let nodes = layout.nodes.clone();
         move |e: &Entity| nodes.get(e).map(|r| (r.x, r.y, r.w, r.h))
@@ -76,7 +79,7 @@ pub fn use_drag(app: &AppHandle, svg: &NodeRef, layout: &Layout) -> DragHandlers
     let begin = {
         let (drag, svg) = (Rc::clone(&drag), svg.clone());
         move |entity: &Entity, e: &PointerEvent, connect: bool| {
-            let (Some(p), Some((x, y, w, h))) = (to_drawing(&svg, width, e), corner(entity)) else {
+            let (Some(p), Some((x, y, w, h))) = (to_drawing(&svg, size, e), corner(entity)) else {
                 return;
             };
             if connect {
@@ -118,7 +121,7 @@ pub fn use_drag(app: &AppHandle, svg: &NodeRef, layout: &Layout) -> DragHandlers
                     let _ = el.set_pointer_capture(e.pointer_id());
                 }
             }
-            let Some(p) = to_drawing(&svg, width, &e) else {
+            let Some(p) = to_drawing(&svg, size, &e) else {
                 return;
             };
             if d.connect {

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::layout::Rect;
-use super::select_handlers;
+use super::{marks, select_handlers};
 use crate::number::num;
 use crate::state::{Entity, use_app};
 
@@ -25,12 +25,12 @@ pub fn LabelNode(props: &LabelNodeProps) -> Html {
     let (onclick, onkeydown) = select_handlers(&app, &props.entity);
     let (kind, name) = props.entity.parts();
     let r = props.rect;
-    let selected = app.selected.as_ref() == Some(&props.entity);
     html! {
-        <g class={classes!("node", kind, selected.then_some("selected"))} data-entity={props.entity.key()}
-            tabindex="0" role="button" aria-label={format!("{kind} {name}")} {onclick} {onkeydown}>
+        <g class={classes!("node", kind, marks(&app, &props.entity))} data-entity={props.entity.key()}
+            tabindex="0" role="button" aria-label={format!("{kind} {name} {}", props.detail)} {onclick} {onkeydown}>
             <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="6" />
             <text class="name" x={num(r.x + 8.0)} y={num(r.y + 18.0)}>{ name.to_owned() }</text>
+            { " " }
             <text class="detail" x={num(r.x + 8.0)} y={num(r.y + 35.0)}>{ props.detail.clone() }</text>
         </g>
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::state::{Attachment, Entity, ViewModel};
+use crate::state::{Attachment, Entity, StreamNode, ViewModel};
 
 /// A rectangle in SVG user units.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -52,12 +52,65 @@ const PRODUCER: (f64, f64) = (124.0, 44.0);
 const EXCHANGE: (f64, f64) = (132.0, 48.0);
 const QUEUE: (f64, f64) = (190.0, 56.0);
 const SUBSCRIPTION: (f64, f64) = (190.0, 44.0);
-const STREAM_W: f64 = 300.0;
+const STREAM_W: f64 = 460.0;
 const CONSUMER: (f64, f64) = (140.0, 44.0);
 /// Height of a stream's title.
 pub const STREAM_HEAD: f64 = 22.0;
-/// Height of one partition row.
-pub const PARTITION_ROW: f64 = 34.0;
+/// The height of a partition row's log.
+pub const CELLS_H: f64 = 16.0;
+/// The height of one lane of marker labels.
+pub const LANE: f64 = 13.0;
+/// The most label lanes above (and below) a partition's log.
+pub const MAX_LANES: usize = 4;
+
+/// The geometry of a stream's partition rows: label lanes above the log (readers' positions)
+/// and below it (commits), as many as the partition with the most readers needs (at least
+/// two, at most [`MAX_LANES`]), so labels at the same offset never overprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rows {
+    /// Label lanes above and below the log.
+    pub lanes: usize,
+}
+
+impl Rows {
+    /// The rows of `stream`.
+    #[must_use]
+    pub fn of(stream: &StreamNode) -> Rows {
+        let most = stream
+            .partitions
+            .iter()
+            .map(|p| p.markers.len())
+            .max()
+            .unwrap_or(0);
+        Rows {
+            lanes: most.clamp(2, MAX_LANES),
+        }
+    }
+
+    /// The top of a row's log, from the row's top.
+    #[must_use]
+    pub fn cells_top(self) -> f64 {
+        6.0 + LANE * self.lanes as f64
+    }
+
+    /// The height of one row: position lanes, the log, its start line, commit lanes.
+    #[must_use]
+    pub fn height(self) -> f64 {
+        self.cells_top() + CELLS_H + 11.0 + LANE * self.lanes as f64 + 7.0
+    }
+
+    /// The top of row `index` in a stream whose top is `stream_top`.
+    #[must_use]
+    pub fn top(self, stream_top: f64, index: usize) -> f64 {
+        stream_top + STREAM_HEAD + self.height() * index as f64
+    }
+
+    /// The y of the middle of row `index`'s log.
+    #[must_use]
+    pub fn mid(self, stream_top: f64, index: usize) -> f64 {
+        self.top(stream_top, index) + self.cells_top() + CELLS_H / 2.0
+    }
+}
 const GROUP_HEAD: f64 = 20.0;
 const GROUP_PAD: f64 = 8.0;
 
@@ -133,12 +186,14 @@ pub fn layout(view: &ViewModel) -> Layout {
     let mut exchanges = Column::new();
     let mut middle = Column::new();
     let stream_size = |name: &str| {
-        let n = view
+        let (n, rows) = view
             .streams
             .iter()
             .find(|s| s.name == name)
-            .map_or(1, |s| s.partitions.len().max(1));
-        (STREAM_W, STREAM_HEAD + PARTITION_ROW * n as f64 + 6.0)
+            .map_or((1, Rows { lanes: 2 }), |s| {
+                (s.partitions.len().max(1), Rows::of(s))
+            });
+        (STREAM_W, STREAM_HEAD + rows.height() * n as f64 + 6.0)
     };
     let add_middle = |middle: &mut Column, e: &Entity| match e {
         Entity::Queue(q) => {

@@ -25,6 +25,15 @@ pub fn colour(index: usize) -> &'static str {
     PALETTE[index % PALETTE.len()]
 }
 
+/// The classes a node gets from the app: `selected` when the inspector shows it, `highlight`
+/// when the guide's current step talks about it.
+fn marks(app: &AppHandle, entity: &Entity) -> Classes {
+    classes!(
+        (app.selected.as_ref() == Some(entity)).then_some("selected"),
+        app.highlighted(entity).then_some("highlight")
+    )
+}
+
 /// Click and Enter/Space on a node select it.
 fn select_handlers(
     app: &AppHandle,

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::layout::Rect;
-use super::select_handlers;
+use super::{marks, select_handlers};
 use crate::number::num;
 use crate::state::{Entity, QueueNode as Queue, use_app};
 
@@ -24,7 +24,6 @@ pub fn QueueNode(props: &QueueNodeProps) -> Html {
     let entity = Entity::Queue(q.name.clone());
     let (onclick, onkeydown) = select_handlers(&app, &entity);
     let r = props.rect;
-    let selected = app.selected.as_ref() == Some(&entity);
     let scale = q.depth().max(20) as f64;
     let bar_w = r.w - 16.0;
     let ready_w = bar_w * q.ready as f64 / scale;
@@ -36,14 +35,16 @@ pub fn QueueNode(props: &QueueNodeProps) -> Html {
         "queue"
     };
     html! {
-        <g class={classes!("node", "queue", q.is_dead_letter_queue.then_some("dlq"), selected.then_some("selected"))}
+        <g class={classes!("node", "queue", q.is_dead_letter_queue.then_some("dlq"), marks(&app, &entity))}
             data-entity={entity.key()} data-depth={q.depth().to_string()} data-ready={q.ready.to_string()}
             data-in-flight={q.in_flight.to_string()}
-            tabindex="0" role="button" aria-label={format!("{kind} {}, depth {}", q.name, q.depth())}
+            tabindex="0" role="button" aria-label={format!("{} {kind} {} ready \u{b7} {} in flight", q.name, q.ready, q.in_flight)}
             {onclick} {onkeydown}>
             <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="6" />
             <text class="name" x={num(r.x + 8.0)} y={num(r.y + 17.0)}>{ q.name.clone() }</text>
+            { " " }
             <text class="kind" x={num(r.x + r.w - 8.0)} y={num(r.y + 17.0)} text-anchor="end">{ kind }</text>
+            { " " }
             <rect class="bar-bg" x={num(r.x + 8.0)} y={num(bar_y)} width={num(bar_w)} height="10" />
             <rect class="bar-ready" x={num(r.x + 8.0)} y={num(bar_y)} width={num(ready_w)} height="10" />
             <rect class="bar-flight" x={num(r.x + 8.0 + ready_w)} y={num(bar_y)} width={num(flight_w)} height="10" />

@@ -5,10 +5,10 @@ use yew::prelude::*;
 use super::consumer_node::ConsumerNode;
 use super::drag::use_drag;
 use super::label_node::LabelNode;
-use super::layout::{PARTITION_ROW, Rect, STREAM_HEAD, layout_with};
+use super::layout::{Rect, Rows, layout_with};
 use super::queue_node::QueueNode;
 use super::stream_node::StreamNode;
-use super::{colour, select_handlers};
+use super::{colour, marks, select_handlers};
 use crate::number::num;
 use crate::state::{Attachment, Entity, Hop, use_app};
 
@@ -168,13 +168,15 @@ pub fn TopologyCanvas() -> Html {
             let Some(m) = at(&Entity::Consumer(owner.clone())) else {
                 continue;
             };
-            let index = view
-                .streams
+            let Some(stream) = view.streams.iter().find(|x| x.name == row.stream) else {
+                continue;
+            };
+            let index = stream
+                .partitions
                 .iter()
-                .find(|x| x.name == row.stream)
-                .and_then(|x| x.partitions.iter().position(|p| p.index == row.partition))
+                .position(|p| p.index == row.partition)
                 .unwrap_or(0);
-            let y = s.y + STREAM_HEAD + PARTITION_ROW * index as f64 + 16.0;
+            let y = Rows::of(stream).mid(s.y, index);
             let col = view
                 .consumers
                 .iter()
@@ -192,17 +194,9 @@ pub fn TopologyCanvas() -> Html {
 
     let partition_y = |stream: &str, index: u32| {
         let s = at(&Entity::Stream(stream.to_owned()))?;
-        let row = view
-            .streams
-            .iter()
-            .find(|x| x.name == stream)?
-            .partitions
-            .iter()
-            .position(|p| p.index == index)?;
-        Some((
-            s.x + s.w,
-            s.y + STREAM_HEAD + PARTITION_ROW * row as f64 + 16.0,
-        ))
+        let stream = view.streams.iter().find(|x| x.name == stream)?;
+        let row = stream.partitions.iter().position(|p| p.index == index)?;
+        Some((s.x + s.w, Rows::of(stream).mid(s.y, row)))
     };
     let dots = app.flights.dots.iter().filter_map(|f| {
         let t = f.progress(app.wall_ms);
@@ -226,11 +220,13 @@ pub fn TopologyCanvas() -> Html {
         let entity = Entity::Group(name.clone());
         let (onclick, onkeydown) = select_handlers(&app, &entity);
         let g = view.groups.iter().find(|g| g.name == *name);
-        let label = g.map_or_else(|| name.clone(), |g| format!("group {name} \u{b7} gen {}", g.generation));
-        let selected = app.selected.as_ref() == Some(&entity);
+        let label = g.map_or_else(
+            || name.clone(),
+            |g| format!("group {name} \u{b7} gen {}", g.generation),
+        );
         html! {
-            <g class={classes!("group-box", selected.then_some("selected"))} data-entity={entity.key()}
-                tabindex="0" role="button" aria-label={format!("group {name}")} {onclick} {onkeydown}>
+            <g class={classes!("group-box", marks(&app, &entity))} data-entity={entity.key()}
+                tabindex="0" role="button" aria-label={label.clone()} {onclick} {onkeydown}>
                 <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="8" />
                 <text class="name" x={num(r.x + 8.0)} y={num(r.y + 14.0)}>{ label }</text>
             </g>
@@ -309,7 +305,8 @@ pub fn TopologyCanvas() -> Html {
     });
     html! {
         <svg class="canvas" role="group" aria-label="Topology" viewBox={format!("0 0 {} {}", num(l.width.round()), num(l.height.round()))}
-            width={num(l.width.round())} preserveAspectRatio="xMidYMin meet" ref={svg}
+            style={format!("--w: {w}px; --h: {h}px; --aspect: {w} / {h}", w = num(l.width.round()), h = num(l.height.round()))}
+            preserveAspectRatio="xMidYMid meet" ref={svg}
             onpointermove={drag.onpointermove.clone()} onpointerup={drag.onpointerup.clone()}
             onpointercancel={drag.onpointerup.clone()}>
             <defs>

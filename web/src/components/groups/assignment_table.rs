@@ -55,7 +55,7 @@ pub fn AssignmentTables() -> Html {
                                 <span class="idle">{ format!(" \u{b7} idle: {}", idle.join(", ")) }</span>
                             }
                             <button type="button" class="add-member" onclick={add}
-                                aria-label={format!("add a member to {}", g.name)}>{ "Add member" }</button>
+                                aria-label={format!("Add member to {}", g.name)}>{ "Add member" }</button>
                         </p>
                         if !steps.is_empty() {
                             <ol class="rebalances" aria-label={format!("rebalances of {}", g.name)}>

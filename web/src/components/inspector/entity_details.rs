@@ -3,8 +3,19 @@
 use yew::prelude::*;
 
 use crate::components::actions::{ConsumerActions, RateForm};
-use crate::components::build::SpecEditor;
 use crate::state::{Action, Entity, use_app};
+
+/// The property editor of `entity` (build mode; the viewer build has none).
+#[cfg(feature = "editor")]
+fn spec_editor(entity: &Entity) -> Html {
+    html! { <crate::components::build::SpecEditor entity={entity.clone()} /> }
+}
+
+/// The viewer build (embeds) has no property editor.
+#[cfg(not(feature = "editor"))]
+fn spec_editor(_entity: &Entity) -> Html {
+    html! {}
+}
 
 /// Recent log rows shown for the selection.
 const RECENT: usize = 8;
@@ -53,7 +64,9 @@ pub fn EntityDetails() -> Html {
             if let Entity::Producer(p) = &d.entity {
                 <RateForm producer={p.clone()} rate={rate} />
             }
-            <SpecEditor entity={d.entity.clone()} />
+            if app.building {
+                { spec_editor(&d.entity) }
+            }
             if d.can_add_member {
                 <div class="actions">
                     <button type="button" id="add-member" onclick={send(Action::AddMember(name.clone()))}>{ "Add member" }</button>
@@ -61,11 +74,11 @@ pub fn EntityDetails() -> Html {
             }
             if !d.items.is_empty() {
                 <h3>{ d.items_title.clone() }</h3>
-                <ul class="items">{ for d.items.iter().map(|i| html! { <li>{ i.clone() }</li> }) }</ul>
+                <ul class="items" tabindex="0" aria-label={d.items_title.clone()}>{ for d.items.iter().map(|i| html! { <li>{ i.clone() }</li> }) }</ul>
             }
             if !recent.is_empty() {
                 <h3>{ "recent events" }</h3>
-                <ul class="items recent">
+                <ul class="items recent" tabindex="0" aria-label="recent events">
                     { for recent.iter().map(|r| html! { <li>{ format!("{} ms \u{b7} {}", r.at_ms, r.text) }</li> }) }
                 </ul>
             }

@@ -70,7 +70,7 @@ pub fn EventLog() -> Html {
                     <select id="log-kind" onchange={on_kind}>{ options(&kinds, &app.filter.kind) }</select>
                 </label>
             </div>
-            <ol class="log" reversed=true>
+            <ol class="log" reversed=true tabindex="0" aria-label="Events, newest first">
                 { for rows.map(|r| html! {
                     <li class={classes!("row", r.kind, r.again.then_some("again"))} data-kind={r.kind}
                         data-entities={r.entities.join(" ")} data-at={r.at_ms.to_string()}>
