@@ -102,24 +102,31 @@ async function markers(page) {
     await page.locator(`.inspector[data-entity="consumer:${consumer}"]`).waitFor();
     // "<stream>/<partition>: <position> / <committed> / <lag>"
     for (const line of await page.locator(".inspector ul.items li").allTextContents()) {
-      const m = line.match(/^(\S+)\/(\d+): (\S+) \/ (\S+) \/ \d+$/);
-      if (m) inspected.set(`${consumer} ${m[1]}/${m[2]}`, { reader: Number(m[3]), commit: Number(m[4]) });
+      const m = line.match(/^(\S+)\/(\d+): (\S+) \/ (\S+) \/ (\d+)$/);
+      if (m) {
+        inspected.set(`${consumer} ${m[1]}/${m[2]}`, {
+          reader: Number(m[3]), commit: Number(m[4]), lag: Number(m[5]),
+        });
+      }
     }
   }
-  return drawn.map((m) => ({ ...m, inspector: inspected.get(`${m.consumer} ${m.stream}/${m.partition}`)?.[m.kind] }));
+  return drawn.map((m) => {
+    const seen = inspected.get(`${m.consumer} ${m.stream}/${m.partition}`);
+    return { ...m, inspector: seen?.[m.kind], lag: seen?.lag };
+  });
 }
 
 /** Whether two label boxes overlap. */
 const overlap = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
-test("D at 6 s: each reader's flag shows its position and lag, as the inspector and the log say", async () => {
+test("D at 6 s: each reader's flag shows its position and how far behind it is, as the inspector and the log say", async () => {
   const page = await openAt(browser, "d", 6000);
   const all = await markers(page);
   const readers = all.filter((m) => m.kind === "reader");
   assert.deepEqual(readers.map((m) => m.consumer).sort(), ["live", "replay"]);
   for (const m of readers) {
     assert.equal(m.offset, m.inspector, `${m.consumer}: the flag's offset is the inspector's position`);
-    assert.equal(m.label, `${m.consumer} @${m.offset} · lag ${m.end - m.offset}`);
+    assert.equal(m.label, `${m.consumer} @${m.offset} · ${m.end - m.offset} behind`);
     // The position is the offset after the last record the reader read.
     await page.getByLabel("Entity").selectOption(m.consumer);
     await page.getByLabel("Kind").selectOption("read");
@@ -137,7 +144,7 @@ test("D at 6 s: each reader's flag shows its position and lag, as the inspector 
   assert.deepEqual(commits.map((m) => m.consumer).sort(), ["live", "replay"]);
   for (const m of commits) {
     assert.equal(m.offset, m.inspector, `${m.consumer}: the tick's offset is the inspector's committed`);
-    assert.equal(m.label, `${m.consumer} ✓${m.offset}`);
+    assert.equal(m.label, `${m.consumer} ✓${m.offset} · lag ${m.lag}`);
   }
   for (const [i, a] of all.entries()) {
     assert.ok(a.box.width > 0 && a.box.height > 0, `${a.label} is drawn`);
@@ -153,8 +160,8 @@ test("E at 7 s: each partition's flags and ticks agree with the inspector; owner
   for (const m of all) {
     assert.equal(m.offset, m.inspector, `${m.kind} ${m.consumer} on ${m.stream}/${m.partition}`);
     assert.ok(m.offset <= m.end);
-    if (m.kind === "reader") assert.equal(m.label, `${m.consumer} @${m.offset} · lag ${m.end - m.offset}`);
-    else assert.match(m.label, new RegExp(`^(analytics|backup) ✓${m.offset}$`));
+    if (m.kind === "reader") assert.equal(m.label, `${m.consumer} @${m.offset} · ${m.end - m.offset} behind`);
+    else assert.match(m.label, new RegExp(`^(analytics|backup) ✓${m.offset} · lag ${m.lag}$`));
   }
   const owners = await page.locator(".partition").evaluateAll((ps) =>
     ps.map((p) => [...p.querySelectorAll("text.owner")].map((t) => t.textContent.trim())));

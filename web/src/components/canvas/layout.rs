@@ -30,6 +30,16 @@ impl Rect {
     pub fn left(&self) -> (f64, f64) {
         (self.x, self.y + self.h / 2.0)
     }
+    /// The middle of the top edge.
+    #[must_use]
+    pub fn top(&self) -> (f64, f64) {
+        (self.x + self.w / 2.0, self.y)
+    }
+    /// The middle of the bottom edge.
+    #[must_use]
+    pub fn bottom(&self) -> (f64, f64) {
+        (self.x + self.w / 2.0, self.y + self.h)
+    }
 }
 
 /// Where everything goes.
@@ -43,7 +53,31 @@ pub struct Layout {
     pub nodes: BTreeMap<Entity, Rect>,
     /// Group boxes.
     pub groups: Vec<(String, Rect)>,
+    /// Whether messages flow down (rows) instead of to the right (columns).
+    pub vertical: bool,
 }
+
+impl Layout {
+    /// Where edges leave `r`: its right edge, or its bottom in a vertical layout.
+    #[must_use]
+    pub fn exit_of(&self, r: &Rect) -> (f64, f64) {
+        if self.vertical { r.bottom() } else { r.right() }
+    }
+
+    /// Where edges enter `r`: its left edge, or its top in a vertical layout.
+    #[must_use]
+    pub fn entry_of(&self, r: &Rect) -> (f64, f64) {
+        if self.vertical { r.top() } else { r.left() }
+    }
+}
+
+/// Below this width (CSS pixels) the drawing flows down instead of across, so that a phone
+/// or a narrow embed shows it at a readable size.
+pub const NARROW: f64 = 600.0;
+/// The widest row of a vertical layout, in drawing units (a stream is 460).
+const ROW_W: f64 = 470.0;
+/// The gap between the rows of a vertical layout.
+const ROW_GAP: f64 = 46.0;
 
 const PAD: f64 = 12.0;
 const GAP: f64 = 14.0;
@@ -136,11 +170,20 @@ impl Column {
     }
 }
 
-/// Lays out the view model, then puts the nodes the user moved where they were dropped;
-/// a group's box follows its members, and the drawing grows to hold everything.
+/// Lays out the view model (in rows when `vertical`), then puts the nodes the user moved
+/// where they were dropped; a group's box follows its members, and the drawing grows to hold
+/// everything.
 #[must_use]
-pub fn layout_with(view: &ViewModel, moved: &BTreeMap<Entity, (f64, f64)>) -> Layout {
-    let mut out = layout(view);
+pub fn layout_with(
+    view: &ViewModel,
+    moved: &BTreeMap<Entity, (f64, f64)>,
+    vertical: bool,
+) -> Layout {
+    let mut out = if vertical {
+        layout_vertical(view)
+    } else {
+        layout(view)
+    };
     if moved.is_empty() {
         return out;
     }
@@ -179,9 +222,174 @@ pub fn layout_with(view: &ViewModel, moved: &BTreeMap<Entity, (f64, f64)>) -> La
     out
 }
 
-/// Lays out the view model.
+/// A slot of the consumers' column: a consumer alone, or a group's box with its members.
+enum Slot {
+    One(Entity),
+    Group(String, Vec<Entity>),
+}
+
+impl Slot {
+    fn height(&self) -> f64 {
+        match self {
+            Slot::One(_) => CONSUMER.1,
+            Slot::Group(_, m) => {
+                GROUP_HEAD + GROUP_PAD + (CONSUMER.1 + GROUP_PAD) * m.len().max(1) as f64
+            }
+        }
+    }
+}
+
+/// The four columns in flow order: producers, exchanges, the middle (queues, subscriptions,
+/// streams) and the consumers' slots.
+struct Columns {
+    producers: Column,
+    exchanges: Column,
+    middle: Column,
+    slots: Vec<Slot>,
+}
+
+/// Lays out the view model in columns, messages flowing to the right.
 #[must_use]
 pub fn layout(view: &ViewModel) -> Layout {
+    let Columns {
+        producers,
+        exchanges,
+        middle,
+        slots,
+    } = columns(view);
+    place_columns(&producers, &exchanges, &middle, &slots)
+}
+
+/// Lays out the view model in rows, messages flowing down: each column of [`layout`] becomes
+/// a row (wrapped at [`ROW_W`]), centred.
+#[must_use]
+pub fn layout_vertical(view: &ViewModel) -> Layout {
+    let Columns {
+        producers,
+        exchanges,
+        middle,
+        slots,
+    } = columns(view);
+    let has_groups = slots.iter().any(|s| matches!(s, Slot::Group(..)));
+    let slot_w = CONSUMER.0 + if has_groups { 2.0 * GROUP_PAD } else { 0.0 };
+    let consumers: Vec<(Option<&Slot>, f64, f64)> = slots
+        .iter()
+        .map(|s| (Some(s), slot_w, s.height()))
+        .collect();
+    let as_row = |c: &Column| -> Vec<(Option<&Slot>, f64, f64)> {
+        c.items.iter().map(|(_, w, h)| (None, *w, *h)).collect()
+    };
+    let rows = [
+        (Some(&producers), as_row(&producers)),
+        (Some(&exchanges), as_row(&exchanges)),
+        (Some(&middle), as_row(&middle)),
+        (None, consumers),
+    ];
+    // Wrap each row into lines no wider than ROW_W (a wider item gets a line of its own).
+    let mut lines: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut sizes: Vec<Vec<(f64, f64)>> = Vec::new();
+    for (r, (_, items)) in rows.iter().enumerate() {
+        let mut line: Vec<(usize, usize)> = Vec::new();
+        let mut width = 0.0;
+        for (i, (_, w, _)) in items.iter().enumerate() {
+            if !line.is_empty() && width + GAP + w > ROW_W {
+                lines.push(std::mem::take(&mut line));
+                width = 0.0;
+            }
+            width += if line.is_empty() { *w } else { GAP + w };
+            line.push((r, i));
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        sizes.push(items.iter().map(|(_, w, h)| (*w, *h)).collect());
+    }
+    let line_w = |line: &[(usize, usize)]| {
+        line.iter().map(|(r, i)| sizes[*r][*i].0).sum::<f64>()
+            + GAP * (line.len() as f64 - 1.0).max(0.0)
+    };
+    let width = lines.iter().map(|l| line_w(l)).fold(0.0, f64::max) + 2.0 * PAD;
+    let mut out = Layout {
+        width,
+        vertical: true,
+        ..Layout::default()
+    };
+    let mut y = PAD;
+    let mut previous_row = None;
+    for line in &lines {
+        let row = line[0].0;
+        if previous_row.is_some_and(|p| p != row) {
+            y += ROW_GAP - GAP;
+        }
+        previous_row = Some(row);
+        let mut x = (width - line_w(line)) / 2.0;
+        let mut tallest: f64 = 0.0;
+        for (r, i) in line {
+            let (w, h) = sizes[*r][*i];
+            match &rows[*r] {
+                (Some(column), _) => {
+                    let e = column.items[*i].0.clone();
+                    out.nodes.insert(e, Rect { x, y, w, h });
+                }
+                (None, items) => {
+                    if let Some(slot) = items[*i].0 {
+                        place_slot(&mut out, slot, x, y, w, has_groups);
+                    }
+                }
+            }
+            tallest = tallest.max(h);
+            x += w + GAP;
+        }
+        y += tallest + GAP;
+    }
+    out.height = y - GAP + PAD;
+    out
+}
+
+/// Puts a consumer, or a group's box and its members, with its top-left corner at `(x, y)`.
+fn place_slot(out: &mut Layout, slot: &Slot, x: f64, y: f64, w: f64, has_groups: bool) {
+    match slot {
+        Slot::One(e) => {
+            let dx = if has_groups { GROUP_PAD } else { 0.0 };
+            out.nodes.insert(
+                e.clone(),
+                Rect {
+                    x: x + dx,
+                    y,
+                    w: CONSUMER.0,
+                    h: CONSUMER.1,
+                },
+            );
+        }
+        Slot::Group(name, members) => {
+            out.groups.push((
+                name.clone(),
+                Rect {
+                    x,
+                    y,
+                    w,
+                    h: slot.height(),
+                },
+            ));
+            let mut my = y + GROUP_HEAD + GROUP_PAD;
+            for m in members {
+                out.nodes.insert(
+                    m.clone(),
+                    Rect {
+                        x: x + GROUP_PAD,
+                        y: my,
+                        w: CONSUMER.0,
+                        h: CONSUMER.1,
+                    },
+                );
+                my += CONSUMER.1 + GROUP_PAD;
+            }
+        }
+    }
+}
+
+/// The columns of the view model, each in the order of what feeds it.
+fn columns(view: &ViewModel) -> Columns {
     let mut producers = Column::new();
     let mut exchanges = Column::new();
     let mut middle = Column::new();
@@ -240,10 +448,6 @@ pub fn layout(view: &ViewModel) -> Layout {
     }
 
     // Consumers follow the middle column's order; group members sit in their group's box.
-    enum Slot {
-        One(Entity),
-        Group(String, Vec<Entity>),
-    }
     let mut slots: Vec<Slot> = Vec::new();
     let mut placed: Vec<&str> = Vec::new();
     for (e, _, _) in &middle.items {
@@ -286,12 +490,22 @@ pub fn layout(view: &ViewModel) -> Layout {
             slots.push(Slot::One(Entity::Consumer(c.name.clone())));
         }
     }
-    let slot_h = |s: &Slot| match s {
-        Slot::One(_) => CONSUMER.1,
-        Slot::Group(_, m) => {
-            GROUP_HEAD + GROUP_PAD + (CONSUMER.1 + GROUP_PAD) * m.len().max(1) as f64
-        }
-    };
+    Columns {
+        producers,
+        exchanges,
+        middle,
+        slots,
+    }
+}
+
+/// Places the columns left to right, each centred vertically.
+fn place_columns(
+    producers: &Column,
+    exchanges: &Column,
+    middle: &Column,
+    slots: &[Slot],
+) -> Layout {
+    let slot_h = Slot::height;
     let consumers_h: f64 =
         slots.iter().map(slot_h).sum::<f64>() + GAP * (slots.len() as f64 - 1.0).max(0.0);
     let has_groups = slots.iter().any(|s| matches!(s, Slot::Group(..)));
@@ -311,7 +525,7 @@ pub fn layout(view: &ViewModel) -> Layout {
         ..Layout::default()
     };
     let mut x = PAD;
-    for col in [&producers, &exchanges, &middle] {
+    for col in [producers, exchanges, middle] {
         if col.items.is_empty() {
             continue;
         }
@@ -323,46 +537,9 @@ pub fn layout(view: &ViewModel) -> Layout {
         x += col.width() + COL_GAP;
     }
     let mut y = (height - consumers_h) / 2.0;
-    for s in &slots {
+    for s in slots {
         let h = slot_h(s);
-        match s {
-            Slot::One(e) => {
-                let dx = if has_groups { GROUP_PAD } else { 0.0 };
-                out.nodes.insert(
-                    e.clone(),
-                    Rect {
-                        x: x + dx,
-                        y,
-                        w: CONSUMER.0,
-                        h: CONSUMER.1,
-                    },
-                );
-            }
-            Slot::Group(name, members) => {
-                out.groups.push((
-                    name.clone(),
-                    Rect {
-                        x,
-                        y,
-                        w: consumers_w,
-                        h,
-                    },
-                ));
-                let mut my = y + GROUP_HEAD + GROUP_PAD;
-                for m in members {
-                    out.nodes.insert(
-                        m.clone(),
-                        Rect {
-                            x: x + GROUP_PAD,
-                            y: my,
-                            w: CONSUMER.0,
-                            h: CONSUMER.1,
-                        },
-                    );
-                    my += CONSUMER.1 + GROUP_PAD;
-                }
-            }
-        }
+        place_slot(&mut out, s, x, y, consumers_w, has_groups);
         y += h + GAP;
     }
     out.width = x + if slots.is_empty() { 0.0 } else { consumers_w } + PAD;
@@ -384,30 +561,50 @@ mod tests {
             let mut s = AppState::new(id);
             s.update(Action::RunTo(s.view.end_ms));
             let v = &s.view;
-            let l = layout(v);
-            for c in &v.consumers {
-                assert!(
-                    l.nodes.contains_key(&Entity::Consumer(c.name.clone())),
-                    "{id}: {}",
-                    c.name
-                );
-            }
-            for q in &v.queues {
-                assert!(
-                    l.nodes.contains_key(&Entity::Queue(q.name.clone())),
-                    "{id}: {}",
-                    q.name
-                );
-            }
-            for st in &v.streams {
-                assert!(l.nodes.contains_key(&Entity::Stream(st.name.clone())));
-            }
-            let rects: Vec<_> = l.nodes.values().collect();
-            for (i, a) in rects.iter().enumerate() {
-                assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= l.width && a.y + a.h <= l.height);
-                for b in &rects[i + 1..] {
-                    assert!(!overlaps(a, b), "{id}: {a:?} overlaps {b:?}");
+            for l in [layout(v), layout_vertical(v)] {
+                for c in &v.consumers {
+                    assert!(
+                        l.nodes.contains_key(&Entity::Consumer(c.name.clone())),
+                        "{id}: {}",
+                        c.name
+                    );
                 }
+                for q in &v.queues {
+                    assert!(
+                        l.nodes.contains_key(&Entity::Queue(q.name.clone())),
+                        "{id}: {}",
+                        q.name
+                    );
+                }
+                for st in &v.streams {
+                    assert!(l.nodes.contains_key(&Entity::Stream(st.name.clone())));
+                }
+                let rects: Vec<_> = l.nodes.values().collect();
+                for (i, a) in rects.iter().enumerate() {
+                    assert!(
+                        a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= l.width && a.y + a.h <= l.height
+                    );
+                    for b in &rects[i + 1..] {
+                        assert!(!overlaps(a, b), "{id}: {a:?} overlaps {b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_vertical_layout_is_narrow_and_flows_down_row_by_row() {
+        for (id, _, _) in brokerlab::sim::ready::all() {
+            let mut s = AppState::new(id);
+            s.update(Action::RunTo(s.view.end_ms));
+            let l = layout_vertical(&s.view);
+            assert!(l.vertical);
+            assert!(l.width <= ROW_W + 2.0 * PAD, "{id}: {} wide", l.width);
+            let top_of = |e: &Entity| l.nodes.get(e).map(|r| r.y);
+            for p in &s.view.producers {
+                let producer = top_of(&Entity::Producer(p.name.clone())).expect("placed");
+                let target = top_of(&p.target).expect("placed");
+                assert!(producer < target, "{id}: {} above what it feeds", p.name);
             }
         }
     }

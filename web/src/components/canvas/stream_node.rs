@@ -1,8 +1,10 @@
 //! A stream: one row per partition, drawn so its offsets read at a glance. Each row shows
 //! the partition's owners (one per group, in the member's colour), the log as offset cells
 //! between its start (after retention; a flash when retention removes records) and its end,
-//! each reader's position as a labelled flag above the log (name, offset, lag) with its lag
-//! as a span in its colour up to the end, and each committed offset as a labelled tick below.
+//! each reader's position as a labelled flag above the log (name, offset, how far behind the
+//! end) with that distance as a span in its colour up to the end, and each committed offset
+//! as a labelled tick below (with the lag, log end minus commit, as the group tables and
+//! Kafka count it).
 //! Labels that would overlap go to another lane.
 
 use yew::prelude::*;
@@ -210,13 +212,13 @@ fn partition_row(
     let pos_labels: Vec<Label> = readers
         .iter()
         .map(|(m, o)| {
-            let lag = p.end.saturating_sub(*o);
+            let behind = p.end.saturating_sub(*o);
             Label {
                 x: s.x(*o) + s.cell().min(12.0) / 2.0,
-                text: format!("{} @{o} \u{b7} lag {lag}", m.consumer),
+                text: format!("{} @{o} \u{b7} {behind} behind", m.consumer),
                 colour: colour(m.colour),
                 title: format!(
-                    "{} reads offset {o} next; {lag} behind the log end {}",
+                    "{} reads offset {o} next; {behind} behind the log end {}",
                     m.consumer, p.end
                 ),
             }
@@ -259,11 +261,11 @@ fn partition_row(
             let who = committer(view, m);
             Label {
                 x: s.x(*o),
-                text: format!("{who} \u{2713}{o}"),
+                text: format!("{who} \u{2713}{o} \u{b7} lag {}", m.lag),
                 colour: colour(m.colour),
                 title: format!(
-                    "{who} committed offset {o}: {} not committed yet",
-                    p.end.saturating_sub(*o)
+                    "{who} committed offset {o}: a lag of {} records to the log end {}",
+                    m.lag, p.end
                 ),
             }
         })
@@ -349,13 +351,17 @@ fn spoken(view: &ViewModel, s: &Stream) -> String {
         for m in &p.markers {
             if let Some(o) = m.position {
                 out.push_str(&format!(
-                    ", {} reads at {o} (lag {})",
+                    ", {} reads at {o} ({} behind)",
                     m.consumer,
                     p.end.saturating_sub(o)
                 ));
             }
             if let Some(o) = m.committed {
-                out.push_str(&format!(", {} committed {o}", committer(view, m)));
+                out.push_str(&format!(
+                    ", {} committed {o} (lag {})",
+                    committer(view, m),
+                    m.lag
+                ));
             }
         }
     }

@@ -5,7 +5,7 @@ use yew::prelude::*;
 use super::consumer_node::ConsumerNode;
 use super::drag::use_drag;
 use super::label_node::LabelNode;
-use super::layout::{Rect, Rows, layout_with};
+use super::layout::{NARROW, Rect, Rows, layout_with};
 use super::queue_node::QueueNode;
 use super::stream_node::StreamNode;
 use super::{colour, marks, select_handlers};
@@ -20,17 +20,20 @@ struct Edge {
     colour: Option<&'static str>,
 }
 
-fn edge_html(e: &Edge) -> Html {
+fn edge_html(e: &Edge, vertical: bool) -> Html {
     let (x1, y1) = e.from;
     let (x2, y2) = e.to;
-    let [_, (c1, _), (c2, _), _] = curve(e.from, e.to);
-    let (sy1, sy2) = (num(y1), num(y2));
+    let [_, (c1x, c1y), (c2x, c2y), _] = curve(e.from, e.to, vertical);
     let d = format!(
-        "M{} {sy1} C{} {sy1} {} {sy2} {} {sy2}",
+        "M{} {} C{} {} {} {} {} {}",
         num(x1),
-        num(c1),
-        num(c2),
-        num(x2)
+        num(y1),
+        num(c1x),
+        num(c1y),
+        num(c2x),
+        num(c2y),
+        num(x2),
+        num(y2)
     );
     let label = (!e.label.is_empty()).then(|| {
         html! {
@@ -46,15 +49,21 @@ fn edge_html(e: &Edge) -> Html {
     }
 }
 
-/// The cubic Bézier of an edge from `a` to `b`: start, two control points, end.
-fn curve(a: (f64, f64), b: (f64, f64)) -> [(f64, f64); 4] {
-    let dx = ((b.0 - a.0) / 2.0).max(20.0);
-    [a, (a.0 + dx, a.1), (b.0 - dx, b.1), b]
+/// The cubic Bézier of an edge from `a` to `b`: start, two control points, end; leaving
+/// and arriving horizontally, or vertically in a vertical layout.
+fn curve(a: (f64, f64), b: (f64, f64), vertical: bool) -> [(f64, f64); 4] {
+    if vertical {
+        let dy = ((b.1 - a.1) / 2.0).max(20.0);
+        [a, (a.0, a.1 + dy), (b.0, b.1 - dy), b]
+    } else {
+        let dx = ((b.0 - a.0) / 2.0).max(20.0);
+        [a, (a.0 + dx, a.1), (b.0 - dx, b.1), b]
+    }
 }
 
 /// The point at `t` (0 to 1) along an edge from `a` to `b`.
-fn along(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
-    let [p0, p1, p2, p3] = curve(a, b);
+fn along(a: (f64, f64), b: (f64, f64), t: f64, vertical: bool) -> (f64, f64) {
+    let [p0, p1, p2, p3] = curve(a, b, vertical);
     let u = 1.0 - t;
     let mix = |f: fn((f64, f64)) -> f64| {
         u * u * u * f(p0) + 3.0 * u * u * t * f(p1) + 3.0 * u * t * t * f(p2) + t * t * t * f(p3)
@@ -68,12 +77,37 @@ const KEY_COLOURS: [&str; 10] = [
     "#808000", "#000075",
 ];
 
+/// Whether the window is narrower than [`NARROW`] (a phone, a narrow embed): the drawing
+/// then flows down. Follows the window's size.
+#[hook]
+fn use_narrow() -> bool {
+    let width = || {
+        web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|w| w.as_f64())
+            .unwrap_or(NARROW)
+    };
+    let narrow = use_state_eq(|| width() < NARROW);
+    {
+        let narrow = narrow.setter();
+        use_effect_with((), move |()| {
+            let listener = web_sys::window().map(|window| {
+                gloo::events::EventListener::new(&window, "resize", move |_| {
+                    narrow.set(width() < NARROW);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    *narrow
+}
+
 /// The topology canvas.
 #[component]
 pub fn TopologyCanvas() -> Html {
     let app = use_app();
     let view = &app.view;
-    let l = layout_with(view, &app.moved);
+    let l = layout_with(view, &app.moved, use_narrow());
     let svg = use_node_ref();
     let drag = use_drag(&app, &svg, &l);
     let at = |e: &Entity| l.nodes.get(e).copied();
@@ -81,8 +115,8 @@ pub fn TopologyCanvas() -> Html {
     let mut link = |from: Option<Rect>, to: Option<Rect>, label: String, class, colour| {
         if let (Some(a), Some(b)) = (from, to) {
             edges.push(Edge {
-                from: a.right(),
-                to: b.left(),
+                from: l.exit_of(&a),
+                to: l.entry_of(&b),
                 label,
                 class,
                 colour,
@@ -184,7 +218,7 @@ pub fn TopologyCanvas() -> Html {
                 .map(|c| colour(c.index));
             edges.push(Edge {
                 from: (s.x + s.w, y),
-                to: m.left(),
+                to: l.entry_of(&m),
                 label: String::new(),
                 class: "owns",
                 colour: col,
@@ -204,14 +238,14 @@ pub fn TopologyCanvas() -> Html {
             return None;
         }
         let from = match &f.from {
-            Hop::Node(e) => at(e)?.right(),
+            Hop::Node(e) => l.exit_of(&at(e)?),
             Hop::Partition(s, p) => partition_y(s, *p)?,
         };
         let to = match &f.to {
-            Hop::Node(e) => at(e)?.left(),
+            Hop::Node(e) => l.entry_of(&at(e)?),
             Hop::Partition(s, p) => partition_y(s, *p)?,
         };
-        let (x, y) = along(from, to, t);
+        let (x, y) = along(from, to, t, l.vertical);
         let fill = KEY_COLOURS[(f.colour % KEY_COLOURS.len() as u64) as usize];
         Some(html! { <circle class="dot" cx={num(x)} cy={num(y)} r="4.5" fill={fill} /> })
     });
@@ -315,7 +349,7 @@ pub fn TopologyCanvas() -> Html {
                 </marker>
             </defs>
             { for group_boxes }
-            { for edges.iter().map(edge_html) }
+            { for edges.iter().map(|e| edge_html(e, l.vertical)) }
             <g class="flights" aria-hidden="true">{ for dots }</g>
             { for l.nodes.keys().cloned().map(placed) }
             { for rubber }
