@@ -3,7 +3,11 @@
 //! and every animation frame is an [`Action`]. The reducer is plain Rust and is tested
 //! natively; after each action it derives the [`ViewModel`] the components draw from.
 
+mod action;
 mod edit;
+mod editing;
+mod engine;
+mod entity;
 mod flights;
 mod guide;
 mod log;
@@ -11,6 +15,7 @@ mod open;
 mod publish;
 mod query;
 mod rebalances;
+mod update;
 mod view;
 
 use std::cell::RefCell;
@@ -19,12 +24,15 @@ use std::rc::Rc;
 
 use brokerlab::Duration;
 use brokerlab::Instant;
-use brokerlab::sim::{self, Simulation, ready};
+use brokerlab::sim::{self, ready};
 use yew::prelude::*;
 
 use crate::share::Shared;
 
+pub use action::Action;
 pub use edit::{Edit, NewKind, spec_json};
+use engine::Engine;
+pub use entity::Entity;
 pub use flights::{FLIGHT_MS, Flight, Flights, Hop, MAX_FLIGHTS};
 pub use guide::{Guide, Step, guide, guides};
 pub use log::{LogFilter, LogRow};
@@ -61,6 +69,11 @@ pub const CUSTOM: &str = "custom";
 #[cfg(not(feature = "editor"))]
 pub const VIEWER_ONLY: &str =
     "This embedded view plays the scenario; open it in Brokerlab to change it.";
+/// The most JSON a shared state (scenario, the user's actions, time, selection) may take,
+/// so that every link the app writes is one its decoder reads: the decoder takes at most
+/// [`MAX_LINK_BYTES`](crate::share::MAX_LINK_BYTES) of text, and `v1.` + base64url of raw
+/// deflate is at most 4/3 of the JSON plus a few bytes even for JSON that does not compress.
+pub const LINK_JSON_BUDGET: usize = crate::share::MAX_LINK_BYTES / 4 * 3 - 1_024;
 /// Edits undo can take back.
 pub const UNDO_STEPS: usize = 100;
 
@@ -76,168 +89,6 @@ pub fn empty_scenario() -> sim::Scenario {
         sample_interval_ms: 100,
         ..sim::Scenario::default()
     }
-}
-
-/// Something shown on the canvas that can be selected and inspected.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Entity {
-    /// A producer, by name.
-    Producer(String),
-    /// An exchange.
-    Exchange(String),
-    /// A queue.
-    Queue(String),
-    /// A pub/sub subscription (named after its consumer).
-    Subscription(String),
-    /// A stream.
-    Stream(String),
-    /// A consumer (queue consumer, subscriber, stream reader or group member).
-    Consumer(String),
-    /// A consumer group.
-    Group(String),
-}
-
-impl Entity {
-    /// `kind:name`, stable across renders (used as DOM key and in `data-entity`).
-    #[must_use]
-    pub fn key(&self) -> String {
-        let (kind, name) = self.parts();
-        format!("{kind}:{name}")
-    }
-
-    /// The kind in words and the name.
-    #[must_use]
-    pub fn parts(&self) -> (&'static str, &str) {
-        match self {
-            Entity::Producer(n) => ("producer", n),
-            Entity::Exchange(n) => ("exchange", n),
-            Entity::Queue(n) => ("queue", n),
-            Entity::Subscription(n) => ("subscription", n),
-            Entity::Stream(n) => ("stream", n),
-            Entity::Consumer(n) => ("consumer", n),
-            Entity::Group(n) => ("group", n),
-        }
-    }
-
-    /// The entity a [`key`](Self::key) names.
-    #[must_use]
-    pub fn from_key(key: &str) -> Option<Entity> {
-        let (kind, name) = key.split_once(':')?;
-        let name = name.to_owned();
-        Some(match kind {
-            "producer" => Entity::Producer(name),
-            "exchange" => Entity::Exchange(name),
-            "queue" => Entity::Queue(name),
-            "subscription" => Entity::Subscription(name),
-            "stream" => Entity::Stream(name),
-            "consumer" => Entity::Consumer(name),
-            "group" => Entity::Group(name),
-            _ => return None,
-        })
-    }
-
-    /// The name alone.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        self.parts().1
-    }
-}
-
-/// Everything the user (or an animation frame) can ask of the playground.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    /// Load a ready-made scenario by id (`a` … `e`, `comparison`), paused at time 0.
-    Load(String),
-    /// Start playing.
-    Play,
-    /// Stop playing.
-    Pause,
-    /// Whether a run played through a guide step's moment pauses there.
-    SetGuided(bool),
-    /// Whether a finished run starts over by itself (embeds).
-    SetLooping(bool),
-    /// Show or hide the build tools (palette, property editor, undo and redo).
-    SetBuilding(bool),
-    /// An animation frame: `elapsed_ms` of wall-clock time passed (scaled by the speed).
-    Tick {
-        /// Wall-clock milliseconds since the previous frame.
-        elapsed_ms: f64,
-    },
-    /// Advance to the next instant where anything happens.
-    StepEvent,
-    /// Advance 100 ms of logical time.
-    Step100ms,
-    /// Run (paused) to this logical time in ms (clamped to the scenario's end).
-    RunTo(u64),
-    /// Set the playback speed (clamped to 0.1×–100×).
-    SetSpeed(f64),
-    /// Rebuild the simulation from the scenario, keeping the seed.
-    Reset,
-    /// Use another seed and reset.
-    SetSeed(u64),
-    /// Select something to inspect (or nothing).
-    Select(Option<Entity>),
-    /// Crash a consumer now.
-    Crash(String),
-    /// Restart a crashed consumer now.
-    Restart(String),
-    /// Apply a simulation action now: remove a consumer, seek, commit, publish by hand,
-    /// change a producer's rate (a refused one changes nothing and shows why).
-    Apply(sim::Action),
-    /// Open a scenario from JSON (an imported file) at time 0; malformed JSON or an invalid
-    /// scenario changes nothing and says why (with the field's path or line and column).
-    ImportJson(String),
-    /// Open a RabbitMQ `definitions.json` as a scenario at time 0 (see
-    /// [`crate::export::rabbitmq_import`]); what it cannot simulate goes to `import_notes`.
-    ImportRabbitMq(String),
-    /// Show a message about the user's input (a form that could not be read).
-    Notice(String),
-    /// Publish what the publish form holds (a malformed form publishes nothing and says why).
-    Publish(HandPublish),
-    /// Change the topology (restarts the run at 0; refused edits change nothing and say why).
-    Edit(Edit),
-    /// Take back the last edit.
-    Undo,
-    /// Redo the last edit taken back.
-    Redo,
-    /// Start from an empty topology.
-    NewEmpty,
-    /// Connect two nodes; asks for a key first when the connection takes one.
-    Connect {
-        /// Where the arrow starts.
-        from: Entity,
-        /// Where it ends.
-        to: Entity,
-    },
-    /// Make the next selected node the end of a connection from this one (`None`: cancel).
-    ConnectFrom(Option<Entity>),
-    /// Finish the pending connection with this binding or routing key.
-    ConfirmConnect(String),
-    /// Move a node on the canvas to `(x, y)` in drawing units.
-    Move {
-        /// The node.
-        entity: Entity,
-        /// Left.
-        x: f64,
-        /// Top.
-        y: f64,
-    },
-    /// Add a member to a group, shaped like its existing members, named `<group>-<n>`.
-    AddMember(String),
-    /// Filter the event log by entity name (`None`: all).
-    FilterEntity(Option<String>),
-    /// Filter the event log by kind (`None`: all).
-    FilterKind(Option<String>),
-}
-
-/// The engine the reducer drives: the simulation and the names of what it runs.
-#[derive(Debug)]
-struct Engine {
-    sim: Simulation,
-    /// What every consumer attaches to (scenario consumers, then scripted ones).
-    attach: Vec<(String, sim::Attach)>,
-    /// `totals().events` already turned into log rows.
-    seen_events: u64,
 }
 
 /// The playground's state. Cheap to clone: the simulation is shared, the view is an `Rc`.
@@ -419,164 +270,6 @@ impl AppState {
         }
     }
 
-    /// Applies one action (the body of the reducer).
-    pub fn update(&mut self, action: Action) {
-        self.revision += 1;
-        match action {
-            Action::Load(id) => {
-                *self = AppState {
-                    revision: self.revision,
-                    speed: self.speed,
-                    guided: self.guided,
-                    looping: self.looping,
-                    building: self.building,
-                    ..AppState::new(&id)
-                };
-                return;
-            }
-            Action::Play => {
-                if self.engine.borrow().sim.is_finished() {
-                    self.rebuild();
-                }
-                self.playing = true;
-                self.carry_ms = 0.0;
-            }
-            Action::Pause => self.playing = false,
-            Action::SetGuided(on) => self.guided = on,
-            Action::SetLooping(on) => self.looping = on,
-            Action::SetBuilding(on) => {
-                self.building = on;
-                if !on {
-                    self.connect_from = None;
-                    self.pending_connect = None;
-                }
-            }
-            Action::Tick { elapsed_ms } => {
-                if !self.playing {
-                    return;
-                }
-                let elapsed_ms = elapsed_ms.clamp(0.0, MAX_FRAME_MS);
-                self.wall_ms += elapsed_ms;
-                Rc::make_mut(&mut self.flights).expire(self.wall_ms);
-                if self.engine.borrow().sim.is_finished() {
-                    self.hold_then_loop(elapsed_ms);
-                } else {
-                    self.play_for(elapsed_ms);
-                }
-            }
-            Action::StepEvent => {
-                self.playing = false;
-                self.engine.borrow_mut().sim.step_event();
-            }
-            Action::Step100ms => {
-                self.playing = false;
-                let now = self.engine.borrow().sim.now();
-                self.advance_to(now + Duration::from_millis(100));
-            }
-            Action::RunTo(t) => {
-                self.playing = false;
-                let to = Instant::from_millis(t);
-                if to < self.engine.borrow().sim.now() {
-                    // Back in time: the user's actions up to `t` are replayed, later ones dropped.
-                    let mut kept = Rc::unwrap_or_clone(std::mem::take(&mut self.history));
-                    kept.retain(|s| s.at_ms <= t);
-                    self.rebuild();
-                    self.replay(&kept);
-                }
-                self.advance_to(to);
-            }
-            Action::SetSpeed(speed) => {
-                self.speed = if speed.is_finite() {
-                    speed.clamp(SPEED_MIN, SPEED_MAX)
-                } else {
-                    1.0
-                };
-            }
-            Action::Reset => {
-                self.playing = false;
-                self.rebuild();
-            }
-            Action::SetSeed(seed) => {
-                self.seed = seed;
-                self.playing = false;
-                self.rebuild();
-            }
-            Action::Select(Some(to)) if self.connect_from.is_some() => {
-                let from = self.connect_from.take().unwrap_or_else(|| to.clone());
-                self.update(Action::Connect { from, to });
-                return;
-            }
-            Action::Select(entity) => self.selected = entity,
-            Action::Edit(edit) => self.edit(&edit),
-            Action::Undo | Action::Redo => self.undo_redo(action == Action::Undo),
-            Action::NewEmpty => {
-                let speed = self.speed;
-                *self = AppState {
-                    revision: self.revision,
-                    speed,
-                    building: true,
-                    ..AppState::with_scenario(CUSTOM, empty_scenario())
-                };
-            }
-            Action::ConnectFrom(from) => {
-                self.building |= from.is_some();
-                self.connect_from = from;
-                self.pending_connect = None;
-            }
-            Action::Connect { from, to } => {
-                self.building = true;
-                self.connect_from = None;
-                if self.takes_key(&from, &to) {
-                    self.pending_connect = Some((from, to));
-                } else {
-                    self.edit(&Edit::Connect {
-                        from,
-                        to,
-                        key: String::new(),
-                    });
-                }
-            }
-            Action::ConfirmConnect(key) => {
-                if let Some((from, to)) = self.pending_connect.take() {
-                    self.edit(&Edit::Connect { from, to, key });
-                }
-            }
-            Action::Move { entity, x, y } => {
-                if x.is_finite() && y.is_finite() {
-                    let (x, y) = (x.clamp(0.0, 4_000.0), y.clamp(0.0, 4_000.0));
-                    Rc::make_mut(&mut self.moved).insert(entity, (x, y));
-                }
-            }
-            Action::Crash(consumer) => self.apply(&sim::Action::Crash { consumer }),
-            Action::Restart(consumer) => self.apply(&sim::Action::Restart { consumer }),
-            Action::Apply(action) => self.apply(&action),
-            Action::Notice(text) => self.notice = Some(text),
-            Action::ImportJson(text) => match sim::Scenario::from_json(&text) {
-                Ok(scenario) => {
-                    let speed = self.speed;
-                    *self = AppState {
-                        revision: self.revision,
-                        speed,
-                        ..AppState::with_scenario(CUSTOM, scenario)
-                    };
-                }
-                Err(e) => self.notice = Some(format!("That file is not a scenario: {e}")),
-            },
-            Action::ImportRabbitMq(text) => self.import_rabbitmq(&text),
-            Action::Publish(form) => match form.to_action() {
-                Ok(action) => self.apply(&action),
-                Err(why) => self.notice = Some(why),
-            },
-            Action::AddMember(group) => {
-                let spec = self.engine.borrow().member_like(&group);
-                self.apply(&sim::Action::AddConsumer(spec));
-            }
-            Action::FilterEntity(entity) => self.filter.entity = entity,
-            Action::FilterKind(kind) => self.filter.kind = kind,
-        }
-        self.refresh();
-    }
-
     /// The current logical time in ms.
     #[must_use]
     pub fn now_ms(&self) -> u64 {
@@ -603,142 +296,50 @@ impl AppState {
             })
     }
 
-    /// Advances the logical time `elapsed_ms` of wall-clock time asks for, at the speed;
-    /// with the guide on, stops and pauses at the next guide step's moment.
-    fn play_for(&mut self, elapsed_ms: f64) {
-        let dt = elapsed_ms * self.speed + self.carry_ms;
-        let whole = dt.floor();
-        self.carry_ms = dt - whole;
-        if whole < 1.0 {
-            return;
-        }
-        let now = self.engine.borrow().sim.now();
-        let mut to = now + Duration::from_millis(whole as u64);
-        let stop = guide(&self.scenario_id)
-            .filter(|_| self.guided)
-            .and_then(|g| g.stop_between(now.as_millis(), to.as_millis()));
-        if let Some(at) = stop {
-            to = Instant::from_millis(at);
-            self.playing = false;
-            self.carry_ms = 0.0;
-        }
-        self.advance_to(to);
+    /// Replaces the whole state by `next` (another scenario, opened at 0), keeping what the
+    /// user chose for the playground itself (speed, the guide, looping, build mode); the
+    /// revision goes on, so the page sees a change.
+    fn start_over(&mut self, next: AppState) {
+        *self = AppState {
+            revision: self.revision,
+            speed: self.speed,
+            guided: self.guided,
+            looping: self.looping,
+            building: self.building,
+            ..next
+        };
     }
 
-    /// A finished run: a looping one shows its end for [`LOOP_HOLD_MS`], then starts over
-    /// (without the hand-made actions, as Play after the end does).
-    fn hold_then_loop(&mut self, elapsed_ms: f64) {
-        self.held_ms += elapsed_ms;
-        if self.held_ms >= LOOP_HOLD_MS {
-            self.held_ms = 0.0;
-            self.rebuild();
-        }
-    }
-
-    /// Opens RabbitMQ definitions as a scenario of the user's.
-    #[cfg(feature = "editor")]
-    fn import_rabbitmq(&mut self, text: &str) {
-        match crate::export::rabbitmq_import::import(text) {
-            Ok(imported) => {
-                let speed = self.speed;
-                *self = AppState {
-                    revision: self.revision,
-                    speed,
-                    import_notes: Rc::new(imported.notes),
-                    ..AppState::with_scenario(CUSTOM, imported.scenario)
-                };
-            }
-            Err(e) => self.notice = Some(format!("That file is not RabbitMQ definitions: {e}")),
-        }
-    }
-
-    /// The viewer build (embeds) has no importer.
-    #[cfg(not(feature = "editor"))]
-    fn import_rabbitmq(&mut self, _text: &str) {
-        self.notice = Some(VIEWER_ONLY.to_owned());
-    }
-
-    /// Whether a connection from `from` to `to` asks for a key first.
-    #[cfg(feature = "editor")]
-    fn takes_key(&self, from: &Entity, to: &Entity) -> bool {
-        edit::takes_key(&self.scenario, from, to)
-    }
-
-    /// The viewer build (embeds) edits nothing, so it asks for no key.
-    #[cfg(not(feature = "editor"))]
-    fn takes_key(&self, _from: &Entity, _to: &Entity) -> bool {
-        false
-    }
-
-    /// The viewer build (embeds) has no editor: an edit is refused in words.
-    #[cfg(not(feature = "editor"))]
-    fn edit(&mut self, _edit: &Edit) {
-        self.notice = Some(VIEWER_ONLY.to_owned());
-    }
-
-    /// Takes an edit: the new topology runs from 0, the old one goes on the undo stack.
-    #[cfg(feature = "editor")]
-    fn edit(&mut self, edit: &Edit) {
-        match edit::apply(&self.scenario, edit) {
-            Ok((scenario, made)) => {
-                let old = std::mem::replace(&mut self.scenario, Rc::new(scenario));
-                let undo = Rc::make_mut(&mut self.undo);
-                undo.push(old);
-                if undo.len() > UNDO_STEPS {
-                    undo.remove(0);
-                }
-                self.redo = Rc::default();
-                self.retopologise();
-                match (edit, made) {
-                    (Edit::Delete(gone), _) => {
-                        if self.selected.as_ref() == Some(gone) {
-                            self.selected = None;
-                        }
-                        Rc::make_mut(&mut self.moved).remove(gone);
-                    }
-                    (_, Some(made)) => self.selected = Some(made),
-                    _ => {}
-                }
-            }
-            Err(why) => self.notice = Some(why),
-        }
-    }
-
-    fn undo_redo(&mut self, undo: bool) {
-        let (from, to) = if undo {
-            (&mut self.undo, &mut self.redo)
+    /// Applies an action the user took now, unless the history would then outgrow what a
+    /// link can carry ([`LINK_JSON_BUDGET`]): then nothing changes and the notice says why.
+    fn apply_by_hand(&mut self, action: &sim::Action) {
+        if self.link_has_room_for(action) {
+            self.apply(action);
         } else {
-            (&mut self.redo, &mut self.undo)
-        };
-        let Some(scenario) = Rc::make_mut(from).pop() else {
-            self.notice = Some(format!("nothing to {}", if undo { "undo" } else { "redo" }));
-            return;
-        };
-        let current = std::mem::replace(&mut self.scenario, scenario);
-        Rc::make_mut(to).push(current);
-        self.retopologise();
-    }
-
-    /// The run restarts on a changed topology, as a scenario of the user's.
-    fn retopologise(&mut self) {
-        self.scenario_id = CUSTOM.to_owned();
-        self.playing = false;
-        self.connect_from = None;
-        self.pending_connect = None;
-        self.rebuild();
-        if self.selected.as_ref().is_some_and(|e| !self.exists(e)) {
-            self.selected = None;
+            self.notice = Some(format!(
+                "This run holds as many actions as a link can carry ({} KB): reset the run, \
+                 or export the scenario and add what you need to its script.",
+                LINK_JSON_BUDGET / 1024
+            ));
         }
     }
 
+    /// Whether the link to this state, with `action` added to its history, stays within
+    /// [`LINK_JSON_BUDGET`].
     #[cfg(feature = "editor")]
-    fn exists(&self, e: &Entity) -> bool {
-        edit::spec_json(&self.scenario, e).is_some()
+    fn link_has_room_for(&self, action: &sim::Action) -> bool {
+        let step = sim::ScriptStep {
+            at_ms: self.now_ms(),
+            action: action.clone(),
+        };
+        let now = serde_json::to_vec(&self.to_shared()).map_or(usize::MAX, |j| j.len());
+        let more = serde_json::to_vec(&step).map_or(usize::MAX, |j| j.len());
+        now.saturating_add(more).saturating_add(1) <= LINK_JSON_BUDGET
     }
 
-    /// The viewer build (embeds) changes no topology, so what is selected still exists.
+    /// The viewer build (embeds) writes no links, so its history is never cut short.
     #[cfg(not(feature = "editor"))]
-    fn exists(&self, _e: &Entity) -> bool {
+    fn link_has_room_for(&self, _action: &sim::Action) -> bool {
         true
     }
 
@@ -844,67 +445,6 @@ impl AppState {
     }
 }
 
-impl Engine {
-    /// A new member for `group`: shaped like its first member (processing, acks, prefetch),
-    /// named `<group>-<n>` with the first free `n`.
-    fn member_like(&self, group: &str) -> sim::ConsumerSpec {
-        let scenario = self.sim.scenario();
-        let scripted = scenario.script.iter().filter_map(|s| match &s.action {
-            sim::Action::AddConsumer(c) => Some(c),
-            _ => None,
-        });
-        let like = scenario
-            .consumers
-            .iter()
-            .chain(scripted)
-            .find(|c| matches!(&c.attach, sim::Attach::Group(g) if g == group));
-        let taken = |name: &str| self.attach.iter().any(|(n, _)| n == name);
-        let name = (1..)
-            .map(|n| format!("{group}-{n}"))
-            .find(|n| !taken(n))
-            .unwrap_or_default();
-        sim::ConsumerSpec {
-            name,
-            attach: sim::Attach::Group(group.to_owned()),
-            processing: like.map(|c| c.processing).unwrap_or_default(),
-            ack: like.map(|c| c.ack).unwrap_or_default(),
-            prefetch: like.map_or(1, |c| c.prefetch),
-            start_ms: 0,
-            crashes: Vec::new(),
-        }
-    }
-
-    fn build(scenario: &sim::Scenario, seed: u64) -> Engine {
-        let mut scenario = scenario.clone();
-        scenario.seed = seed;
-        // A ready-made scenario is valid; an invalid one shows as an empty run.
-        let sim = Simulation::new(&scenario).unwrap_or_else(|_| {
-            Simulation::new(&sim::Scenario {
-                version: sim::scenario::SCENARIO_VERSION,
-                ..sim::Scenario::default()
-            })
-            .expect("the empty scenario is valid")
-        });
-        let mut attach: Vec<(String, sim::Attach)> = scenario
-            .consumers
-            .iter()
-            .map(|c| (c.name.clone(), c.attach.clone()))
-            .collect();
-        for step in &scenario.script {
-            if let sim::Action::AddConsumer(c) = &step.action
-                && !attach.iter().any(|(n, _)| *n == c.name)
-            {
-                attach.push((c.name.clone(), c.attach.clone()));
-            }
-        }
-        Engine {
-            sim,
-            attach,
-            seen_events: 0,
-        }
-    }
-}
-
 impl Reducible for AppState {
     type Action = Action;
 
@@ -935,3 +475,6 @@ mod tests_build;
 
 #[cfg(test)]
 mod tests_guide;
+
+#[cfg(test)]
+mod tests_history;
