@@ -1,120 +1,21 @@
-//! Typed errors: one small enum per operation, all convertible into the umbrella [`Error`].
+//! Typed errors of exchanges, queues, consumers and subscriptions (patterns A to C), one
+//! small enum per operation, and the umbrella [`Error`], which every per-operation error
+//! converts into, the streams' and groups' (`stream_error.rs`) too. What they all share
+//! (`NameError`, `LimitError`) is in `common_error.rs`, below both: the umbrella imports the
+//! per-operation errors, never the other way.
 //!
 //! Operating errors (bad names, unknown ids, full queues, limits) are `Result`s; no input
 //! makes the broker panic.
 
 use core::fmt;
 
+use crate::common_error::{LimitError, NameError, error_boilerplate};
 use crate::ids::{ConsumerId, DeliveryTag, ExchangeId, MessageId, QueueId, SubscriptionId};
 use crate::storage::StorageError;
-
-/// Why a name or key was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NameError {
-    /// Names must not be empty.
-    Empty,
-    /// Longer than the configured maximum, in bytes.
-    TooLong {
-        /// Its length.
-        len: usize,
-        /// The maximum.
-        max: usize,
-    },
-    /// Contains a control character.
-    ControlChar,
-}
-
-impl fmt::Display for NameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NameError::Empty => f.write_str("name is empty"),
-            NameError::TooLong { len, max } => write!(f, "{len} bytes long, the maximum is {max}"),
-            NameError::ControlChar => f.write_str("contains a control character"),
-        }
-    }
-}
-
-impl core::error::Error for NameError {}
-
-/// Which bounded collection is full.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum LimitKind {
-    /// [`Limits::max_exchanges`](crate::Limits::max_exchanges).
-    Exchanges,
-    /// [`Limits::max_queues`](crate::Limits::max_queues).
-    Queues,
-    /// [`Limits::max_bindings`](crate::Limits::max_bindings).
-    Bindings,
-    /// [`Limits::max_consumers`](crate::Limits::max_consumers).
-    Consumers,
-    /// [`Limits::max_subscriptions`](crate::Limits::max_subscriptions).
-    Subscriptions,
-    /// [`Limits::max_queue_messages`](crate::Limits::max_queue_messages).
-    QueueMessages,
-    /// An id counter ran out.
-    Ids,
-    /// [`Limits::max_streams`](crate::Limits::max_streams).
-    Streams,
-    /// [`Limits::max_partitions`](crate::Limits::max_partitions).
-    Partitions,
-    /// [`Limits::max_partition_records`](crate::Limits::max_partition_records).
-    PartitionRecords,
-    /// [`Limits::max_stream_consumers`](crate::Limits::max_stream_consumers).
-    StreamConsumers,
-    /// [`Limits::max_groups`](crate::Limits::max_groups).
-    Groups,
-    /// [`Limits::max_group_members`](crate::Limits::max_group_members).
-    GroupMembers,
-}
-
-/// A configured cap was reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LimitError {
-    /// What is full.
-    pub kind: LimitKind,
-    /// The cap.
-    pub limit: usize,
-}
-
-impl fmt::Display for LimitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            LimitKind::Exchanges => "exchanges",
-            LimitKind::Queues => "queues",
-            LimitKind::Bindings => "bindings",
-            LimitKind::Consumers => "consumers",
-            LimitKind::Subscriptions => "subscriptions",
-            LimitKind::QueueMessages => "messages in one queue",
-            LimitKind::Ids => "ids",
-            LimitKind::Streams => "streams",
-            LimitKind::Partitions => "partitions in one stream",
-            LimitKind::PartitionRecords => "records in one partition",
-            LimitKind::StreamConsumers => "stream consumers",
-            LimitKind::Groups => "consumer groups",
-            LimitKind::GroupMembers => "members in one group",
-        };
-        write!(f, "limit of {} {what} reached", self.limit)
-    }
-}
-
-impl core::error::Error for LimitError {}
-
-/// Implements `core::error::Error` and the `From` conversions of a per-operation error enum.
-macro_rules! error_boilerplate {
-    ($name:ident { $($from:ident => $variant:ident),* $(,)? }) => {
-        impl core::error::Error for $name {}
-        $(
-            impl From<$from> for $name {
-                fn from(e: $from) -> Self {
-                    $name::$variant(e)
-                }
-            }
-        )*
-    };
-}
-pub(crate) use error_boilerplate;
+use crate::stream_error::{
+    CommitError, DeclareStreamError, GroupError, JoinGroupError, PollError, ProduceError,
+    SeekError, StreamConsumerError,
+};
 
 /// Errors of [`Broker::declare_exchange`](crate::Broker::declare_exchange).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -614,33 +515,6 @@ into_umbrella!(
     CommitError => Commit,
 );
 
-use crate::stream_error::{
-    CommitError, DeclareStreamError, GroupError, JoinGroupError, PollError, ProduceError,
-    SeekError, StreamConsumerError,
-};
-
-/// Checks an entity name: non-empty, at most `max` bytes, no control characters.
-pub(crate) fn check_name(name: &str, max: usize) -> Result<(), NameError> {
-    if name.is_empty() {
-        return Err(NameError::Empty);
-    }
-    check_key(name, max)
-}
-
-/// Checks a routing or binding key: at most `max` bytes, no control characters.
-pub(crate) fn check_key(key: &str, max: usize) -> Result<(), NameError> {
-    if key.len() > max {
-        return Err(NameError::TooLong {
-            len: key.len(),
-            max,
-        });
-    }
-    if key.chars().any(char::is_control) {
-        return Err(NameError::ControlChar);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -654,12 +528,5 @@ mod tests {
             "ack: delivery d4 is not outstanding for this consumer"
         );
         assert!(core::error::Error::source(&e).is_some());
-        assert_eq!(check_name("", 3), Err(NameError::Empty));
-        assert_eq!(
-            check_name("abcd", 3),
-            Err(NameError::TooLong { len: 4, max: 3 })
-        );
-        assert_eq!(check_name("a\nb", 8), Err(NameError::ControlChar));
-        assert_eq!(check_key("", 8), Ok(()));
     }
 }

@@ -356,6 +356,7 @@ extern crate std;
 
 pub mod assign;
 mod broker;
+mod common_error;
 mod error;
 mod event;
 mod exchange;
@@ -363,6 +364,7 @@ mod group;
 mod ids;
 mod limits;
 mod message;
+mod outbox;
 pub mod partitioner;
 mod queue;
 #[cfg(feature = "std")]
@@ -381,10 +383,11 @@ pub use broker::{
     Broker, ExchangeRef, PublishedBatch, QueueRecovery, QueueRef, ReadyMessage, RecoverError,
     Recovered, StreamRecovery, StreamRef, Unacked,
 };
+pub use common_error::{LimitError, LimitKind, NameError};
 pub use error::{
     AckError, BindError, ConsumeError, ConsumerError, DeclareExchangeError, DeclareQueueError,
-    DeleteExchangeError, Error, LimitError, LimitKind, NameError, PublishError, QueueError,
-    SubscribeError, SubscriptionError, UnbindError,
+    DeleteExchangeError, Error, PublishError, QueueError, SubscribeError, SubscriptionError,
+    UnbindError,
 };
 pub use event::{
     DeadLetterReason, Delivery, DropReason, Event, EventFilter, EventKind, RequeueReason,

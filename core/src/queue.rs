@@ -16,11 +16,10 @@ use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::string::String;
 use alloc::sync::Arc;
 
-use crate::broker::durable::codec::Writer;
-use crate::broker::out::{DeadLetterJob, Out};
 use crate::event::{DeadLetterReason, Delivery, DropReason, Event, EventKind, RequeueReason};
 use crate::ids::{ConsumerId, DeliveryTag, LogId, MessageId, Offset, QueueId};
 use crate::message::{MessageMeta, Payload};
+use crate::outbox::Out;
 use crate::storage::{Record, Storage, StorageError};
 use crate::time::{Duration, Instant};
 
@@ -221,12 +220,6 @@ pub(crate) struct Queue {
     /// Deliveries made: with the cursors and the settled count, it changes whenever the saved
     /// acknowledgement state does (see [`AckSignature`]).
     deliveries: u64,
-    /// The signature of the acknowledgement state last saved, if any.
-    pub(crate) saved_ack: Option<AckSignature>,
-    /// The bytes last saved, to check in debug builds that an unchanged signature means
-    /// unchanged state.
-    #[cfg(debug_assertions)]
-    pub(crate) saved_ack_bytes: alloc::vec::Vec<u8>,
 }
 
 /// Changes whenever a queue's saved acknowledgement state (cursor, settled offsets,
@@ -269,9 +262,6 @@ impl Queue {
             consumers: alloc::vec::Vec::new(),
             rr: 0,
             deliveries: 0,
-            saved_ack: None,
-            #[cfg(debug_assertions)]
-            saved_ack_bytes: alloc::vec::Vec::new(),
         }
     }
 
@@ -285,31 +275,31 @@ impl Queue {
         }
     }
 
-    /// What a restart needs of the acknowledgement state: the cursor, the offsets settled
-    /// out of order, and every delivered, unsettled offset (in flight or requeued) with its
-    /// delivery count.
-    pub(crate) fn save_ack_state(&self, w: &mut Writer) {
-        w.u64(self.cursor);
-        w.u64(self.settled.len() as u64);
-        for &o in &self.settled {
-            w.u64(o);
-        }
+    /// Where never-delivered messages start: everything from it to the log end is ready and
+    /// was never delivered. Part of what a restart needs (`broker/durable` saves it).
+    pub(crate) fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// The offsets settled out of order (past `head`), in order.
+    pub(crate) fn settled_offsets(&self) -> &BTreeSet<u64> {
+        &self.settled
+    }
+
+    /// Every delivered, unsettled offset (in flight or requeued) with its delivery count.
+    pub(crate) fn delivered(&self) -> BTreeMap<u64, u32> {
         let mut delivered: BTreeMap<u64, u32> = self.requeued.clone();
         for c in &self.consumers {
             for f in &c.in_flight {
                 delivered.insert(f.offset, f.count);
             }
         }
-        w.u64(delivered.len() as u64);
-        for (o, c) in delivered {
-            w.u64(o);
-            w.u32(c);
-        }
+        delivered
     }
 
     /// Rebuilds the acknowledgement state of a queue just made over an existing log
-    /// `start..end`, from what [`save_ack_state`](Self::save_ack_state) wrote (`cursor`,
-    /// `settled`, `delivered`): everything delivered and not settled is ready again, keeping
+    /// `start..end`, from what a flush saved of [`cursor`](Self::cursor),
+    /// [`settled_offsets`](Self::settled_offsets) and [`delivered`](Self::delivered): everything delivered and not settled is ready again, keeping
     /// its delivery count (at least 1, so the next delivery is flagged as a redelivery); offsets
     /// at or past the cursor were never delivered. Returns how many messages are ready again
     /// after a delivery.
@@ -972,40 +962,5 @@ pub(crate) fn dead_letter_copy(record: Record, now: Instant) -> Record {
         timestamp: now,
         meta,
         ..record
-    }
-}
-
-/// Jobs the queue hands back to the broker.
-impl Out {
-    /// Reports a message leaving `from` for `reason`: `DeadLettered` and a job to append it to
-    /// the dead-letter queue, or `Dropped` if there is none or the cascade is too deep.
-    fn dead_letter(
-        &mut self,
-        from: QueueId,
-        to: Option<QueueId>,
-        record: Record,
-        reason: DeadLetterReason,
-    ) {
-        let message = record.message;
-        match to.filter(|_| self.hops < self.max_hops) {
-            Some(to) => {
-                self.emit(Event::DeadLettered {
-                    message,
-                    queue: from,
-                    dead_letter_queue: to,
-                    reason,
-                });
-                self.dead_letters.push_back(DeadLetterJob {
-                    to,
-                    record,
-                    hops: self.hops,
-                });
-            }
-            None => self.emit(Event::Dropped {
-                message,
-                queue: from,
-                reason: DropReason::DeadLetter(reason),
-            }),
-        }
     }
 }

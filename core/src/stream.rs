@@ -11,8 +11,6 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::broker::out::Out;
-use crate::event::Event;
 use crate::ids::{LogId, MessageId, Offset, StreamId};
 use crate::message::{MessageMeta, Payload};
 use crate::partitioner::{KeylessPartitioner, KeylessStrategy, to_positive};
@@ -401,15 +399,16 @@ impl Stream {
         self.parts.len() as u32
     }
 
-    /// Appends `record` to partition `p` and applies retention to it.
+    /// Appends `record` to partition `p` and applies retention to it; returns the record's
+    /// offset and what retention dropped, if anything (the caller reports `Appended`, then
+    /// `RetentionApplied`).
     pub(crate) fn append<S: Storage>(
         &mut self,
         storage: &mut S,
-        out: &mut Out,
         p: u32,
         record: Record,
         now: Instant,
-    ) -> Result<Offset, StorageError> {
+    ) -> Result<(Offset, Option<Retained>), StorageError> {
         let part = &mut self.parts[p as usize];
         let size = record_size(&record);
         let timestamp = record.timestamp;
@@ -419,31 +418,26 @@ impl Stream {
         part.records += 1;
         part.oldest.get_or_insert(timestamp);
         part.last = Some(message);
-        out.emit(Event::Appended {
-            message,
-            partition: StreamPartition::new(self.id, p),
-            offset,
-        });
-        self.apply_retention(storage, out, p, now);
-        Ok(offset)
+        let retained = self.apply_retention(storage, p, now);
+        Ok((offset, retained))
     }
 
-    /// Advances the log start of partition `p` until it is within every retention bound.
+    /// Advances the log start of partition `p` until it is within every retention bound;
+    /// returns what it dropped, if anything (the caller reports `RetentionApplied`).
     pub(crate) fn apply_retention<S: Storage>(
         &mut self,
         storage: &mut S,
-        out: &mut Out,
         p: u32,
         now: Instant,
-    ) {
+    ) -> Option<Retained> {
         let retention = self.config.retention;
         if retention == Retention::default() {
-            return;
+            return None;
         }
         let sp = StreamPartition::new(self.id, p);
         let part = &mut self.parts[p as usize];
         let Ok(bounds) = storage.bounds(part.log) else {
-            return;
+            return None;
         };
         let mut start = bounds.start;
         let mut reason = None;
@@ -479,21 +473,19 @@ impl Stream {
                 None
             };
         }
-        let Some(reason) = reason else {
-            return;
-        };
+        let reason = reason?;
         if storage.drop_prefix(part.log, start).is_err() {
-            return;
+            return None;
         }
         part.bytes -= dropped_bytes;
         part.records -= start.0 - bounds.start.0;
         part.oldest = oldest;
-        out.emit(Event::RetentionApplied {
+        Some(Retained {
             partition: sp,
             start,
             dropped: start.0 - bounds.start.0,
             reason,
-        });
+        })
     }
 
     /// When the oldest record of some partition passes `max_age`.
@@ -528,4 +520,16 @@ impl Stream {
         }
         Ok(Offset(lo))
     }
+}
+
+/// What retention dropped from the start of one partition's log; the broker reports it as
+/// [`Event::RetentionApplied`](crate::Event::RetentionApplied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Retained {
+    pub(crate) partition: StreamPartition,
+    /// The new log start.
+    pub(crate) start: Offset,
+    /// How many records were dropped.
+    pub(crate) dropped: u64,
+    pub(crate) reason: RetentionReason,
 }

@@ -4,7 +4,7 @@
 use core::fmt;
 
 use crate::assign::Assignor;
-use crate::error::{LimitError, NameError, error_boilerplate};
+use crate::common_error::{LimitError, NameError, error_boilerplate};
 use crate::ids::{GroupId, Offset, StreamConsumerId, StreamId};
 use crate::storage::StorageError;
 use crate::stream::{Partition, StreamPartition};

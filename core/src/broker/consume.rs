@@ -3,7 +3,8 @@
 use alloc::string::String;
 
 use super::{Broker, ConsumerEntry, QueueRef, next_id};
-use crate::error::{AckError, ConsumeError, ConsumerError, LimitError, LimitKind, check_name};
+use crate::common_error::{LimitError, LimitKind, check_name};
+use crate::error::{AckError, ConsumeError, ConsumerError};
 use crate::event::{Event, RequeueReason};
 use crate::ids::{ConsumerId, DeliveryTag, QueueId};
 use crate::queue::{ConsumerConfig, ConsumerState};

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use super::streams::{StreamConsumer, reset_position};
 use super::{Broker, next_id};
 use crate::assign::{AssignInput, Assignment, MemberId, TopicPartition, cooperative_sticky};
-use crate::error::{LimitError, LimitKind, check_name};
+use crate::common_error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
 use crate::group::{
     Group, GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment, Membership,

@@ -9,9 +9,8 @@
 //! publishing, consuming and pub/sub each live in their own file.
 
 mod consume;
-pub(crate) mod durable;
+mod durable;
 mod groups;
-pub(crate) mod out;
 mod publish;
 
 pub use publish::PublishedBatch;
@@ -33,13 +32,13 @@ use crate::ids::{
     Target,
 };
 use crate::limits::Limits;
+use crate::outbox::Out;
 use crate::queue::{ConsumerInfo, EnqueueError, Queue, QueueStats, dead_letter_copy};
 use crate::storage::{MemoryStorage, Storage};
 use crate::subscription::Subscription;
 use crate::time::Instant;
 use crate::vec_map::VecMap;
 use crate::{LimitError, LimitKind};
-use out::Out;
 
 /// Names a queue by name or by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +151,7 @@ pub struct Broker<S: Storage = MemoryStorage> {
     binding_index: VecMap<BindingId, ExchangeId>,
     route_scratch: Vec<(BindingId, Target)>,
     st: streams::StreamState,
+    saved_acks: durable::SavedAcks,
 }
 
 fn next_id(counter: &mut u32) -> Result<u32, LimitError> {
@@ -201,6 +201,7 @@ impl<S: Storage> Broker<S> {
             binding_index: VecMap::new(),
             route_scratch: Vec::new(),
             st: streams::StreamState::new(),
+            saved_acks: durable::SavedAcks::default(),
         }
     }
 

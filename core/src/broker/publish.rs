@@ -5,12 +5,13 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::Broker;
-use super::out::Out;
-use crate::error::{LimitError, LimitKind, PublishError, check_key};
+use crate::common_error::{LimitError, LimitKind, check_key};
+use crate::error::PublishError;
 use crate::event::Event;
 use crate::ids::{BindingId, ExchangeId, MessageId, QueueId, Target};
 use crate::limits::Limits;
 use crate::message::{MessageMeta, Payload, Publish};
+use crate::outbox::Out;
 use crate::queue::EnqueueError;
 use crate::storage::{Record, Storage};
 use crate::time::Instant;

@@ -3,9 +3,8 @@
 use alloc::string::String;
 
 use super::{Broker, ExchangeRef, next_id};
-use crate::error::{
-    BindError, LimitError, LimitKind, SubscribeError, SubscriptionError, check_key, check_name,
-};
+use crate::common_error::{LimitError, LimitKind, check_key, check_name};
+use crate::error::{BindError, SubscribeError, SubscriptionError};
 use crate::event::Event;
 use crate::ids::{ExchangeId, SubscriptionId, Target};
 use crate::storage::Storage;

@@ -5,16 +5,17 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{Broker, next_id};
-use crate::error::{LimitError, LimitKind, check_name};
+use crate::common_error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
 use crate::group::{Group, Membership};
 use crate::ids::{GroupId, LogId, MessageId, Offset, StreamConsumerId, StreamId};
 use crate::message::Payload;
+use crate::outbox::Out;
 use crate::partitioner::murmur2;
 use crate::storage::{LogBounds, Record, Storage};
 use crate::stream::{
-    OffsetReset, Partition, PartitionLog, PartitionStats, PolledPosition, Produced, SeekTo, Stream,
-    StreamConfig, StreamConsumerConfig, StreamPartition, StreamRecord,
+    OffsetReset, Partition, PartitionLog, PartitionStats, PolledPosition, Produced, Retained,
+    SeekTo, Stream, StreamConfig, StreamConsumerConfig, StreamPartition, StreamRecord,
 };
 use crate::stream_error::{
     DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError,
@@ -450,7 +451,13 @@ impl<S: Storage> Broker<S> {
             payload,
             meta: key.zip(key_hash).map(|(k, h)| s.key_meta(k, h)),
         };
-        let offset = s.append(&mut self.storage, &mut self.out, p, record, now)?;
+        let (offset, retained) = s.append(&mut self.storage, p, record, now)?;
+        self.out.emit(Event::Appended {
+            message,
+            partition: StreamPartition::new(id, p),
+            offset,
+        });
+        report_retention(&mut self.out, retained);
         self.next_message = next;
         Ok(Produced {
             message,
@@ -918,11 +925,25 @@ impl<S: Storage> Broker<S> {
         for s in self.st.streams.values_mut() {
             if s.config.retention.max_age.is_some() {
                 for p in 0..s.partition_count() {
-                    s.apply_retention(&mut self.storage, &mut self.out, p, now);
+                    let retained = s.apply_retention(&mut self.storage, p, now);
+                    report_retention(&mut self.out, retained);
                 }
             }
         }
         self.evict_silent_members(now);
+    }
+}
+
+/// Reports what retention dropped, if anything.
+#[inline]
+fn report_retention(out: &mut Out, retained: Option<Retained>) {
+    if let Some(r) = retained {
+        out.emit(Event::RetentionApplied {
+            partition: r.partition,
+            start: r.start,
+            dropped: r.dropped,
+            reason: r.reason,
+        });
     }
 }
 

@@ -3,9 +3,10 @@
 use alloc::string::String;
 
 use super::{Broker, ExchangeRef, QueueRef, next_id};
+use crate::common_error::{LimitError, LimitKind, check_key, check_name};
 use crate::error::{
-    BindError, DeclareExchangeError, DeclareQueueError, DeleteExchangeError, LimitError, LimitKind,
-    QueueError, UnbindError, check_key, check_name,
+    BindError, DeclareExchangeError, DeclareQueueError, DeleteExchangeError, QueueError,
+    UnbindError,
 };
 use crate::event::{Event, RequeueReason};
 use crate::exchange::{Exchange, ExchangeKind};
@@ -162,6 +163,7 @@ impl<S: Storage> Broker<S> {
         let Some(mut q) = self.queues.remove(&id) else {
             return Err(QueueError::UnknownQueue);
         };
+        self.saved_acks.forget(id);
         q.drop_all(&mut self.storage, &mut self.out);
         for c in &q.consumers {
             if let Some(entry) = self.consumers.remove(&c.id) {

@@ -105,7 +105,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::Waker;
 
-use crate::broker::Broker;
+use crate::Broker;
 use crate::storage::{MemoryStorage, Storage};
 use crate::time::Instant;
 use signal::{Signal, SignalWaker};

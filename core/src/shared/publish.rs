@@ -1,13 +1,13 @@
 //! Publishing to exchanges and producing to streams through a [`SharedBroker`].
 
 use super::{SharedBroker, SharedError};
-use crate::broker::{PublishedBatch, StreamRef};
 use crate::error::PublishError;
 use crate::ids::MessageId;
 use crate::message::{Payload, Publish};
 use crate::storage::Storage;
 use crate::stream::Produced;
 use crate::stream_error::ProduceError;
+use crate::{PublishedBatch, StreamRef};
 
 impl<S: Storage> SharedBroker<S> {
     /// Publishes `payload` to `exchange` with `routing_key` (the default exchange `""` routes

@@ -3,7 +3,7 @@
 
 use super::state::State;
 use super::{SharedBroker, SharedError};
-use crate::broker::QueueRef;
+use crate::QueueRef;
 use crate::error::{AckError, ConsumeError, ConsumerError};
 use crate::event::Delivery;
 use crate::ids::{ConsumerId, DeliveryTag};

@@ -5,7 +5,7 @@ use std::vec::Vec;
 
 use super::commit::Ledger;
 use super::inboxes::Inboxes;
-use crate::broker::Broker;
+use crate::Broker;
 use crate::event::{Delivery, EventFilter, EventKind};
 use crate::ids::ConsumerId;
 use crate::storage::{Storage, StorageError};

@@ -267,9 +267,13 @@ pub fn durable_state<S: Storage>(b: &Broker<S>) -> String {
 /// - after `broker:`, `fn name<S: Storage>(broker: &mut Broker<S>) -> Result<(), Error>`,
 ///   run through [`Backend::run`] with [`Limits::default`] (`name with LIMITS` for others);
 /// - after `generic:`, `fn name<S: Backend>()`, for a test that makes its brokers itself
-///   (with [`Backend::run`], or [`Backend::fresh`] and [`restart_and_compare`]).
+///   (with [`Backend::run`], or [`Backend::fresh`] and [`restart_and_compare`]);
+/// - after `transcript:`, the name of a transcript file, `core/tests/transcripts/NAME.txt`,
+///   checked with `support::check_with` (`name with LIMITS` as above). The test file must
+///   then declare `mod support` (instead of this file) and `use support::backend`.
 ///
-/// The test file must declare this file as `mod backend` at its root.
+/// The test file must declare this file as `mod backend` at its root (or reach it as
+/// `backend` through `mod support`).
 ///
 /// ```ignore
 /// #[path = "support/backend.rs"]
@@ -278,6 +282,7 @@ pub fn durable_state<S: Storage>(b: &Broker<S>) -> String {
 /// on_every_backend! {
 ///     broker: retention_works, limits_are_errors with super::tight_limits();
 ///     generic: batch_equals_loop;
+///     transcript: retention_advances_the_log_start;
 /// }
 /// ```
 #[macro_export]
@@ -287,6 +292,7 @@ macro_rules! on_every_backend {
     (@tests $backend:ty;
         $(broker: $($name:ident $(with $limits:expr)?),+ ;)?
         $(generic: $($generic:ident),+ ;)?
+        $(transcript: $($transcript:ident $(with $tlimits:expr)?),+ ;)?
     ) => {
         $($(
             #[test]
@@ -299,6 +305,13 @@ macro_rules! on_every_backend {
             #[test]
             fn $generic() {
                 super::$generic::<$backend>();
+            }
+        )+)?
+        $($(
+            #[test]
+            fn $transcript() {
+                let limits = $crate::on_every_backend!(@limits $($tlimits)?);
+                $crate::support::check_with::<$backend>(stringify!($transcript), limits);
             }
         )+)?
     };

@@ -1,28 +1,58 @@
-//! A tiny script language for transcript tests: `check(script, expect)` runs timed commands
-//! against a fresh broker on each storage backend ([`MemoryStorage`], then [`FileStorage`] in
-//! a new temporary folder, flushed after every line, then `FileStorage` over a crash-testing
-//! file system, killed after its last flush) and compares each event transcript with the
-//! expected one; flushing must change nothing. Each run ends with a restart that must keep the
-//! broker's durable state (`backend.rs`).
+//! A tiny script language for transcript tests. A transcript is a file in
+//! `core/tests/transcripts/` (see `golden.rs`): timed commands, each followed by what the broker
+//! reported. [`check`] runs its commands against a fresh broker on one storage backend
+//! ([`MemoryStorage`]; [`FileStorage`] in a new temporary folder, flushed after every line;
+//! `FileStorage` over a crash-testing file system, killed after its last flush) and compares
+//! what it prints with the file; flushing must change nothing. Each run ends with a restart
+//! that must keep the broker's durable state (`backend.rs`). A test file lists its transcripts
+//! after `transcript:` in [`on_every_backend!`](crate::on_every_backend), a test per backend.
 //!
-//! Each script line is `@<ms> <command> <args…>`; the transcript echoes each command as
-//! `> …` followed by its events (their `Display` form) and any error as `! error`.
-//! Commands:
+//! **Blessing.** With `BLESS=1` (exactly; refused when `CI` is set) a differing transcript is
+//! rewritten with what the run printed instead of failing: only the `MemoryStorage` run writes,
+//! the other backends must print the same as a `MemoryStorage` run. Without it a difference fails
+//! with a line diff. A new transcript can start as its commands alone (`> @0 …` lines):
+//! blessing fills in the rest. After blessing, review the diff (`git diff core/tests/transcripts`).
+//! `BLESS=1 cargo test -p brokerlab --test transcript --test streams`
+//!
+//! Each script line is `@<ms> <command> <args…>` (in a file, `> @<ms> …`); a line starting with
+//! `#` is a comment, printed as it is, like blank lines. The transcript echoes each command as
+//! `> …` followed by what it returned, if anything, as `= …`, then its events (their `Display`
+//! form), and any error as `! error`.
+//!
+//! Queues and pub/sub:
 //! `queue NAME [max_length=N] [overflow=reject] [ttl=MS] [max_deliveries=N] [dlq=NAME] [visibility=MS]`,
 //! `exchange NAME fanout|direct|topic`, `bind EXCHANGE QUEUE KEY`, `unbind BINDING_NUMBER`,
 //! `consume QUEUE NAME [prefetch=N]`, `publish EXCHANGE KEY PAYLOAD [ttl=MS]` (`-` is the
 //! default exchange, `''` an empty key), `ack C TAG`, `ack-multiple C TAG`, `nack C TAG [requeue]`,
-//! `reject C TAG`, `cancel C`, `crash C`, `restart C`, `tick`, `purge Q`, `delete Q`,
+//! `reject C TAG`, `cancel C`, `crash C`, `restart C`, `purge Q`, `delete Q`,
 //! `subscribe EXCHANGE KEY NAME [capacity=N]`, `receive NAME`, `unsubscribe NAME`.
+//!
+//! Time: `tick` (handle the timeouts due: retention by age, session timeouts, TTLs, visibility,
+//! then print the next timeout), `timeout` (print the next timeout only).
+//!
+//! Streams (`STREAM/P` is a partition by the stream's name, `orders/0`; a stream consumer `C` is
+//! a standalone consumer's name or a group member's `GROUP/MEMBER`):
+//! `stream NAME [partitions=N] [max_records=N] [max_bytes=N] [max_age=MS]`,
+//! `add-partitions STREAM N` (= the new count), `produce STREAM PAYLOAD [key=K] [partition=P]`,
+//! `stream-consumer STREAM NAME [reset=earliest|latest|none]`, `close C`,
+//! `poll C [max=N]` (= one line per record: `st1/0@3 m4 "payload" [key="k"] [redelivered]`),
+//! `seek C STREAM/P beginning|end|@OFFSET|t=MS` (= the new position), `position C STREAM/P`,
+//! `assigned C`, `stats STREAM/P` (= `start..end bytes=N oldest=t`).
+//!
+//! Groups: `join GROUP MEMBER STREAM[,STREAM…] [assignor=range|roundrobin|sticky|cooperative-sticky]
+//! [session=MS] [reset=earliest|latest|none]`, `leave GROUP MEMBER`, `heartbeat GROUP MEMBER`,
+//! `commit GROUP MEMBER GENERATION [STREAM/P@OFFSET…]`, `commit-positions GROUP MEMBER`,
+//! `lag GROUP STREAM/P`, `committed GROUP STREAM/P`.
 
 #![allow(dead_code, unreachable_pub)]
 
 pub mod backend;
+pub mod golden;
+mod streams;
 
 use std::fmt::Write as _;
 
 use backend::Backend;
-use brokerlab::storage::FileStorage;
 use brokerlab::{
     BindingId, Broker, ConsumerConfig, DeliveryTag, Duration, Error, ExchangeKind, Instant, Limits,
     MemoryStorage, Overflow, Publish, QueueConfig, Received, Storage, SubscriptionConfig,
@@ -49,7 +79,11 @@ fn unquote(s: &str) -> &str {
 /// flushed after every line (after its events are drained), which must change nothing.
 pub fn run<S: Storage>(broker: &mut Broker<S>, script: &str, flush_each_line: bool) -> String {
     let mut out = String::new();
-    for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for line in script.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            writeln!(out, "{line}").unwrap();
+            continue;
+        }
         let (at, cmd) = line.split_once(' ').expect("@time command");
         let now = Instant::from_millis(at.trim_start_matches('@').parse().expect("time"));
         let words: Vec<&str> = cmd.split_whitespace().collect();
@@ -61,7 +95,7 @@ pub fn run<S: Storage>(broker: &mut Broker<S>, script: &str, flush_each_line: bo
         if let Err(e) = result {
             writeln!(out, "  ! {e}").unwrap();
         }
-        if words[0] == "tick" {
+        if words[0] == "tick" || words[0] == "timeout" {
             match broker.poll_timeout() {
                 Some(t) => writeln!(out, "  next timeout {t}").unwrap(),
                 None => writeln!(out, "  no timeout").unwrap(),
@@ -160,6 +194,7 @@ fn exec<S: Storage>(
         "crash" => broker.crash_consumer(now, consumer(broker, w[1]))?,
         "restart" => broker.restart_consumer(now, consumer(broker, w[1]))?,
         "tick" => broker.handle_timeout(now),
+        "timeout" => {}
         "purge" => {
             broker.purge_queue(now, w[1])?;
         }
@@ -182,43 +217,70 @@ fn exec<S: Storage>(
             None => writeln!(out, "  = empty").unwrap(),
         },
         "unsubscribe" => broker.unsubscribe(now, subscription(broker, w[1]))?,
-        other => panic!("unknown command {other}"),
+        other => {
+            if !streams::exec(broker, now, w, out)? {
+                panic!("unknown command {other}");
+            }
+        }
     }
     Ok(())
 }
 
-/// Runs `script` on a fresh broker over `S` and returns the transcript; then checks the broker
-/// survives a restart (see [`Backend::run`]).
+/// Runs `script` on a fresh broker over `S` with `limits` and returns the transcript; then
+/// checks the broker survives a restart (see [`Backend::run`]).
 #[track_caller]
-pub fn run_on<S: Backend>(script: &str, flush_each_line: bool) -> String {
-    S::run("transcript", Limits::default(), |broker| {
+pub fn run_on<S: Backend>(script: &str, limits: Limits, flush_each_line: bool) -> String {
+    S::run("transcript", limits, |broker| {
         run(broker, script, flush_each_line)
     })
 }
 
-/// Runs `script` on each backend and asserts each transcript equals `expect` (compared line by
-/// line, ignoring leading and trailing whitespace); a failure names the backend.
+/// [`check_with`] under [`Limits::default`].
 #[track_caller]
-pub fn check(script: &str, expect: &str) {
-    let norm = |s: &str| -> Vec<String> {
-        s.lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect()
-    };
-    type Killed = FileStorage<backend::crash_fs::CrashFs>;
-    for (backend, got) in [
-        (MemoryStorage::NAME, run_on::<MemoryStorage>(script, false)),
-        (
-            <FileStorage as Backend>::NAME,
-            run_on::<FileStorage>(script, true),
-        ),
-        (Killed::NAME, run_on::<Killed>(script, true)),
-    ] {
-        if norm(&got) != norm(expect) {
-            panic!(
-                "transcript on {backend} differs.\n--- got ---\n{got}--- expected ---\n{expect}"
-            );
+pub fn check<S: Backend>(name: &str) {
+    check_with::<S>(name, Limits::default());
+}
+
+/// Runs the transcript file `name` (`core/tests/transcripts/<name>.txt`) on a broker over `S`
+/// with `limits` and asserts it prints the file, flushing after every line unless `S` is
+/// [`MemoryStorage`]. Under `BLESS=1` it rewrites the file instead (see the module docs).
+#[track_caller]
+pub fn check_with<S: Backend>(name: &str, limits: Limits) {
+    let path = golden::path(name);
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("transcript {}: {e}", path.display()));
+    let script = golden::script_of(&expected);
+    let memory = S::NAME == MemoryStorage::NAME;
+    let got = run_on::<S>(&script, limits, !memory);
+    if golden::blessing() {
+        if memory {
+            if !golden::same(&expected, &got) {
+                golden::write(&path, &got);
+                eprintln!("blessed {}", path.display());
+            }
+        } else {
+            let reference = run_on::<MemoryStorage>(&script, limits, false);
+            if !golden::same(&reference, &got) {
+                panic!(
+                    "transcript {name} on {} differs from MemoryStorage's, so it cannot be blessed \
+                     (- MemoryStorage, + {}):\n{}",
+                    S::NAME,
+                    S::NAME,
+                    golden::diff(&reference, &got)
+                );
+            }
         }
+        return;
+    }
+    if !golden::same(&expected, &got) {
+        panic!(
+            "transcript {name} on {} differs from {} (- expected, + got):\n{}\
+             after a deliberate change: `BLESS=1 cargo test -p brokerlab --test {}`, \
+             then review `git diff core/tests/transcripts`",
+            S::NAME,
+            path.display(),
+            golden::diff(&expected, &got),
+            env!("CARGO_CRATE_NAME"),
+        );
     }
 }

@@ -12,7 +12,7 @@
 //! (`group/<group>/<stream>/<partition>`). The logs carry the rest: a queue's log start is its
 //! acknowledged head, a partition's start is where retention left it.
 
-pub(crate) mod codec;
+mod codec;
 mod report;
 mod snapshot;
 
@@ -33,10 +33,11 @@ use crate::ids::{
     BindingId, ExchangeId, GroupId, LogId, MessageId, Offset, QueueId, StreamId, Target,
 };
 use crate::limits::Limits;
-use crate::queue::Queue;
+use crate::queue::{AckSignature, Queue};
 use crate::storage::{Storage, StorageError};
 use crate::stream::{PartitionLog, Stream, StreamPartition, record_size};
 use crate::time::Instant;
+use crate::vec_map::VecMap;
 
 const TOPOLOGY: &str = "broker/topology";
 const CLOCK: &str = "broker/clock";
@@ -84,8 +85,47 @@ fn decode_partitions(bytes: &[u8]) -> Option<Vec<SavedPartition>> {
     r.is_empty().then_some(parts)
 }
 
+/// What the last flush saved of each queue's acknowledgement state, so the next one skips the
+/// queues whose [`AckSignature`] did not move.
+#[derive(Debug, Default)]
+pub(super) struct SavedAcks(VecMap<QueueId, SavedAck>);
+
+impl SavedAcks {
+    /// Forgets a deleted queue.
+    pub(super) fn forget(&mut self, queue: QueueId) {
+        self.0.remove(&queue);
+    }
+}
+
+#[derive(Debug)]
+struct SavedAck {
+    signature: AckSignature,
+    /// The bytes saved, to check in debug builds that an unchanged signature means unchanged
+    /// state.
+    #[cfg(debug_assertions)]
+    bytes: Vec<u8>,
+}
+
 /// A queue's saved acknowledgement state: cursor, settled offsets, delivered offsets.
 type AckState = (u64, BTreeSet<u64>, BTreeMap<u64, u32>);
+
+/// What a restart needs of a queue's acknowledgement state (`queue-acks/<queue>`): the
+/// cursor, the offsets settled out of order, and every delivered, unsettled offset (in flight
+/// or requeued) with its delivery count. [`decode_acks`] reads it back.
+fn encode_acks(q: &Queue, w: &mut Writer) {
+    w.u64(q.cursor());
+    let settled = q.settled_offsets();
+    w.u64(settled.len() as u64);
+    for &o in settled {
+        w.u64(o);
+    }
+    let delivered = q.delivered();
+    w.u64(delivered.len() as u64);
+    for (o, c) in delivered {
+        w.u64(o);
+        w.u32(c);
+    }
+}
 
 fn decode_acks(bytes: &[u8]) -> Option<AckState> {
     let mut r = Reader(bytes);
@@ -171,15 +211,17 @@ impl<S: Storage> Broker<S> {
         self.storage.put_meta(CLOCK, &w.0)?;
         // One buffer and one key string for every queue: this runs at every flush.
         let mut key = String::new();
-        for q in self.queues.values_mut() {
+        for q in self.queues.values() {
             let signature = q.ack_signature();
-            if q.saved_ack == Some(signature) {
+            if let Some(saved) = self.saved_acks.0.get(&q.id)
+                && saved.signature == signature
+            {
                 #[cfg(debug_assertions)]
                 {
                     let mut now = Writer::default();
-                    q.save_ack_state(&mut now);
+                    encode_acks(q, &mut now);
                     debug_assert_eq!(
-                        now.0, q.saved_ack_bytes,
+                        now.0, saved.bytes,
                         "queue {}: the acknowledgement state changed, its signature did not",
                         q.name
                     );
@@ -187,14 +229,19 @@ impl<S: Storage> Broker<S> {
                 continue;
             }
             w.0.clear();
-            q.save_ack_state(&mut w);
+            encode_acks(q, &mut w);
             key.clear();
             key.push_str(ACKS_PREFIX);
             key.push_str(&q.name);
             self.storage.put_meta(&key, &w.0)?;
-            q.saved_ack = Some(signature);
-            #[cfg(debug_assertions)]
-            q.saved_ack_bytes.clone_from(&w.0);
+            self.saved_acks.0.insert(
+                q.id,
+                SavedAck {
+                    signature,
+                    #[cfg(debug_assertions)]
+                    bytes: w.0.clone(),
+                },
+            );
         }
         for s in self.st.streams.values() {
             w.0.clear();

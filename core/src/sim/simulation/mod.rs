@@ -22,7 +22,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::broker::Broker;
+use crate::Broker;
 use crate::event::{Delivery, EventFilter, EventKind};
 use crate::ids::{ConsumerId, DeliveryTag, MessageId, Offset, QueueId};
 use crate::storage::MemoryStorage;

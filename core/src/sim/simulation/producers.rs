@@ -4,7 +4,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::broker::Broker;
+use crate::Broker;
 use crate::ids::{MessageId, StreamId};
 use crate::message::{Payload, Publish};
 use crate::sim::metrics::SimProducerId;

@@ -1,10 +1,14 @@
-//! The broker's outbox: buffered events (through the [`EventFilter`]), deliveries when the
-//! filter moves them out of the events, the delivery-tag counter and pending dead-letter moves.
+//! The outbox every operation reports into: buffered events (through the [`EventFilter`]),
+//! deliveries when the filter moves them out of the events, the delivery-tag counter and
+//! pending dead-letter moves.
+//!
+//! Plumbing below the patterns: queues emit their events and dead-letter jobs here, the broker
+//! owns one [`Out`] and drains it (`poll_event`, `poll_deliveries`) and appends the jobs.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use crate::event::{Delivery, Event, EventFilter, EventKind};
+use crate::event::{DeadLetterReason, Delivery, DropReason, Event, EventFilter, EventKind};
 use crate::ids::{DeliveryTag, QueueId};
 use crate::storage::Record;
 
@@ -162,5 +166,37 @@ impl Out {
     /// Whether `tag` was ever handed out (tags start at 1).
     pub(crate) fn issued(&self, tag: DeliveryTag) -> bool {
         tag.0 >= 1 && tag.0 < self.next_delivery
+    }
+
+    /// Reports a message leaving `from` for `reason`: `DeadLettered` and a job to append it to
+    /// the dead-letter queue, or `Dropped` if there is none or the cascade is too deep.
+    pub(crate) fn dead_letter(
+        &mut self,
+        from: QueueId,
+        to: Option<QueueId>,
+        record: Record,
+        reason: DeadLetterReason,
+    ) {
+        let message = record.message;
+        match to.filter(|_| self.hops < self.max_hops) {
+            Some(to) => {
+                self.emit(Event::DeadLettered {
+                    message,
+                    queue: from,
+                    dead_letter_queue: to,
+                    reason,
+                });
+                self.dead_letters.push_back(DeadLetterJob {
+                    to,
+                    record,
+                    hops: self.hops,
+                });
+            }
+            None => self.emit(Event::Dropped {
+                message,
+                queue: from,
+                reason: DropReason::DeadLetter(reason),
+            }),
+        }
     }
 }
