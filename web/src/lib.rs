@@ -6,8 +6,8 @@
 //! - [`state`]: the one reducer ([`state::AppState`], [`state::Action`]) that owns the
 //!   simulation and derives the view model;
 //! - [`components`]: the page by area (picker, controls, canvas, inspector, groups);
-//! - [`export`]: the scenario as RabbitMQ definitions, a Kafka script or AWS CLI commands,
-//!   and RabbitMQ definitions imported as a scenario;
+//! - [`interop`]: the scenario exported as RabbitMQ definitions, a Kafka script or AWS CLI
+//!   commands, and RabbitMQ definitions imported as a scenario;
 //! - [`app`]: the root component: provides the state, drives animation frames.
 //!
 //! [`start`] is the entry point that `www/index.html` calls after loading the module.
@@ -15,7 +15,7 @@
 pub mod app;
 pub mod components;
 #[cfg(feature = "editor")]
-pub mod export;
+pub mod interop;
 pub mod number;
 pub mod persist;
 pub mod share;

@@ -10,6 +10,8 @@
 //!
 //! - [`scenario`]: the format; [`validate`](Scenario::validate) names bad fields by path.
 //! - [`Simulation`]: `step`, `run_until`, `step_event`, `apply`, the views and time series.
+//! - [`references`]: every name a scenario refers to, with its kind and path: a visitor,
+//!   [`rename`](references::rename) and [`dependents_of`](references::dependents_of).
 //! - [`metrics`]: what the views return; [`rng`]: the PRNG; [`trace`]: the trace hash.
 
 use alloc::string::String;
@@ -18,6 +20,7 @@ use core::fmt;
 pub mod metrics;
 #[cfg(feature = "serde")]
 pub mod ready;
+pub mod references;
 pub mod rng;
 pub mod scenario;
 mod simulation;
@@ -28,6 +31,7 @@ pub use metrics::{
     ConsumerStatus, ConsumerView, GroupView, PartitionPosition, PartitionView, QueueView, Sample,
     SimConsumerId, SimProducerId, TimeSeries, Totals,
 };
+pub use references::{ActionField, EntityKind, Reference, Site};
 pub use scenario::{
     AckSpec, Action, ArrivalSpec, AssignorSpec, Attach, BindingSpec, BurstSpec, ConsumerSpec,
     CrashSpec, ExchangeKindSpec, ExchangeSpec, GroupSpec, KeySpec, KeylessSpec, OffsetResetSpec,

@@ -8,11 +8,7 @@
 //! length followed by their bytes packed eight to a word. Nothing depends on `usize`,
 //! pointers or floats, so the hash is the same natively and in WebAssembly.
 
-use crate::event::{DeadLetterReason, DropReason, Event, RequeueReason};
-use crate::group::LeaveReason;
-use crate::ids::{Offset, Target};
-use crate::storage::StorageError;
-use crate::stream::{OffsetReset, RetentionReason, StreamPartition};
+use crate::event::{Event, TraceWords, WordSink};
 
 use super::simulation::{SimEvent, SimEventKind, SimNote};
 
@@ -47,53 +43,13 @@ impl TraceHasher {
     /// Mixes a byte string: its length, then its bytes eight to a word (little-endian, the
     /// last word zero-padded).
     pub fn bytes(&mut self, b: &[u8]) {
-        self.word(b.len() as u64);
-        let mut chunks = b.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.word(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.word(u64::from_le_bytes(w));
-        }
+        b.trace_words(self);
     }
 
     /// The hash so far.
     #[must_use]
     pub fn finish(&self) -> u64 {
         self.h
-    }
-
-    fn opt(&mut self, v: Option<u64>) {
-        match v {
-            Some(v) => {
-                self.word(1);
-                self.word(v);
-            }
-            None => self.word(0),
-        }
-    }
-
-    fn part(&mut self, p: StreamPartition) {
-        self.word(p.stream.0.into());
-        self.word(p.partition.0.into());
-    }
-
-    fn target(&mut self, t: Target) {
-        match t {
-            Target::Queue(q) => {
-                self.word(0);
-                self.word(q.0.into());
-            }
-            Target::Subscription(s) => {
-                self.word(1);
-                self.word(s.0.into());
-            }
-        }
     }
 
     /// Mixes one simulation event.
@@ -133,7 +89,7 @@ impl TraceHasher {
             }
             SimNote::PublishFailed { producer, error } => {
                 self.word(205);
-                self.opt(producer.map(|p| p.0.into()));
+                producer.map(|p| p.0).trace_words(self);
                 self.bytes(error.as_bytes());
             }
             SimNote::ConsumerFailed { consumer, error } => {
@@ -148,8 +104,8 @@ impl TraceHasher {
             } => {
                 self.word(207);
                 self.word(consumer.0.into());
-                self.part(*partition);
-                self.word(offset.0);
+                partition.trace_words(self);
+                offset.trace_words(self);
             }
             SimNote::ActionFailed { error } => {
                 self.word(208);
@@ -158,337 +114,22 @@ impl TraceHasher {
         }
     }
 
+    /// Mixes one broker event: its kind number, then its fields in order (the event table,
+    /// `crate::event`).
     fn broker_event(&mut self, e: &Event) {
-        self.word(u64::from(e.kind() as u8));
-        match e {
-            Event::ExchangeDeclared { exchange, kind } => {
-                self.word(exchange.0.into());
-                self.word(*kind as u64);
-            }
-            Event::ExchangeDeleted { exchange } => self.word(exchange.0.into()),
-            Event::QueueDeclared { queue } | Event::QueueDeleted { queue } => {
-                self.word(queue.0.into());
-            }
-            Event::QueuePurged { queue, count } => {
-                self.word(queue.0.into());
-                self.word(*count);
-            }
-            Event::Bound {
-                binding,
-                exchange,
-                target,
-            }
-            | Event::Unbound {
-                binding,
-                exchange,
-                target,
-            } => {
-                self.word(binding.0.into());
-                self.word(exchange.0.into());
-                self.target(*target);
-            }
-            Event::ConsumerAdded { consumer, queue }
-            | Event::ConsumerCancelled { consumer, queue }
-            | Event::ConsumerCrashed { consumer, queue }
-            | Event::ConsumerRestarted { consumer, queue } => {
-                self.word(consumer.0.into());
-                self.word(queue.0.into());
-            }
-            Event::Subscribed { subscription } | Event::Unsubscribed { subscription } => {
-                self.word(subscription.0.into());
-            }
-            Event::Published { message, exchange } | Event::Unroutable { message, exchange } => {
-                self.word(message.0);
-                self.word(exchange.0.into());
-            }
-            Event::Routed {
-                message,
-                exchange,
-                binding,
-                target,
-            } => {
-                self.word(message.0);
-                self.word(exchange.0.into());
-                self.opt(binding.map(|b| b.0.into()));
-                self.target(*target);
-            }
-            Event::Enqueued {
-                message,
-                queue,
-                offset,
-            } => {
-                self.word(message.0);
-                self.word(queue.0.into());
-                self.word(offset.0);
-            }
-            Event::Rejected { message, queue } | Event::Expired { message, queue } => {
-                self.word(message.0);
-                self.word(queue.0.into());
-            }
-            Event::Delivered {
-                message,
-                queue,
-                consumer,
-                delivery,
-                redelivered,
-                delivery_count,
-                payload,
-            } => {
-                self.word(message.0);
-                self.word(queue.0.into());
-                self.word(consumer.0.into());
-                self.word(delivery.0);
-                self.word(u64::from(*redelivered));
-                self.word((*delivery_count).into());
-                self.bytes(payload);
-            }
-            Event::Acked {
-                message,
-                queue,
-                consumer,
-                delivery,
-            } => {
-                self.word(message.0);
-                self.word(queue.0.into());
-                self.word(consumer.0.into());
-                self.word(delivery.0);
-            }
-            Event::Nacked {
-                message,
-                queue,
-                consumer,
-                delivery,
-                requeue,
-            } => {
-                self.word(message.0);
-                self.word(queue.0.into());
-                self.word(consumer.0.into());
-                self.word(delivery.0);
-                self.word(u64::from(*requeue));
-            }
-            Event::Requeued {
-                message,
-                queue,
-                consumer,
-                delivery,
-                reason,
-            } => {
-                self.word(message.0);
-                self.word(queue.0.into());
-                self.word(consumer.0.into());
-                self.word(delivery.0);
-                self.word(requeue_reason(*reason));
-            }
-            Event::DeadLettered {
-                message,
-                queue,
-                dead_letter_queue,
-                reason,
-            } => {
-                self.word(message.0);
-                self.word(queue.0.into());
-                self.word(dead_letter_queue.0.into());
-                self.word(dead_letter_reason(*reason));
-            }
-            Event::Dropped {
-                message,
-                queue,
-                reason,
-            } => {
-                self.word(message.0);
-                self.word(queue.0.into());
-                self.word(match reason {
-                    DropReason::DeadLetter(r) => 16 + dead_letter_reason(*r),
-                    DropReason::Purged => 1,
-                    DropReason::QueueDeleted => 2,
-                });
-            }
-            Event::Buffered {
-                message,
-                subscription,
-            }
-            | Event::Received {
-                message,
-                subscription,
-            } => {
-                self.word(message.0);
-                self.word(subscription.0.into());
-            }
-            Event::Lagged {
-                message,
-                subscription,
-                missed,
-            } => {
-                self.word(message.0);
-                self.word(subscription.0.into());
-                self.word(*missed);
-            }
-            Event::StorageFailed { queue, error } => {
-                self.word(queue.0.into());
-                self.word(match error {
-                    StorageError::UnknownLog(_) => 1,
-                    StorageError::LogExists(_) => 2,
-                    StorageError::OutOfRange { .. } => 3,
-                    StorageError::Full => 4,
-                    StorageError::Corrupt { .. } => 5,
-                    _ => 0,
-                });
-            }
-            Event::EventsLost { count } => self.word(*count),
-            Event::StreamDeclared { stream, partitions }
-            | Event::PartitionsAdded { stream, partitions } => {
-                self.word(stream.0.into());
-                self.word((*partitions).into());
-            }
-            Event::Appended {
-                message,
-                partition,
-                offset,
-            } => {
-                self.word(message.0);
-                self.part(*partition);
-                self.word(offset.0);
-            }
-            Event::RetentionApplied {
-                partition,
-                start,
-                dropped,
-                reason,
-            } => {
-                self.part(*partition);
-                self.word(start.0);
-                self.word(*dropped);
-                self.word(match reason {
-                    RetentionReason::Records => 1,
-                    RetentionReason::Bytes => 2,
-                    RetentionReason::Age => 3,
-                });
-            }
-            Event::StreamConsumerCreated { consumer, stream } => {
-                self.word(consumer.0.into());
-                self.word(stream.0.into());
-            }
-            Event::StreamConsumerClosed { consumer } => self.word(consumer.0.into()),
-            Event::Polled {
-                consumer,
-                partition,
-                first,
-                count,
-                redelivered,
-            } => {
-                self.word(consumer.0.into());
-                self.part(*partition);
-                self.word(first.0);
-                self.word(*count);
-                self.word(*redelivered);
-            }
-            Event::Seeked {
-                consumer,
-                partition,
-                offset,
-            } => {
-                self.word(consumer.0.into());
-                self.part(*partition);
-                self.word(offset.0);
-            }
-            Event::OffsetReset {
-                consumer,
-                partition,
-                from,
-                to,
-                policy,
-            } => {
-                self.word(consumer.0.into());
-                self.part(*partition);
-                self.opt(from.map(|o: Offset| o.0));
-                self.word(to.0);
-                self.word(match policy {
-                    OffsetReset::Earliest => 1,
-                    OffsetReset::Latest => 2,
-                    OffsetReset::None => 3,
-                });
-            }
-            Event::GroupCreated { group } => self.word(group.0.into()),
-            Event::MemberJoined { group, member } => {
-                self.word(group.0.into());
-                self.word(member.0.into());
-            }
-            Event::MemberLeft {
-                group,
-                member,
-                reason,
-            } => {
-                self.word(group.0.into());
-                self.word(member.0.into());
-                self.word(match reason {
-                    LeaveReason::Left => 1,
-                    LeaveReason::SessionTimeout => 2,
-                });
-            }
-            Event::PartitionsRevoked {
-                group,
-                generation,
-                member,
-                partitions,
-            } => {
-                self.word(group.0.into());
-                self.word((*generation).into());
-                self.word(member.0.into());
-                self.word(partitions.len() as u64);
-                for p in partitions {
-                    self.part(*p);
-                }
-            }
-            Event::Rebalanced {
-                group,
-                generation,
-                assignment,
-            } => {
-                self.word(group.0.into());
-                self.word((*generation).into());
-                self.word(assignment.len() as u64);
-                for a in assignment {
-                    self.word(a.member.0.into());
-                    self.word(a.partitions.len() as u64);
-                    for p in &a.partitions {
-                        self.part(*p);
-                    }
-                }
-            }
-            Event::Committed {
-                group,
-                member,
-                partition,
-                offset,
-                previous,
-            } => {
-                self.word(group.0.into());
-                self.word(member.0.into());
-                self.part(*partition);
-                self.word(offset.0);
-                self.opt(previous.map(|o| o.0));
-            }
-        }
+        e.trace_words(self);
     }
 }
 
-fn requeue_reason(r: RequeueReason) -> u64 {
-    match r {
-        RequeueReason::Nacked => 1,
-        RequeueReason::ConsumerCancelled => 2,
-        RequeueReason::ConsumerCrashed => 3,
-        RequeueReason::VisibilityTimeout => 4,
+impl WordSink for TraceHasher {
+    #[inline]
+    fn word(&mut self, w: u64) {
+        TraceHasher::word(self, w);
     }
 }
 
-fn dead_letter_reason(r: DeadLetterReason) -> u64 {
-    match r {
-        DeadLetterReason::Rejected => 1,
-        DeadLetterReason::Expired => 2,
-        DeadLetterReason::MaxLength => 3,
-        DeadLetterReason::DeliveryLimit => 4,
-    }
-}
+#[cfg(test)]
+mod samples;
 
 #[cfg(test)]
 mod tests {

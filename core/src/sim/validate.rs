@@ -1,6 +1,10 @@
 //! Scenario validation: every reference resolves, every list, string and number is within a
 //! bound, every time lies inside the run. Errors name the field by path, for example
 //! `consumers[2].attach: unknown queue "emial"`. Validation never panics.
+//!
+//! Names are resolved by kind with [`Names::knows`]; targets, attach targets and the names in
+//! script actions are read with the [`references`](super::references) walkers, so the paths
+//! of unknown names are the [`Site`](super::Site) paths the visitor reports.
 
 use crate::sort::by_insertion;
 use crate::vec_map::VecSet;
@@ -9,6 +13,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::ScenarioError;
+use super::references::{EntityKind, attach_name, target_name, try_action_names};
 use super::scenario::{
     AckSpec, Action, Attach, BindingSpec, ConsumerSpec, KeySpec, ProcessingSpec, ProducerSpec,
     SCENARIO_VERSION, Scenario, SeekSpec, TargetSpec,
@@ -129,6 +134,31 @@ impl Names<'_> {
     fn group_partitions(&self, name: &str) -> Option<u32> {
         self.groups.iter().find(|g| g.0 == name).map(|g| g.1)
     }
+    /// Whether an entity of `kind` named `name` is declared (so far).
+    fn knows(&self, kind: EntityKind, name: &str) -> bool {
+        match kind {
+            EntityKind::Exchange => self.exchanges.contains(name),
+            EntityKind::Queue => self.queues.contains(name),
+            EntityKind::Stream => self.stream_partitions(name).is_some(),
+            EntityKind::Group => self.group_partitions(name).is_some(),
+            EntityKind::Producer => self.producers.contains(name),
+            EntityKind::Consumer => self.consumers.contains(name),
+        }
+    }
+}
+
+/// A reference (at the path `path` builds) must name a declared entity of its kind.
+fn known(
+    n: &Names<'_>,
+    kind: EntityKind,
+    name: &str,
+    path: impl FnOnce() -> String,
+) -> Result<(), ScenarioError> {
+    if n.knows(kind, name) {
+        Ok(())
+    } else {
+        Err(err(path(), format!("unknown {kind} \"{}\"", clip(name))))
+    }
 }
 
 fn unique<'a>(
@@ -208,12 +238,10 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     }
     for (i, q) in t.queues.iter().enumerate() {
         if let Some(d) = &q.dead_letter_queue {
-            let p = format!("topology.queues[{i}].dead_letter_queue");
-            if !n.queues.contains(d.as_str()) {
-                return Err(err(p, format!("unknown queue \"{}\"", clip(d))));
-            }
+            let p = || format!("topology.queues[{i}].dead_letter_queue");
+            known(&n, EntityKind::Queue, d, p)?;
             if *d == q.name {
-                return Err(err(p, "a queue cannot be its own dead-letter queue"));
+                return Err(err(p(), "a queue cannot be its own dead-letter queue"));
             }
         }
     }
@@ -250,20 +278,10 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
             return Err(err(format!("{p}.streams"), "a group needs a stream"));
         }
         check_len(&format!("{p}.streams"), &g.streams, MAX_ENTITIES)?;
-        let mut first = None;
         for (j, st) in g.streams.iter().enumerate() {
-            match n.stream_partitions(st) {
-                Some(parts) => {
-                    first.get_or_insert(parts);
-                }
-                None => {
-                    return Err(err(
-                        format!("{p}.streams[{j}]"),
-                        format!("unknown stream \"{}\"", clip(st)),
-                    ));
-                }
-            }
+            known(&n, EntityKind::Stream, st, || format!("{p}.streams[{j}]"))?;
         }
+        let first = g.streams.first().and_then(|st| n.stream_partitions(st));
         check_range(
             &format!("{p}.session_timeout_ms"),
             g.session_timeout_ms,
@@ -337,40 +355,28 @@ fn clip(s: &str) -> &str {
     &s[..end]
 }
 
+/// A topology binding: its exchange and queue are known, its key bounded.
 fn check_binding(n: &Names<'_>, p: &str, b: &BindingSpec) -> Result<(), ScenarioError> {
-    if !n.exchanges.contains(b.exchange.as_str()) {
-        return Err(err(
-            format!("{p}.exchange"),
-            format!("unknown exchange \"{}\"", clip(&b.exchange)),
-        ));
-    }
-    if !n.queues.contains(b.queue.as_str()) {
-        return Err(err(
-            format!("{p}.queue"),
-            format!("unknown queue \"{}\"", clip(&b.queue)),
-        ));
-    }
+    known(n, EntityKind::Exchange, &b.exchange, || {
+        format!("{p}.exchange")
+    })?;
+    known(n, EntityKind::Queue, &b.queue, || format!("{p}.queue"))?;
     check_text(&format!("{p}.key"), &b.key, MAX_NAME_BYTES)
 }
 
+/// A producer's target: what it names is known, a routing key is bounded.
 fn check_target(n: &Names<'_>, p: &str, t: &TargetSpec) -> Result<(), ScenarioError> {
+    let (kind, name) = target_name(t);
+    known(n, kind, name, || p.into())?;
+    check_routing_key(p, t)
+}
+
+fn check_routing_key(p: &str, t: &TargetSpec) -> Result<(), ScenarioError> {
     match t {
-        TargetSpec::Queue(q) if !n.queues.contains(q.as_str()) => {
-            Err(err(p, format!("unknown queue \"{}\"", clip(q))))
-        }
-        TargetSpec::Exchange {
-            exchange,
-            routing_key,
-        } => {
-            if !n.exchanges.contains(exchange.as_str()) {
-                return Err(err(p, format!("unknown exchange \"{}\"", clip(exchange))));
-            }
+        TargetSpec::Exchange { routing_key, .. } => {
             check_text(&format!("{p}.routing_key"), routing_key, MAX_NAME_BYTES)
         }
-        TargetSpec::Stream(st) if n.stream_partitions(st).is_none() => {
-            Err(err(p, format!("unknown stream \"{}\"", clip(st))))
-        }
-        _ => Ok(()),
+        TargetSpec::Queue(_) | TargetSpec::Stream(_) => Ok(()),
     }
 }
 
@@ -441,33 +447,16 @@ fn check_consumer(
 ) -> Result<(), ScenarioError> {
     check_name(&format!("{p}.name"), &c.name)?;
     let a = format!("{p}.attach");
-    match &c.attach {
-        Attach::Queue(q) if !n.queues.contains(q.as_str()) => {
-            return Err(err(a, format!("unknown queue \"{}\"", clip(q))));
-        }
-        Attach::Subscription {
-            exchange,
-            key,
-            capacity,
-        } => {
-            if !n.exchanges.contains(exchange.as_str()) {
-                return Err(err(a, format!("unknown exchange \"{}\"", clip(exchange))));
-            }
-            check_text(&format!("{a}.key"), key, MAX_NAME_BYTES)?;
-            check_range(
-                &format!("{a}.capacity"),
-                (*capacity).into(),
-                1,
-                MAX_INBOX.into(),
-            )?;
-        }
-        Attach::Stream { stream, .. } if n.stream_partitions(stream).is_none() => {
-            return Err(err(a, format!("unknown stream \"{}\"", clip(stream))));
-        }
-        Attach::Group(g) if n.group_partitions(g).is_none() => {
-            return Err(err(a, format!("unknown group \"{}\"", clip(g))));
-        }
-        _ => {}
+    let (kind, name) = attach_name(&c.attach);
+    known(n, kind, name, || a.clone())?;
+    if let Attach::Subscription { key, capacity, .. } = &c.attach {
+        check_text(&format!("{a}.key"), key, MAX_NAME_BYTES)?;
+        check_range(
+            &format!("{a}.capacity"),
+            (*capacity).into(),
+            1,
+            MAX_INBOX.into(),
+        )?;
     }
     let pp = format!("{p}.processing");
     match c.processing {
@@ -553,15 +542,14 @@ fn check_headers(
     Ok(())
 }
 
-fn known_consumer(n: &Names<'_>, p: &str, name: &str) -> Result<(), ScenarioError> {
-    if n.consumers.contains(name) {
-        Ok(())
-    } else {
-        Err(err(p, format!("unknown consumer \"{}\"", clip(name))))
-    }
-}
-
 fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioError> {
+    // The names the action refers to come first; an added consumer's attach target is
+    // checked with the rest of the consumer, after its name.
+    if !matches!(a, Action::AddConsumer(_)) {
+        try_action_names(a, &mut |kind, name, field| {
+            known(n, kind, name, || format!("{p}.{field}"))
+        })?;
+    }
     match a {
         Action::Publish {
             target,
@@ -570,7 +558,7 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
             count,
             headers,
         } => {
-            check_target(n, &format!("{p}.publish.target"), target)?;
+            check_routing_key(&format!("{p}.publish.target"), target)?;
             check_headers(&format!("{p}.publish.headers"), target, headers)?;
             if let Some(k) = key {
                 check_text(&format!("{p}.publish.key"), k, MAX_NAME_BYTES)?;
@@ -583,13 +571,7 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
                 MAX_BURST.into(),
             )
         }
-        Action::Crash { consumer } => known_consumer(n, &format!("{p}.crash.consumer"), consumer),
-        Action::Restart { consumer } => {
-            known_consumer(n, &format!("{p}.restart.consumer"), consumer)
-        }
-        Action::RemoveConsumer { consumer } => {
-            known_consumer(n, &format!("{p}.remove_consumer.consumer"), consumer)
-        }
+        Action::Crash { .. } | Action::Restart { .. } | Action::RemoveConsumer { .. } => Ok(()),
         Action::AddConsumer(c) => {
             let cp = format!("{p}.add_consumer");
             check_consumer(n, &cp, c, false)?;
@@ -610,12 +592,7 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
             }
             Ok(())
         }
-        Action::Seek {
-            consumer,
-            partition,
-            to,
-        } => {
-            known_consumer(n, &format!("{p}.seek.consumer"), consumer)?;
+        Action::Seek { partition, to, .. } => {
             if let Some(part) = partition {
                 check_range(
                     &format!("{p}.seek.partition"),
@@ -629,8 +606,7 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
             }
             Ok(())
         }
-        Action::Commit { consumer, offsets } => {
-            known_consumer(n, &format!("{p}.commit.consumer"), consumer)?;
+        Action::Commit { offsets, .. } => {
             if let Some(o) = offsets {
                 check_len(&format!("{p}.commit.offsets"), o, MAX_PARTITIONS as usize)?;
                 for (j, off) in o.iter().enumerate() {
@@ -650,24 +626,13 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
             }
             Ok(())
         }
-        Action::Bind(b) => check_binding(n, &format!("{p}.bind"), b),
-        Action::Unbind(b) => check_binding(n, &format!("{p}.unbind"), b),
-        Action::SetRate {
-            producer,
-            rate_per_sec,
-        } => {
-            if !n.producers.contains(producer.as_str()) {
-                return Err(err(
-                    format!("{p}.set_rate.producer"),
-                    format!("unknown producer \"{}\"", clip(producer)),
-                ));
-            }
-            check_range(
-                &format!("{p}.set_rate.rate_per_sec"),
-                (*rate_per_sec).into(),
-                0,
-                MAX_RATE_PER_SEC.into(),
-            )
-        }
+        Action::Bind(b) => check_text(&format!("{p}.bind.key"), &b.key, MAX_NAME_BYTES),
+        Action::Unbind(b) => check_text(&format!("{p}.unbind.key"), &b.key, MAX_NAME_BYTES),
+        Action::SetRate { rate_per_sec, .. } => check_range(
+            &format!("{p}.set_rate.rate_per_sec"),
+            (*rate_per_sec).into(),
+            0,
+            MAX_RATE_PER_SEC.into(),
+        ),
     }
 }

@@ -49,7 +49,7 @@ pub enum Action {
     /// scenario changes nothing and says why (with the field's path or line and column).
     ImportJson(String),
     /// Open a RabbitMQ `definitions.json` as a scenario at time 0 (see
-    /// [`crate::export::rabbitmq_import`]); what it cannot simulate goes to `import_notes`.
+    /// [`crate::interop::import`]); what it cannot simulate goes to `import_notes`.
     ImportRabbitMq(String),
     /// Show a message about the user's input (a form that could not be read).
     Notice(String),

@@ -4,6 +4,7 @@
 // The viewer build (embeds) refuses edits before they get here.
 #![cfg_attr(not(feature = "editor"), allow(dead_code))]
 
+use brokerlab::sim::references::{self, EntityKind, Site};
 use brokerlab::sim::{self, Scenario};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -460,127 +461,205 @@ fn replace(s: &mut Scenario, entity: &Entity, json: &str) -> Result<Entity, Stri
             Entity::Consumer,
         ),
     };
-    rename(s, old, &new);
+    // The scenario's references follow the new name (the script's too).
+    references::rename(s, kind_of(entity), old, &new);
     Ok(made(new))
 }
 
-/// Follows a rename everywhere the old name was referred to.
-fn rename(s: &mut Scenario, old: &str, new: &str) {
-    if old == new {
-        return;
-    }
-    let fix = |n: &mut String| {
-        if n == old {
-            new.clone_into(n);
-        }
-    };
-    let t = &mut s.topology;
-    for b in &mut t.bindings {
-        fix(&mut b.exchange);
-        fix(&mut b.queue);
-    }
-    for q in &mut t.queues {
-        if let Some(d) = &mut q.dead_letter_queue {
-            fix(d);
-        }
-    }
-    for g in &mut t.groups {
-        g.streams.iter_mut().for_each(fix);
-    }
-    for p in &mut s.producers {
-        match &mut p.target {
-            sim::TargetSpec::Queue(n) | sim::TargetSpec::Stream(n) => fix(n),
-            sim::TargetSpec::Exchange { exchange, .. } => fix(exchange),
-        }
-    }
-    for c in &mut s.consumers {
-        match &mut c.attach {
-            sim::Attach::Queue(n) | sim::Attach::Group(n) => fix(n),
-            sim::Attach::Subscription { exchange, .. } => fix(exchange),
-            sim::Attach::Stream { stream, .. } => fix(stream),
-        }
+/// The kind of scenario entity behind a canvas entity.
+fn kind_of(entity: &Entity) -> EntityKind {
+    match entity {
+        Entity::Producer(_) => EntityKind::Producer,
+        Entity::Exchange(_) => EntityKind::Exchange,
+        Entity::Queue(_) => EntityKind::Queue,
+        Entity::Stream(_) => EntityKind::Stream,
+        Entity::Group(_) => EntityKind::Group,
+        Entity::Consumer(_) | Entity::Subscription(_) => EntityKind::Consumer,
     }
 }
 
 fn delete(s: &mut Scenario, entity: &Entity) {
-    let name = entity.name().to_owned();
-    let t = &mut s.topology;
-    match entity {
-        Entity::Producer(_) => s.producers.retain(|p| p.name != name),
-        Entity::Consumer(_) | Entity::Subscription(_) => s.consumers.retain(|c| c.name != name),
-        Entity::Exchange(_) => {
-            t.exchanges.retain(|x| x.name != name);
-            t.bindings.retain(|b| b.exchange != name);
-            s.producers.retain(|p| !matches!(&p.target, sim::TargetSpec::Exchange { exchange, .. } if *exchange == name));
-            s.consumers.retain(|c| !matches!(&c.attach, sim::Attach::Subscription { exchange, .. } if *exchange == name));
-        }
-        Entity::Queue(_) => {
-            t.queues.retain(|q| q.name != name);
-            t.bindings.retain(|b| b.queue != name);
-            for q in &mut t.queues {
-                if q.dead_letter_queue.as_deref() == Some(name.as_str()) {
-                    q.dead_letter_queue = None;
-                }
-            }
-            s.producers
-                .retain(|p| !matches!(&p.target, sim::TargetSpec::Queue(q) if *q == name));
-            s.consumers
-                .retain(|c| !matches!(&c.attach, sim::Attach::Queue(q) if *q == name));
-        }
-        Entity::Stream(_) => {
-            t.streams.retain(|x| x.name != name);
-            for g in &mut t.groups {
-                g.streams.retain(|x| *x != name);
-            }
-            let orphans: Vec<String> = t
-                .groups
-                .iter()
-                .filter(|g| g.streams.is_empty())
-                .map(|g| g.name.clone())
-                .collect();
-            t.groups.retain(|g| !g.streams.is_empty());
-            s.producers
-                .retain(|p| !matches!(&p.target, sim::TargetSpec::Stream(x) if *x == name));
-            s.consumers.retain(|c| match &c.attach {
-                sim::Attach::Stream { stream, .. } => *stream != name,
-                sim::Attach::Group(g) => !orphans.contains(g),
-                _ => true,
-            });
-        }
-        Entity::Group(_) => {
-            t.groups.retain(|g| g.name != name);
-            s.consumers
-                .retain(|c| !matches!(&c.attach, sim::Attach::Group(g) if *g == name));
-        }
-    }
+    remove_with_dependents(s, kind_of(entity), entity.name());
     // Scripted actions about what is gone would no longer validate.
-    let mut known: Vec<String> = names(s).into_iter().map(str::to_owned).collect();
-    known.extend(s.script.iter().filter_map(|step| match &step.action {
-        sim::Action::AddConsumer(c) => Some(c.name.clone()),
-        _ => None,
-    }));
-    s.script
-        .retain(|step| script_names(&step.action).iter().all(|n| known.contains(n)));
+    let added: Vec<String> = s
+        .script
+        .iter()
+        .filter_map(|step| match &step.action {
+            sim::Action::AddConsumer(c) => Some(c.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let t = &s.topology;
+    let declared = |kind: EntityKind, name: &str| match kind {
+        EntityKind::Exchange => t.exchanges.iter().any(|x| x.name == name),
+        EntityKind::Queue => t.queues.iter().any(|q| q.name == name),
+        EntityKind::Stream => t.streams.iter().any(|x| x.name == name),
+        EntityKind::Group => t.groups.iter().any(|g| g.name == name),
+        EntityKind::Producer => s.producers.iter().any(|p| p.name == name),
+        EntityKind::Consumer => {
+            s.consumers.iter().any(|c| c.name == name) || added.iter().any(|c| c == name)
+        }
+    };
+    let keep: Vec<bool> = s
+        .script
+        .iter()
+        .map(|step| {
+            script_names(&step.action)
+                .into_iter()
+                .all(|(kind, name)| declared(kind, name))
+        })
+        .collect();
+    let mut i = 0;
+    s.script.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
-/// The names a scripted action refers to (an added consumer: what it attaches to).
-fn script_names(a: &sim::Action) -> Vec<String> {
-    match a {
-        sim::Action::Publish { target, .. } => vec![match target {
-            sim::TargetSpec::Queue(n) | sim::TargetSpec::Stream(n) => n.clone(),
-            sim::TargetSpec::Exchange { exchange, .. } => exchange.clone(),
-        }],
-        sim::Action::Crash { consumer }
-        | sim::Action::Restart { consumer }
-        | sim::Action::RemoveConsumer { consumer }
-        | sim::Action::Seek { consumer, .. }
-        | sim::Action::Commit { consumer, .. } => vec![consumer.clone()],
-        sim::Action::AddConsumer(c) => match &c.attach {
-            sim::Attach::Queue(n) | sim::Attach::Group(n) => vec![n.clone()],
-            sim::Attach::Subscription { exchange, .. } => vec![exchange.clone()],
-            sim::Attach::Stream { stream, .. } => vec![stream.clone()],
-        },
-        sim::Action::Bind(b) | sim::Action::Unbind(b) => vec![b.exchange.clone(), b.queue.clone()],
-        sim::Action::SetRate { producer, .. } => vec![producer.clone()],
+/// Removes the `kind` named `name` and what only makes sense with it, found by
+/// [`references::dependents_of`]: the bindings, producers and consumers that refer to it, its
+/// place in groups (a group left without a stream goes too, with its members) and dead-letter
+/// settings naming it (cleared, the queue stays). Script steps are left to the caller.
+fn remove_with_dependents(s: &mut Scenario, kind: EntityKind, name: &str) {
+    let mut bindings = Vec::new();
+    let mut group_streams = Vec::new();
+    let mut producers = Vec::new();
+    let mut consumers = Vec::new();
+    for site in references::dependents_of(s, kind, name) {
+        match site {
+            Site::DeadLetterQueue(i) => s.topology.queues[i].dead_letter_queue = None,
+            Site::BindingExchange(i) | Site::BindingQueue(i) => bindings.push(i),
+            Site::GroupStream(g, j) => group_streams.push((g, j)),
+            Site::ProducerTarget(i) => producers.push(i),
+            Site::ConsumerAttach(i) => consumers.push(i),
+            Site::Script(..) => {}
+        }
+    }
+    let t = &mut s.topology;
+    drop_at(&mut t.bindings, &bindings);
+    drop_at(&mut s.producers, &producers);
+    drop_at(&mut s.consumers, &consumers);
+    // Visited in order, so removing from the last keeps the earlier indices right.
+    for &(g, j) in group_streams.iter().rev() {
+        t.groups[g].streams.remove(j);
+    }
+    let mut orphans: Vec<String> = group_streams
+        .iter()
+        .map(|&(g, _)| &t.groups[g])
+        .filter(|g| g.streams.is_empty())
+        .map(|g| g.name.clone())
+        .collect();
+    orphans.dedup();
+    match kind {
+        EntityKind::Exchange => t.exchanges.retain(|x| x.name != name),
+        EntityKind::Queue => t.queues.retain(|q| q.name != name),
+        EntityKind::Stream => t.streams.retain(|x| x.name != name),
+        EntityKind::Group => t.groups.retain(|g| g.name != name),
+        EntityKind::Producer => s.producers.retain(|p| p.name != name),
+        EntityKind::Consumer => s.consumers.retain(|c| c.name != name),
+    }
+    for group in orphans {
+        remove_with_dependents(s, EntityKind::Group, &group);
+    }
+}
+
+/// Removes the items at `indices` (ascending) from `list`.
+fn drop_at<T>(list: &mut Vec<T>, indices: &[usize]) {
+    let mut i = 0;
+    list.retain(|_| {
+        let keep = indices.binary_search(&i).is_err();
+        i += 1;
+        keep
+    });
+}
+
+/// The names a scripted action refers to, with their kinds (an added consumer: what it
+/// attaches to).
+fn script_names(a: &sim::Action) -> Vec<(EntityKind, &str)> {
+    let mut names = Vec::new();
+    references::visit_action_names(a, |kind, name, _| names.push((kind, name)));
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario() -> Scenario {
+        Scenario::from_json(
+            r#"{
+              "version": 1, "duration_ms": 10000,
+              "topology": {
+                "queues": [{ "name": "work" }],
+                "streams": [{ "name": "work", "partitions": 2 }, { "name": "clicks", "partitions": 1 }],
+                "groups": [{ "name": "g", "streams": ["work"] }, { "name": "both", "streams": ["work", "clicks"] }]
+              },
+              "producers": [{ "name": "p", "target": { "queue": "work" } }],
+              "consumers": [
+                { "name": "w", "attach": { "queue": "work" } },
+                { "name": "m", "attach": { "group": "g" } },
+                { "name": "r", "attach": { "stream": { "stream": "work" } } }
+              ],
+              "script": [
+                { "at_ms": 100, "action": { "crash": { "consumer": "w" } } },
+                { "at_ms": 200, "action": { "crash": { "consumer": "m" } } },
+                { "at_ms": 300, "action": { "publish": { "target": { "stream": "work" }, "payload": "x" } } }
+              ]
+            }"#,
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn a_new_name_follows_into_the_script_and_only_for_its_kind() {
+        let s = scenario();
+        let json = spec_json(&s, &Entity::Queue("work".into()))
+            .expect("spec")
+            .replace("\"work\"", "\"jobs\"");
+        let (s, made) = apply(
+            &s,
+            &Edit::Replace {
+                entity: Entity::Queue("work".into()),
+                json,
+            },
+        )
+        .expect("taken");
+        assert_eq!(made, Some(Entity::Queue("jobs".into())));
+        assert_eq!(s.producers[0].target, sim::TargetSpec::Queue("jobs".into()));
+        assert_eq!(s.consumers[0].attach, sim::Attach::Queue("jobs".into()));
+        assert_eq!(
+            s.topology.streams[0].name, "work",
+            "the stream keeps its name"
+        );
+        assert_eq!(s.topology.groups[0].streams, ["work"]);
+
+        let json = spec_json(&s, &Entity::Consumer("w".into()))
+            .expect("spec")
+            .replace("\"w\"", "\"worker\"");
+        let edit = Edit::Replace {
+            entity: Entity::Consumer("w".into()),
+            json,
+        };
+        let (s, _) = apply(&s, &edit).expect("taken");
+        assert_eq!(
+            s.script[0].action,
+            sim::Action::Crash {
+                consumer: "worker".into()
+            }
+        );
+    }
+
+    #[test]
+    fn deleting_a_stream_takes_groups_left_without_one_and_their_members() {
+        let (s, _) =
+            apply(&scenario(), &Edit::Delete(Entity::Stream("work".into()))).expect("taken");
+        let groups: Vec<_> = s.topology.groups.iter().map(|g| &g.name).collect();
+        assert_eq!(groups, ["both"]);
+        assert_eq!(s.topology.groups[0].streams, ["clicks"]);
+        let consumers: Vec<_> = s.consumers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(consumers, ["w"], "the reader and the member went");
+        assert_eq!(s.topology.queues.len(), 1, "the queue of that name stays");
+        assert_eq!(s.producers.len(), 1);
+        assert_eq!(s.script.len(), 1, "only the step about w is left");
     }
 }

@@ -13,7 +13,7 @@ impl AppState {
     /// Opens RabbitMQ definitions as a scenario of the user's.
     #[cfg(feature = "editor")]
     pub(super) fn import_rabbitmq(&mut self, text: &str) {
-        match crate::export::rabbitmq_import::import(text) {
+        match crate::interop::import::import(text) {
             Ok(imported) => self.start_over(AppState {
                 import_notes: Rc::new(imported.notes),
                 ..AppState::with_scenario(CUSTOM, imported.scenario)

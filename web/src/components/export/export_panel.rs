@@ -7,7 +7,7 @@ use gloo::file::callbacks::FileReader;
 use yew::prelude::*;
 
 use crate::components::download::download;
-use crate::export::Format;
+use crate::interop::export::Format;
 use crate::state::{Action, use_app};
 
 /// The export panel.

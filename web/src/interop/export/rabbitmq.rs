@@ -30,9 +30,15 @@ use super::{
     Export, assignor_name, consumers, name_list, queue_consumers, retention_notes,
     scripted_bindings_note, subscribers,
 };
+use crate::interop::rabbitmq_args::{
+    self as args, CONSUMER_TIMEOUT, DEAD_LETTER_EXCHANGE, DEAD_LETTER_ROUTING_KEY, DELIVERY_LIMIT,
+    DESTINATION_QUEUE, MAX_AGE, MAX_LENGTH, MAX_LENGTH_BYTES, MESSAGE_TTL, OVERFLOW, QUEUE_TYPE,
+    QUORUM, REJECT_PUBLISH, STREAM, STREAM_PARTITION_ORDER, SUPER_STREAM,
+};
+pub use crate::interop::rabbitmq_args::{exchange_type, max_age};
 
 /// The one vhost exported to.
-pub const VHOST: &str = "/";
+pub const VHOST: &str = args::DEFAULT_VHOST;
 
 #[derive(Serialize)]
 struct Definitions {
@@ -72,32 +78,6 @@ struct BindingDef {
     arguments: BTreeMap<&'static str, Value>,
 }
 
-/// The exchange type's name in RabbitMQ.
-#[must_use]
-pub fn exchange_type(kind: ExchangeKindSpec) -> &'static str {
-    match kind {
-        ExchangeKindSpec::Fanout => "fanout",
-        ExchangeKindSpec::Direct => "direct",
-        ExchangeKindSpec::Topic => "topic",
-    }
-}
-
-/// A duration as RabbitMQ's `x-max-age` (`7D`, `12h`, `30m`, `45s`): the largest unit that
-/// divides it, rounded up to whole seconds (at least `1s`).
-#[must_use]
-pub fn max_age(ms: u64) -> String {
-    let s = ms.div_ceil(1000).max(1);
-    if s.is_multiple_of(86_400) {
-        format!("{}D", s / 86_400)
-    } else if s.is_multiple_of(3_600) {
-        format!("{}h", s / 3_600)
-    } else if s.is_multiple_of(60) {
-        format!("{}m", s / 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
 /// How a consumer acknowledges, in AMQP words.
 fn ack_words(ack: AckSpec) -> String {
     match ack {
@@ -111,24 +91,24 @@ fn ack_words(ack: AckSpec) -> String {
 fn queue_def(q: &QueueSpec) -> QueueDef {
     let mut arguments = BTreeMap::new();
     if let Some(n) = q.max_length {
-        arguments.insert("x-max-length", Value::from(n));
+        arguments.insert(MAX_LENGTH, Value::from(n));
     }
     if q.overflow == OverflowSpec::RejectPublish {
-        arguments.insert("x-overflow", Value::from("reject-publish"));
+        arguments.insert(OVERFLOW, Value::from(REJECT_PUBLISH));
     }
     if let Some(ms) = q.message_ttl_ms {
-        arguments.insert("x-message-ttl", Value::from(ms));
+        arguments.insert(MESSAGE_TTL, Value::from(ms));
     }
     if let Some(dlq) = &q.dead_letter_queue {
-        arguments.insert("x-dead-letter-exchange", Value::from(""));
-        arguments.insert("x-dead-letter-routing-key", Value::from(dlq.as_str()));
+        arguments.insert(DEAD_LETTER_EXCHANGE, Value::from(""));
+        arguments.insert(DEAD_LETTER_ROUTING_KEY, Value::from(dlq.as_str()));
     }
     if let Some(n) = q.max_deliveries {
-        arguments.insert("x-queue-type", Value::from("quorum"));
-        arguments.insert("x-delivery-limit", Value::from(n));
+        arguments.insert(QUEUE_TYPE, Value::from(QUORUM));
+        arguments.insert(DELIVERY_LIMIT, Value::from(n));
     }
     if let Some(ms) = q.visibility_timeout_ms {
-        arguments.insert("x-consumer-timeout", Value::from(ms));
+        arguments.insert(CONSUMER_TIMEOUT, Value::from(ms));
     }
     QueueDef {
         name: q.name.clone(),
@@ -141,12 +121,12 @@ fn queue_def(q: &QueueSpec) -> QueueDef {
 
 fn stream_queue(name: String, st: &StreamSpec) -> QueueDef {
     let mut arguments = BTreeMap::new();
-    arguments.insert("x-queue-type", Value::from("stream"));
+    arguments.insert(QUEUE_TYPE, Value::from(STREAM));
     if let Some(bytes) = st.retention.max_bytes {
-        arguments.insert("x-max-length-bytes", Value::from(bytes));
+        arguments.insert(MAX_LENGTH_BYTES, Value::from(bytes));
     }
     if let Some(ms) = st.retention.max_age_ms {
-        arguments.insert("x-max-age", Value::from(max_age(ms)));
+        arguments.insert(MAX_AGE, Value::from(max_age(ms)));
     }
     QueueDef {
         name,
@@ -185,7 +165,7 @@ pub fn export(s: &Scenario) -> Export {
                 source: b.exchange.clone(),
                 vhost: VHOST,
                 destination: b.queue.clone(),
-                destination_type: "queue",
+                destination_type: DESTINATION_QUEUE,
                 routing_key: b.key.clone(),
                 arguments: BTreeMap::new(),
             })
@@ -247,7 +227,7 @@ fn subscriptions(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) 
             queue.push_str("-inbox");
         }
         let mut arguments = BTreeMap::new();
-        arguments.insert("x-max-length", Value::from(capacity));
+        arguments.insert(MAX_LENGTH, Value::from(capacity));
         defs.queues.push(QueueDef {
             name: queue.clone(),
             vhost: VHOST,
@@ -259,7 +239,7 @@ fn subscriptions(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) 
             source: exchange.to_owned(),
             vhost: VHOST,
             destination: queue.clone(),
-            destination_type: "queue",
+            destination_type: DESTINATION_QUEUE,
             routing_key: key.to_owned(),
             arguments: BTreeMap::new(),
         });
@@ -315,11 +295,11 @@ fn streams(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) {
                 continue;
             }
             let mut arguments = BTreeMap::new();
-            arguments.insert("x-super-stream", Value::from(true));
+            arguments.insert(SUPER_STREAM, Value::from(true));
             defs.exchanges.push(ExchangeDef {
                 name: st.name.clone(),
                 vhost: VHOST,
-                kind: "direct",
+                kind: exchange_type(ExchangeKindSpec::Direct),
                 durable: true,
                 auto_delete: false,
                 internal: false,
@@ -328,12 +308,12 @@ fn streams(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) {
             for (i, part) in parts.into_iter().enumerate() {
                 defs.queues.push(stream_queue(part.clone(), st));
                 let mut arguments = BTreeMap::new();
-                arguments.insert("x-stream-partition-order", Value::from(i));
+                arguments.insert(STREAM_PARTITION_ORDER, Value::from(i));
                 defs.bindings.push(BindingDef {
                     source: st.name.clone(),
                     vhost: VHOST,
                     destination: part,
-                    destination_type: "queue",
+                    destination_type: DESTINATION_QUEUE,
                     routing_key: i.to_string(),
                     arguments,
                 });

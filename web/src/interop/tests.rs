@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use brokerlab::sim::{self, ready};
 use serde_json::Value;
 
-use super::rabbitmq_import::{ImportError, import, parse_max_age};
-use super::*;
+use super::export::*;
+use super::import::{ImportError, import, parse_max_age};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/export")
@@ -269,7 +269,7 @@ fn imported_definitions_export_again_with_the_same_topology() {
 fn the_imported_scenario_routes_what_the_definitions_route() {
     let imported = import(&fixture("definitions.json")).expect("imports");
     let s = &imported.scenario;
-    assert_eq!(s.duration_ms, rabbitmq_import::DURATION_MS);
+    assert_eq!(s.duration_ms, super::import::DURATION_MS);
     assert!(s.consumers.is_empty());
     let names: Vec<&str> = s.producers.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(

@@ -1,16 +1,17 @@
-//! Export to real brokers and import from one: a scenario's topology as a RabbitMQ
-//! `definitions.json` ([`rabbitmq`]), a Kafka `kafka-topics.sh` script ([`kafka`]) or AWS CLI
-//! commands for SNS and SQS ([`aws`]), each with plain-words notes on what does not map; and
-//! a RabbitMQ `definitions.json` read back into a scenario ([`rabbitmq_import`]).
+//! Export to real brokers: a scenario's topology as a RabbitMQ `definitions.json`
+//! ([`rabbitmq`]), a Kafka `kafka-topics.sh` script ([`kafka`]) or AWS CLI commands for SNS
+//! and SQS ([`aws`]), each with plain-words notes on what does not map; [`Format`] picks one.
+//! This module also holds what the exporters share: the consumers the scenario runs, the
+//! subscribers, scripted bindings, retention notes and shell quoting.
 //!
-//! Plain Rust with no browser API, tested natively against fixed expected files. Every
-//! exporter is deterministic: entities come out in the scenario's order, arguments sorted by
-//! name, and shell text quotes every name.
+//! Every exporter is deterministic: entities come out in the scenario's order, arguments
+//! sorted by name, and shell text quotes every name.
 
 pub mod aws;
 pub mod kafka;
 pub mod rabbitmq;
-pub mod rabbitmq_import;
+
+pub(crate) use super::name_list;
 
 use brokerlab::sim::{Action, AssignorSpec, Attach, ConsumerSpec, Scenario};
 
@@ -221,18 +222,6 @@ pub fn comment_line(text: &str) -> String {
         .collect()
 }
 
-/// A list of names for a note: `a, b and c`.
-pub(crate) fn name_list<S: AsRef<str>>(names: &[S]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.as_ref().to_owned(),
-        [init @ .., last] => {
-            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
-            format!("{} and {}", init.join(", "), last.as_ref())
-        }
-    }
-}
-
 /// `name` with every character outside `allowed` replaced by `with`, at most `max` bytes,
 /// and not in `taken` (a `-2`, `-3`, … suffix when it is), then recorded in `taken`.
 pub(crate) fn safe_name(
@@ -263,6 +252,3 @@ pub(crate) fn safe_name(
     taken.push(candidate.clone());
     candidate
 }
-
-#[cfg(test)]
-mod tests;
