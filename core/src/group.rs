@@ -5,7 +5,7 @@
 //! starts a new generation with a full assignment; inside a generation each partition is
 //! owned by at most one member, and by exactly one while the group has members. Commits are
 //! per (group, stream, partition) and are accepted only from the partition's owner in the
-//! current generation. Semantics follow Kafka (DESIGN.md, "Consumer groups").
+//! current generation. Semantics follow Kafka (SEMANTICS.md, "Consumer groups").
 
 use alloc::string::String;
 use alloc::vec::Vec;

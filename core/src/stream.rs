@@ -4,7 +4,7 @@
 //! start, and each record carries the `now` of its append as timestamp. Consumers hold their
 //! own positions; reading never deletes. Retention by record count, bytes and age advances the
 //! log start (`drop_prefix`), checked on every append and in `handle_timeout`. Semantics follow
-//! Kafka (DESIGN.md, "Streams and offsets").
+//! Kafka (SEMANTICS.md, "Streams and offsets").
 
 use alloc::string::String;
 use alloc::sync::Arc;

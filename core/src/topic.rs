@@ -4,7 +4,7 @@
 //! exactly `*` matches one word and a word that is exactly `#` matches zero or more words;
 //! every other word matches itself, case-sensitively.
 //!
-//! The subtle cases (DESIGN.md, "Routing"):
+//! The subtle cases (SEMANTICS.md, "Routing"):
 //! - `a.b.*` does not match `a.b`; `a.#` matches `a`; `#` alone matches everything;
 //! - an empty routing key has zero words (`#` matches it, `*` does not);
 //! - empty words are words (`a.*.b` matches `a..b`);

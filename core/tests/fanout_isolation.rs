@@ -1,4 +1,4 @@
-//! Pattern C's failure-isolation story (DESIGN.md, "Fan-out"): one publish puts a copy into
+//! Pattern C's failure-isolation story (SEMANTICS.md, "Fan-out"): one publish puts a copy into
 //! every bound queue; a crashed consumer's queue fills up while the others keep draining;
 //! nothing is lost, and the backlog drains on restart. Runs on both storage backends
 //! (`memory::*` over `MemoryStorage`, `file::*` over `FileStorage`); the broker is flushed

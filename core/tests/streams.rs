@@ -1,4 +1,4 @@
-//! Tests of streams and consumer groups (DESIGN.md, "Streams and offsets" and "Consumer
+//! Tests of streams and consumer groups (SEMANTICS.md, "Streams and offsets" and "Consumer
 //! groups"). Transcripts (files in `transcripts/` named as the tests; language and blessing in
 //! `support/mod.rs`): retention, `auto_offset_reset = none`, session-timeout eviction,
 //! crash-and-replace resuming from the committed offset with the redelivery visible in the

@@ -1,6 +1,6 @@
 //! Transcript tests of queues, routing and pub/sub: a script of commands at given times → the
 //! expected event list, one file each in `transcripts/` (named as the test). The reference
-//! semantics are DESIGN.md's ("Queues", "Routing", "Pub/Sub"). The script language, the file
+//! semantics are SEMANTICS.md's ("Queues", "Routing", "Pub/sub"). The script language, the file
 //! format and blessing (`BLESS=1` rewrites the files) are described in `support/mod.rs`. Every
 //! transcript runs on each storage backend (`memory::*`, `file::*` flushed after every line,
 //! `killed::*`) with the same expected transcript.

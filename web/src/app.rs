@@ -3,7 +3,18 @@
 //! writes it back to the address and the autosave while paused, and while playing turns
 //! animation frames into
 //! [`Action::Tick`]s: one frame is requested per render, so time advances only as fast as
-//! the page draws.
+//! the page draws, and only while the page is on screen (an IntersectionObserver against the
+//! top-level viewport, so an embed scrolled out of its host page stops, and the document's
+//! visibility).
+//!
+//! The page is laid out for watching first: the header (picker, the Build and Share toggles
+//! that open the build tools and the share and export drawer), then the stage (the drawing
+//! sized to the first screen, the playback bar under it, the guide and the inspector beside
+//! it, under it on narrow screens), then publishing, charts, group tables and the event log.
+//! The SVG carries its natural size (`--w`, `--h`, `--aspect`) and the style sheet fits it to
+//! its box between `--min-scale` and `--max-scale`, so text never shrinks below a readable
+//! size (the box scrolls instead) and a small drawing grows. `?embed=1` renders only the
+//! drawing and, unless `controls=0`, the playback buttons.
 
 use std::rc::Rc;
 

@@ -1,4 +1,4 @@
-//! The playground's one reducer: [`AppState`] owns the running [`Simulation`] and what the
+//! The playground's one reducer: [`AppState`] owns the running [`Simulation`](brokerlab::sim::Simulation) and what the
 //! user chose (scenario, seed, speed, playing, selection, event-log filters); every UI intent
 //! and every animation frame is an [`Action`]. The reducer is plain Rust and is tested
 //! natively; after each action it derives the [`ViewModel`] the components draw from.

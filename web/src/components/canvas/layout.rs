@@ -1,6 +1,9 @@
-//! Automatic column layout: producers | exchanges | queues, subscriptions and streams |
-//! consumers (group members inside their group's box). Nodes in a column follow the order of
-//! what feeds them, so most edges run straight across. Plain Rust, tested natively.
+//! Automatic layout: producers | exchanges | queues, subscriptions and streams | consumers
+//! (group members inside their group's box). Nodes in a column follow the order of what feeds
+//! them, so most edges run straight across. In a window narrower than [`NARROW`] (a phone, a
+//! narrow embed) the same columns become rows wrapped at a readable width and messages flow
+//! down ([`layout_vertical`]). [`Rows`] is a stream's partition-row geometry. Plain Rust,
+//! tested natively.
 
 use std::collections::BTreeMap;
 
@@ -261,7 +264,7 @@ pub fn layout(view: &ViewModel) -> Layout {
 }
 
 /// Lays out the view model in rows, messages flowing down: each column of [`layout`] becomes
-/// a row (wrapped at [`ROW_W`]), centred.
+/// a row (wrapped at 470 drawing units), centred.
 #[must_use]
 pub fn layout_vertical(view: &ViewModel) -> Layout {
     let Columns {
