@@ -1,0 +1,194 @@
+//! Declaring streams and adding partitions.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::super::{Broker, next_id};
+use super::{StreamRef, reset_position};
+use crate::common_error::{LimitError, LimitKind, check_name};
+use crate::event::Event;
+use crate::ids::{GroupId, LogId, StreamId};
+use crate::storage::Storage;
+use crate::stream::{PartitionLog, Stream, StreamConfig, StreamPartition};
+use crate::stream_error::DeclareStreamError;
+use crate::time::Instant;
+
+impl<S: Storage> Broker<S> {
+    /// Declares a stream named `name` with `config.partitions` partitions, each a new log in
+    /// storage.
+    ///
+    /// Errors: invalid or duplicate name, zero partitions or more than
+    /// [`Limits::max_partitions`](crate::Limits), a retention `max_records` of 0 or above
+    /// [`Limits::max_partition_records`](crate::Limits), [`Limits::max_streams`](crate::Limits),
+    /// storage refusing a log. On error nothing is declared.
+    pub fn declare_stream(
+        &mut self,
+        now: Instant,
+        name: &str,
+        config: StreamConfig,
+    ) -> Result<StreamId, DeclareStreamError> {
+        self.clock(now);
+        check_name(name, self.limits.max_name_len)?;
+        if let Some(&id) = self.st.stream_names.get(name) {
+            return Err(DeclareStreamError::AlreadyExists(id));
+        }
+        if config.partitions == 0 {
+            return Err(DeclareStreamError::InvalidConfig(
+                "a stream needs at least one partition",
+            ));
+        }
+        if config.partitions > self.limits.max_partitions {
+            return Err(self.partition_limit());
+        }
+        let max = self.limits.max_partition_records as u64;
+        if let Some(m) = config.retention.max_records
+            && (m == 0 || m > max)
+        {
+            return Err(DeclareStreamError::InvalidConfig(
+                "retention max_records must be within 1..=Limits::max_partition_records",
+            ));
+        }
+        if config.retention.max_bytes == Some(0) {
+            return Err(DeclareStreamError::InvalidConfig(
+                "retention max_bytes must be at least 1",
+            ));
+        }
+        if self.st.streams.len() >= self.limits.max_streams {
+            return Err(LimitError {
+                kind: LimitKind::Streams,
+                limit: self.limits.max_streams,
+            }
+            .into());
+        }
+        let mut counter = self.st.next_stream;
+        let id = StreamId(next_id(&mut counter)?);
+        let parts = self.create_partition_logs(0, config.partitions)?;
+        self.st.next_stream = counter;
+        let _ = self.storage.put_meta(
+            &alloc::format!("stream/{name}"),
+            &config.partitions.to_le_bytes(),
+        );
+        self.st
+            .streams
+            .insert(id, Stream::new(id, String::from(name), config, parts));
+        self.st.stream_names.insert(String::from(name), id);
+        self.out.emit(Event::StreamDeclared {
+            stream: id,
+            partitions: config.partitions,
+        });
+        Ok(id)
+    }
+
+    fn partition_limit(&self) -> DeclareStreamError {
+        LimitError {
+            kind: LimitKind::Partitions,
+            limit: self.limits.max_partitions as usize,
+        }
+        .into()
+    }
+
+    /// Creates `count` logs; on a storage error deletes the ones already made.
+    fn create_partition_logs(
+        &mut self,
+        _from: u32,
+        count: u32,
+    ) -> Result<Vec<PartitionLog>, DeclareStreamError> {
+        let mut parts = Vec::with_capacity(count as usize);
+        for i in 0..u64::from(count) {
+            let log = LogId(self.next_log + i);
+            if let Err(e) = self.storage.create_log(log) {
+                for p in &parts {
+                    let p: &PartitionLog = p;
+                    let _ = self.storage.delete_log(p.log);
+                }
+                return Err(e.into());
+            }
+            parts.push(PartitionLog {
+                log,
+                records: 0,
+                bytes: 0,
+                oldest: None,
+                last: None,
+            });
+        }
+        self.next_log += u64::from(count);
+        Ok(parts)
+    }
+
+    /// Adds `count` partitions to a stream (partitions are never removed). Standalone
+    /// consumers of the stream get the new partitions at once (positioned by their
+    /// `auto_offset_reset`); every group subscribed to it rebalances. Returns the new
+    /// partition count.
+    ///
+    /// Keyed records may map to different partitions afterwards, as in Kafka.
+    pub fn add_partitions<'a>(
+        &mut self,
+        now: Instant,
+        stream: impl Into<StreamRef<'a>>,
+        count: u32,
+    ) -> Result<u32, DeclareStreamError> {
+        let now = self.clock(now);
+        let id = self
+            .st
+            .resolve(stream.into())
+            .ok_or(DeclareStreamError::UnknownStream)?;
+        if count == 0 {
+            return Err(DeclareStreamError::InvalidConfig(
+                "add at least one partition",
+            ));
+        }
+        let old = self.st.streams[&id].partition_count();
+        let total = old.saturating_add(count);
+        if total > self.limits.max_partitions {
+            return Err(self.partition_limit());
+        }
+        let parts = self.create_partition_logs(old, count)?;
+        let s = self
+            .st
+            .streams
+            .get_mut(&id)
+            .ok_or(DeclareStreamError::UnknownStream)?;
+        s.parts.extend(parts);
+        s.config.partitions = total;
+        let _ = self
+            .storage
+            .put_meta(&alloc::format!("stream/{}", s.name), &total.to_le_bytes());
+        self.out.emit(Event::PartitionsAdded {
+            stream: id,
+            partitions: total,
+        });
+        // Standalone consumers take the new partitions.
+        for c in self.st.consumers.values_mut() {
+            if c.membership.is_none() && c.streams.contains(&id) {
+                for p in old..total {
+                    let log = self.st.streams[&id].parts[p as usize].log;
+                    let pos = self
+                        .storage
+                        .bounds(log)
+                        .ok()
+                        .and_then(|b| reset_position(c.reset, b));
+                    c.positions.insert(StreamPartition::new(id, p), pos);
+                }
+            }
+        }
+        // Groups subscribed to the stream rebalance.
+        let groups: Vec<GroupId> = self
+            .st
+            .groups
+            .values()
+            .filter(|g| {
+                g.members.values().any(|m| {
+                    self.st
+                        .consumers
+                        .get(m)
+                        .is_some_and(|c| c.streams.contains(&id))
+                })
+            })
+            .map(|g| g.id)
+            .collect();
+        for g in groups {
+            self.rebalance(g, now);
+        }
+        Ok(total)
+    }
+}

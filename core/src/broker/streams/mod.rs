@@ -1,0 +1,254 @@
+//! Streams on the broker (pattern D); consumer groups build on this in `groups.rs`.
+//!
+//! This file holds the state ([`StreamState`]: streams, stream consumers, their names) and
+//! the poll machinery shared by standalone consumers and group members; `declare.rs`
+//! declares streams and adds partitions, `produce.rs` appends records, `consumers.rs` opens,
+//! polls, seeks and closes stream consumers, `lookup.rs` answers by name and id.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::Broker;
+
+mod consumers;
+mod declare;
+mod lookup;
+mod produce;
+use crate::event::Event;
+use crate::group::{Group, Membership};
+use crate::ids::{GroupId, LogId, Offset, StreamConsumerId, StreamId};
+use crate::outbox::Out;
+use crate::storage::{LogBounds, Storage};
+use crate::stream::{OffsetReset, PolledPosition, Retained, Stream, StreamPartition, StreamRecord};
+use crate::time::Instant;
+use crate::vec_map::VecMap;
+
+/// Names a stream by name or by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamRef<'a> {
+    /// By name.
+    Name(&'a str),
+    /// By id.
+    Id(StreamId),
+}
+
+impl<'a> From<&'a str> for StreamRef<'a> {
+    fn from(name: &'a str) -> Self {
+        StreamRef::Name(name)
+    }
+}
+
+impl<'a> From<&'a String> for StreamRef<'a> {
+    fn from(name: &'a String) -> Self {
+        StreamRef::Name(name)
+    }
+}
+
+impl From<StreamId> for StreamRef<'_> {
+    fn from(id: StreamId) -> Self {
+        StreamRef::Id(id)
+    }
+}
+
+/// A stream consumer: standalone (all partitions of one stream) or a group member (the
+/// partitions its group assigned it).
+#[derive(Debug)]
+pub(crate) struct StreamConsumer {
+    pub(crate) name: String,
+    pub(crate) membership: Option<Membership>,
+    pub(crate) reset: OffsetReset,
+    /// Subscribed streams, sorted.
+    pub(crate) streams: Vec<StreamId>,
+    /// Assigned partitions and the position in each (`None`: no position yet).
+    pub(crate) positions: VecMap<StreamPartition, Option<Offset>>,
+    /// Standalone consumers: one past the highest offset polled, per partition.
+    pub(crate) polled_end: VecMap<StreamPartition, Offset>,
+    /// Where the next poll starts among the assigned partitions (round-robin fairness).
+    pub(crate) next: usize,
+}
+
+/// Everything the broker keeps for streams and groups.
+#[derive(Debug)]
+pub(crate) struct StreamState {
+    pub(crate) streams: VecMap<StreamId, Stream>,
+    pub(crate) stream_names: VecMap<String, StreamId>,
+    pub(crate) consumers: VecMap<StreamConsumerId, StreamConsumer>,
+    /// Names of standalone consumers (group members are named within their group).
+    pub(crate) consumer_names: VecMap<String, StreamConsumerId>,
+    pub(crate) groups: VecMap<GroupId, Group>,
+    pub(crate) group_names: VecMap<String, GroupId>,
+    pub(crate) next_stream: u32,
+    pub(crate) next_consumer: u32,
+    pub(crate) next_group: u32,
+    /// Scratch for `poll_into`: the partitions of the poll under way (empty between polls).
+    pub(crate) poll_plan: Vec<PollPlan>,
+}
+
+/// One partition of a poll: where it starts, the log end, and how far the poll read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PollPlan {
+    partition: StreamPartition,
+    log: LogId,
+    at: Offset,
+    end: Offset,
+    reached: Offset,
+}
+
+/// Walks a consumer's positions and a poll plan together in one pass. The plan follows the
+/// positions' order and skips only partitions of a missing stream, so each plan entry meets
+/// its position slot without a map lookup.
+fn walk_plan(
+    positions: &mut VecMap<StreamPartition, Option<Offset>>,
+    plan: &[PollPlan],
+    mut f: impl FnMut(&PollPlan, &mut Option<Offset>),
+) {
+    let mut k = 0;
+    for (&sp, slot) in positions {
+        let Some(entry) = plan.get(k) else {
+            break;
+        };
+        if entry.partition != sp {
+            continue;
+        }
+        k += 1;
+        f(entry, slot);
+    }
+}
+
+impl StreamState {
+    pub(crate) fn new() -> Self {
+        StreamState {
+            streams: VecMap::new(),
+            stream_names: VecMap::new(),
+            consumers: VecMap::new(),
+            consumer_names: VecMap::new(),
+            groups: VecMap::new(),
+            group_names: VecMap::new(),
+            next_stream: 1,
+            next_consumer: 1,
+            next_group: 1,
+            poll_plan: Vec::new(),
+        }
+    }
+
+    pub(crate) fn resolve(&self, s: StreamRef<'_>) -> Option<StreamId> {
+        match s {
+            StreamRef::Name(n) => self.stream_names.get(n).copied(),
+            StreamRef::Id(id) => self.streams.contains_key(&id).then_some(id),
+        }
+    }
+
+    pub(crate) fn log_of(&self, sp: StreamPartition) -> Option<LogId> {
+        self.streams
+            .get(&sp.stream)?
+            .parts
+            .get(sp.partition.0 as usize)
+            .map(|p| p.log)
+    }
+
+    /// When the next retention age or session deadline falls.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        let retention = self
+            .streams
+            .values()
+            .filter_map(Stream::next_deadline)
+            .min();
+        let sessions = self
+            .consumers
+            .values()
+            .filter_map(|c| c.membership.map(|m| m.deadline()))
+            .min();
+        match (retention, sessions) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// The position `reset` gives on a log with `bounds`.
+pub(crate) fn reset_position(reset: OffsetReset, bounds: LogBounds) -> Option<Offset> {
+    match reset {
+        OffsetReset::Earliest => Some(bounds.start),
+        OffsetReset::Latest => Some(bounds.end),
+        OffsetReset::None => None,
+    }
+}
+
+impl<S: Storage> Broker<S> {
+    /// Retention by age on every partition, then session-timeout eviction.
+    pub(super) fn handle_stream_timeouts(&mut self, now: Instant) {
+        for s in self.st.streams.values_mut() {
+            if s.config.retention.max_age.is_some() {
+                for p in 0..s.partition_count() {
+                    let retained = s.apply_retention(&mut self.storage, p, now);
+                    report_retention(&mut self.out, retained);
+                }
+            }
+        }
+        self.evict_silent_members(now);
+    }
+}
+
+/// Reports what retention dropped, if anything.
+#[inline]
+fn report_retention(out: &mut Out, retained: Option<Retained>) {
+    if let Some(r) = retained {
+        out.emit(Event::RetentionApplied {
+            partition: r.partition,
+            start: r.start,
+            dropped: r.dropped,
+            reason: r.reason,
+        });
+    }
+}
+
+/// What a poll hands out per record: the whole [`StreamRecord`] or only its [`PolledPosition`].
+trait PollOut: Sized {
+    fn read<S: Storage>(
+        storage: &S,
+        log: LogId,
+        partition: StreamPartition,
+        offset: Offset,
+        redelivered: bool,
+    ) -> Result<Self, crate::storage::StorageError>;
+}
+
+impl PollOut for StreamRecord {
+    #[inline]
+    fn read<S: Storage>(
+        storage: &S,
+        log: LogId,
+        partition: StreamPartition,
+        offset: Offset,
+        redelivered: bool,
+    ) -> Result<Self, crate::storage::StorageError> {
+        let r = storage.read(log, offset)?;
+        Ok(StreamRecord {
+            partition,
+            offset,
+            timestamp: r.timestamp,
+            message: r.message,
+            key: r.meta.and_then(|m| m.key.clone()),
+            payload: r.payload,
+            redelivered,
+        })
+    }
+}
+
+impl PollOut for PolledPosition {
+    #[inline]
+    fn read<S: Storage>(
+        storage: &S,
+        log: LogId,
+        partition: StreamPartition,
+        offset: Offset,
+        redelivered: bool,
+    ) -> Result<Self, crate::storage::StorageError> {
+        storage.check_readable(log, offset)?;
+        Ok(PolledPosition {
+            partition,
+            offset,
+            redelivered,
+        })
+    }
+}

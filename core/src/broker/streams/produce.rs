@@ -1,0 +1,128 @@
+//! Producing records: partition choice, append, retention.
+
+use super::super::Broker;
+use super::{StreamRef, report_retention};
+use crate::common_error::{LimitError, LimitKind};
+use crate::event::Event;
+use crate::ids::{MessageId, StreamId};
+use crate::message::Payload;
+use crate::partitioner::murmur2;
+use crate::storage::{Record, Storage};
+use crate::stream::{Partition, Produced, StreamPartition};
+use crate::stream_error::ProduceError;
+use crate::time::Instant;
+
+impl<S: Storage> Broker<S> {
+    /// Appends a record to a stream and returns where it went. A keyed record goes to the
+    /// partition its key hashes to; a keyless one round-robin over the partitions. Retention is
+    /// applied to the partition right after the append.
+    ///
+    /// Errors: unknown stream, payload or key beyond the limits, a full partition
+    /// ([`LimitKind::PartitionRecords`]), storage refusing the append. On error nothing is
+    /// appended.
+    pub fn produce<'a>(
+        &mut self,
+        now: Instant,
+        stream: impl Into<StreamRef<'a>>,
+        key: Option<&[u8]>,
+        payload: impl Into<Payload>,
+    ) -> Result<Produced, ProduceError> {
+        let id = self
+            .st
+            .resolve(stream.into())
+            .ok_or(ProduceError::UnknownStream)?;
+        self.produce_inner(now, id, None, key, payload.into())
+    }
+
+    /// Appends a record to an explicit partition of a stream (the key, if any, is stored but
+    /// does not choose the partition).
+    ///
+    /// Errors: as [`produce`](Self::produce), and a partition out of range.
+    pub fn produce_to<'a>(
+        &mut self,
+        now: Instant,
+        stream: impl Into<StreamRef<'a>>,
+        partition: Partition,
+        key: Option<&[u8]>,
+        payload: impl Into<Payload>,
+    ) -> Result<Produced, ProduceError> {
+        let id = self
+            .st
+            .resolve(stream.into())
+            .ok_or(ProduceError::UnknownStream)?;
+        self.produce_inner(now, id, Some(partition), key, payload.into())
+    }
+
+    fn produce_inner(
+        &mut self,
+        now: Instant,
+        id: StreamId,
+        partition: Option<Partition>,
+        key: Option<&[u8]>,
+        payload: Payload,
+    ) -> Result<Produced, ProduceError> {
+        let now = self.clock(now);
+        if payload.len() > self.limits.max_payload_bytes {
+            return Err(ProduceError::PayloadTooLarge {
+                len: payload.len(),
+                max: self.limits.max_payload_bytes,
+            });
+        }
+        if let Some(k) = key
+            && k.len() > self.limits.max_key_len
+        {
+            return Err(ProduceError::KeyTooLarge {
+                len: k.len(),
+                max: self.limits.max_key_len,
+            });
+        }
+        let s = self
+            .st
+            .streams
+            .get_mut(&id)
+            .ok_or(ProduceError::UnknownStream)?;
+        let key_hash = key.map(murmur2);
+        let n = s.partition_count();
+        let p = match partition {
+            Some(p) if p.0 < n => p.0,
+            Some(p) => {
+                return Err(ProduceError::PartitionOutOfRange {
+                    partition: p,
+                    partitions: n,
+                });
+            }
+            None => s.choose_partition(key_hash, payload.len()),
+        };
+        if s.parts[p as usize].records >= self.limits.max_partition_records as u64 {
+            return Err(LimitError {
+                kind: LimitKind::PartitionRecords,
+                limit: self.limits.max_partition_records,
+            }
+            .into());
+        }
+        let message = MessageId(self.next_message);
+        let next = self.next_message.checked_add(1).ok_or(LimitError {
+            kind: LimitKind::Ids,
+            limit: usize::MAX,
+        })?;
+        let record = Record {
+            message,
+            timestamp: now,
+            payload,
+            meta: key.zip(key_hash).map(|(k, h)| s.key_meta(k, h)),
+        };
+        let (offset, retained) = s.append(&mut self.storage, p, record, now)?;
+        self.out.emit(Event::Appended {
+            message,
+            partition: StreamPartition::new(id, p),
+            offset,
+        });
+        report_retention(&mut self.out, retained);
+        self.next_message = next;
+        Ok(Produced {
+            message,
+            partition: StreamPartition::new(id, p),
+            offset,
+        })
+    }
+}
