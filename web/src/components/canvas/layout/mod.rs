@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 
 use crate::state::{Attachment, Entity, StreamNode, ViewModel};
 
+mod vertical;
+pub use vertical::layout_vertical;
+
 /// A rectangle in SVG user units.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Rect {
@@ -263,92 +266,6 @@ pub fn layout(view: &ViewModel) -> Layout {
     place_columns(&producers, &exchanges, &middle, &slots)
 }
 
-/// Lays out the view model in rows, messages flowing down: each column of [`layout`] becomes
-/// a row (wrapped at 470 drawing units), centred.
-#[must_use]
-pub fn layout_vertical(view: &ViewModel) -> Layout {
-    let Columns {
-        producers,
-        exchanges,
-        middle,
-        slots,
-    } = columns(view);
-    let has_groups = slots.iter().any(|s| matches!(s, Slot::Group(..)));
-    let slot_w = CONSUMER.0 + if has_groups { 2.0 * GROUP_PAD } else { 0.0 };
-    let consumers: Vec<(Option<&Slot>, f64, f64)> = slots
-        .iter()
-        .map(|s| (Some(s), slot_w, s.height()))
-        .collect();
-    let as_row = |c: &Column| -> Vec<(Option<&Slot>, f64, f64)> {
-        c.items.iter().map(|(_, w, h)| (None, *w, *h)).collect()
-    };
-    let rows = [
-        (Some(&producers), as_row(&producers)),
-        (Some(&exchanges), as_row(&exchanges)),
-        (Some(&middle), as_row(&middle)),
-        (None, consumers),
-    ];
-    // Wrap each row into lines no wider than ROW_W (a wider item gets a line of its own).
-    let mut lines: Vec<Vec<(usize, usize)>> = Vec::new();
-    let mut sizes: Vec<Vec<(f64, f64)>> = Vec::new();
-    for (r, (_, items)) in rows.iter().enumerate() {
-        let mut line: Vec<(usize, usize)> = Vec::new();
-        let mut width = 0.0;
-        for (i, (_, w, _)) in items.iter().enumerate() {
-            if !line.is_empty() && width + GAP + w > ROW_W {
-                lines.push(std::mem::take(&mut line));
-                width = 0.0;
-            }
-            width += if line.is_empty() { *w } else { GAP + w };
-            line.push((r, i));
-        }
-        if !line.is_empty() {
-            lines.push(line);
-        }
-        sizes.push(items.iter().map(|(_, w, h)| (*w, *h)).collect());
-    }
-    let line_w = |line: &[(usize, usize)]| {
-        line.iter().map(|(r, i)| sizes[*r][*i].0).sum::<f64>()
-            + GAP * (line.len() as f64 - 1.0).max(0.0)
-    };
-    let width = lines.iter().map(|l| line_w(l)).fold(0.0, f64::max) + 2.0 * PAD;
-    let mut out = Layout {
-        width,
-        vertical: true,
-        ..Layout::default()
-    };
-    let mut y = PAD;
-    let mut previous_row = None;
-    for line in &lines {
-        let row = line[0].0;
-        if previous_row.is_some_and(|p| p != row) {
-            y += ROW_GAP - GAP;
-        }
-        previous_row = Some(row);
-        let mut x = (width - line_w(line)) / 2.0;
-        let mut tallest: f64 = 0.0;
-        for (r, i) in line {
-            let (w, h) = sizes[*r][*i];
-            match &rows[*r] {
-                (Some(column), _) => {
-                    let e = column.items[*i].0.clone();
-                    out.nodes.insert(e, Rect { x, y, w, h });
-                }
-                (None, items) => {
-                    if let Some(slot) = items[*i].0 {
-                        place_slot(&mut out, slot, x, y, w, has_groups);
-                    }
-                }
-            }
-            tallest = tallest.max(h);
-            x += w + GAP;
-        }
-        y += tallest + GAP;
-    }
-    out.height = y - GAP + PAD;
-    out
-}
-
 /// Puts a consumer, or a group's box and its members, with its top-left corner at `(x, y)`.
 fn place_slot(out: &mut Layout, slot: &Slot, x: f64, y: f64, w: f64, has_groups: bool) {
     match slot {
@@ -550,65 +467,4 @@ fn place_columns(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::state::{Action, AppState};
-
-    fn overlaps(a: &Rect, b: &Rect) -> bool {
-        a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
-    }
-
-    #[test]
-    fn every_entity_of_every_ready_made_scenario_is_placed_without_overlap() {
-        for (id, _, _) in brokerlab::sim::ready::all() {
-            let mut s = AppState::new(id);
-            s.update(Action::RunTo(s.view.end_ms));
-            let v = &s.view;
-            for l in [layout(v), layout_vertical(v)] {
-                for c in &v.consumers {
-                    assert!(
-                        l.nodes.contains_key(&Entity::Consumer(c.name.clone())),
-                        "{id}: {}",
-                        c.name
-                    );
-                }
-                for q in &v.queues {
-                    assert!(
-                        l.nodes.contains_key(&Entity::Queue(q.name.clone())),
-                        "{id}: {}",
-                        q.name
-                    );
-                }
-                for st in &v.streams {
-                    assert!(l.nodes.contains_key(&Entity::Stream(st.name.clone())));
-                }
-                let rects: Vec<_> = l.nodes.values().collect();
-                for (i, a) in rects.iter().enumerate() {
-                    assert!(
-                        a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= l.width && a.y + a.h <= l.height
-                    );
-                    for b in &rects[i + 1..] {
-                        assert!(!overlaps(a, b), "{id}: {a:?} overlaps {b:?}");
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_vertical_layout_is_narrow_and_flows_down_row_by_row() {
-        for (id, _, _) in brokerlab::sim::ready::all() {
-            let mut s = AppState::new(id);
-            s.update(Action::RunTo(s.view.end_ms));
-            let l = layout_vertical(&s.view);
-            assert!(l.vertical);
-            assert!(l.width <= ROW_W + 2.0 * PAD, "{id}: {} wide", l.width);
-            let top_of = |e: &Entity| l.nodes.get(e).map(|r| r.y);
-            for p in &s.view.producers {
-                let producer = top_of(&Entity::Producer(p.name.clone())).expect("placed");
-                let target = top_of(&p.target).expect("placed");
-                assert!(producer < target, "{id}: {} above what it feeds", p.name);
-            }
-        }
-    }
-}
+mod tests;
