@@ -20,6 +20,9 @@
 //! `-- --profile append <batch> <records>` (also `append-sync`, `baseline`, `baseline-sync`),
 //! `-- --profile read <records>` (warm cache) or `-- --profile crc` runs one piece alone for a
 //! profiler.
+//!
+//! One file on purpose (about 690 lines): both sides of each comparison must be read side by
+//! side with the same setup to trust the ratio.
 
 #![allow(missing_docs)]
 

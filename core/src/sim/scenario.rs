@@ -16,6 +16,9 @@
 //!   "script": [{ "at_ms": 5000, "action": { "set_rate": { "producer": "api", "rate_per_sec": 0 } } }]
 //! }
 //! ```
+//!
+//! One file on purpose (about 660 lines, most of them doc comments): the whole format, read
+//! top to bottom as its JSON nests, is easier to check against the docs in one place.
 
 use alloc::string::String;
 use alloc::vec::Vec;

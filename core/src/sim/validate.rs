@@ -5,6 +5,9 @@
 //! Names are resolved by kind with [`Names::knows`]; targets, attach targets and the names in
 //! script actions are read with the [`references`](super::references) walkers, so the paths
 //! of unknown names are the [`Site`](super::Site) paths the visitor reports.
+//!
+//! One file on purpose (about 640 lines): the checks follow the format field by field, in
+//! the order the error paths name them, so a reader finds a message by its path.
 
 use crate::sort::by_insertion;
 use crate::vec_map::VecSet;
