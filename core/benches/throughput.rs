@@ -20,8 +20,9 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant as StdInstant};
 
 use brokerlab::{
-    Broker, ConsumerConfig, ConsumerId, Delivery, DeliveryTag, Event, EventFilter, ExchangeKind,
-    Instant, MemoryStorage, Publish, QueueConfig, Received, SubscriptionConfig, SubscriptionId,
+    Broker, ConsumerConfig, ConsumerId, Delivery, DeliveryTag, Event, EventFilter, ExchangeId,
+    ExchangeKind, Instant, MemoryStorage, PayloadArena, Publish, QueueConfig, QueueId, Received,
+    SubscriptionConfig, SubscriptionId,
 };
 use criterion::{Criterion, Throughput, criterion_group};
 
@@ -31,6 +32,7 @@ const BATCH: usize = 1000;
 /// One queue with one consumer (unlimited prefetch).
 struct QueueCase {
     broker: Broker,
+    queue: QueueId,
     consumer: ConsumerId,
     tags: Vec<DeliveryTag>,
     deliveries: Vec<Delivery>,
@@ -41,7 +43,7 @@ impl QueueCase {
     fn new() -> Self {
         let mut broker = Broker::new(MemoryStorage::new());
         let now = Instant::ZERO;
-        broker
+        let queue = broker
             .declare_queue(now, "work", QueueConfig::default())
             .unwrap();
         let consumer = broker
@@ -50,6 +52,7 @@ impl QueueCase {
         while broker.poll_event().is_some() {}
         QueueCase {
             broker,
+            queue,
             consumer,
             tags: Vec::with_capacity(BATCH),
             deliveries: Vec::with_capacity(BATCH),
@@ -77,6 +80,42 @@ impl QueueCase {
         }
     }
 
+    /// `publish_to` by queue id, take the delivery, ack: one message at a time, deliveries
+    /// only.
+    fn one_by_one_by_id_filtered(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        for _ in 0..n {
+            self.broker.publish_to(now, self.queue, &PAYLOAD).unwrap();
+            let d = self.broker.poll_delivery().unwrap();
+            let tag = d.delivery;
+            black_box(d.payload);
+            self.broker.ack(now, self.consumer, tag).unwrap();
+        }
+    }
+
+    /// `publish_to` by queue id, take the delivery from the events, ack: one message at a
+    /// time, every event recorded.
+    fn one_by_one_by_id(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        for _ in 0..n {
+            self.broker.publish_to(now, self.queue, &PAYLOAD).unwrap();
+            let mut tag = None;
+            while let Some(e) = self.broker.poll_event() {
+                if let Event::Delivered {
+                    delivery, payload, ..
+                } = e
+                {
+                    black_box(payload);
+                    tag = Some(delivery);
+                }
+            }
+            self.broker.ack(now, self.consumer, tag.unwrap()).unwrap();
+            while let Some(e) = self.broker.poll_event() {
+                black_box(e);
+            }
+        }
+    }
+
     /// Publish batches of `batch` messages, take each batch's deliveries in one call, ack
     /// them all with one `ack_multiple`; deliveries only.
     fn batched_filtered(&mut self, n: usize, batch: usize) {
@@ -85,6 +124,28 @@ impl QueueCase {
             let k = left.min(batch);
             self.batch_filtered(k);
             left -= k;
+        }
+    }
+
+    /// As [`batched_filtered`](Self::batched_filtered) with batches of 1000, but each payload
+    /// is copied into a `PayloadArena` (a shared 8 KiB buffer) instead of a buffer of its own:
+    /// no allocation per message, and handing a copy to the consumer is a reference count.
+    fn batched_arena(&mut self, n: usize, arena: &mut PayloadArena) {
+        let now = Instant::ZERO;
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(BATCH);
+            left -= k;
+            self.deliveries.clear();
+            self.broker
+                .publish_batch_to(now, self.queue, (0..k).map(|_| arena.alloc(&PAYLOAD)))
+                .unwrap();
+            self.broker.poll_deliveries(k, &mut self.deliveries);
+            let last = self.deliveries.last().unwrap().delivery;
+            for d in self.deliveries.drain(..) {
+                black_box(d.payload);
+            }
+            self.broker.ack_multiple(now, self.consumer, last).unwrap();
         }
     }
 
@@ -171,30 +232,89 @@ fn vecdeque_queue(n: usize, q: &mut VecDeque<Vec<u8>>) {
 /// A fanout exchange to 3 queues, one consumer each.
 struct FanoutCase {
     broker: Broker,
+    exchange: ExchangeId,
+    consumers: Vec<ConsumerId>,
     pending: Vec<(ConsumerId, DeliveryTag)>,
+    deliveries: Vec<Delivery>,
 }
 
 impl FanoutCase {
     fn new() -> Self {
         let mut broker = Broker::new(MemoryStorage::new());
         let now = Instant::ZERO;
-        broker
+        let exchange = broker
             .declare_exchange(now, "fan", ExchangeKind::Fanout)
             .unwrap();
+        let mut consumers = Vec::new();
         for q in ["q1", "q2", "q3"] {
             broker
                 .declare_queue(now, q, QueueConfig::default())
                 .unwrap();
             broker.bind(now, "fan", q, "").unwrap();
-            broker
-                .consume(now, q, &format!("{q}-c"), ConsumerConfig::default())
-                .unwrap();
+            consumers.push(
+                broker
+                    .consume(now, q, &format!("{q}-c"), ConsumerConfig::default())
+                    .unwrap(),
+            );
         }
         while broker.poll_event().is_some() {}
         FanoutCase {
             broker,
+            exchange,
+            consumers,
             pending: Vec::with_capacity(3),
+            deliveries: Vec::with_capacity(3 * BATCH),
         }
+    }
+
+    /// No event recorded; deliveries go to the delivery buffer.
+    fn deliveries_only() -> Self {
+        let mut case = Self::new();
+        case.broker.set_event_filter(EventFilter::NONE);
+        case
+    }
+
+    /// `publish_to` by exchange id, the 3 deliveries from the delivery buffer, 3 acks: one
+    /// message at a time, deliveries only.
+    fn run_by_id_filtered(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        for _ in 0..n {
+            self.broker
+                .publish_to(now, self.exchange, &PAYLOAD)
+                .unwrap();
+            while let Some(d) = self.broker.poll_delivery() {
+                self.broker.ack(now, d.consumer, d.delivery).unwrap();
+                black_box(d.payload);
+            }
+        }
+    }
+
+    /// `publish_batch_to` by exchange id in batches of `batch`, each batch's deliveries in
+    /// one `poll_deliveries`, one `ack_multiple` per consumer; deliveries only.
+    fn batched_filtered(&mut self, n: usize, batch: usize) {
+        let now = Instant::ZERO;
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(batch);
+            left -= k;
+            self.broker
+                .publish_batch_to(now, self.exchange, (0..k).map(|_| &PAYLOAD))
+                .unwrap();
+            self.deliveries.clear();
+            self.broker
+                .poll_deliveries(usize::MAX, &mut self.deliveries);
+            // Deliveries go to q1, q2, q3 in turn: the last three are each consumer's last.
+            let last = &self.deliveries[self.deliveries.len() - 3..];
+            self.pending
+                .extend(last.iter().map(|d| (d.consumer, d.delivery)));
+            for d in self.deliveries.drain(..) {
+                black_box(d.payload);
+            }
+            for (c, d) in self.pending.drain(..) {
+                self.broker.ack_multiple(now, c, d).unwrap();
+            }
+        }
+        black_box(&self.consumers);
     }
 
     fn run(&mut self, n: usize) {
@@ -224,31 +344,65 @@ impl FanoutCase {
 /// A fanout exchange to 3 subscriptions.
 struct PubSubCase {
     broker: Broker,
+    exchange: ExchangeId,
     subs: Vec<SubscriptionId>,
 }
 
 impl PubSubCase {
     fn new() -> Self {
+        Self::with_inbox(SubscriptionConfig::default())
+    }
+
+    /// Inboxes of `BATCH` messages, no event recorded.
+    fn batch_ready() -> Self {
+        let mut case = Self::with_inbox(SubscriptionConfig::default().with_capacity(BATCH));
+        case.broker.set_event_filter(EventFilter::NONE);
+        case
+    }
+
+    /// `publish_batch_to` by exchange id in batches of 1000, then every subscription's
+    /// messages; no event recorded.
+    fn batched_filtered(&mut self, n: usize) {
+        let now = Instant::ZERO;
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(BATCH);
+            left -= k;
+            self.broker
+                .publish_batch_to(now, self.exchange, (0..k).map(|_| &PAYLOAD))
+                .unwrap();
+            for &s in &self.subs {
+                for _ in 0..k {
+                    match self.broker.receive(now, s).unwrap() {
+                        Some(Received::Message { payload, .. }) => {
+                            black_box(payload);
+                        }
+                        other => panic!("unexpected {other:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    fn with_inbox(config: SubscriptionConfig) -> Self {
         let mut broker = Broker::new(MemoryStorage::new());
         let now = Instant::ZERO;
-        broker
+        let exchange = broker
             .declare_exchange(now, "news", ExchangeKind::Fanout)
             .unwrap();
         let subs = (0..3)
             .map(|i| {
                 broker
-                    .subscribe(
-                        now,
-                        "news",
-                        "",
-                        &format!("s{i}"),
-                        SubscriptionConfig::default(),
-                    )
+                    .subscribe(now, "news", "", &format!("s{i}"), config)
                     .unwrap()
             })
             .collect();
         while broker.poll_event().is_some() {}
-        PubSubCase { broker, subs }
+        PubSubCase {
+            broker,
+            exchange,
+            subs,
+        }
     }
 
     fn run(&mut self, n: usize) {
@@ -310,6 +464,11 @@ fn bench(c: &mut Criterion) {
     });
     let mut q = QueueCase::deliveries_only();
     g.bench_function(
+        "brokerlab publish_to by id-deliver-ack, deliveries only",
+        |b| b.iter(|| q.one_by_one_by_id_filtered(BATCH)),
+    );
+    let mut q = QueueCase::deliveries_only();
+    g.bench_function(
         "brokerlab batch + poll_deliveries + ack_multiple, deliveries only",
         |b| b.iter(|| q.batched_filtered(BATCH, BATCH)),
     );
@@ -333,6 +492,16 @@ fn bench(c: &mut Criterion) {
     g.bench_function("brokerlab pubsub to 3 subscribers", |b| {
         b.iter(|| p.run(BATCH))
     });
+    let mut f = FanoutCase::deliveries_only();
+    g.bench_function(
+        "brokerlab fanout by id to 3 queues + acks, deliveries only",
+        |b| b.iter(|| f.run_by_id_filtered(BATCH)),
+    );
+    let mut f = FanoutCase::deliveries_only();
+    g.bench_function(
+        "brokerlab fanout batch by id + 3 ack_multiple, deliveries only",
+        |b| b.iter(|| f.batched_filtered(BATCH, BATCH)),
+    );
     let ch = channels(3);
     g.bench_function("crossbeam-channel 3 x send+recv", |b| {
         b.iter(|| crossbeam_fan3(BATCH, &ch))
@@ -371,6 +540,21 @@ fn ns_per_msg(cases: &mut [Case<'_>], rounds: usize, round: StdDuration) -> Vec<
         .collect()
 }
 
+/// What a case of the side-by-side pass is compared with.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// The one-message baseline (crossbeam-channel send + recv).
+    Base,
+    /// Another baseline, printed only.
+    Other,
+    /// The three-channel baseline.
+    Base3,
+    /// A broker case against `Base`.
+    Vs1,
+    /// A broker case against `Base3`.
+    Vs3,
+}
+
 fn ratios() {
     let mut q1 = QueueCase::new();
     let mut q2 = QueueCase::new();
@@ -378,71 +562,167 @@ fn ratios() {
     let mut q4 = QueueCase::deliveries_only();
     let mut q5 = QueueCase::deliveries_only();
     let mut q6 = QueueCase::deliveries_only();
+    let mut q7 = QueueCase::new();
+    let mut q8 = QueueCase::deliveries_only();
+    let mut q9 = QueueCase::deliveries_only();
+    let mut arena = PayloadArena::new();
     let (tx, rx) = crossbeam_channel::unbounded();
     let mut dq = VecDeque::new();
     let mut f = FanoutCase::new();
+    let mut f2 = FanoutCase::deliveries_only();
+    let mut f3 = FanoutCase::deliveries_only();
     let mut p = PubSubCase::new();
+    let mut p2 = PubSubCase::batch_ready();
     let ch = channels(3);
-    let mut cases: Vec<Case<'_>> = vec![
+    // The goals: (case, baseline kind, goal).
+    const ONE_BY_ONE: &str = "queue one by one by id, deliveries only";
+    const FAN_OUT: &str = "fan-out to 3 queues by id, deliveries only";
+    const BATCHED: &str = "queue batch 1000 + poll_deliveries, deliveries only";
+    let mut cases: Vec<(Kind, Case<'_>)> = vec![
         (
-            "crossbeam-channel unbounded send+recv",
-            Box::new(|n| crossbeam_queue(n, &tx, &rx)),
+            Kind::Base,
+            (
+                "crossbeam-channel unbounded send+recv",
+                Box::new(|n| crossbeam_queue(n, &tx, &rx)),
+            ),
         ),
         (
-            "VecDeque push+pop",
-            Box::new(|n| vecdeque_queue(n, &mut dq)),
+            Kind::Other,
+            (
+                "VecDeque push+pop",
+                Box::new(|n| vecdeque_queue(n, &mut dq)),
+            ),
         ),
         (
-            "queue one by one, all events",
-            Box::new(|n| q1.one_by_one(n)),
+            Kind::Vs1,
+            (
+                "queue one by one, all events",
+                Box::new(|n| q1.one_by_one(n)),
+            ),
         ),
         (
-            "queue one by one, deliveries only",
-            Box::new(|n| q3.one_by_one_filtered(n)),
+            Kind::Vs1,
+            (
+                "queue one by one, deliveries only",
+                Box::new(|n| q3.one_by_one_filtered(n)),
+            ),
         ),
         (
-            "queue batch + ack_multiple, all events",
-            Box::new(|n| q2.batched(n)),
+            Kind::Vs1,
+            (
+                "queue one by one by id, all events",
+                Box::new(|n| q7.one_by_one_by_id(n)),
+            ),
         ),
         (
-            "queue batch 1000 + poll_deliveries, deliveries only",
-            Box::new(|n| q4.batched_filtered(n, 1000)),
+            Kind::Vs1,
+            (ONE_BY_ONE, Box::new(|n| q8.one_by_one_by_id_filtered(n))),
         ),
         (
-            "queue batch 100 + poll_deliveries, deliveries only",
-            Box::new(|n| q5.batched_filtered(n, 100)),
+            Kind::Vs1,
+            (
+                "queue batch + ack_multiple, all events",
+                Box::new(|n| q2.batched(n)),
+            ),
         ),
         (
-            "queue batch 10 + poll_deliveries, deliveries only",
-            Box::new(|n| q6.batched_filtered(n, 10)),
+            Kind::Vs1,
+            (BATCHED, Box::new(|n| q4.batched_filtered(n, 1000))),
         ),
         (
-            "crossbeam-channel 3 x send+recv",
-            Box::new(|n| crossbeam_fan3(n, &ch)),
+            Kind::Vs1,
+            (
+                "queue batch 100 + poll_deliveries, deliveries only",
+                Box::new(|n| q5.batched_filtered(n, 100)),
+            ),
         ),
-        ("fan-out to 3 queues (+3 acks)", Box::new(|n| f.run(n))),
-        ("pub/sub to 3 subscribers", Box::new(|n| p.run(n))),
+        (
+            Kind::Vs1,
+            (
+                "queue batch 10 + poll_deliveries, deliveries only",
+                Box::new(|n| q6.batched_filtered(n, 10)),
+            ),
+        ),
+        (
+            Kind::Vs1,
+            (
+                "queue batch 1000 by id, PayloadArena payloads, deliveries only",
+                Box::new(|n| q9.batched_arena(n, &mut arena)),
+            ),
+        ),
+        (
+            Kind::Base3,
+            (
+                "crossbeam-channel 3 x send+recv",
+                Box::new(|n| crossbeam_fan3(n, &ch)),
+            ),
+        ),
+        (
+            Kind::Vs3,
+            (
+                "fan-out to 3 queues (+3 acks), all events",
+                Box::new(|n| f.run(n)),
+            ),
+        ),
+        (Kind::Vs3, (FAN_OUT, Box::new(|n| f2.run_by_id_filtered(n)))),
+        (
+            Kind::Vs3,
+            (
+                "fan-out batch 1000 by id + 3 ack_multiple, deliveries only",
+                Box::new(|n| f3.batched_filtered(n, BATCH)),
+            ),
+        ),
+        (
+            Kind::Vs3,
+            (
+                "pub/sub to 3 subscribers, all events",
+                Box::new(|n| p.run(n)),
+            ),
+        ),
+        (
+            Kind::Vs3,
+            (
+                "pub/sub batch 1000 by id to 3, no events",
+                Box::new(|n| p2.batched_filtered(n)),
+            ),
+        ),
     ];
-    let ns = ns_per_msg(&mut cases, 9, StdDuration::from_millis(150));
-    let names: Vec<&str> = cases.iter().map(|c| c.0).collect();
-    drop(cases);
+    let kinds: Vec<Kind> = cases.iter().map(|c| c.0).collect();
+    let mut timed: Vec<Case<'_>> = cases.drain(..).map(|c| c.1).collect();
+    let ns = ns_per_msg(&mut timed, 9, StdDuration::from_millis(150));
+    let names: Vec<&str> = timed.iter().map(|c| c.0).collect();
+    drop(timed);
 
     println!(
         "\n== side-by-side (median ns per message over 9 interleaved rounds; \
          ratio = baseline time / brokerlab time) =="
     );
-    let (xbeam, vdq, xfan) = (ns[0], ns[1], ns[8]);
-    for (i, (&name, &t)) in names.iter().zip(&ns).enumerate() {
-        let vs = match i {
-            2..=7 => format!(
-                "ratio vs crossbeam {:.2}, vs VecDeque {:.2}",
-                xbeam / t,
-                vdq / t
-            ),
-            9 | 10 => format!("ratio vs crossbeam x3 {:.2}", xfan / t),
+    let base = |k: Kind| ns[kinds.iter().position(|&x| x == k).unwrap()];
+    let (xbeam, vdq, xfan) = (base(Kind::Base), base(Kind::Other), base(Kind::Base3));
+    let mut ratio = Vec::new();
+    for ((&name, &t), &kind) in names.iter().zip(&ns).zip(&kinds) {
+        let vs = match kind {
+            Kind::Vs1 => {
+                ratio.push((name, xbeam / t));
+                format!(
+                    "ratio vs crossbeam {:.2}, vs VecDeque {:.2}",
+                    xbeam / t,
+                    vdq / t
+                )
+            }
+            Kind::Vs3 => {
+                ratio.push((name, xfan / t));
+                format!("ratio vs crossbeam x3 {:.2}", xfan / t)
+            }
             _ => String::from("(baseline)"),
         };
-        println!("{name:<48} {t:>7.1} ns  {:>6.2} Mmsg/s  {vs}", 1e3 / t);
+        println!("{name:<60} {t:>7.1} ns  {:>6.2} Mmsg/s  {vs}", 1e3 / t);
+    }
+    println!("\n== goals ==");
+    for (case, goal) in [(ONE_BY_ONE, 0.5), (FAN_OUT, 0.3), (BATCHED, 1.0)] {
+        let r = ratio.iter().find(|r| r.0 == case).unwrap().1;
+        let met = if r >= goal { "met" } else { "NOT met" };
+        println!("{case:<60} ratio {r:.2} (goal >= {goal:.1}: {met})");
     }
 }
 
@@ -467,6 +747,13 @@ fn profile(case: &str, rounds: usize) {
             move |_| q.batched(BATCH)
         }),
         "one-by-one-filtered" => QueueCase::deliveries_only().one_by_one_filtered(n),
+        "by-id" => QueueCase::deliveries_only().one_by_one_by_id_filtered(n),
+        "by-id-events" => QueueCase::new().one_by_one_by_id(n),
+        "fanout" => FanoutCase::new().run(n),
+        "fanout-by-id" => FanoutCase::deliveries_only().run_by_id_filtered(n),
+        "fanout-batch" => FanoutCase::deliveries_only().batched_filtered(n, BATCH),
+        "batch-arena" => QueueCase::deliveries_only().batched_arena(n, &mut PayloadArena::new()),
+        "pubsub-batch" => PubSubCase::batch_ready().batched_filtered(n),
         "batch-filtered" => (0..rounds).for_each({
             let mut q = QueueCase::deliveries_only();
             move |_| q.batched_filtered(BATCH, BATCH)

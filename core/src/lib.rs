@@ -380,8 +380,8 @@ pub mod topic;
 mod vec_map;
 
 pub use broker::{
-    Broker, ExchangeRef, PublishedBatch, QueueRecovery, QueueRef, ReadyMessage, RecoverError,
-    Recovered, StreamRecovery, StreamRef, Unacked,
+    Broker, Destination, ExchangeRef, PublishedBatch, QueueRecovery, QueueRef, ReadyMessage,
+    RecoverError, Recovered, StreamRecovery, StreamRef, Unacked,
 };
 pub use common_error::{LimitError, LimitKind, NameError};
 pub use error::{

@@ -220,6 +220,11 @@ pub(crate) struct Queue {
     /// Deliveries made: with the cursors and the settled count, it changes whenever the saved
     /// acknowledgement state does (see [`AckSignature`]).
     deliveries: u64,
+    /// The id of the last message appended (0 before the first).
+    last_message: u64,
+    /// Whether the log holds strictly ascending message ids (published messages do; a
+    /// dead-lettered copy keeps its older id), so a message is found by binary search.
+    ascending: bool,
 }
 
 /// Changes whenever a queue's saved acknowledgement state (cursor, settled offsets,
@@ -262,6 +267,8 @@ impl Queue {
             consumers: alloc::vec::Vec::new(),
             rr: 0,
             deliveries: 0,
+            last_message: 0,
+            ascending: true,
         }
     }
 
@@ -313,6 +320,8 @@ impl Queue {
     ) -> usize {
         self.head = start;
         self.end = end;
+        // Nothing is known of the order of the ids already in the log.
+        self.ascending = start == end;
         self.cursor = cursor.clamp(start, end);
         self.settled = settled.range(start..self.cursor).copied().collect();
         self.requeued = (start..self.cursor)
@@ -396,6 +405,7 @@ impl Queue {
             .map_err(EnqueueError::Storage)?;
         debug_assert_eq!(offset.0, self.end, "storage offsets must be dense");
         self.end = offset.0 + 1;
+        self.note_appended(message);
         out.emit(Event::Enqueued {
             message,
             queue: self.id,
@@ -405,6 +415,46 @@ impl Queue {
             self.trim_to_max_length(storage, out);
         }
         Ok(offset)
+    }
+
+    #[inline(always)]
+    fn note_appended(&mut self, message: MessageId) {
+        self.ascending &= message.0 > self.last_message;
+        self.last_message = message.0;
+    }
+
+    /// The record of `message` if the queue's log still holds it (the same answer as reading
+    /// every retained record until one has that id): a binary search while the log's ids
+    /// ascend, else (or if a read fails) that scan.
+    pub(crate) fn find_record<S: Storage>(
+        &self,
+        storage: &S,
+        message: MessageId,
+    ) -> Option<Record> {
+        let b = storage.bounds(self.log).ok()?;
+        let (start, end) = (b.start.0, b.end.0);
+        if self.ascending {
+            let (mut lo, mut hi) = (start, end);
+            let mut failed = false;
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                let Ok(r) = storage.read(self.log, Offset(mid)) else {
+                    failed = true;
+                    break;
+                };
+                match r.message.cmp(&message) {
+                    core::cmp::Ordering::Equal => return Some(r),
+                    core::cmp::Ordering::Less => lo = mid + 1,
+                    core::cmp::Ordering::Greater => hi = mid,
+                }
+            }
+            if !failed {
+                return None;
+            }
+        }
+        (start..end)
+            .filter_map(|o| storage.read(self.log, Offset(o)).ok())
+            .find(|r| r.message == message)
     }
 
     /// `drop-head`: removes the oldest ready messages past `max_length`.
@@ -520,7 +570,15 @@ impl Queue {
     }
 
     /// Hands ready messages to consumers with free capacity, round-robin.
+    #[inline]
     pub(crate) fn dispatch<S: Storage>(&mut self, storage: &mut S, out: &mut Out, now: Instant) {
+        if self.cursor < self.end || !self.requeued.is_empty() {
+            self.dispatch_ready(storage, out, now);
+        }
+    }
+
+    /// [`dispatch`](Self::dispatch) when something is ready.
+    fn dispatch_ready<S: Storage>(&mut self, storage: &mut S, out: &mut Out, now: Instant) {
         while let Some((offset, count)) = self.oldest_ready() {
             let Some(ci) = self.next_consumer() else {
                 return;
@@ -626,6 +684,7 @@ impl Queue {
             .map_err(EnqueueError::Storage)?;
         debug_assert_eq!(offset.0, self.end, "storage offsets must be dense");
         self.end = offset.0 + 1;
+        self.note_appended(message);
         out.emit(Event::Enqueued {
             message,
             queue: self.id,

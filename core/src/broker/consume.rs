@@ -161,6 +161,8 @@ impl<S: Storage> Broker<S> {
 
     /// Acknowledges a delivery: the message is gone for good. Acking an unknown or already
     /// settled delivery is an error, not a silent no-op.
+    ///
+    /// Looks up the consumer's queue once (by id, no name), then its delivery.
     pub fn ack(
         &mut self,
         now: Instant,
@@ -168,12 +170,26 @@ impl<S: Storage> Broker<S> {
         delivery: DeliveryTag,
     ) -> Result<(), AckError> {
         let now = self.clock(now);
-        let (queue, f) = self.settle_target(consumer, delivery)?;
-        if let Some(q) = self.queues.get_mut(&queue) {
-            q.ack(&mut self.storage, &mut self.out, consumer, f);
-            q.dispatch(&mut self.storage, &mut self.out, now);
+        let q = self
+            .consumers
+            .get(&consumer)
+            .and_then(|c| self.queues.get_mut(&c.queue))
+            .ok_or(AckError::UnknownConsumer)?;
+        let ci = q
+            .consumer_index(consumer)
+            .ok_or(AckError::UnknownConsumer)?;
+        let Some(f) = q.take_in_flight(ci, delivery) else {
+            return Err(if self.out.issued(delivery) {
+                AckError::NotOutstanding(delivery)
+            } else {
+                AckError::UnknownDelivery(delivery)
+            });
+        };
+        q.ack(&mut self.storage, &mut self.out, consumer, f);
+        q.dispatch(&mut self.storage, &mut self.out, now);
+        if !self.out.dead_letters.is_empty() {
+            self.flush_dead_letters(now);
         }
-        self.flush_dead_letters(now);
         Ok(())
     }
 

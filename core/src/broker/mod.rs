@@ -13,7 +13,7 @@ mod durable;
 mod groups;
 mod publish;
 
-pub use publish::PublishedBatch;
+pub use publish::{Destination, PublishedBatch};
 mod pubsub;
 mod streams;
 mod topology;
@@ -614,13 +614,10 @@ impl<S: Storage> Broker<S> {
         self.held_record(queue, message)?.meta
     }
 
-    /// The stored record of a message a queue still holds (a scan of its retained log).
+    /// The stored record of a message a queue still holds (a binary search of its retained
+    /// log while its ids ascend, a scan otherwise; see `Queue::find_record`).
     fn held_record(&self, queue: QueueId, message: MessageId) -> Option<crate::storage::Record> {
-        let q = self.queues.get(&queue)?;
-        let b = self.storage.bounds(q.log).ok()?;
-        (b.start.0..b.end.0)
-            .filter_map(|o| self.storage.read(q.log, Offset(o)).ok())
-            .find(|r| r.message == message)
+        self.queues.get(&queue)?.find_record(&self.storage, message)
     }
 }
 

@@ -26,6 +26,61 @@ pub struct PublishedBatch {
     pub count: u64,
 }
 
+/// Where [`Broker::publish_to`] and [`Broker::publish_batch_to`] send messages, by id: no
+/// name is looked up (except the queue named by the routing key when the exchange is the
+/// default exchange).
+///
+/// ```
+/// use brokerlab::{Broker, Destination, ExchangeKind, Instant, QueueConfig};
+///
+/// # fn main() -> Result<(), brokerlab::Error> {
+/// let mut broker = Broker::default();
+/// let now = Instant::ZERO;
+/// let work = broker.declare_queue(now, "work", QueueConfig::default())?;
+/// let logs = broker.declare_exchange(now, "logs", ExchangeKind::Topic)?;
+/// broker.bind(now, "logs", "work", "app.*")?;
+/// broker.publish_to(now, work, "job 1")?; // as Publish::to_queue("work", …)
+/// broker.publish_to(now, (logs, "app.error"), "disk full")?; // as Publish::new("logs", …)
+/// assert_eq!(broker.queue_stats(work).unwrap().ready, 2);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination<'a> {
+    /// Straight to a queue through the default exchange, as
+    /// [`Publish::to_queue`] with the queue's name.
+    Queue(QueueId),
+    /// Through an exchange with a routing key, as [`Publish::new`] with the exchange's name.
+    Exchange(ExchangeId, &'a str),
+}
+
+impl From<QueueId> for Destination<'_> {
+    fn from(queue: QueueId) -> Self {
+        Destination::Queue(queue)
+    }
+}
+
+/// An exchange with the empty routing key (what fanout exchanges are published with).
+impl From<ExchangeId> for Destination<'_> {
+    fn from(exchange: ExchangeId) -> Self {
+        Destination::Exchange(exchange, "")
+    }
+}
+
+impl<'a> From<(ExchangeId, &'a str)> for Destination<'a> {
+    fn from((exchange, routing_key): (ExchangeId, &'a str)) -> Self {
+        Destination::Exchange(exchange, routing_key)
+    }
+}
+
+/// A destination resolved to ids: the exchange, and the queue when the default exchange
+/// routes to one (no routing decision left to make).
+#[derive(Debug, Clone, Copy)]
+struct Resolved {
+    exchange: ExchangeId,
+    queue: Option<QueueId>,
+}
+
 impl<S: Storage> Broker<S> {
     /// Publishes a message and returns its id.
     ///
@@ -40,6 +95,8 @@ impl<S: Storage> Broker<S> {
     /// [`PublishError::Storage`] and a full queue ([`LimitKind::QueueMessages`]) are reported
     /// after routing: the other targets did take the message (the events say so), as a
     /// RabbitMQ publisher confirm `nack` would.
+    ///
+    /// The names are looked up on every call; [`publish_to`](Self::publish_to) takes ids.
     pub fn publish(
         &mut self,
         now: Instant,
@@ -58,12 +115,12 @@ impl<S: Storage> Broker<S> {
             check_key(v, limits.max_key_len).map_err(PublishError::InvalidKey)?;
         }
         self.check_payload(&publish.payload)?;
-        let (exchange, targets) = self.prepare(&publish.exchange, &publish.routing_key)?;
-        let keep_key = exchange != ExchangeId::DEFAULT && !publish.routing_key.is_empty();
+        let to = self.resolve_names(&publish.exchange, &publish.routing_key)?;
+        let keep_key = to.exchange != ExchangeId::DEFAULT && !publish.routing_key.is_empty();
         let meta = (keep_key || !publish.headers.is_empty() || publish.ttl.is_some()).then(|| {
             Arc::new(MessageMeta {
                 routing_key: if keep_key {
-                    publish.routing_key.into_owned()
+                    publish.routing_key.clone().into_owned()
                 } else {
                     String::new()
                 },
@@ -72,10 +129,29 @@ impl<S: Storage> Broker<S> {
                 key: None,
             })
         });
-        let result = self.route_one(now, exchange, &targets, publish.payload, meta);
-        self.route_scratch = targets;
-        self.flush_dead_letters(now);
-        result
+        self.publish_resolved(now, to, &publish.routing_key, publish.payload, meta)
+    }
+
+    /// Publishes a message to a queue or an exchange given by id and returns its id: the same
+    /// message, events and errors as [`publish`](Self::publish) of a [`Publish`] naming them
+    /// (without headers or TTL), without looking names up.
+    ///
+    /// Errors: unknown queue or exchange (also a default-exchange routing key naming no
+    /// queue), invalid routing key, payload too large — nothing happens then; the errors
+    /// after routing as [`publish`](Self::publish).
+    pub fn publish_to<'a>(
+        &mut self,
+        now: Instant,
+        to: impl Into<Destination<'a>>,
+        payload: impl Into<Payload>,
+    ) -> Result<MessageId, PublishError> {
+        let now = self.clock(now);
+        let payload = payload.into();
+        self.check_payload(&payload)?;
+        let to = to.into();
+        let (resolved, routing_key) = self.resolve_ids(to)?;
+        let meta = routing_key_meta(resolved.exchange, routing_key);
+        self.publish_resolved(now, resolved, routing_key, payload, meta)
     }
 
     /// Publishes many payloads with the same exchange and routing key, resolving the route
@@ -90,19 +166,166 @@ impl<S: Storage> Broker<S> {
         payloads: impl IntoIterator<Item = P>,
     ) -> Result<PublishedBatch, PublishError> {
         let now = self.clock(now);
-        let (exchange, targets) = self.prepare(exchange, routing_key)?;
-        let meta = (exchange != ExchangeId::DEFAULT && !routing_key.is_empty()).then(|| {
-            Arc::new(MessageMeta {
-                routing_key: String::from(routing_key),
-                ..MessageMeta::default()
-            })
+        let to = self.resolve_names(exchange, routing_key)?;
+        self.publish_batch_resolved(now, to, routing_key, payloads)
+    }
+
+    /// [`publish_batch`](Self::publish_batch) to a queue or an exchange given by id: one
+    /// routing decision for the whole batch (a fanout exchange's queues and subscriptions are
+    /// found once), then each message behaves exactly as if published by
+    /// [`publish_to`](Self::publish_to) in turn. Stops at the first error, which is returned;
+    /// the messages before it stay published.
+    pub fn publish_batch_to<'a, P: Into<Payload>>(
+        &mut self,
+        now: Instant,
+        to: impl Into<Destination<'a>>,
+        payloads: impl IntoIterator<Item = P>,
+    ) -> Result<PublishedBatch, PublishError> {
+        let now = self.clock(now);
+        let (to, routing_key) = self.resolve_ids(to.into())?;
+        self.publish_batch_resolved(now, to, routing_key, payloads)
+    }
+
+    /// Validates the routing key and resolves the exchange and, for the default exchange,
+    /// the queue by name (in that order: what `publish` has always reported first).
+    fn resolve_names(&self, exchange: &str, routing_key: &str) -> Result<Resolved, PublishError> {
+        check_key(routing_key, self.limits.max_key_len).map_err(PublishError::InvalidKey)?;
+        let exchange = *self
+            .exchange_names
+            .get(exchange)
+            .ok_or(PublishError::UnknownExchange)?;
+        self.resolve_default(exchange, routing_key)
+    }
+
+    /// The queue the default exchange routes `routing_key` to.
+    fn resolve_default(
+        &self,
+        exchange: ExchangeId,
+        routing_key: &str,
+    ) -> Result<Resolved, PublishError> {
+        let queue = if exchange == ExchangeId::DEFAULT {
+            let q = self.queue_names.get(routing_key).copied();
+            Some(q.ok_or(PublishError::UnknownQueue)?)
+        } else {
+            None
+        };
+        Ok(Resolved { exchange, queue })
+    }
+
+    /// Checks that a destination given by ids exists; returns it with its routing key (`""`
+    /// for a queue: the default exchange keeps no key).
+    fn resolve_ids<'a>(&self, to: Destination<'a>) -> Result<(Resolved, &'a str), PublishError> {
+        match to {
+            Destination::Queue(queue) => {
+                if !self.queues.contains_key(&queue) {
+                    return Err(PublishError::UnknownQueue);
+                }
+                let exchange = ExchangeId::DEFAULT;
+                let queue = Some(queue);
+                Ok((Resolved { exchange, queue }, ""))
+            }
+            Destination::Exchange(exchange, routing_key) => {
+                check_key(routing_key, self.limits.max_key_len)
+                    .map_err(PublishError::InvalidKey)?;
+                if !self.exchanges.contains_key(&exchange) {
+                    return Err(PublishError::UnknownExchange);
+                }
+                Ok((self.resolve_default(exchange, routing_key)?, routing_key))
+            }
+        }
+    }
+
+    /// Publishes one checked message to a resolved destination.
+    fn publish_resolved(
+        &mut self,
+        now: Instant,
+        to: Resolved,
+        routing_key: &str,
+        payload: Payload,
+        meta: Option<Arc<MessageMeta>>,
+    ) -> Result<MessageId, PublishError> {
+        let result = match to.queue {
+            Some(queue) => self.publish_one_to_queue(now, queue, payload, meta),
+            None => {
+                let targets = self.route(to.exchange, routing_key);
+                let result = self.route_one(now, to.exchange, &targets, payload, meta);
+                self.route_scratch = targets;
+                result
+            }
+        };
+        if !self.out.dead_letters.is_empty() {
+            self.flush_dead_letters(now);
+        }
+        result
+    }
+
+    /// The targets of an exchange (not the default one) for `routing_key`, in the scratch
+    /// vector, which the caller must put back.
+    fn route(&mut self, exchange: ExchangeId, routing_key: &str) -> Vec<(BindingId, Target)> {
+        let mut targets = core::mem::take(&mut self.route_scratch);
+        targets.clear();
+        if let Some(x) = self.exchanges.get(&exchange) {
+            x.route(routing_key, &mut targets);
+        }
+        targets
+    }
+
+    /// [`route_one`](Self::route_one) through the default exchange to `queue`, without the
+    /// target list: `Published`, `Routed`, then the queue's append and delivery.
+    #[inline]
+    fn publish_one_to_queue(
+        &mut self,
+        now: Instant,
+        queue: QueueId,
+        payload: Payload,
+        meta: Option<Arc<MessageMeta>>,
+    ) -> Result<MessageId, PublishError> {
+        let exchange = ExchangeId::DEFAULT;
+        let message = MessageId(self.next_message);
+        self.next_message = self.next_message.checked_add(1).ok_or(LimitError {
+            kind: LimitKind::Ids,
+            limit: usize::MAX,
+        })?;
+        let out = &mut self.out;
+        out.emit(Event::Published { message, exchange });
+        out.emit(Event::Routed {
+            message,
+            exchange,
+            binding: None,
+            target: Target::Queue(queue),
         });
+        let Some(q) = self.queues.get_mut(&queue) else {
+            return Ok(message);
+        };
+        let record = Record {
+            message,
+            timestamp: now,
+            payload,
+            meta,
+        };
+        match q.publish(&mut self.storage, out, record, now) {
+            Ok(_) => Ok(message),
+            Err(e) => Err(enqueue_error(out, &self.limits, message, queue, e)),
+        }
+    }
+
+    /// A batch to a resolved destination: one routing decision, then each message in turn.
+    fn publish_batch_resolved<P: Into<Payload>>(
+        &mut self,
+        now: Instant,
+        to: Resolved,
+        routing_key: &str,
+        payloads: impl IntoIterator<Item = P>,
+    ) -> Result<PublishedBatch, PublishError> {
+        let Resolved { exchange, queue } = to;
+        let meta = routing_key_meta(exchange, routing_key);
         let mut batch = PublishedBatch {
             first: MessageId(self.next_message),
             count: 0,
         };
         let mut payloads = payloads.into_iter();
-        let result = if let [(binding, Target::Queue(queue))] = targets[..] {
+        let result = if let Some(queue) = queue {
+            let binding = BindingId(0);
             self.publish_batch_to_queue(
                 now,
                 exchange,
@@ -113,9 +336,23 @@ impl<S: Storage> Broker<S> {
                 &mut batch,
             )
         } else {
-            self.publish_batch_routed(now, exchange, &targets, payloads, &meta, &mut batch)
+            let targets = self.route(exchange, routing_key);
+            let result = if let [(binding, Target::Queue(queue))] = targets[..] {
+                self.publish_batch_to_queue(
+                    now,
+                    exchange,
+                    binding,
+                    queue,
+                    &mut payloads,
+                    &meta,
+                    &mut batch,
+                )
+            } else {
+                self.publish_batch_routed(now, exchange, &targets, payloads, &meta, &mut batch)
+            };
+            self.route_scratch = targets;
+            result
         };
-        self.route_scratch = targets;
         self.flush_dead_letters(now);
         result.map(|()| batch)
     }
@@ -224,34 +461,6 @@ impl<S: Storage> Broker<S> {
         Ok(())
     }
 
-    /// Validates the key, resolves the exchange and computes the targets (in the scratch
-    /// vector, which the caller must put back).
-    fn prepare(
-        &mut self,
-        exchange: &str,
-        routing_key: &str,
-    ) -> Result<(ExchangeId, Vec<(BindingId, Target)>), PublishError> {
-        check_key(routing_key, self.limits.max_key_len).map_err(PublishError::InvalidKey)?;
-        let exchange = *self
-            .exchange_names
-            .get(exchange)
-            .ok_or(PublishError::UnknownExchange)?;
-        let mut targets = core::mem::take(&mut self.route_scratch);
-        targets.clear();
-        if exchange == ExchangeId::DEFAULT {
-            match self.queue_names.get(routing_key) {
-                Some(&q) => targets.push((BindingId(0), Target::Queue(q))),
-                None => {
-                    self.route_scratch = targets;
-                    return Err(PublishError::UnknownQueue);
-                }
-            }
-        } else if let Some(x) = self.exchanges.get(&exchange) {
-            x.route(routing_key, &mut targets);
-        }
-        Ok((exchange, targets))
-    }
-
     /// Gives one message an id and puts a copy in every target.
     fn route_one(
         &mut self,
@@ -334,6 +543,18 @@ impl<S: Storage> Broker<S> {
         }
         result
     }
+}
+
+/// The properties of a message published through `exchange` with `routing_key` and nothing
+/// else: the key is kept for any exchange but the default one.
+#[inline]
+fn routing_key_meta(exchange: ExchangeId, routing_key: &str) -> Option<Arc<MessageMeta>> {
+    (exchange != ExchangeId::DEFAULT && !routing_key.is_empty()).then(|| {
+        Arc::new(MessageMeta {
+            routing_key: String::from(routing_key),
+            ..MessageMeta::default()
+        })
+    })
 }
 
 /// The publish error for a queue that refused a message, reporting what the queue did not.
