@@ -127,3 +127,38 @@ mod tests {
         assert_eq!(Offset(1).next(), Offset(2));
     }
 }
+
+/// Names an entity by name or by id: what every by-name-or-id call takes, through its alias
+/// ([`QueueRef`](crate::QueueRef), [`ExchangeRef`](crate::ExchangeRef),
+/// [`StreamRef`](crate::StreamRef)). A `&str`, a `&String` or the id converts into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ref<'a, I> {
+    /// By name.
+    Name(&'a str),
+    /// By id.
+    Id(I),
+}
+
+impl<'a, I> From<&'a str> for Ref<'a, I> {
+    fn from(name: &'a str) -> Self {
+        Ref::Name(name)
+    }
+}
+
+impl<'a, I> From<&'a alloc::string::String> for Ref<'a, I> {
+    fn from(name: &'a alloc::string::String) -> Self {
+        Ref::Name(name)
+    }
+}
+
+macro_rules! ref_from_id {
+    ($($id:ty),*) => {
+        $(impl From<$id> for Ref<'_, $id> {
+            fn from(id: $id) -> Self {
+                Ref::Id(id)
+            }
+        })*
+    };
+}
+
+ref_from_id!(QueueId, ExchangeId, StreamId);

@@ -394,7 +394,7 @@ pub use event::{
 };
 pub use exchange::{BindingInfo, ExchangeKind};
 pub use ids::{
-    BindingId, ConsumerId, DeliveryTag, ExchangeId, LogId, MessageId, Offset, QueueId,
+    BindingId, ConsumerId, DeliveryTag, ExchangeId, LogId, MessageId, Offset, QueueId, Ref,
     SubscriptionId, Target,
 };
 pub use limits::Limits;

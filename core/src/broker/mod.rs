@@ -28,8 +28,8 @@ use alloc::vec::Vec;
 use crate::event::{Delivery, Event, EventFilter};
 use crate::exchange::{BindingInfo, Exchange, ExchangeKind};
 use crate::ids::{
-    BindingId, ConsumerId, DeliveryTag, ExchangeId, MessageId, Offset, QueueId, SubscriptionId,
-    Target,
+    BindingId, ConsumerId, DeliveryTag, ExchangeId, MessageId, Offset, QueueId, Ref,
+    SubscriptionId, Target,
 };
 use crate::limits::Limits;
 use crate::outbox::Out;
@@ -41,58 +41,10 @@ use crate::vec_map::VecMap;
 use crate::{LimitError, LimitKind};
 
 /// Names a queue by name or by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueueRef<'a> {
-    /// By name.
-    Name(&'a str),
-    /// By id.
-    Id(QueueId),
-}
-
-impl<'a> From<&'a str> for QueueRef<'a> {
-    fn from(name: &'a str) -> Self {
-        QueueRef::Name(name)
-    }
-}
-
-impl<'a> From<&'a String> for QueueRef<'a> {
-    fn from(name: &'a String) -> Self {
-        QueueRef::Name(name)
-    }
-}
-
-impl From<QueueId> for QueueRef<'_> {
-    fn from(id: QueueId) -> Self {
-        QueueRef::Id(id)
-    }
-}
+pub type QueueRef<'a> = Ref<'a, QueueId>;
 
 /// Names an exchange by name (`""` is the default exchange) or by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExchangeRef<'a> {
-    /// By name.
-    Name(&'a str),
-    /// By id.
-    Id(ExchangeId),
-}
-
-impl<'a> From<&'a str> for ExchangeRef<'a> {
-    fn from(name: &'a str) -> Self {
-        ExchangeRef::Name(name)
-    }
-}
-
-impl<'a> From<&'a String> for ExchangeRef<'a> {
-    fn from(name: &'a String) -> Self {
-        ExchangeRef::Name(name)
-    }
-}
-
-impl From<ExchangeId> for ExchangeRef<'_> {
-    fn from(id: ExchangeId) -> Self {
-        ExchangeRef::Id(id)
-    }
-}
+pub type ExchangeRef<'a> = Ref<'a, ExchangeId>;
 
 /// A message waiting in a queue, as listed by [`Broker::ready_messages`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,7 @@ mod lookup;
 mod produce;
 use crate::event::Event;
 use crate::group::{Group, Membership};
-use crate::ids::{GroupId, LogId, Offset, StreamConsumerId, StreamId};
+use crate::ids::{GroupId, LogId, Offset, Ref, StreamConsumerId, StreamId};
 use crate::outbox::Out;
 use crate::storage::{LogBounds, Storage};
 use crate::stream::{OffsetReset, PolledPosition, Retained, Stream, StreamPartition, StreamRecord};
@@ -24,31 +24,7 @@ use crate::time::Instant;
 use crate::vec_map::VecMap;
 
 /// Names a stream by name or by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamRef<'a> {
-    /// By name.
-    Name(&'a str),
-    /// By id.
-    Id(StreamId),
-}
-
-impl<'a> From<&'a str> for StreamRef<'a> {
-    fn from(name: &'a str) -> Self {
-        StreamRef::Name(name)
-    }
-}
-
-impl<'a> From<&'a String> for StreamRef<'a> {
-    fn from(name: &'a String) -> Self {
-        StreamRef::Name(name)
-    }
-}
-
-impl From<StreamId> for StreamRef<'_> {
-    fn from(id: StreamId) -> Self {
-        StreamRef::Id(id)
-    }
-}
+pub type StreamRef<'a> = Ref<'a, StreamId>;
 
 /// A stream consumer: standalone (all partitions of one stream) or a group member (the
 /// partitions its group assigned it).
