@@ -367,6 +367,7 @@ mod message;
 mod outbox;
 pub mod partitioner;
 mod queue;
+mod registry;
 #[cfg(feature = "std")]
 pub mod shared;
 pub mod sim;

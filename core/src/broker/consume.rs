@@ -2,8 +2,8 @@
 
 use alloc::string::String;
 
-use super::{Broker, ConsumerEntry, QueueRef, next_id};
-use crate::common_error::{LimitError, LimitKind, check_name};
+use super::{Broker, ConsumerEntry, QueueRef};
+use crate::common_error::LimitKind;
 use crate::error::{AckError, ConsumeError, ConsumerError};
 use crate::event::{Event, RequeueReason};
 use crate::ids::{ConsumerId, DeliveryTag, QueueId};
@@ -28,27 +28,20 @@ impl<S: Storage> Broker<S> {
         let queue = self
             .resolve_queue(queue.into())
             .ok_or(ConsumeError::UnknownQueue)?;
-        check_name(name, self.limits.max_name_len)?;
-        if let Some(&id) = self.consumer_names.get(name) {
-            return Err(ConsumeError::DuplicateName(id));
-        }
+        self.consumers
+            .check_vacant(name, self.limits.max_name_len)?;
         if config.prefetch > self.limits.max_prefetch {
             return Err(ConsumeError::PrefetchTooLarge {
                 prefetch: config.prefetch,
                 max: self.limits.max_prefetch,
             });
         }
-        if self.consumers.len() >= self.limits.max_consumers {
-            return Err(LimitError {
-                kind: LimitKind::Consumers,
-                limit: self.limits.max_consumers,
-            }
-            .into());
-        }
+        self.consumers
+            .check_room(self.limits.max_consumers, LimitKind::Consumers)?;
         let Some(q) = self.queues.get_mut(&queue) else {
             return Err(ConsumeError::UnknownQueue);
         };
-        let id = ConsumerId(next_id(&mut self.next_consumer)?);
+        let id = self.consumers.peek_id()?;
         q.add_consumer(id, config.prefetch, self.limits.max_prefetch);
         self.consumers.insert(
             id,
@@ -57,7 +50,6 @@ impl<S: Storage> Broker<S> {
                 queue,
             },
         );
-        self.consumer_names.insert(String::from(name), id);
         self.out.emit(Event::ConsumerAdded {
             consumer: id,
             queue,
@@ -85,9 +77,7 @@ impl<S: Storage> Broker<S> {
         if let Some(q) = self.queues.get_mut(&queue) {
             q.remove_consumer(ci);
         }
-        if let Some(entry) = self.consumers.remove(&consumer) {
-            self.consumer_names.remove(&entry.name);
-        }
+        self.consumers.remove(&consumer);
         self.dispatch(queue, now);
         self.flush_dead_letters(now);
         Ok(())

@@ -25,6 +25,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use crate::error::{ConsumeError, DeclareExchangeError, DeclareQueueError, SubscribeError};
 use crate::event::{Delivery, Event, EventFilter};
 use crate::exchange::{BindingInfo, Exchange, ExchangeKind};
 use crate::ids::{
@@ -34,6 +35,7 @@ use crate::ids::{
 use crate::limits::Limits;
 use crate::outbox::Out;
 use crate::queue::{ConsumerInfo, EnqueueError, Queue, QueueStats, dead_letter_copy};
+use crate::registry::{Named, Registry, Taken};
 use crate::storage::{MemoryStorage, Storage};
 use crate::subscription::Subscription;
 use crate::time::Instant;
@@ -76,6 +78,51 @@ struct ConsumerEntry {
     queue: QueueId,
 }
 
+impl Named for ConsumerEntry {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for Queue {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for Exchange {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for Subscription {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A taken or invalid name, as each declaring call reports it.
+macro_rules! taken_into {
+    ($($error:ty, $id:ty, $exists:ident;)*) => {
+        $(impl From<Taken<$id>> for $error {
+            fn from(taken: Taken<$id>) -> Self {
+                match taken {
+                    Taken::Invalid(e) => e.into(),
+                    Taken::Exists(id) => <$error>::$exists(id),
+                }
+            }
+        })*
+    };
+}
+
+taken_into! {
+    DeclareExchangeError, ExchangeId, AlreadyExists;
+    DeclareQueueError, QueueId, AlreadyExists;
+    ConsumeError, ConsumerId, DuplicateName;
+    SubscribeError, SubscriptionId, DuplicateName;
+}
+
 /// A deterministic, sans-IO message broker over a [`Storage`].
 ///
 /// See the [crate docs](crate) for a tutorial.
@@ -86,20 +133,12 @@ pub struct Broker<S: Storage = MemoryStorage> {
     now: Instant,
     out: Out,
     next_message: u64,
-    next_queue: u32,
-    next_exchange: u32,
     next_binding: u32,
-    next_consumer: u32,
-    next_subscription: u32,
     next_log: u64,
-    exchanges: VecMap<ExchangeId, Exchange>,
-    exchange_names: VecMap<String, ExchangeId>,
-    queues: VecMap<QueueId, Queue>,
-    queue_names: VecMap<String, QueueId>,
-    consumers: VecMap<ConsumerId, ConsumerEntry>,
-    consumer_names: VecMap<String, ConsumerId>,
-    subscriptions: VecMap<SubscriptionId, Subscription>,
-    subscription_names: VecMap<String, SubscriptionId>,
+    exchanges: Registry<ExchangeId, Exchange>,
+    queues: Registry<QueueId, Queue>,
+    consumers: Registry<ConsumerId, ConsumerEntry>,
+    subscriptions: Registry<SubscriptionId, Subscription>,
     binding_index: VecMap<BindingId, ExchangeId>,
     route_scratch: Vec<(BindingId, Target)>,
     st: streams::StreamState,
@@ -123,33 +162,23 @@ impl<S: Storage> Broker<S> {
 
     /// A broker over `storage` with the given limits.
     pub fn with_limits(storage: S, limits: Limits) -> Self {
-        let mut exchanges = VecMap::new();
-        exchanges.insert(
+        let mut exchanges = Registry::new();
+        exchanges.restore(
             ExchangeId::DEFAULT,
             Exchange::new(ExchangeId::DEFAULT, String::new(), ExchangeKind::Direct),
         );
-        let mut exchange_names = VecMap::new();
-        exchange_names.insert(String::new(), ExchangeId::DEFAULT);
         Broker {
             storage,
             out: Out::new(limits.max_events, limits.max_dead_letter_hops),
             limits,
             now: Instant::ZERO,
             next_message: 1,
-            next_queue: 1,
-            next_exchange: 1,
             next_binding: 1,
-            next_consumer: 1,
-            next_subscription: 1,
             next_log: 1,
             exchanges,
-            exchange_names,
-            queues: VecMap::new(),
-            queue_names: VecMap::new(),
-            consumers: VecMap::new(),
-            consumer_names: VecMap::new(),
-            subscriptions: VecMap::new(),
-            subscription_names: VecMap::new(),
+            queues: Registry::new(),
+            consumers: Registry::new(),
+            subscriptions: Registry::new(),
             binding_index: VecMap::new(),
             route_scratch: Vec::new(),
             st: streams::StreamState::new(),
@@ -302,17 +331,11 @@ impl<S: Storage> Broker<S> {
     }
 
     fn resolve_queue(&self, q: QueueRef<'_>) -> Option<QueueId> {
-        match q {
-            QueueRef::Name(n) => self.queue_names.get(n).copied(),
-            QueueRef::Id(id) => self.queues.contains_key(&id).then_some(id),
-        }
+        self.queues.resolve(q)
     }
 
     fn resolve_exchange(&self, x: ExchangeRef<'_>) -> Option<ExchangeId> {
-        match x {
-            ExchangeRef::Name(n) => self.exchange_names.get(n).copied(),
-            ExchangeRef::Id(id) => self.exchanges.contains_key(&id).then_some(id),
-        }
+        self.exchanges.resolve(x)
     }
 
     fn dispatch(&mut self, queue: QueueId, now: Instant) {
@@ -356,12 +379,16 @@ impl<S: Storage> Broker<S> {
 
     /// Re-resolves every queue's dead-letter queue after a queue was declared or deleted.
     fn resolve_dead_letter_queues(&mut self) {
-        for q in self.queues.values_mut() {
-            q.dead_letter_to = q
-                .config
-                .dead_letter_queue
-                .as_deref()
-                .and_then(|n| self.queue_names.get(n).copied());
+        let targets: Vec<Option<QueueId>> = self
+            .queues
+            .values()
+            .map(|q| {
+                let name = q.config.dead_letter_queue.as_deref()?;
+                self.queues.id_of(name)
+            })
+            .collect();
+        for (q, target) in self.queues.values_mut().zip(targets) {
+            q.dead_letter_to = target;
         }
     }
 
@@ -376,7 +403,7 @@ impl<S: Storage> Broker<S> {
     /// The id of the queue with this name.
     #[must_use]
     pub fn queue_id(&self, name: &str) -> Option<QueueId> {
-        self.queue_names.get(name).copied()
+        self.queues.id_of(name)
     }
 
     /// The name of an exchange (`""` for the default exchange).
@@ -388,7 +415,7 @@ impl<S: Storage> Broker<S> {
     /// The id of the exchange with this name.
     #[must_use]
     pub fn exchange_id(&self, name: &str) -> Option<ExchangeId> {
-        self.exchange_names.get(name).copied()
+        self.exchanges.id_of(name)
     }
 
     /// The kind of an exchange.
@@ -406,7 +433,7 @@ impl<S: Storage> Broker<S> {
     /// The id of the consumer with this name.
     #[must_use]
     pub fn consumer_id(&self, name: &str) -> Option<ConsumerId> {
-        self.consumer_names.get(name).copied()
+        self.consumers.id_of(name)
     }
 
     /// The name of a subscription.
@@ -420,7 +447,7 @@ impl<S: Storage> Broker<S> {
     /// The id of the subscription with this name.
     #[must_use]
     pub fn subscription_id(&self, name: &str) -> Option<SubscriptionId> {
-        self.subscription_names.get(name).copied()
+        self.subscriptions.id_of(name)
     }
 
     /// Messages waiting in a subscription's inbox.

@@ -190,9 +190,9 @@ impl<S: Storage> Broker<S> {
     /// the queue by name (in that order: what `publish` has always reported first).
     fn resolve_names(&self, exchange: &str, routing_key: &str) -> Result<Resolved, PublishError> {
         check_key(routing_key, self.limits.max_key_len).map_err(PublishError::InvalidKey)?;
-        let exchange = *self
-            .exchange_names
-            .get(exchange)
+        let exchange = self
+            .exchanges
+            .id_of(exchange)
             .ok_or(PublishError::UnknownExchange)?;
         self.resolve_default(exchange, routing_key)
     }
@@ -204,7 +204,7 @@ impl<S: Storage> Broker<S> {
         routing_key: &str,
     ) -> Result<Resolved, PublishError> {
         let queue = if exchange == ExchangeId::DEFAULT {
-            let q = self.queue_names.get(routing_key).copied();
+            let q = self.queues.id_of(routing_key);
             Some(q.ok_or(PublishError::UnknownQueue)?)
         } else {
             None

@@ -2,8 +2,8 @@
 
 use alloc::string::String;
 
-use super::{Broker, ExchangeRef, next_id};
-use crate::common_error::{LimitError, LimitKind, check_key, check_name};
+use super::{Broker, ExchangeRef};
+use crate::common_error::{LimitError, LimitKind, check_key};
 use crate::error::{BindError, SubscribeError, SubscriptionError};
 use crate::event::Event;
 use crate::ids::{ExchangeId, SubscriptionId, Target};
@@ -27,23 +27,16 @@ impl<S: Storage> Broker<S> {
         config: SubscriptionConfig,
     ) -> Result<SubscriptionId, SubscribeError> {
         self.clock(now);
-        check_name(name, self.limits.max_name_len)?;
-        if let Some(&id) = self.subscription_names.get(name) {
-            return Err(SubscribeError::DuplicateName(id));
-        }
+        self.subscriptions
+            .check_vacant(name, self.limits.max_name_len)?;
         if config.capacity == 0 || config.capacity > self.limits.max_inbox {
             return Err(SubscribeError::InvalidCapacity {
                 capacity: config.capacity,
                 max: self.limits.max_inbox,
             });
         }
-        if self.subscriptions.len() >= self.limits.max_subscriptions {
-            return Err(LimitError {
-                kind: LimitKind::Subscriptions,
-                limit: self.limits.max_subscriptions,
-            }
-            .into());
-        }
+        self.subscriptions
+            .check_room(self.limits.max_subscriptions, LimitKind::Subscriptions)?;
         let exchange = exchange.into();
         match self.resolve_exchange(exchange) {
             None => return Err(BindError::UnknownExchange.into()),
@@ -58,15 +51,13 @@ impl<S: Storage> Broker<S> {
             })
             .into());
         }
-        let id = SubscriptionId(next_id(&mut self.next_subscription)?);
+        let id = self.subscriptions.peek_id()?;
         self.subscriptions
             .insert(id, Subscription::new(String::from(name), config.capacity));
-        self.subscription_names.insert(String::from(name), id);
         self.out.emit(Event::Subscribed { subscription: id });
         if let Err(e) = self.bind_target(now, exchange, Target::Subscription(id), binding_key) {
             // Unreachable after the checks above, but never leave a half-made subscription.
             self.subscriptions.remove(&id);
-            self.subscription_names.remove(name);
             self.out.emit(Event::Unsubscribed { subscription: id });
             return Err(e.into());
         }
@@ -103,11 +94,9 @@ impl<S: Storage> Broker<S> {
         subscription: SubscriptionId,
     ) -> Result<(), SubscriptionError> {
         self.clock(now);
-        let s = self
-            .subscriptions
+        self.subscriptions
             .remove(&subscription)
             .ok_or(SubscriptionError::UnknownSubscription)?;
-        self.subscription_names.remove(&s.name);
         self.remove_bindings_to(Target::Subscription(subscription));
         self.out.emit(Event::Unsubscribed { subscription });
         Ok(())

@@ -26,21 +26,12 @@ impl<S: Storage> Broker<S> {
         kind: ExchangeKind,
     ) -> Result<ExchangeId, DeclareExchangeError> {
         self.clock(now);
-        check_name(name, self.limits.max_name_len)?;
-        if let Some(&id) = self.exchange_names.get(name) {
-            return Err(DeclareExchangeError::AlreadyExists(id));
-        }
-        if self.exchanges.len() >= self.limits.max_exchanges {
-            return Err(LimitError {
-                kind: LimitKind::Exchanges,
-                limit: self.limits.max_exchanges,
-            }
-            .into());
-        }
-        let id = ExchangeId(next_id(&mut self.next_exchange)?);
-        self.exchanges
-            .insert(id, Exchange::new(id, String::from(name), kind));
-        self.exchange_names.insert(String::from(name), id);
+        let id = self.exchanges.declare::<DeclareExchangeError>(
+            name,
+            self.limits.max_name_len,
+            (self.limits.max_exchanges, LimitKind::Exchanges),
+            |id| Exchange::new(id, String::from(name), kind),
+        )?;
         self.out
             .emit(Event::ExchangeDeclared { exchange: id, kind });
         Ok(id)
@@ -70,7 +61,6 @@ impl<S: Storage> Broker<S> {
                 target: b.target,
             });
         }
-        self.exchange_names.remove(&x.name);
         self.out.emit(Event::ExchangeDeleted { exchange: id });
         Ok(())
     }
@@ -87,10 +77,7 @@ impl<S: Storage> Broker<S> {
         config: QueueConfig,
     ) -> Result<QueueId, DeclareQueueError> {
         self.clock(now);
-        check_name(name, self.limits.max_name_len)?;
-        if let Some(&id) = self.queue_names.get(name) {
-            return Err(DeclareQueueError::AlreadyExists(id));
-        }
+        self.queues.check_vacant(name, self.limits.max_name_len)?;
         if config
             .max_length
             .is_some_and(|m| m > self.limits.max_queue_messages)
@@ -116,21 +103,14 @@ impl<S: Storage> Broker<S> {
                 ));
             }
         }
-        if self.queues.len() >= self.limits.max_queues {
-            return Err(LimitError {
-                kind: LimitKind::Queues,
-                limit: self.limits.max_queues,
-            }
-            .into());
-        }
+        self.queues
+            .check_room(self.limits.max_queues, LimitKind::Queues)?;
         let log = LogId(self.next_log);
-        let mut counter = self.next_queue;
-        let id = QueueId(next_id(&mut counter)?);
+        let id = self.queues.peek_id()?;
         self.storage.create_log(log)?;
         let _ = self
             .storage
             .put_meta(&alloc::format!("queue/{name}"), &log.0.to_le_bytes());
-        self.next_queue = counter;
         self.next_log += 1;
         self.queues.insert(
             id,
@@ -142,7 +122,6 @@ impl<S: Storage> Broker<S> {
                 self.limits.max_queue_messages,
             ),
         );
-        self.queue_names.insert(String::from(name), id);
         self.resolve_dead_letter_queues();
         self.out.emit(Event::QueueDeclared { queue: id });
         Ok(id)
@@ -166,16 +145,13 @@ impl<S: Storage> Broker<S> {
         self.saved_acks.forget(id);
         q.drop_all(&mut self.storage, &mut self.out);
         for c in &q.consumers {
-            if let Some(entry) = self.consumers.remove(&c.id) {
-                self.consumer_names.remove(&entry.name);
-            }
+            self.consumers.remove(&c.id);
             self.out.emit(Event::ConsumerCancelled {
                 consumer: c.id,
                 queue: id,
             });
         }
         self.remove_bindings_to(Target::Queue(id));
-        self.queue_names.remove(&q.name);
         self.resolve_dead_letter_queues();
         let _ = self.storage.delete_log(q.log);
         let _ = self

@@ -330,8 +330,8 @@ impl<S: Storage> Broker<S> {
             }
         };
         b.now = Instant::from_millis(now);
-        b.next_queue = snap.next_queue;
-        b.next_exchange = snap.next_exchange;
+        b.queues.set_next_seq(snap.next_queue);
+        b.exchanges.set_next_seq(snap.next_exchange);
         b.next_binding = snap.next_binding;
         b.next_log = snap.next_log;
         // Logs made after the last save (a declaration that was never flushed) keep their
@@ -343,8 +343,7 @@ impl<S: Storage> Broker<S> {
         b.st.next_group = snap.next_group;
         for (id, name, kind) in snap.exchanges {
             let id = ExchangeId(id);
-            b.exchange_names.insert(name.clone(), id);
-            b.exchanges.insert(id, Exchange::new(id, name, kind));
+            b.exchanges.restore(id, Exchange::new(id, name, kind));
         }
         for (id, name, log, config) in snap.queues {
             let (id, log) = (QueueId(id), LogId(log));
@@ -382,8 +381,7 @@ impl<S: Storage> Broker<S> {
                 never_delivered: stats.ready as u64 - redelivered as u64,
                 end,
             });
-            b.queue_names.insert(name, id);
-            b.queues.insert(id, q);
+            b.queues.restore(id, q);
         }
         b.resolve_dead_letter_queues();
         for (id, exchange, queue, key) in snap.bindings {

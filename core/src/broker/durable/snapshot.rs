@@ -58,8 +58,8 @@ impl<S: crate::storage::Storage> super::super::Broker<S> {
     /// The topology as it is now.
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
-            next_queue: self.next_queue,
-            next_exchange: self.next_exchange,
+            next_queue: self.queues.next_seq(),
+            next_exchange: self.exchanges.next_seq(),
             next_binding: self.next_binding,
             next_log: self.next_log,
             next_stream: self.st.next_stream,
