@@ -11,7 +11,7 @@
 use alloc::string::String;
 
 use crate::common_error::{LimitError, LimitKind, NameError, check_name};
-use crate::ids::{ConsumerId, ExchangeId, QueueId, Ref, SubscriptionId};
+use crate::ids::{ConsumerId, ExchangeId, GroupId, QueueId, Ref, StreamId, SubscriptionId};
 use crate::vec_map::VecMap;
 
 /// Something a registry holds: it knows its own name.
@@ -41,7 +41,14 @@ macro_rules! seq_id {
     };
 }
 
-seq_id!(QueueId, ExchangeId, ConsumerId, SubscriptionId);
+seq_id!(
+    QueueId,
+    ExchangeId,
+    ConsumerId,
+    SubscriptionId,
+    StreamId,
+    GroupId
+);
 
 /// Why a name cannot be declared: it is not a valid name, or an entity already has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,6 +197,15 @@ impl<I: SeqId, T: Named> Registry<I, T> {
     /// Sets the number the next id gets (at recovery).
     pub(crate) fn set_next_seq(&mut self, next: u32) {
         self.next = next;
+    }
+}
+
+impl<I: SeqId, T: Named> core::ops::Index<&I> for Registry<I, T> {
+    type Output = T;
+
+    /// The entity `id`, which the caller knows is held (panics otherwise, as a map does).
+    fn index(&self, id: &I) -> &T {
+        &self.items[id]
     }
 }
 

@@ -55,16 +55,15 @@ impl<S: Storage> Broker<S> {
         let mut ids: Vec<StreamId> = Vec::with_capacity(streams.len());
         for s in streams {
             ids.push(
-                *self
-                    .st
-                    .stream_names
-                    .get(*s)
+                self.st
+                    .streams
+                    .id_of(s)
                     .ok_or(JoinGroupError::UnknownStream)?,
             );
         }
         crate::sort::sort(&mut ids);
         ids.dedup();
-        let existing = self.st.group_names.get(group).copied();
+        let existing = self.st.groups.id_of(group);
         match existing.and_then(|g| self.st.groups.get(&g)) {
             Some(g) => {
                 if let Some(&id) = g.members.get(member) {
@@ -86,14 +85,10 @@ impl<S: Storage> Broker<S> {
                     .into());
                 }
             }
-            None if self.st.groups.len() >= self.limits.max_groups => {
-                return Err(LimitError {
-                    kind: LimitKind::Groups,
-                    limit: self.limits.max_groups,
-                }
-                .into());
-            }
-            None => {}
+            None => self
+                .st
+                .groups
+                .check_room(self.limits.max_groups, LimitKind::Groups)?,
         }
         self.check_consumer_limit()?;
         if self.limits.max_group_members == 0 {
@@ -115,11 +110,10 @@ impl<S: Storage> Broker<S> {
                 g
             }
             None => {
-                let gid = GroupId(next_id(&mut self.st.next_group)?);
+                let gid = self.st.groups.peek_id()?;
                 self.st
                     .groups
                     .insert(gid, Group::new(gid, String::from(group), config.assignor));
-                self.st.group_names.insert(String::from(group), gid);
                 self.out.emit(Event::GroupCreated { group: gid });
                 gid
             }
@@ -157,10 +151,10 @@ impl<S: Storage> Broker<S> {
         group: &str,
         member: &str,
     ) -> Result<(GroupId, StreamConsumerId), GroupError> {
-        let gid = *self
+        let gid = self
             .st
-            .group_names
-            .get(group)
+            .groups
+            .id_of(group)
             .ok_or(GroupError::UnknownGroup)?;
         let id = *self
             .st
@@ -289,7 +283,7 @@ impl<S: Storage> Broker<S> {
     }
 
     fn to_stream_partition(&self, tp: &TopicPartition) -> Option<StreamPartition> {
-        let id = *self.st.stream_names.get(tp.stream.as_str())?;
+        let id = self.st.streams.id_of(tp.stream.as_str())?;
         Some(StreamPartition {
             stream: id,
             partition: tp.partition,
@@ -406,7 +400,7 @@ impl<S: Storage> Broker<S> {
         let now = self.clock(now);
         // One lookup each for the group, the member and its consumer state.
         let st = &mut self.st;
-        let gid = *st.group_names.get(group).ok_or(CommitError::UnknownGroup)?;
+        let gid = st.groups.id_of(group).ok_or(CommitError::UnknownGroup)?;
         let g = st.groups.get_mut(&gid).ok_or(CommitError::UnknownMember)?;
         let id = *g.members.get(member).ok_or(CommitError::UnknownMember)?;
         if generation != g.generation {
@@ -487,7 +481,7 @@ impl<S: Storage> Broker<S> {
     /// The id of the group with this name.
     #[must_use]
     pub fn group_id(&self, name: &str) -> Option<GroupId> {
-        self.st.group_names.get(name).copied()
+        self.st.groups.id_of(name)
     }
 
     /// The name of a group.

@@ -28,6 +28,7 @@ use alloc::vec::Vec;
 use crate::error::{ConsumeError, DeclareExchangeError, DeclareQueueError, SubscribeError};
 use crate::event::{Delivery, Event, EventFilter};
 use crate::exchange::{BindingInfo, Exchange, ExchangeKind};
+use crate::ids::StreamId;
 use crate::ids::{
     BindingId, ConsumerId, DeliveryTag, ExchangeId, MessageId, Offset, QueueId, Ref,
     SubscriptionId, Target,
@@ -37,6 +38,7 @@ use crate::outbox::Out;
 use crate::queue::{ConsumerInfo, EnqueueError, Queue, QueueStats, dead_letter_copy};
 use crate::registry::{Named, Registry, Taken};
 use crate::storage::{MemoryStorage, Storage};
+use crate::stream_error::DeclareStreamError;
 use crate::subscription::Subscription;
 use crate::time::Instant;
 use crate::vec_map::VecMap;
@@ -96,6 +98,18 @@ impl Named for Exchange {
     }
 }
 
+impl Named for crate::stream::Stream {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for crate::group::Group {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 impl Named for Subscription {
     fn name(&self) -> &str {
         &self.name
@@ -121,6 +135,7 @@ taken_into! {
     DeclareQueueError, QueueId, AlreadyExists;
     ConsumeError, ConsumerId, DuplicateName;
     SubscribeError, SubscriptionId, DuplicateName;
+    DeclareStreamError, StreamId, AlreadyExists;
 }
 
 /// A deterministic, sans-IO message broker over a [`Storage`].

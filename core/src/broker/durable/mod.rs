@@ -339,8 +339,8 @@ impl<S: Storage> Broker<S> {
         while b.storage.bounds(LogId(b.next_log)).is_ok() {
             b.next_log += 1;
         }
-        b.st.next_stream = snap.next_stream;
-        b.st.next_group = snap.next_group;
+        b.st.streams.set_next_seq(snap.next_stream);
+        b.st.groups.set_next_seq(snap.next_group);
         for (id, name, kind) in snap.exchanges {
             let id = ExchangeId(id);
             b.exchanges.restore(id, Exchange::new(id, name, kind));
@@ -418,9 +418,8 @@ impl<S: Storage> Broker<S> {
                 partitions: ranges,
                 records_read,
             });
-            b.st.stream_names.insert(name.clone(), id);
             b.st.streams
-                .insert(id, Stream::new(id, name, config, parts));
+                .restore(id, Stream::new(id, name, config, parts));
         }
         for (id, name, assignor, generation) in snap.groups {
             let id = GroupId(id);
@@ -439,8 +438,7 @@ impl<S: Storage> Broker<S> {
                 }
             }
             report.groups.push((name.clone(), g.committed.len()));
-            b.st.group_names.insert(name, id);
-            b.st.groups.insert(id, g);
+            b.st.groups.restore(id, g);
         }
         b.next_message = next_message;
         // New logs may have been found past the saved counter; saving again records them.

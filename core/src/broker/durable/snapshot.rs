@@ -62,8 +62,8 @@ impl<S: crate::storage::Storage> super::super::Broker<S> {
             next_exchange: self.exchanges.next_seq(),
             next_binding: self.next_binding,
             next_log: self.next_log,
-            next_stream: self.st.next_stream,
-            next_group: self.st.next_group,
+            next_stream: self.st.streams.next_seq(),
+            next_group: self.st.groups.next_seq(),
             exchanges: self
                 .exchanges
                 .values()

@@ -3,9 +3,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::super::{Broker, next_id};
+use super::super::Broker;
 use super::{StreamRef, reset_position};
-use crate::common_error::{LimitError, LimitKind, check_name};
+use crate::common_error::{LimitError, LimitKind};
 use crate::event::Event;
 use crate::ids::{GroupId, LogId, StreamId};
 use crate::storage::Storage;
@@ -28,10 +28,9 @@ impl<S: Storage> Broker<S> {
         config: StreamConfig,
     ) -> Result<StreamId, DeclareStreamError> {
         self.clock(now);
-        check_name(name, self.limits.max_name_len)?;
-        if let Some(&id) = self.st.stream_names.get(name) {
-            return Err(DeclareStreamError::AlreadyExists(id));
-        }
+        self.st
+            .streams
+            .check_vacant(name, self.limits.max_name_len)?;
         if config.partitions == 0 {
             return Err(DeclareStreamError::InvalidConfig(
                 "a stream needs at least one partition",
@@ -53,17 +52,11 @@ impl<S: Storage> Broker<S> {
                 "retention max_bytes must be at least 1",
             ));
         }
-        if self.st.streams.len() >= self.limits.max_streams {
-            return Err(LimitError {
-                kind: LimitKind::Streams,
-                limit: self.limits.max_streams,
-            }
-            .into());
-        }
-        let mut counter = self.st.next_stream;
-        let id = StreamId(next_id(&mut counter)?);
+        self.st
+            .streams
+            .check_room(self.limits.max_streams, LimitKind::Streams)?;
+        let id = self.st.streams.peek_id()?;
         let parts = self.create_partition_logs(0, config.partitions)?;
-        self.st.next_stream = counter;
         let _ = self.storage.put_meta(
             &alloc::format!("stream/{name}"),
             &config.partitions.to_le_bytes(),
@@ -71,7 +64,6 @@ impl<S: Storage> Broker<S> {
         self.st
             .streams
             .insert(id, Stream::new(id, String::from(name), config, parts));
-        self.st.stream_names.insert(String::from(name), id);
         self.out.emit(Event::StreamDeclared {
             stream: id,
             partitions: config.partitions,

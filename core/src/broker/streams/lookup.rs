@@ -11,7 +11,7 @@ impl<S: Storage> Broker<S> {
     /// The id of the stream with this name.
     #[must_use]
     pub fn stream_id(&self, name: &str) -> Option<StreamId> {
-        self.st.stream_names.get(name).copied()
+        self.st.streams.id_of(name)
     }
 
     /// The name of a stream.

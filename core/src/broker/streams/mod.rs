@@ -18,6 +18,7 @@ use crate::event::Event;
 use crate::group::{Group, Membership};
 use crate::ids::{GroupId, LogId, Offset, Ref, StreamConsumerId, StreamId};
 use crate::outbox::Out;
+use crate::registry::Registry;
 use crate::storage::{LogBounds, Storage};
 use crate::stream::{OffsetReset, PolledPosition, Retained, Stream, StreamPartition, StreamRecord};
 use crate::time::Instant;
@@ -46,16 +47,14 @@ pub(crate) struct StreamConsumer {
 /// Everything the broker keeps for streams and groups.
 #[derive(Debug)]
 pub(crate) struct StreamState {
-    pub(crate) streams: VecMap<StreamId, Stream>,
-    pub(crate) stream_names: VecMap<String, StreamId>,
+    pub(crate) streams: Registry<StreamId, Stream>,
+    /// Stream consumers and group members. Not a [`Registry`]: only standalone consumers
+    /// are named here, group members are named within their group.
     pub(crate) consumers: VecMap<StreamConsumerId, StreamConsumer>,
-    /// Names of standalone consumers (group members are named within their group).
+    /// Names of standalone consumers.
     pub(crate) consumer_names: VecMap<String, StreamConsumerId>,
-    pub(crate) groups: VecMap<GroupId, Group>,
-    pub(crate) group_names: VecMap<String, GroupId>,
-    pub(crate) next_stream: u32,
+    pub(crate) groups: Registry<GroupId, Group>,
     pub(crate) next_consumer: u32,
-    pub(crate) next_group: u32,
     /// Scratch for `poll_into`: the partitions of the poll under way (empty between polls).
     pub(crate) poll_plan: Vec<PollPlan>,
 }
@@ -94,24 +93,17 @@ fn walk_plan(
 impl StreamState {
     pub(crate) fn new() -> Self {
         StreamState {
-            streams: VecMap::new(),
-            stream_names: VecMap::new(),
+            streams: Registry::new(),
             consumers: VecMap::new(),
             consumer_names: VecMap::new(),
-            groups: VecMap::new(),
-            group_names: VecMap::new(),
-            next_stream: 1,
+            groups: Registry::new(),
             next_consumer: 1,
-            next_group: 1,
             poll_plan: Vec::new(),
         }
     }
 
     pub(crate) fn resolve(&self, s: StreamRef<'_>) -> Option<StreamId> {
-        match s {
-            StreamRef::Name(n) => self.stream_names.get(n).copied(),
-            StreamRef::Id(id) => self.streams.contains_key(&id).then_some(id),
-        }
+        self.streams.resolve(s)
     }
 
     pub(crate) fn log_of(&self, sp: StreamPartition) -> Option<LogId> {
