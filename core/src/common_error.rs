@@ -100,10 +100,20 @@ impl fmt::Display for LimitError {
 
 impl core::error::Error for LimitError {}
 
-/// Implements `core::error::Error` and the `From` conversions of a per-operation error enum.
+/// Implements `core::error::Error` and the `From` conversions of a per-operation error enum;
+/// each wrapped error is its [`source`](core::error::Error::source), so callers can walk the
+/// chain down to the cause (a name, a limit, storage).
 macro_rules! error_boilerplate {
     ($name:ident { $($from:ident => $variant:ident),* $(,)? }) => {
-        impl core::error::Error for $name {}
+        impl core::error::Error for $name {
+            #[allow(unreachable_patterns)]
+            fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+                match self {
+                    $($name::$variant(e) => Some(e),)*
+                    _ => None,
+                }
+            }
+        }
         $(
             impl From<$from> for $name {
                 fn from(e: $from) -> Self {

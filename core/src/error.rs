@@ -529,4 +529,20 @@ mod tests {
         );
         assert!(core::error::Error::source(&e).is_some());
     }
+
+    #[test]
+    fn the_chain_reaches_the_cause() {
+        use crate::common_error::LimitKind;
+        use core::error::Error as _;
+        let limit = LimitError {
+            kind: LimitKind::Queues,
+            limit: 3,
+        };
+        let e: Error = DeclareQueueError::from(limit).into();
+        let operation = e.source().expect("the operation's error");
+        let cause = operation.source().expect("the limit");
+        assert_eq!(cause.to_string(), limit.to_string());
+        let e = DeclareQueueError::AlreadyExists(QueueId(1));
+        assert!(e.source().is_none(), "nothing below a plain refusal");
+    }
 }
