@@ -424,11 +424,14 @@ impl AppState {
         let rebalances = Rc::make_mut(&mut self.rebalances);
         for event in fresh {
             rebalances.observe(sim, event);
-            for row in log::rows(sim, event) {
-                if self.log.len() == LOG_ROWS {
-                    self.log.pop_front();
+            // The viewer build (embeds) shows no event log: it keeps no rows.
+            if cfg!(feature = "editor") {
+                for row in log::rows(sim, event) {
+                    if self.log.len() == LOG_ROWS {
+                        self.log.pop_front();
+                    }
+                    self.log.push_back(Rc::new(row));
                 }
-                self.log.push_back(Rc::new(row));
             }
         }
     }

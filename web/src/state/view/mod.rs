@@ -280,7 +280,10 @@ pub(super) fn build(
         details: None,
         chart: Chart::default(),
     };
-    view.details = selected.and_then(|e| details::details(sim, &view, e));
-    view.chart = chart::chart(sim, &view, selected);
+    // The viewer build (embeds) has no inspector or chart to fill.
+    if cfg!(feature = "editor") {
+        view.details = selected.and_then(|e| details::details(sim, &view, e));
+        view.chart = chart::chart(sim, &view, selected);
+    }
     view
 }
