@@ -2,8 +2,8 @@
 //! ([`NameError`], with the checks `check_name` and `check_key`) and a configured limit
 //! reached ([`LimitError`], [`LimitKind`]), and the `error_boilerplate` macro the enums use.
 //!
-//! Below both `error.rs` (queues and the umbrella `Error`) and `stream_error.rs` (streams and
-//! groups), so neither has to import the other to share them.
+//! Below `error.rs` (queues and the umbrella `Error`), `stream/error.rs` and `group/error.rs`,
+//! so none has to import another to share them.
 
 use core::fmt;
 

@@ -1,6 +1,6 @@
 //! Typed errors of exchanges, queues, consumers and subscriptions (patterns A to C), one
 //! small enum per operation, and the umbrella [`Error`], which every per-operation error
-//! converts into, the streams' and groups' (`stream_error.rs`) too. What they all share
+//! converts into, the streams' (`stream/error.rs`) and groups' (`group/error.rs`) too. What they all share
 //! (`NameError`, `LimitError`) is in `common_error.rs`, below both: the umbrella imports the
 //! per-operation errors, never the other way.
 //!
@@ -10,12 +10,10 @@
 use core::fmt;
 
 use crate::common_error::{LimitError, NameError, error_boilerplate};
+use crate::group::{CommitError, GroupError, JoinGroupError};
 use crate::ids::{ConsumerId, DeliveryTag, ExchangeId, MessageId, QueueId, SubscriptionId};
 use crate::storage::StorageError;
-use crate::stream_error::{
-    CommitError, DeclareStreamError, GroupError, JoinGroupError, PollError, ProduceError,
-    SeekError, StreamConsumerError,
-};
+use crate::stream::{DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError};
 
 /// Errors of [`Broker::declare_exchange`](crate::Broker::declare_exchange).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -405,21 +403,21 @@ pub enum Error {
     /// From storage.
     Storage(StorageError),
     /// From declaring a stream or adding partitions.
-    DeclareStream(crate::stream_error::DeclareStreamError),
+    DeclareStream(crate::stream::DeclareStreamError),
     /// From producing to a stream.
-    Produce(crate::stream_error::ProduceError),
+    Produce(crate::stream::ProduceError),
     /// From creating or closing a stream consumer.
-    StreamConsumer(crate::stream_error::StreamConsumerError),
+    StreamConsumer(crate::stream::StreamConsumerError),
     /// From polling a stream consumer.
-    Poll(crate::stream_error::PollError),
+    Poll(crate::stream::PollError),
     /// From seeking a stream consumer.
-    Seek(crate::stream_error::SeekError),
+    Seek(crate::stream::SeekError),
     /// From joining a consumer group.
-    JoinGroup(crate::stream_error::JoinGroupError),
+    JoinGroup(crate::group::JoinGroupError),
     /// From leaving a group or heartbeating.
-    Group(crate::stream_error::GroupError),
+    Group(crate::group::GroupError),
     /// From committing offsets.
-    Commit(crate::stream_error::CommitError),
+    Commit(crate::group::CommitError),
 }
 
 impl fmt::Display for Error {

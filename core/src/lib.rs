@@ -354,7 +354,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-pub mod assign;
+pub use group::assign;
 mod broker;
 mod common_error;
 mod error;
@@ -374,10 +374,9 @@ pub mod sim;
 pub(crate) mod sort;
 pub mod storage;
 mod stream;
-mod stream_error;
 mod subscription;
 mod time;
-pub mod topic;
+pub use exchange::topic;
 mod vec_map;
 
 pub use broker::{
@@ -405,15 +404,13 @@ pub use storage::{LogBounds, MemoryStorage, Record, Storage, StorageError};
 pub use subscription::{Received, SubscriptionConfig};
 pub use time::{Duration, Instant};
 
+pub use group::{CommitError, GroupError, JoinGroupError};
 pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
 pub use ids::{GroupId, StreamConsumerId, StreamId};
+pub use stream::{DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError};
 pub use stream::{
     OffsetReset, Partition, PartitionStats, PolledPosition, Produced, Retention, RetentionReason,
     SeekTo, StreamConfig, StreamConsumerConfig, StreamPartition, StreamRecord,
-};
-pub use stream_error::{
-    CommitError, DeclareStreamError, GroupError, JoinGroupError, PollError, ProduceError,
-    SeekError, StreamConsumerError,
 };
 pub use topic::{TopicPattern, topic_matches};
 

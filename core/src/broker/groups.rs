@@ -7,16 +7,16 @@ use alloc::vec::Vec;
 
 use super::streams::{StreamConsumer, reset_position};
 use super::{Broker, next_id};
-use crate::assign::{AssignInput, Assignment, MemberId, TopicPartition, cooperative_sticky};
 use crate::common_error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
+use crate::group::assign::{AssignInput, Assignment, MemberId, TopicPartition, cooperative_sticky};
+use crate::group::{CommitError, GroupError, JoinGroupError};
 use crate::group::{
     Group, GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment, Membership,
 };
 use crate::ids::{GroupId, Offset, StreamConsumerId, StreamId};
 use crate::storage::Storage;
 use crate::stream::StreamPartition;
-use crate::stream_error::{CommitError, GroupError, JoinGroupError};
 use crate::time::{Duration, Instant};
 use crate::vec_map::VecMap;
 

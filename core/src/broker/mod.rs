@@ -38,7 +38,7 @@ use crate::outbox::Out;
 use crate::queue::{ConsumerInfo, EnqueueError, Queue, QueueStats, dead_letter_copy};
 use crate::registry::{Named, Registry, Taken};
 use crate::storage::{MemoryStorage, Storage};
-use crate::stream_error::DeclareStreamError;
+use crate::stream::DeclareStreamError;
 use crate::subscription::Subscription;
 use crate::time::Instant;
 use crate::vec_map::VecMap;

@@ -5,8 +5,8 @@ use crate::error::PublishError;
 use crate::ids::MessageId;
 use crate::message::{Payload, Publish};
 use crate::storage::Storage;
+use crate::stream::ProduceError;
 use crate::stream::Produced;
-use crate::stream_error::ProduceError;
 use crate::{PublishedBatch, StreamRef};
 
 impl<S: Storage> SharedBroker<S> {

@@ -5,8 +5,8 @@ use std::vec::Vec;
 use super::{SharedBroker, SharedError};
 use crate::ids::StreamConsumerId;
 use crate::storage::Storage;
+use crate::stream::PollError;
 use crate::stream::StreamRecord;
-use crate::stream_error::PollError;
 
 impl<S: Storage> SharedBroker<S> {
     /// Reads up to `max` records for a stream consumer or group member

@@ -223,7 +223,7 @@ fn default_session_timeout() -> u64 {
     10_000
 }
 
-/// The assignor (see [`Assignor`](crate::assign::Assignor)).
+/// The assignor (see [`Assignor`](crate::group::assign::Assignor)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]

@@ -7,8 +7,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::codec::{Reader, Writer};
-use crate::assign::Assignor;
 use crate::exchange::ExchangeKind;
+use crate::group::assign::Assignor;
 use crate::ids::Target;
 use crate::partitioner::KeylessStrategy;
 use crate::queue::{Overflow, QueueConfig};

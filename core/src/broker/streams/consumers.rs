@@ -9,8 +9,8 @@ use crate::common_error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
 use crate::ids::{Offset, StreamConsumerId};
 use crate::storage::Storage;
+use crate::stream::{PollError, SeekError, StreamConsumerError};
 use crate::stream::{PolledPosition, SeekTo, StreamConsumerConfig, StreamPartition, StreamRecord};
-use crate::stream_error::{PollError, SeekError, StreamConsumerError};
 use crate::time::Instant;
 use crate::vec_map::VecMap;
 

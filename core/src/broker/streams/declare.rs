@@ -9,8 +9,8 @@ use crate::common_error::{LimitError, LimitKind};
 use crate::event::Event;
 use crate::ids::{GroupId, LogId, StreamId};
 use crate::storage::Storage;
+use crate::stream::DeclareStreamError;
 use crate::stream::{PartitionLog, Stream, StreamConfig, StreamPartition};
-use crate::stream_error::DeclareStreamError;
 use crate::time::Instant;
 
 impl<S: Storage> Broker<S> {

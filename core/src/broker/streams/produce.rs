@@ -8,8 +8,8 @@ use crate::ids::{MessageId, StreamId};
 use crate::message::Payload;
 use crate::partitioner::murmur2;
 use crate::storage::{Record, Storage};
+use crate::stream::ProduceError;
 use crate::stream::{Partition, Produced, StreamPartition};
-use crate::stream_error::ProduceError;
 use crate::time::Instant;
 
 impl<S: Storage> Broker<S> {

@@ -6,9 +6,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::assign::Assignor;
 use crate::exchange::ExchangeKind;
 use crate::group::GroupConfig;
+use crate::group::assign::Assignor;
 use crate::queue::{Overflow, QueueConfig};
 use crate::sim::ScenarioError;
 use crate::sim::metrics::ConsumerStatus;

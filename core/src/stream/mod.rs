@@ -6,6 +6,9 @@
 //! log start (`drop_prefix`), checked on every append and in `handle_timeout`. Semantics follow
 //! Kafka (SEMANTICS.md, "Streams and offsets").
 
+mod error;
+pub use error::{DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError};
+
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;

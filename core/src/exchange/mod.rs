@@ -2,7 +2,7 @@
 //!
 //! - `fanout`: every bound target gets a copy; the routing key is ignored.
 //! - `direct`: targets whose binding key equals the routing key.
-//! - `topic`: targets whose binding pattern matches the routing key ([`crate::topic`]).
+//! - `topic`: targets whose binding pattern matches the routing key ([`topic`]).
 //! - the default exchange (`""`, [`ExchangeId::DEFAULT`]): the queue named by the routing key.
 //!
 //! A target bound several times (several matching keys) still gets one copy per message.
@@ -12,7 +12,9 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::ids::{BindingId, ExchangeId, Target};
-use crate::topic::TopicPattern;
+pub mod topic;
+
+use topic::TopicPattern;
 
 /// How an exchange routes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

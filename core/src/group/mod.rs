@@ -12,11 +12,15 @@ use alloc::vec::Vec;
 
 use core::fmt;
 
-use crate::assign::Assignor;
+pub mod assign;
+mod error;
+pub use error::{CommitError, GroupError, JoinGroupError};
+
 use crate::ids::{GroupId, Offset, StreamConsumerId};
 use crate::stream::{OffsetReset, StreamPartition};
 use crate::time::{Duration, Instant};
 use crate::vec_map::VecMap;
+use assign::Assignor;
 
 /// How a member takes part in its group. Build with the `with_*` methods.
 ///
