@@ -384,14 +384,11 @@ pub use broker::{
     RecoverError, Recovered, StreamRecovery, StreamRef, Unacked,
 };
 pub use common_error::{LimitError, LimitKind, NameError};
-pub use error::{
-    AckError, BindError, ConsumeError, ConsumerError, DeclareExchangeError, DeclareQueueError,
-    DeleteExchangeError, Error, PublishError, QueueError, SubscribeError, SubscriptionError,
-    UnbindError,
-};
+pub use error::Error;
 pub use event::{
     DeadLetterReason, Delivery, DropReason, Event, EventFilter, EventKind, RequeueReason,
 };
+pub use exchange::{BindError, DeclareExchangeError, DeleteExchangeError, UnbindError};
 pub use exchange::{BindingInfo, ExchangeKind};
 pub use ids::{
     BindingId, ConsumerId, DeliveryTag, ExchangeId, LogId, MessageId, Offset, QueueId, Ref,
@@ -399,9 +396,13 @@ pub use ids::{
 };
 pub use limits::Limits;
 pub use message::{MessageMeta, Payload, PayloadArena, Publish};
+pub use queue::{
+    AckError, ConsumeError, ConsumerError, DeclareQueueError, PublishError, QueueError,
+};
 pub use queue::{ConsumerConfig, ConsumerInfo, ConsumerState, Overflow, QueueConfig, QueueStats};
 pub use storage::{LogBounds, MemoryStorage, Record, Storage, StorageError};
 pub use subscription::{Received, SubscriptionConfig};
+pub use subscription::{SubscribeError, SubscriptionError};
 pub use time::{Duration, Instant};
 
 pub use group::{CommitError, GroupError, JoinGroupError};

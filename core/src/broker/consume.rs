@@ -4,9 +4,9 @@ use alloc::string::String;
 
 use super::{Broker, ConsumerEntry, QueueRef};
 use crate::common_error::LimitKind;
-use crate::error::{AckError, ConsumeError, ConsumerError};
 use crate::event::{Event, RequeueReason};
 use crate::ids::{ConsumerId, DeliveryTag, QueueId};
+use crate::queue::{AckError, ConsumeError, ConsumerError};
 use crate::queue::{ConsumerConfig, ConsumerState};
 use crate::storage::Storage;
 use crate::time::Instant;

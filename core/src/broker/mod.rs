@@ -25,8 +25,8 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::error::{ConsumeError, DeclareExchangeError, DeclareQueueError, SubscribeError};
 use crate::event::{Delivery, Event, EventFilter};
+use crate::exchange::DeclareExchangeError;
 use crate::exchange::{BindingInfo, Exchange, ExchangeKind};
 use crate::ids::StreamId;
 use crate::ids::{
@@ -35,10 +35,12 @@ use crate::ids::{
 };
 use crate::limits::Limits;
 use crate::outbox::Out;
+use crate::queue::{ConsumeError, DeclareQueueError};
 use crate::queue::{ConsumerInfo, EnqueueError, Queue, QueueStats, dead_letter_copy};
 use crate::registry::{Named, Registry, Taken};
 use crate::storage::{MemoryStorage, Storage};
 use crate::stream::DeclareStreamError;
+use crate::subscription::SubscribeError;
 use crate::subscription::Subscription;
 use crate::time::Instant;
 use crate::vec_map::VecMap;

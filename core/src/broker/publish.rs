@@ -6,13 +6,13 @@ use alloc::vec::Vec;
 
 use super::Broker;
 use crate::common_error::{LimitError, LimitKind, check_key};
-use crate::error::PublishError;
 use crate::event::Event;
 use crate::ids::{BindingId, ExchangeId, MessageId, QueueId, Target};
 use crate::limits::Limits;
 use crate::message::{MessageMeta, Payload, Publish};
 use crate::outbox::Out;
 use crate::queue::EnqueueError;
+use crate::queue::PublishError;
 use crate::storage::{Record, Storage};
 use crate::time::Instant;
 

@@ -4,11 +4,12 @@ use alloc::string::String;
 
 use super::{Broker, ExchangeRef};
 use crate::common_error::{LimitError, LimitKind, check_key};
-use crate::error::{BindError, SubscribeError, SubscriptionError};
 use crate::event::Event;
+use crate::exchange::BindError;
 use crate::ids::{ExchangeId, SubscriptionId, Target};
 use crate::storage::Storage;
 use crate::subscription::{Received, Subscription, SubscriptionConfig};
+use crate::subscription::{SubscribeError, SubscriptionError};
 use crate::time::Instant;
 
 impl<S: Storage> Broker<S> {

@@ -4,13 +4,11 @@ use alloc::string::String;
 
 use super::{Broker, ExchangeRef, QueueRef, next_id};
 use crate::common_error::{LimitError, LimitKind, check_key, check_name};
-use crate::error::{
-    BindError, DeclareExchangeError, DeclareQueueError, DeleteExchangeError, QueueError,
-    UnbindError,
-};
 use crate::event::{Event, RequeueReason};
+use crate::exchange::{BindError, DeclareExchangeError, DeleteExchangeError, UnbindError};
 use crate::exchange::{Exchange, ExchangeKind};
 use crate::ids::{BindingId, ExchangeId, LogId, QueueId, SubscriptionId, Target};
+use crate::queue::{DeclareQueueError, QueueError};
 use crate::queue::{Queue, QueueConfig};
 use crate::storage::Storage;
 use crate::time::Instant;

@@ -12,7 +12,10 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::ids::{BindingId, ExchangeId, Target};
+mod error;
 pub mod topic;
+
+pub use error::{BindError, DeclareExchangeError, DeleteExchangeError, UnbindError};
 
 use topic::TopicPattern;
 

@@ -26,9 +26,13 @@ use crate::time::{Duration, Instant};
 
 mod acks;
 mod dispatch;
+mod error;
 mod store;
 
 pub(crate) use acks::dead_letter_copy;
+pub use error::{
+    AckError, ConsumeError, ConsumerError, DeclareQueueError, PublishError, QueueError,
+};
 
 /// What a full queue does with a new message (RabbitMQ `x-overflow`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

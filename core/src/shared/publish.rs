@@ -1,9 +1,9 @@
 //! Publishing to exchanges and producing to streams through a [`SharedBroker`].
 
 use super::{SharedBroker, SharedError};
-use crate::error::PublishError;
 use crate::ids::MessageId;
 use crate::message::{Payload, Publish};
+use crate::queue::PublishError;
 use crate::storage::Storage;
 use crate::stream::ProduceError;
 use crate::stream::Produced;

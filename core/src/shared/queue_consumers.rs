@@ -4,10 +4,10 @@
 use super::state::State;
 use super::{SharedBroker, SharedError};
 use crate::QueueRef;
-use crate::error::{AckError, ConsumeError, ConsumerError};
 use crate::event::Delivery;
 use crate::ids::{ConsumerId, DeliveryTag};
 use crate::queue::ConsumerConfig;
+use crate::queue::{AckError, ConsumeError, ConsumerError};
 use crate::storage::Storage;
 use crate::time::Instant;
 

@@ -2,10 +2,10 @@
 
 use super::state::State;
 use super::{SharedBroker, SharedError};
-use crate::error::SubscriptionError;
 use crate::ids::SubscriptionId;
 use crate::storage::Storage;
 use crate::subscription::Received;
+use crate::subscription::SubscriptionError;
 use crate::time::Instant;
 
 impl<S: Storage> SharedBroker<S> {
