@@ -11,6 +11,9 @@
 //! Criterion reports each case; a closing pass times every case side by side in the same run
 //! and prints the ratios (broker throughput ÷ baseline throughput) that BENCHMARKS.md quotes.
 //! Run: `cargo bench -p brokerlab --bench throughput`.
+//!
+//! One file on purpose (about 780 lines): every case and its baseline share the setup and the
+//! interleaved side-by-side pass, so each ratio is read with both of its sides.
 
 #![allow(missing_docs)]
 
