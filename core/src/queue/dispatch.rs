@@ -141,17 +141,7 @@ impl Queue {
         }
         let message = record.message;
         let payload = record.payload.clone();
-        let offset = storage
-            .append(self.log, record)
-            .map_err(EnqueueError::Storage)?;
-        debug_assert_eq!(offset.0, self.end, "storage offsets must be dense");
-        self.end = offset.0 + 1;
-        self.note_appended(message);
-        out.emit(Event::Enqueued {
-            message,
-            queue: self.id,
-            offset,
-        });
+        let offset = self.append(storage, out, record)?;
         self.cursor = self.end;
         self.deliver_to(out, now, ci, offset.0, 0, message, payload);
         Ok(offset)

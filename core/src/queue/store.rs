@@ -30,6 +30,23 @@ impl Queue {
             });
             return Err(EnqueueError::Rejected);
         }
+        let offset = self.append(storage, out, record)?;
+        if self.ready() > self.max_length {
+            self.trim_to_max_length(storage, out);
+        }
+        Ok(offset)
+    }
+
+    /// Appends `record` at the end of the log and reports it `Enqueued`: the one append of
+    /// both `enqueue` and the direct-delivery path of `publish`.
+    #[inline(always)]
+    pub(super) fn append<S: Storage>(
+        &mut self,
+        storage: &mut S,
+        out: &mut Out,
+        record: Record,
+    ) -> Result<Offset, EnqueueError> {
+        let message = record.message;
         let offset = storage
             .append(self.log, record)
             .map_err(EnqueueError::Storage)?;
@@ -41,9 +58,6 @@ impl Queue {
             queue: self.id,
             offset,
         });
-        if self.ready() > self.max_length {
-            self.trim_to_max_length(storage, out);
-        }
         Ok(offset)
     }
 
