@@ -1,5 +1,5 @@
 //! The umbrella [`Error`], which every per-operation error converts into. Those live with
-//! their pattern: `queue/error.rs`, `exchange/error.rs`, `subscription.rs`, `stream/error.rs`,
+//! their pattern: `queue/error.rs`, `exchange/error.rs`, `pubsub/error.rs`, `stream/error.rs`,
 //! `group/error.rs`; what they all share (`NameError`, `LimitError`) is in `common_error.rs`,
 //! below them. The umbrella imports the per-operation errors, never the other way.
 //!
@@ -10,12 +10,12 @@ use core::fmt;
 
 use crate::exchange::{BindError, DeclareExchangeError, DeleteExchangeError, UnbindError};
 use crate::group::{CommitError, GroupError, JoinGroupError};
+use crate::pubsub::{SubscribeError, SubscriptionError};
 use crate::queue::{
     AckError, ConsumeError, ConsumerError, DeclareQueueError, PublishError, QueueError,
 };
 use crate::storage::StorageError;
 use crate::stream::{DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError};
-use crate::subscription::{SubscribeError, SubscriptionError};
 
 /// Any broker error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -366,6 +366,7 @@ mod limits;
 mod message;
 mod outbox;
 pub mod partitioner;
+mod pubsub;
 mod queue;
 mod registry;
 #[cfg(feature = "std")]
@@ -374,7 +375,6 @@ pub mod sim;
 pub(crate) mod sort;
 pub mod storage;
 mod stream;
-mod subscription;
 mod time;
 pub use exchange::topic;
 mod vec_map;
@@ -396,13 +396,13 @@ pub use ids::{
 };
 pub use limits::Limits;
 pub use message::{MessageMeta, Payload, PayloadArena, Publish};
+pub use pubsub::{Received, SubscriptionConfig};
+pub use pubsub::{SubscribeError, SubscriptionError};
 pub use queue::{
     AckError, ConsumeError, ConsumerError, DeclareQueueError, PublishError, QueueError,
 };
 pub use queue::{ConsumerConfig, ConsumerInfo, ConsumerState, Overflow, QueueConfig, QueueStats};
 pub use storage::{LogBounds, MemoryStorage, Record, Storage, StorageError};
-pub use subscription::{Received, SubscriptionConfig};
-pub use subscription::{SubscribeError, SubscriptionError};
 pub use time::{Duration, Instant};
 
 pub use group::{CommitError, GroupError, JoinGroupError};

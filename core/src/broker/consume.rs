@@ -28,7 +28,8 @@ impl<S: Storage> Broker<S> {
         let queue = self
             .resolve_queue(queue.into())
             .ok_or(ConsumeError::UnknownQueue)?;
-        self.consumers
+        self.queue_side
+            .consumers
             .check_vacant(name, self.limits.max_name_len)?;
         if config.prefetch > self.limits.max_prefetch {
             return Err(ConsumeError::PrefetchTooLarge {
@@ -36,14 +37,15 @@ impl<S: Storage> Broker<S> {
                 max: self.limits.max_prefetch,
             });
         }
-        self.consumers
+        self.queue_side
+            .consumers
             .check_room(self.limits.max_consumers, LimitKind::Consumers)?;
-        let Some(q) = self.queues.get_mut(&queue) else {
+        let Some(q) = self.queue_side.queues.get_mut(&queue) else {
             return Err(ConsumeError::UnknownQueue);
         };
-        let id = self.consumers.peek_id()?;
+        let id = self.queue_side.consumers.peek_id()?;
         q.add_consumer(id, config.prefetch, self.limits.max_prefetch);
-        self.consumers.insert(
+        self.queue_side.consumers.insert(
             id,
             ConsumerEntry {
                 name: String::from(name),
@@ -60,8 +62,12 @@ impl<S: Storage> Broker<S> {
     }
 
     fn locate(&self, consumer: ConsumerId) -> Option<(QueueId, usize)> {
-        let queue = self.consumers.get(&consumer)?.queue;
-        let ci = self.queues.get(&queue)?.consumer_index(consumer)?;
+        let queue = self.queue_side.consumers.get(&consumer)?.queue;
+        let ci = self
+            .queue_side
+            .queues
+            .get(&queue)?
+            .consumer_index(consumer)?;
         Some((queue, ci))
     }
 
@@ -74,10 +80,10 @@ impl<S: Storage> Broker<S> {
             .ok_or(ConsumerError::UnknownConsumer)?;
         self.out.emit(Event::ConsumerCancelled { consumer, queue });
         self.release(queue, ci, RequeueReason::ConsumerCancelled);
-        if let Some(q) = self.queues.get_mut(&queue) {
+        if let Some(q) = self.queue_side.queues.get_mut(&queue) {
             q.remove_consumer(ci);
         }
-        self.consumers.remove(&consumer);
+        self.queue_side.consumers.remove(&consumer);
         self.dispatch(queue, now);
         self.flush_dead_letters(now);
         Ok(())
@@ -95,7 +101,7 @@ impl<S: Storage> Broker<S> {
         let (queue, ci) = self
             .locate(consumer)
             .ok_or(ConsumerError::UnknownConsumer)?;
-        let Some(q) = self.queues.get_mut(&queue) else {
+        let Some(q) = self.queue_side.queues.get_mut(&queue) else {
             return Err(ConsumerError::UnknownConsumer);
         };
         if q.consumers[ci].state == ConsumerState::Crashed {
@@ -119,7 +125,7 @@ impl<S: Storage> Broker<S> {
         let (queue, ci) = self
             .locate(consumer)
             .ok_or(ConsumerError::UnknownConsumer)?;
-        let Some(q) = self.queues.get_mut(&queue) else {
+        let Some(q) = self.queue_side.queues.get_mut(&queue) else {
             return Err(ConsumerError::UnknownConsumer);
         };
         if q.consumers[ci].state != ConsumerState::Crashed {
@@ -139,6 +145,7 @@ impl<S: Storage> Broker<S> {
     ) -> Result<(QueueId, crate::queue::InFlight), AckError> {
         let (queue, ci) = self.locate(consumer).ok_or(AckError::UnknownConsumer)?;
         let q = self
+            .queue_side
             .queues
             .get_mut(&queue)
             .ok_or(AckError::UnknownConsumer)?;
@@ -161,9 +168,10 @@ impl<S: Storage> Broker<S> {
     ) -> Result<(), AckError> {
         let now = self.clock(now);
         let q = self
+            .queue_side
             .consumers
             .get(&consumer)
-            .and_then(|c| self.queues.get_mut(&c.queue))
+            .and_then(|c| self.queue_side.queues.get_mut(&c.queue))
             .ok_or(AckError::UnknownConsumer)?;
         let ci = q
             .consumer_index(consumer)
@@ -194,7 +202,7 @@ impl<S: Storage> Broker<S> {
     ) -> Result<usize, AckError> {
         let now = self.clock(now);
         let (queue, last) = self.settle_target(consumer, up_to)?;
-        let Some(q) = self.queues.get_mut(&queue) else {
+        let Some(q) = self.queue_side.queues.get_mut(&queue) else {
             return Ok(0);
         };
         let count = match q.consumer_index(consumer) {
@@ -222,7 +230,7 @@ impl<S: Storage> Broker<S> {
     ) -> Result<(), AckError> {
         let now = self.clock(now);
         let (queue, f) = self.settle_target(consumer, delivery)?;
-        if let Some(q) = self.queues.get_mut(&queue) {
+        if let Some(q) = self.queue_side.queues.get_mut(&queue) {
             q.nack(&mut self.storage, &mut self.out, consumer, f, requeue);
             q.dispatch(&mut self.storage, &mut self.out, now);
         }

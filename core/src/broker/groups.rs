@@ -55,7 +55,7 @@ impl<S: Storage> Broker<S> {
         let mut ids: Vec<StreamId> = Vec::with_capacity(streams.len());
         for s in streams {
             ids.push(
-                self.st
+                self.stream_side
                     .streams
                     .id_of(s)
                     .ok_or(JoinGroupError::UnknownStream)?,
@@ -63,8 +63,8 @@ impl<S: Storage> Broker<S> {
         }
         crate::sort::sort(&mut ids);
         ids.dedup();
-        let existing = self.st.groups.id_of(group);
-        match existing.and_then(|g| self.st.groups.get(&g)) {
+        let existing = self.stream_side.groups.id_of(group);
+        match existing.and_then(|g| self.stream_side.groups.get(&g)) {
             Some(g) => {
                 if let Some(&id) = g.members.get(member) {
                     return Err(JoinGroupError::DuplicateMember(id));
@@ -86,7 +86,7 @@ impl<S: Storage> Broker<S> {
                 }
             }
             None => self
-                .st
+                .stream_side
                 .groups
                 .check_room(self.limits.max_groups, LimitKind::Groups)?,
         }
@@ -98,11 +98,11 @@ impl<S: Storage> Broker<S> {
             }
             .into());
         }
-        let mut counter = self.st.next_consumer;
+        let mut counter = self.stream_side.next_consumer;
         let id = StreamConsumerId(next_id(&mut counter)?);
         let gid = match existing {
             Some(g) => {
-                if let Some(group) = self.st.groups.get_mut(&g)
+                if let Some(group) = self.stream_side.groups.get_mut(&g)
                     && group.members.len() == 0
                 {
                     group.assignor = config.assignor;
@@ -110,16 +110,16 @@ impl<S: Storage> Broker<S> {
                 g
             }
             None => {
-                let gid = self.st.groups.peek_id()?;
-                self.st
+                let gid = self.stream_side.groups.peek_id()?;
+                self.stream_side
                     .groups
                     .insert(gid, Group::new(gid, String::from(group), config.assignor));
                 self.out.emit(Event::GroupCreated { group: gid });
                 gid
             }
         };
-        self.st.next_consumer = counter;
-        self.st.consumers.insert(
+        self.stream_side.next_consumer = counter;
+        self.stream_side.consumers.insert(
             id,
             StreamConsumer {
                 name: String::from(member),
@@ -135,7 +135,7 @@ impl<S: Storage> Broker<S> {
                 next: 0,
             },
         );
-        if let Some(g) = self.st.groups.get_mut(&gid) {
+        if let Some(g) = self.stream_side.groups.get_mut(&gid) {
             g.members.insert(String::from(member), id);
         }
         self.out.emit(Event::MemberJoined {
@@ -152,12 +152,12 @@ impl<S: Storage> Broker<S> {
         member: &str,
     ) -> Result<(GroupId, StreamConsumerId), GroupError> {
         let gid = self
-            .st
+            .stream_side
             .groups
             .id_of(group)
             .ok_or(GroupError::UnknownGroup)?;
         let id = *self
-            .st
+            .stream_side
             .groups
             .get(&gid)
             .and_then(|g| g.members.get(member))
@@ -186,7 +186,7 @@ impl<S: Storage> Broker<S> {
         let now = self.clock(now);
         let (_, id) = self.locate_member(group, member)?;
         if let Some(m) = self
-            .st
+            .stream_side
             .consumers
             .get_mut(&id)
             .and_then(|c| c.membership.as_mut())
@@ -197,8 +197,8 @@ impl<S: Storage> Broker<S> {
     }
 
     fn remove_member(&mut self, gid: GroupId, id: StreamConsumerId, reason: LeaveReason) {
-        if let Some(c) = self.st.consumers.remove(&id)
-            && let Some(g) = self.st.groups.get_mut(&gid)
+        if let Some(c) = self.stream_side.consumers.remove(&id)
+            && let Some(g) = self.stream_side.groups.get_mut(&gid)
         {
             g.members.remove(&c.name);
         }
@@ -213,7 +213,7 @@ impl<S: Storage> Broker<S> {
     /// rebalances each group that lost one.
     pub(super) fn evict_silent_members(&mut self, now: Instant) {
         let expired: Vec<(GroupId, StreamConsumerId)> = self
-            .st
+            .stream_side
             .consumers
             .iter()
             .filter_map(|(&id, c)| {
@@ -238,23 +238,23 @@ impl<S: Storage> Broker<S> {
     /// cooperative-sticky, partitions that change owner are first revoked in one generation
     /// (`PartitionsRevoked`, then `Rebalanced` without them) and assigned in the next.
     pub(super) fn rebalance(&mut self, gid: GroupId, _now: Instant) {
-        let Some(g) = self.st.groups.get(&gid) else {
+        let Some(g) = self.stream_side.groups.get(&gid) else {
             return;
         };
         let mut input = AssignInput::new();
         let mut stream_ids: Vec<StreamId> = Vec::new();
         for (name, id) in &g.members {
-            let Some(c) = self.st.consumers.get(id) else {
+            let Some(c) = self.stream_side.consumers.get(id) else {
                 continue;
             };
             let names = c
                 .streams
                 .iter()
-                .filter_map(|s| self.st.streams.get(s))
+                .filter_map(|s| self.stream_side.streams.get(s))
                 .map(|s| s.name.clone());
             input = input.with_member(name.as_str(), names);
             let owned = c.positions.keys().filter_map(|sp| {
-                let s = self.st.streams.get(&sp.stream)?;
+                let s = self.stream_side.streams.get(&sp.stream)?;
                 Some(TopicPartition::new(s.name.clone(), sp.partition.0))
             });
             input = input.with_owned(name.as_str(), owned);
@@ -263,7 +263,7 @@ impl<S: Storage> Broker<S> {
         crate::sort::sort(&mut stream_ids);
         stream_ids.dedup();
         for s in &stream_ids {
-            if let Some(s) = self.st.streams.get(s) {
+            if let Some(s) = self.stream_side.streams.get(s) {
                 input = input.with_stream(s.name.clone(), s.partition_count());
             }
         }
@@ -283,7 +283,7 @@ impl<S: Storage> Broker<S> {
     }
 
     fn to_stream_partition(&self, tp: &TopicPartition) -> Option<StreamPartition> {
-        let id = self.st.streams.id_of(tp.stream.as_str())?;
+        let id = self.stream_side.streams.id_of(tp.stream.as_str())?;
         Some(StreamPartition {
             stream: id,
             partition: tp.partition,
@@ -298,7 +298,7 @@ impl<S: Storage> Broker<S> {
         assignment: &Assignment,
         revoked: &BTreeMap<MemberId, Vec<TopicPartition>>,
     ) {
-        let Some(g) = self.st.groups.get(&gid) else {
+        let Some(g) = self.stream_side.groups.get(&gid) else {
             return;
         };
         let generation = g.generation.wrapping_add(1);
@@ -323,7 +323,7 @@ impl<S: Storage> Broker<S> {
                 revocations.push((id, gone));
             }
         }
-        let Some(g) = self.st.groups.get_mut(&gid) else {
+        let Some(g) = self.stream_side.groups.get_mut(&gid) else {
             return;
         };
         g.generation = generation;
@@ -337,7 +337,7 @@ impl<S: Storage> Broker<S> {
         }
         let mut report = Vec::with_capacity(plan.len());
         for (id, new) in plan {
-            let Some(c) = self.st.consumers.get_mut(&id) else {
+            let Some(c) = self.stream_side.consumers.get_mut(&id) else {
                 continue;
             };
             let mut positions = VecMap::new();
@@ -347,7 +347,7 @@ impl<S: Storage> Broker<S> {
                     Some(&pos) => pos,
                     None => {
                         let log = self
-                            .st
+                            .stream_side
                             .streams
                             .get(&sp.stream)
                             .and_then(|s| s.parts.get(sp.partition.0 as usize))
@@ -399,7 +399,7 @@ impl<S: Storage> Broker<S> {
     ) -> Result<(), CommitError> {
         let now = self.clock(now);
         // One lookup each for the group, the member and its consumer state.
-        let st = &mut self.st;
+        let st = &mut self.stream_side;
         let gid = st.groups.id_of(group).ok_or(CommitError::UnknownGroup)?;
         let g = st.groups.get_mut(&gid).ok_or(CommitError::UnknownMember)?;
         let id = *g.members.get(member).ok_or(CommitError::UnknownMember)?;
@@ -466,8 +466,8 @@ impl<S: Storage> Broker<S> {
             GroupError::UnknownGroup => CommitError::UnknownGroup,
             _ => CommitError::UnknownMember,
         })?;
-        let generation = self.st.groups[&gid].generation;
-        let offsets: Vec<(StreamPartition, Offset)> = self.st.consumers[&id]
+        let generation = self.stream_side.groups[&gid].generation;
+        let offsets: Vec<(StreamPartition, Offset)> = self.stream_side.consumers[&id]
             .positions
             .iter()
             .filter_map(|(sp, pos)| pos.map(|o| (*sp, o)))
@@ -481,24 +481,24 @@ impl<S: Storage> Broker<S> {
     /// The id of the group with this name.
     #[must_use]
     pub fn group_id(&self, name: &str) -> Option<GroupId> {
-        self.st.groups.id_of(name)
+        self.stream_side.groups.id_of(name)
     }
 
     /// The name of a group.
     #[must_use]
     pub fn group_name(&self, group: GroupId) -> Option<&str> {
-        self.st.groups.get(&group).map(|g| g.name.as_str())
+        self.stream_side.groups.get(&group).map(|g| g.name.as_str())
     }
 
     /// All groups, by id.
     pub fn groups(&self) -> impl Iterator<Item = GroupId> + '_ {
-        self.st.groups.keys().copied()
+        self.stream_side.groups.keys().copied()
     }
 
     /// A group's current generation (0 before its first join).
     #[must_use]
     pub fn group_generation(&self, group: GroupId) -> Option<u32> {
-        self.st.groups.get(&group).map(|g| g.generation)
+        self.stream_side.groups.get(&group).map(|g| g.generation)
     }
 
     /// The consumer id of member `member` of `group`.
@@ -510,7 +510,7 @@ impl<S: Storage> Broker<S> {
     /// The group a stream consumer is a member of.
     #[must_use]
     pub fn member_group(&self, consumer: StreamConsumerId) -> Option<GroupId> {
-        self.st
+        self.stream_side
             .consumers
             .get(&consumer)?
             .membership
@@ -520,13 +520,13 @@ impl<S: Storage> Broker<S> {
     /// The current assignment of a group, members sorted by member id.
     #[must_use]
     pub fn group_assignment(&self, group: GroupId) -> Vec<MemberAssignment> {
-        let Some(g) = self.st.groups.get(&group) else {
+        let Some(g) = self.stream_side.groups.get(&group) else {
             return Vec::new();
         };
         g.members
             .values()
             .filter_map(|id| {
-                let c = self.st.consumers.get(id)?;
+                let c = self.stream_side.consumers.get(id)?;
                 Some(MemberAssignment {
                     member: *id,
                     partitions: c.positions.keys().copied().collect(),
@@ -538,7 +538,7 @@ impl<S: Storage> Broker<S> {
     /// The group's committed offset for a partition.
     #[must_use]
     pub fn committed(&self, group: GroupId, partition: StreamPartition) -> Option<Offset> {
-        self.st
+        self.stream_side
             .groups
             .get(&group)?
             .committed
@@ -550,13 +550,13 @@ impl<S: Storage> Broker<S> {
     /// commit for: owner, position, committed offset, log end and lag (`end − committed`).
     #[must_use]
     pub fn group_partitions(&self, group: GroupId) -> Vec<GroupPartitionInfo> {
-        let Some(g) = self.st.groups.get(&group) else {
+        let Some(g) = self.stream_side.groups.get(&group) else {
             return Vec::new();
         };
         let mut owners: VecMap<StreamPartition, (StreamConsumerId, Option<Offset>)> = VecMap::new();
         let mut streams: Vec<StreamId> = g.committed.keys().map(|sp| sp.stream).collect();
         for id in g.members.values() {
-            if let Some(c) = self.st.consumers.get(id) {
+            if let Some(c) = self.stream_side.consumers.get(id) {
                 streams.extend_from_slice(&c.streams);
                 for (sp, pos) in &c.positions {
                     owners.insert(*sp, (*id, *pos));
@@ -567,7 +567,7 @@ impl<S: Storage> Broker<S> {
         streams.dedup();
         let mut out = Vec::new();
         for s in streams {
-            let Some(stream) = self.st.streams.get(&s) else {
+            let Some(stream) = self.stream_side.streams.get(&s) else {
                 continue;
             };
             for (p, part) in stream.parts.iter().enumerate() {
@@ -594,8 +594,11 @@ impl<S: Storage> Broker<S> {
     /// log start).
     #[must_use]
     pub fn lag(&self, group: GroupId, partition: StreamPartition) -> Option<u64> {
-        let g = self.st.groups.get(&group)?;
-        let b = self.storage.bounds(self.st.log_of(partition)?).ok()?;
+        let g = self.stream_side.groups.get(&group)?;
+        let b = self
+            .storage
+            .bounds(self.stream_side.log_of(partition)?)
+            .ok()?;
         let from = g.committed.get(&partition).copied().unwrap_or(b.start);
         Some(b.end.0.saturating_sub(from.0))
     }

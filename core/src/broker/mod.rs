@@ -35,13 +35,13 @@ use crate::ids::{
 };
 use crate::limits::Limits;
 use crate::outbox::Out;
+use crate::pubsub::SubscribeError;
+use crate::pubsub::Subscription;
 use crate::queue::{ConsumeError, DeclareQueueError};
 use crate::queue::{EnqueueError, Queue, dead_letter_copy};
 use crate::registry::{Named, Registry, Taken};
 use crate::storage::{MemoryStorage, Storage};
 use crate::stream::DeclareStreamError;
-use crate::subscription::SubscribeError;
-use crate::subscription::Subscription;
 use crate::time::Instant;
 use crate::vec_map::VecMap;
 use crate::{LimitError, LimitKind};
@@ -140,6 +140,22 @@ taken_into! {
     DeclareStreamError, StreamId, AlreadyExists;
 }
 
+/// Everything the broker keeps for the queue side (patterns A, B, C): exchanges and their
+/// bindings, queues and their consumers, pub/sub subscriptions. The stream side (patterns D,
+/// E) is [`streams::StreamSide`].
+#[derive(Debug)]
+struct QueueSide {
+    exchanges: Registry<ExchangeId, Exchange>,
+    queues: Registry<QueueId, Queue>,
+    consumers: Registry<ConsumerId, ConsumerEntry>,
+    subscriptions: Registry<SubscriptionId, Subscription>,
+    /// Which exchange holds each binding.
+    binding_index: VecMap<BindingId, ExchangeId>,
+    next_binding: u32,
+    /// Scratch for routing one message (empty between calls).
+    route_scratch: Vec<(BindingId, Target)>,
+}
+
 /// A deterministic, sans-IO message broker over a [`Storage`].
 ///
 /// See the [crate docs](crate) for a tutorial.
@@ -150,15 +166,9 @@ pub struct Broker<S: Storage = MemoryStorage> {
     now: Instant,
     out: Out,
     next_message: u64,
-    next_binding: u32,
     next_log: u64,
-    exchanges: Registry<ExchangeId, Exchange>,
-    queues: Registry<QueueId, Queue>,
-    consumers: Registry<ConsumerId, ConsumerEntry>,
-    subscriptions: Registry<SubscriptionId, Subscription>,
-    binding_index: VecMap<BindingId, ExchangeId>,
-    route_scratch: Vec<(BindingId, Target)>,
-    st: streams::StreamState,
+    queue_side: QueueSide,
+    stream_side: streams::StreamSide,
     saved_acks: durable::SavedAcks,
 }
 
@@ -190,15 +200,17 @@ impl<S: Storage> Broker<S> {
             limits,
             now: Instant::ZERO,
             next_message: 1,
-            next_binding: 1,
             next_log: 1,
-            exchanges,
-            queues: Registry::new(),
-            consumers: Registry::new(),
-            subscriptions: Registry::new(),
-            binding_index: VecMap::new(),
-            route_scratch: Vec::new(),
-            st: streams::StreamState::new(),
+            queue_side: QueueSide {
+                exchanges,
+                queues: Registry::new(),
+                consumers: Registry::new(),
+                subscriptions: Registry::new(),
+                binding_index: VecMap::new(),
+                next_binding: 1,
+                route_scratch: Vec::new(),
+            },
+            stream_side: streams::StreamSide::new(),
             saved_acks: durable::SavedAcks::default(),
         }
     }
@@ -318,11 +330,12 @@ impl<S: Storage> Broker<S> {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let queues = self
+            .queue_side
             .queues
             .values()
             .filter_map(|q| q.next_deadline(&self.storage))
             .min();
-        match (queues, self.st.next_deadline()) {
+        match (queues, self.stream_side.next_deadline()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
@@ -334,7 +347,7 @@ impl<S: Storage> Broker<S> {
     /// session timeout passed and rebalances their groups.
     pub fn handle_timeout(&mut self, now: Instant) {
         let now = self.clock(now);
-        for q in self.queues.values_mut() {
+        for q in self.queue_side.queues.values_mut() {
             q.handle_timeout(&mut self.storage, &mut self.out, now);
             q.dispatch(&mut self.storage, &mut self.out, now);
         }
@@ -348,15 +361,15 @@ impl<S: Storage> Broker<S> {
     }
 
     fn resolve_queue(&self, q: QueueRef<'_>) -> Option<QueueId> {
-        self.queues.resolve(q)
+        self.queue_side.queues.resolve(q)
     }
 
     fn resolve_exchange(&self, x: ExchangeRef<'_>) -> Option<ExchangeId> {
-        self.exchanges.resolve(x)
+        self.queue_side.exchanges.resolve(x)
     }
 
     fn dispatch(&mut self, queue: QueueId, now: Instant) {
-        if let Some(q) = self.queues.get_mut(&queue) {
+        if let Some(q) = self.queue_side.queues.get_mut(&queue) {
             q.dispatch(&mut self.storage, &mut self.out, now);
         }
     }
@@ -366,7 +379,7 @@ impl<S: Storage> Broker<S> {
     fn flush_dead_letters(&mut self, now: Instant) {
         while let Some(job) = self.out.dead_letters.pop_front() {
             let message = job.record.message;
-            let Some(q) = self.queues.get_mut(&job.to) else {
+            let Some(q) = self.queue_side.queues.get_mut(&job.to) else {
                 continue;
             };
             self.out.hops = job.hops + 1;
@@ -397,14 +410,15 @@ impl<S: Storage> Broker<S> {
     /// Re-resolves every queue's dead-letter queue after a queue was declared or deleted.
     fn resolve_dead_letter_queues(&mut self) {
         let targets: Vec<Option<QueueId>> = self
+            .queue_side
             .queues
             .values()
             .map(|q| {
                 let name = q.config.dead_letter_queue.as_deref()?;
-                self.queues.id_of(name)
+                self.queue_side.queues.id_of(name)
             })
             .collect();
-        for (q, target) in self.queues.values_mut().zip(targets) {
+        for (q, target) in self.queue_side.queues.values_mut().zip(targets) {
             q.dead_letter_to = target;
         }
     }

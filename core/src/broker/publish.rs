@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::Broker;
+use super::{Broker, QueueSide};
 use crate::common_error::{LimitError, LimitKind, check_key};
 use crate::event::Event;
 use crate::ids::{BindingId, ExchangeId, MessageId, QueueId, Target};
@@ -191,6 +191,7 @@ impl<S: Storage> Broker<S> {
     fn resolve_names(&self, exchange: &str, routing_key: &str) -> Result<Resolved, PublishError> {
         check_key(routing_key, self.limits.max_key_len).map_err(PublishError::InvalidKey)?;
         let exchange = self
+            .queue_side
             .exchanges
             .id_of(exchange)
             .ok_or(PublishError::UnknownExchange)?;
@@ -204,7 +205,7 @@ impl<S: Storage> Broker<S> {
         routing_key: &str,
     ) -> Result<Resolved, PublishError> {
         let queue = if exchange == ExchangeId::DEFAULT {
-            let q = self.queues.id_of(routing_key);
+            let q = self.queue_side.queues.id_of(routing_key);
             Some(q.ok_or(PublishError::UnknownQueue)?)
         } else {
             None
@@ -217,7 +218,7 @@ impl<S: Storage> Broker<S> {
     fn resolve_ids<'a>(&self, to: Destination<'a>) -> Result<(Resolved, &'a str), PublishError> {
         match to {
             Destination::Queue(queue) => {
-                if !self.queues.contains_key(&queue) {
+                if !self.queue_side.queues.contains_key(&queue) {
                     return Err(PublishError::UnknownQueue);
                 }
                 let exchange = ExchangeId::DEFAULT;
@@ -227,7 +228,7 @@ impl<S: Storage> Broker<S> {
             Destination::Exchange(exchange, routing_key) => {
                 check_key(routing_key, self.limits.max_key_len)
                     .map_err(PublishError::InvalidKey)?;
-                if !self.exchanges.contains_key(&exchange) {
+                if !self.queue_side.exchanges.contains_key(&exchange) {
                     return Err(PublishError::UnknownExchange);
                 }
                 Ok((self.resolve_default(exchange, routing_key)?, routing_key))
@@ -249,7 +250,7 @@ impl<S: Storage> Broker<S> {
             None => {
                 let targets = self.route(to.exchange, routing_key);
                 let result = self.route_one(now, to.exchange, &targets, payload, meta);
-                self.route_scratch = targets;
+                self.queue_side.route_scratch = targets;
                 result
             }
         };
@@ -262,9 +263,9 @@ impl<S: Storage> Broker<S> {
     /// The targets of an exchange (not the default one) for `routing_key`, in the scratch
     /// vector, which the caller must put back.
     fn route(&mut self, exchange: ExchangeId, routing_key: &str) -> Vec<(BindingId, Target)> {
-        let mut targets = core::mem::take(&mut self.route_scratch);
+        let mut targets = core::mem::take(&mut self.queue_side.route_scratch);
         targets.clear();
-        if let Some(x) = self.exchanges.get(&exchange) {
+        if let Some(x) = self.queue_side.exchanges.get(&exchange) {
             x.route(routing_key, &mut targets);
         }
         targets
@@ -294,7 +295,7 @@ impl<S: Storage> Broker<S> {
             binding: None,
             target: Target::Queue(queue),
         });
-        let Some(q) = self.queues.get_mut(&queue) else {
+        let Some(q) = self.queue_side.queues.get_mut(&queue) else {
             return Ok(message);
         };
         let record = Record {
@@ -350,7 +351,7 @@ impl<S: Storage> Broker<S> {
             } else {
                 self.publish_batch_routed(now, exchange, &targets, payloads, &meta, &mut batch)
             };
-            self.route_scratch = targets;
+            self.queue_side.route_scratch = targets;
             result
         };
         self.flush_dead_letters(now);
@@ -398,7 +399,7 @@ impl<S: Storage> Broker<S> {
         let target = Target::Queue(queue);
         loop {
             let Broker {
-                queues,
+                queue_side: QueueSide { queues, .. },
                 storage,
                 out,
                 limits,
@@ -500,7 +501,7 @@ impl<S: Storage> Broker<S> {
             });
             match target {
                 Target::Queue(queue) => {
-                    let Some(q) = self.queues.get_mut(&queue) else {
+                    let Some(q) = self.queue_side.queues.get_mut(&queue) else {
                         continue;
                     };
                     let (Some(payload), Some(meta)) = share() else {
@@ -521,7 +522,7 @@ impl<S: Storage> Broker<S> {
                     }
                 }
                 Target::Subscription(sid) => {
-                    let Some(s) = self.subscriptions.get_mut(&sid) else {
+                    let Some(s) = self.queue_side.subscriptions.get_mut(&sid) else {
                         continue;
                     };
                     let (Some(payload), _) = share() else {

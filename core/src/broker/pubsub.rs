@@ -7,9 +7,9 @@ use crate::common_error::{LimitError, LimitKind, check_key};
 use crate::event::Event;
 use crate::exchange::BindError;
 use crate::ids::{ExchangeId, SubscriptionId, Target};
+use crate::pubsub::{Received, Subscription, SubscriptionConfig};
+use crate::pubsub::{SubscribeError, SubscriptionError};
 use crate::storage::Storage;
-use crate::subscription::{Received, Subscription, SubscriptionConfig};
-use crate::subscription::{SubscribeError, SubscriptionError};
 use crate::time::Instant;
 
 impl<S: Storage> Broker<S> {
@@ -28,7 +28,8 @@ impl<S: Storage> Broker<S> {
         config: SubscriptionConfig,
     ) -> Result<SubscriptionId, SubscribeError> {
         self.clock(now);
-        self.subscriptions
+        self.queue_side
+            .subscriptions
             .check_vacant(name, self.limits.max_name_len)?;
         if config.capacity == 0 || config.capacity > self.limits.max_inbox {
             return Err(SubscribeError::InvalidCapacity {
@@ -36,7 +37,8 @@ impl<S: Storage> Broker<S> {
                 max: self.limits.max_inbox,
             });
         }
-        self.subscriptions
+        self.queue_side
+            .subscriptions
             .check_room(self.limits.max_subscriptions, LimitKind::Subscriptions)?;
         let exchange = exchange.into();
         match self.resolve_exchange(exchange) {
@@ -45,20 +47,21 @@ impl<S: Storage> Broker<S> {
             Some(_) => {}
         }
         check_key(binding_key, self.limits.max_key_len).map_err(BindError::InvalidKey)?;
-        if self.binding_index.len() >= self.limits.max_bindings {
+        if self.queue_side.binding_index.len() >= self.limits.max_bindings {
             return Err(BindError::Limit(LimitError {
                 kind: LimitKind::Bindings,
                 limit: self.limits.max_bindings,
             })
             .into());
         }
-        let id = self.subscriptions.peek_id()?;
-        self.subscriptions
+        let id = self.queue_side.subscriptions.peek_id()?;
+        self.queue_side
+            .subscriptions
             .insert(id, Subscription::new(String::from(name), config.capacity));
         self.out.emit(Event::Subscribed { subscription: id });
         if let Err(e) = self.bind_target(now, exchange, Target::Subscription(id), binding_key) {
             // Unreachable after the checks above, but never leave a half-made subscription.
-            self.subscriptions.remove(&id);
+            self.queue_side.subscriptions.remove(&id);
             self.out.emit(Event::Unsubscribed { subscription: id });
             return Err(e.into());
         }
@@ -74,6 +77,7 @@ impl<S: Storage> Broker<S> {
     ) -> Result<Option<Received>, SubscriptionError> {
         self.clock(now);
         let s = self
+            .queue_side
             .subscriptions
             .get_mut(&subscription)
             .ok_or(SubscriptionError::UnknownSubscription)?;
@@ -95,7 +99,8 @@ impl<S: Storage> Broker<S> {
         subscription: SubscriptionId,
     ) -> Result<(), SubscriptionError> {
         self.clock(now);
-        self.subscriptions
+        self.queue_side
+            .subscriptions
             .remove(&subscription)
             .ok_or(SubscriptionError::UnknownSubscription)?;
         self.remove_bindings_to(Target::Subscription(subscription));

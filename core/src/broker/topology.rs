@@ -24,7 +24,7 @@ impl<S: Storage> Broker<S> {
         kind: ExchangeKind,
     ) -> Result<ExchangeId, DeclareExchangeError> {
         self.clock(now);
-        let id = self.exchanges.declare::<DeclareExchangeError>(
+        let id = self.queue_side.exchanges.declare::<DeclareExchangeError>(
             name,
             self.limits.max_name_len,
             (self.limits.max_exchanges, LimitKind::Exchanges),
@@ -48,11 +48,11 @@ impl<S: Storage> Broker<S> {
         if id == ExchangeId::DEFAULT {
             return Err(DeleteExchangeError::DefaultExchange);
         }
-        let Some(x) = self.exchanges.remove(&id) else {
+        let Some(x) = self.queue_side.exchanges.remove(&id) else {
             return Err(DeleteExchangeError::UnknownExchange);
         };
         for b in &x.bindings {
-            self.binding_index.remove(&b.id);
+            self.queue_side.binding_index.remove(&b.id);
             self.out.emit(Event::Unbound {
                 binding: b.id,
                 exchange: id,
@@ -75,7 +75,9 @@ impl<S: Storage> Broker<S> {
         config: QueueConfig,
     ) -> Result<QueueId, DeclareQueueError> {
         self.clock(now);
-        self.queues.check_vacant(name, self.limits.max_name_len)?;
+        self.queue_side
+            .queues
+            .check_vacant(name, self.limits.max_name_len)?;
         if config
             .max_length
             .is_some_and(|m| m > self.limits.max_queue_messages)
@@ -101,16 +103,17 @@ impl<S: Storage> Broker<S> {
                 ));
             }
         }
-        self.queues
+        self.queue_side
+            .queues
             .check_room(self.limits.max_queues, LimitKind::Queues)?;
         let log = LogId(self.next_log);
-        let id = self.queues.peek_id()?;
+        let id = self.queue_side.queues.peek_id()?;
         self.storage.create_log(log)?;
         let _ = self
             .storage
             .put_meta(&alloc::format!("queue/{name}"), &log.0.to_le_bytes());
         self.next_log += 1;
-        self.queues.insert(
+        self.queue_side.queues.insert(
             id,
             Queue::new(
                 id,
@@ -137,13 +140,13 @@ impl<S: Storage> Broker<S> {
         let id = self
             .resolve_queue(queue.into())
             .ok_or(QueueError::UnknownQueue)?;
-        let Some(mut q) = self.queues.remove(&id) else {
+        let Some(mut q) = self.queue_side.queues.remove(&id) else {
             return Err(QueueError::UnknownQueue);
         };
         self.saved_acks.forget(id);
         q.drop_all(&mut self.storage, &mut self.out);
         for c in &q.consumers {
-            self.consumers.remove(&c.id);
+            self.queue_side.consumers.remove(&c.id);
             self.out.emit(Event::ConsumerCancelled {
                 consumer: c.id,
                 queue: id,
@@ -171,7 +174,11 @@ impl<S: Storage> Broker<S> {
         let id = self
             .resolve_queue(queue.into())
             .ok_or(QueueError::UnknownQueue)?;
-        let q = self.queues.get_mut(&id).ok_or(QueueError::UnknownQueue)?;
+        let q = self
+            .queue_side
+            .queues
+            .get_mut(&id)
+            .ok_or(QueueError::UnknownQueue)?;
         let count = q.purge(&mut self.storage, &mut self.out);
         self.out.emit(Event::QueuePurged { queue: id, count });
         Ok(count)
@@ -201,7 +208,7 @@ impl<S: Storage> Broker<S> {
         subscription: SubscriptionId,
         key: &str,
     ) -> Result<BindingId, BindError> {
-        if !self.subscriptions.contains_key(&subscription) {
+        if !self.queue_side.subscriptions.contains_key(&subscription) {
             return Err(BindError::UnknownSubscription);
         }
         self.bind_target(
@@ -227,22 +234,22 @@ impl<S: Storage> Broker<S> {
             return Err(BindError::DefaultExchange);
         }
         check_key(key, self.limits.max_key_len).map_err(BindError::InvalidKey)?;
-        let Some(ex) = self.exchanges.get_mut(&x) else {
+        let Some(ex) = self.queue_side.exchanges.get_mut(&x) else {
             return Err(BindError::UnknownExchange);
         };
         if let Some(existing) = ex.find_binding(target, key) {
             return Ok(existing);
         }
-        if self.binding_index.len() >= self.limits.max_bindings {
+        if self.queue_side.binding_index.len() >= self.limits.max_bindings {
             return Err(LimitError {
                 kind: LimitKind::Bindings,
                 limit: self.limits.max_bindings,
             }
             .into());
         }
-        let id = BindingId(next_id(&mut self.next_binding)?);
+        let id = BindingId(next_id(&mut self.queue_side.next_binding)?);
         ex.add_binding(id, target, String::from(key));
-        self.binding_index.insert(id, x);
+        self.queue_side.binding_index.insert(id, x);
         self.out.emit(Event::Bound {
             binding: id,
             exchange: x,
@@ -255,10 +262,11 @@ impl<S: Storage> Broker<S> {
     pub fn unbind(&mut self, now: Instant, binding: BindingId) -> Result<(), UnbindError> {
         self.clock(now);
         let x = self
+            .queue_side
             .binding_index
             .remove(&binding)
             .ok_or(UnbindError::UnknownBinding)?;
-        if let Some(ex) = self.exchanges.get_mut(&x)
+        if let Some(ex) = self.queue_side.exchanges.get_mut(&x)
             && let Some(i) = ex.bindings.iter().position(|b| b.id == binding)
         {
             let b = ex.bindings.remove(i);
@@ -272,10 +280,10 @@ impl<S: Storage> Broker<S> {
     }
 
     pub(super) fn remove_bindings_to(&mut self, target: Target) {
-        for ex in self.exchanges.values_mut() {
+        for ex in self.queue_side.exchanges.values_mut() {
             let x = ex.id;
             let out = &mut self.out;
-            let index = &mut self.binding_index;
+            let index = &mut self.queue_side.binding_index;
             ex.bindings.retain(|b| {
                 if b.target != target {
                     return true;
@@ -293,7 +301,7 @@ impl<S: Storage> Broker<S> {
 
     /// Requeues every delivery of a consumer (helper for cancel and crash).
     pub(super) fn release(&mut self, queue: QueueId, ci: usize, reason: RequeueReason) {
-        if let Some(q) = self.queues.get_mut(&queue) {
+        if let Some(q) = self.queue_side.queues.get_mut(&queue) {
             q.release_consumer(&mut self.storage, &mut self.out, ci, reason);
         }
     }

@@ -3,9 +3,9 @@
 use super::state::State;
 use super::{SharedBroker, SharedError};
 use crate::ids::SubscriptionId;
+use crate::pubsub::Received;
+use crate::pubsub::SubscriptionError;
 use crate::storage::Storage;
-use crate::subscription::Received;
-use crate::subscription::SubscriptionError;
 use crate::time::Instant;
 
 impl<S: Storage> SharedBroker<S> {

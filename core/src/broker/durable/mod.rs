@@ -211,7 +211,7 @@ impl<S: Storage> Broker<S> {
         self.storage.put_meta(CLOCK, &w.0)?;
         // One buffer and one key string for every queue: this runs at every flush.
         let mut key = String::new();
-        for q in self.queues.values() {
+        for q in self.queue_side.queues.values() {
             let signature = q.ack_signature();
             if let Some(saved) = self.saved_acks.0.get(&q.id)
                 && saved.signature == signature
@@ -243,7 +243,7 @@ impl<S: Storage> Broker<S> {
                 },
             );
         }
-        for s in self.st.streams.values() {
+        for s in self.stream_side.streams.values() {
             w.0.clear();
             w.u64(s.parts.len() as u64);
             for part in &s.parts {
@@ -330,20 +330,22 @@ impl<S: Storage> Broker<S> {
             }
         };
         b.now = Instant::from_millis(now);
-        b.queues.set_next_seq(snap.next_queue);
-        b.exchanges.set_next_seq(snap.next_exchange);
-        b.next_binding = snap.next_binding;
+        b.queue_side.queues.set_next_seq(snap.next_queue);
+        b.queue_side.exchanges.set_next_seq(snap.next_exchange);
+        b.queue_side.next_binding = snap.next_binding;
         b.next_log = snap.next_log;
         // Logs made after the last save (a declaration that was never flushed) keep their
         // ids; new ones go past them.
         while b.storage.bounds(LogId(b.next_log)).is_ok() {
             b.next_log += 1;
         }
-        b.st.streams.set_next_seq(snap.next_stream);
-        b.st.groups.set_next_seq(snap.next_group);
+        b.stream_side.streams.set_next_seq(snap.next_stream);
+        b.stream_side.groups.set_next_seq(snap.next_group);
         for (id, name, kind) in snap.exchanges {
             let id = ExchangeId(id);
-            b.exchanges.restore(id, Exchange::new(id, name, kind));
+            b.queue_side
+                .exchanges
+                .restore(id, Exchange::new(id, name, kind));
         }
         for (id, name, log, config) in snap.queues {
             let (id, log) = (QueueId(id), LogId(log));
@@ -381,15 +383,15 @@ impl<S: Storage> Broker<S> {
                 never_delivered: stats.ready as u64 - redelivered as u64,
                 end,
             });
-            b.queues.restore(id, q);
+            b.queue_side.queues.restore(id, q);
         }
         b.resolve_dead_letter_queues();
         for (id, exchange, queue, key) in snap.bindings {
             let (id, x, q) = (BindingId(id), ExchangeId(exchange), QueueId(queue));
-            match b.exchanges.get_mut(&x) {
-                Some(ex) if b.queues.get(&q).is_some() => {
+            match b.queue_side.exchanges.get_mut(&x) {
+                Some(ex) if b.queue_side.queues.get(&q).is_some() => {
                     ex.add_binding(id, Target::Queue(q), key);
-                    b.binding_index.insert(id, x);
+                    b.queue_side.binding_index.insert(id, x);
                 }
                 _ => report
                     .skipped
@@ -418,14 +420,15 @@ impl<S: Storage> Broker<S> {
                 partitions: ranges,
                 records_read,
             });
-            b.st.streams
+            b.stream_side
+                .streams
                 .restore(id, Stream::new(id, name, config, parts));
         }
         for (id, name, assignor, generation) in snap.groups {
             let id = GroupId(id);
             let mut g = Group::new(id, name.clone(), assignor);
             g.generation = generation;
-            for s in b.st.streams.values() {
+            for s in b.stream_side.streams.values() {
                 for p in 0..s.parts.len() as u32 {
                     let key = commit_key(&name, &s.name, p);
                     if let Some(v) = b.storage.get_meta(&key)? {
@@ -438,7 +441,7 @@ impl<S: Storage> Broker<S> {
                 }
             }
             report.groups.push((name.clone(), g.committed.len()));
-            b.st.groups.restore(id, g);
+            b.stream_side.groups.restore(id, g);
         }
         b.next_message = next_message;
         // New logs may have been found past the saved counter; saving again records them.

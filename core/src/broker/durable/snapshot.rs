@@ -58,24 +58,27 @@ impl<S: crate::storage::Storage> super::super::Broker<S> {
     /// The topology as it is now.
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
-            next_queue: self.queues.next_seq(),
-            next_exchange: self.exchanges.next_seq(),
-            next_binding: self.next_binding,
+            next_queue: self.queue_side.queues.next_seq(),
+            next_exchange: self.queue_side.exchanges.next_seq(),
+            next_binding: self.queue_side.next_binding,
             next_log: self.next_log,
-            next_stream: self.st.streams.next_seq(),
-            next_group: self.st.groups.next_seq(),
+            next_stream: self.stream_side.streams.next_seq(),
+            next_group: self.stream_side.groups.next_seq(),
             exchanges: self
+                .queue_side
                 .exchanges
                 .values()
                 .filter(|x| !x.name.is_empty())
                 .map(|x| (x.id.0, x.name.clone(), x.kind))
                 .collect(),
             queues: self
+                .queue_side
                 .queues
                 .values()
                 .map(|q| (q.id.0, q.name.clone(), q.log.0, q.config.clone()))
                 .collect(),
             bindings: self
+                .queue_side
                 .exchanges
                 .values()
                 .flat_map(|x| {
@@ -86,7 +89,7 @@ impl<S: crate::storage::Storage> super::super::Broker<S> {
                 })
                 .collect(),
             streams: self
-                .st
+                .stream_side
                 .streams
                 .values()
                 .map(|s| {
@@ -95,7 +98,7 @@ impl<S: crate::storage::Storage> super::super::Broker<S> {
                 })
                 .collect(),
             groups: self
-                .st
+                .stream_side
                 .groups
                 .values()
                 .map(|g| (g.id.0, g.name.clone(), g.assignor, g.generation))

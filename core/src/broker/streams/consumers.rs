@@ -31,16 +31,16 @@ impl<S: Storage> Broker<S> {
     ) -> Result<StreamConsumerId, StreamConsumerError> {
         self.clock(now);
         let stream = self
-            .st
+            .stream_side
             .resolve(stream.into())
             .ok_or(StreamConsumerError::UnknownStream)?;
         check_name(name, self.limits.max_name_len)?;
-        if let Some(&id) = self.st.consumer_names.get(name) {
+        if let Some(&id) = self.stream_side.consumer_names.get(name) {
             return Err(StreamConsumerError::DuplicateName(id));
         }
         self.check_consumer_limit()?;
-        let id = StreamConsumerId(next_id(&mut self.st.next_consumer)?);
-        let s = &self.st.streams[&stream];
+        let id = StreamConsumerId(next_id(&mut self.stream_side.next_consumer)?);
+        let s = &self.stream_side.streams[&stream];
         let mut positions = VecMap::new();
         for (p, part) in s.parts.iter().enumerate() {
             let pos = self
@@ -50,7 +50,7 @@ impl<S: Storage> Broker<S> {
                 .and_then(|b| reset_position(config.auto_offset_reset, b));
             positions.insert(StreamPartition::new(stream, p as u32), pos);
         }
-        self.st.consumers.insert(
+        self.stream_side.consumers.insert(
             id,
             StreamConsumer {
                 name: String::from(name),
@@ -62,7 +62,9 @@ impl<S: Storage> Broker<S> {
                 next: 0,
             },
         );
-        self.st.consumer_names.insert(String::from(name), id);
+        self.stream_side
+            .consumer_names
+            .insert(String::from(name), id);
         self.out.emit(Event::StreamConsumerCreated {
             consumer: id,
             stream,
@@ -71,7 +73,7 @@ impl<S: Storage> Broker<S> {
     }
 
     pub(in crate::broker) fn check_consumer_limit(&self) -> Result<(), LimitError> {
-        if self.st.consumers.len() >= self.limits.max_stream_consumers {
+        if self.stream_side.consumers.len() >= self.limits.max_stream_consumers {
             return Err(LimitError {
                 kind: LimitKind::StreamConsumers,
                 limit: self.limits.max_stream_consumers,
@@ -89,15 +91,15 @@ impl<S: Storage> Broker<S> {
     ) -> Result<(), StreamConsumerError> {
         self.clock(now);
         let c = self
-            .st
+            .stream_side
             .consumers
             .get(&consumer)
             .ok_or(StreamConsumerError::UnknownConsumer)?;
         if let Some(m) = c.membership {
             return Err(StreamConsumerError::GroupMember(m.group));
         }
-        if let Some(c) = self.st.consumers.remove(&consumer) {
-            self.st.consumer_names.remove(&c.name);
+        if let Some(c) = self.stream_side.consumers.remove(&consumer) {
+            self.stream_side.consumer_names.remove(&c.name);
         }
         self.out.emit(Event::StreamConsumerClosed { consumer });
         Ok(())
@@ -164,14 +166,14 @@ impl<S: Storage> Broker<S> {
         max: usize,
         out: &mut Vec<T>,
     ) -> Result<usize, PollError> {
-        let mut plan = core::mem::take(&mut self.st.poll_plan);
+        let mut plan = core::mem::take(&mut self.stream_side.poll_plan);
         let had = out.len();
         let result = self.poll_with(now, consumer, max, out, &mut plan);
         if result.is_err() {
             out.truncate(had);
         }
         plan.clear();
-        self.st.poll_plan = plan;
+        self.stream_side.poll_plan = plan;
         result
     }
 
@@ -184,7 +186,7 @@ impl<S: Storage> Broker<S> {
         plan: &mut Vec<PollPlan>,
     ) -> Result<usize, PollError> {
         let now = self.clock(now);
-        let st = &mut self.st;
+        let st = &mut self.stream_side;
         let c = st
             .consumers
             .get_mut(&consumer)
@@ -312,7 +314,7 @@ impl<S: Storage> Broker<S> {
     ) -> Result<Offset, SeekError> {
         self.clock(now);
         let c = self
-            .st
+            .stream_side
             .consumers
             .get(&consumer)
             .ok_or(SeekError::UnknownConsumer)?;
@@ -320,7 +322,7 @@ impl<S: Storage> Broker<S> {
             return Err(SeekError::NotAssigned(partition));
         }
         let s = self
-            .st
+            .stream_side
             .streams
             .get(&partition.stream)
             .ok_or(SeekError::NotAssigned(partition))?;
@@ -338,7 +340,7 @@ impl<S: Storage> Broker<S> {
             SeekTo::Offset(o) => o,
             SeekTo::Timestamp(t) => s.offset_for_time(&self.storage, partition.partition.0, t)?,
         };
-        if let Some(c) = self.st.consumers.get_mut(&consumer) {
+        if let Some(c) = self.stream_side.consumers.get_mut(&consumer) {
             c.positions.insert(partition, Some(offset));
         }
         self.out.emit(Event::Seeked {
@@ -357,7 +359,7 @@ impl<S: Storage> Broker<S> {
         to: SeekTo,
     ) -> Result<(), SeekError> {
         let parts: Vec<StreamPartition> = self
-            .st
+            .stream_side
             .consumers
             .get(&consumer)
             .ok_or(SeekError::UnknownConsumer)?

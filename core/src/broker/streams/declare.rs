@@ -28,7 +28,7 @@ impl<S: Storage> Broker<S> {
         config: StreamConfig,
     ) -> Result<StreamId, DeclareStreamError> {
         self.clock(now);
-        self.st
+        self.stream_side
             .streams
             .check_vacant(name, self.limits.max_name_len)?;
         if config.partitions == 0 {
@@ -52,16 +52,16 @@ impl<S: Storage> Broker<S> {
                 "retention max_bytes must be at least 1",
             ));
         }
-        self.st
+        self.stream_side
             .streams
             .check_room(self.limits.max_streams, LimitKind::Streams)?;
-        let id = self.st.streams.peek_id()?;
+        let id = self.stream_side.streams.peek_id()?;
         let parts = self.create_partition_logs(0, config.partitions)?;
         let _ = self.storage.put_meta(
             &alloc::format!("stream/{name}"),
             &config.partitions.to_le_bytes(),
         );
-        self.st
+        self.stream_side
             .streams
             .insert(id, Stream::new(id, String::from(name), config, parts));
         self.out.emit(Event::StreamDeclared {
@@ -121,7 +121,7 @@ impl<S: Storage> Broker<S> {
     ) -> Result<u32, DeclareStreamError> {
         let now = self.clock(now);
         let id = self
-            .st
+            .stream_side
             .resolve(stream.into())
             .ok_or(DeclareStreamError::UnknownStream)?;
         if count == 0 {
@@ -129,14 +129,14 @@ impl<S: Storage> Broker<S> {
                 "add at least one partition",
             ));
         }
-        let old = self.st.streams[&id].partition_count();
+        let old = self.stream_side.streams[&id].partition_count();
         let total = old.saturating_add(count);
         if total > self.limits.max_partitions {
             return Err(self.partition_limit());
         }
         let parts = self.create_partition_logs(old, count)?;
         let s = self
-            .st
+            .stream_side
             .streams
             .get_mut(&id)
             .ok_or(DeclareStreamError::UnknownStream)?;
@@ -150,10 +150,10 @@ impl<S: Storage> Broker<S> {
             partitions: total,
         });
         // Standalone consumers take the new partitions.
-        for c in self.st.consumers.values_mut() {
+        for c in self.stream_side.consumers.values_mut() {
             if c.membership.is_none() && c.streams.contains(&id) {
                 for p in old..total {
-                    let log = self.st.streams[&id].parts[p as usize].log;
+                    let log = self.stream_side.streams[&id].parts[p as usize].log;
                     let pos = self
                         .storage
                         .bounds(log)
@@ -165,12 +165,12 @@ impl<S: Storage> Broker<S> {
         }
         // Groups subscribed to the stream rebalance.
         let groups: Vec<GroupId> = self
-            .st
+            .stream_side
             .groups
             .values()
             .filter(|g| {
                 g.members.values().any(|m| {
-                    self.st
+                    self.stream_side
                         .consumers
                         .get(m)
                         .is_some_and(|c| c.streams.contains(&id))

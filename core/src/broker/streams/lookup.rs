@@ -11,30 +11,33 @@ impl<S: Storage> Broker<S> {
     /// The id of the stream with this name.
     #[must_use]
     pub fn stream_id(&self, name: &str) -> Option<StreamId> {
-        self.st.streams.id_of(name)
+        self.stream_side.streams.id_of(name)
     }
 
     /// The name of a stream.
     #[must_use]
     pub fn stream_name(&self, stream: StreamId) -> Option<&str> {
-        self.st.streams.get(&stream).map(|s| s.name.as_str())
+        self.stream_side
+            .streams
+            .get(&stream)
+            .map(|s| s.name.as_str())
     }
 
     /// All streams, by id.
     pub fn streams(&self) -> impl Iterator<Item = StreamId> + '_ {
-        self.st.streams.keys().copied()
+        self.stream_side.streams.keys().copied()
     }
 
     /// A stream's configuration (its partition count included).
     #[must_use]
     pub fn stream_config(&self, stream: StreamId) -> Option<StreamConfig> {
-        self.st.streams.get(&stream).map(|s| s.config)
+        self.stream_side.streams.get(&stream).map(|s| s.config)
     }
 
     /// A partition's retained offsets, bytes and oldest timestamp.
     #[must_use]
     pub fn partition_stats(&self, partition: StreamPartition) -> Option<PartitionStats> {
-        let s = self.st.streams.get(&partition.stream)?;
+        let s = self.stream_side.streams.get(&partition.stream)?;
         let part = s.parts.get(partition.partition.0 as usize)?;
         Some(PartitionStats {
             bounds: self.storage.bounds(part.log).ok()?,
@@ -50,7 +53,7 @@ impl<S: Storage> Broker<S> {
         partition: StreamPartition,
         offset: Offset,
     ) -> Option<StreamRecord> {
-        let log = self.st.log_of(partition)?;
+        let log = self.stream_side.log_of(partition)?;
         let r = self.storage.read(log, offset).ok()?;
         Some(StreamRecord {
             partition,
@@ -66,13 +69,16 @@ impl<S: Storage> Broker<S> {
     /// The name of a stream consumer (a group member's member id).
     #[must_use]
     pub fn stream_consumer_name(&self, consumer: StreamConsumerId) -> Option<&str> {
-        self.st.consumers.get(&consumer).map(|c| c.name.as_str())
+        self.stream_side
+            .consumers
+            .get(&consumer)
+            .map(|c| c.name.as_str())
     }
 
     /// The id of the standalone stream consumer with this name.
     #[must_use]
     pub fn stream_consumer_id(&self, name: &str) -> Option<StreamConsumerId> {
-        self.st.consumer_names.get(name).copied()
+        self.stream_side.consumer_names.get(name).copied()
     }
 
     /// A consumer's position in a partition (the next offset it reads), if it is assigned the
@@ -83,7 +89,7 @@ impl<S: Storage> Broker<S> {
         consumer: StreamConsumerId,
         partition: StreamPartition,
     ) -> Option<Offset> {
-        self.st
+        self.stream_side
             .consumers
             .get(&consumer)?
             .positions
@@ -95,7 +101,7 @@ impl<S: Storage> Broker<S> {
     /// The partitions a consumer is assigned, sorted.
     #[must_use]
     pub fn assigned_partitions(&self, consumer: StreamConsumerId) -> Vec<StreamPartition> {
-        self.st
+        self.stream_side
             .consumers
             .get(&consumer)
             .map(|c| c.positions.keys().copied().collect())

@@ -1,6 +1,6 @@
 //! Streams on the broker (pattern D); consumer groups build on this in `groups.rs`.
 //!
-//! This file holds the state ([`StreamState`]: streams, stream consumers, their names) and
+//! This file holds the state ([`StreamSide`]: streams, stream consumers, their names) and
 //! the poll machinery shared by standalone consumers and group members; `declare.rs`
 //! declares streams and adds partitions, `produce.rs` appends records, `consumers.rs` opens,
 //! polls, seeks and closes stream consumers, `lookup.rs` answers by name and id.
@@ -46,7 +46,7 @@ pub(crate) struct StreamConsumer {
 
 /// Everything the broker keeps for streams and groups.
 #[derive(Debug)]
-pub(crate) struct StreamState {
+pub(crate) struct StreamSide {
     pub(crate) streams: Registry<StreamId, Stream>,
     /// Stream consumers and group members. Not a [`Registry`]: only standalone consumers
     /// are named here, group members are named within their group.
@@ -90,9 +90,9 @@ fn walk_plan(
     }
 }
 
-impl StreamState {
+impl StreamSide {
     pub(crate) fn new() -> Self {
-        StreamState {
+        StreamSide {
             streams: Registry::new(),
             consumers: VecMap::new(),
             consumer_names: VecMap::new(),
@@ -145,7 +145,7 @@ pub(crate) fn reset_position(reset: OffsetReset, bounds: LogBounds) -> Option<Of
 impl<S: Storage> Broker<S> {
     /// Retention by age on every partition, then session-timeout eviction.
     pub(super) fn handle_stream_timeouts(&mut self, now: Instant) {
-        for s in self.st.streams.values_mut() {
+        for s in self.stream_side.streams.values_mut() {
             if s.config.retention.max_age.is_some() {
                 for p in 0..s.partition_count() {
                     let retained = s.apply_retention(&mut self.storage, p, now);

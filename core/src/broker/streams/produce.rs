@@ -28,7 +28,7 @@ impl<S: Storage> Broker<S> {
         payload: impl Into<Payload>,
     ) -> Result<Produced, ProduceError> {
         let id = self
-            .st
+            .stream_side
             .resolve(stream.into())
             .ok_or(ProduceError::UnknownStream)?;
         self.produce_inner(now, id, None, key, payload.into())
@@ -47,7 +47,7 @@ impl<S: Storage> Broker<S> {
         payload: impl Into<Payload>,
     ) -> Result<Produced, ProduceError> {
         let id = self
-            .st
+            .stream_side
             .resolve(stream.into())
             .ok_or(ProduceError::UnknownStream)?;
         self.produce_inner(now, id, Some(partition), key, payload.into())
@@ -77,7 +77,7 @@ impl<S: Storage> Broker<S> {
             });
         }
         let s = self
-            .st
+            .stream_side
             .streams
             .get_mut(&id)
             .ok_or(ProduceError::UnknownStream)?;

@@ -9,12 +9,12 @@ use crate::group::GroupConfig;
 use crate::ids::{
     ConsumerId, DeliveryTag, GroupId, Offset, QueueId, StreamConsumerId, StreamId, SubscriptionId,
 };
+use crate::pubsub::SubscriptionConfig;
 use crate::queue::ConsumerConfig;
 use crate::sim::metrics::{ConsumerStatus, SimConsumerId};
 use crate::sim::rng::Rng;
 use crate::sim::scenario::{Attach, ConsumerSpec};
 use crate::stream::{SeekTo, StreamConsumerConfig, StreamPartition};
-use crate::subscription::SubscriptionConfig;
 
 use super::Simulation;
 use super::events::SimNote;

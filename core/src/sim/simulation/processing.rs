@@ -4,10 +4,10 @@
 use alloc::vec::Vec;
 
 use crate::ids::Offset;
+use crate::pubsub::Received;
 use crate::sim::metrics::{ConsumerStatus, SimConsumerId};
 use crate::sim::scenario::{AckSpec, ProcessingSpec};
 use crate::stream::StreamPartition;
-use crate::subscription::Received;
 
 use super::consumers::{Handle, Work, get_offset, set_offset};
 use super::events::SimNote;
