@@ -1,4 +1,4 @@
-//! Streams on the broker (pattern D); consumer groups build on this in `groups.rs`.
+//! Streams on the broker (pattern D); consumer groups build on this in `groups/`.
 //!
 //! This file holds the state ([`StreamSide`]: streams, stream consumers, their names) and
 //! the poll machinery shared by standalone consumers and group members; `declare.rs`

@@ -1,5 +1,9 @@
 //! Consumer groups on the broker: join, leave, heartbeat, session-timeout eviction,
-//! rebalancing into generations, and commits (pattern E).
+//! rebalancing into generations (pattern E); commits in `commit.rs`, read-only answers in
+//! `lookup.rs`.
+
+mod commit;
+mod lookup;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -10,11 +14,9 @@ use super::{Broker, next_id};
 use crate::common_error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
 use crate::group::assign::{AssignInput, Assignment, MemberId, TopicPartition, cooperative_sticky};
-use crate::group::{CommitError, GroupError, JoinGroupError};
-use crate::group::{
-    Group, GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment, Membership,
-};
-use crate::ids::{GroupId, Offset, StreamConsumerId, StreamId};
+use crate::group::{Group, GroupConfig, LeaveReason, MemberAssignment, Membership};
+use crate::group::{GroupError, JoinGroupError};
+use crate::ids::{GroupId, StreamConsumerId, StreamId};
 use crate::storage::Storage;
 use crate::stream::StreamPartition;
 use crate::time::{Duration, Instant};
@@ -379,227 +381,5 @@ impl<S: Storage> Broker<S> {
             generation,
             assignment: report,
         });
-    }
-
-    /// Commits offsets for partitions the member owns, as of generation `generation`: the
-    /// group resumes from them after a crash or a rebalance. An offset is the next one to
-    /// read (Kafka's convention), so committing `o` means everything below `o` is processed.
-    /// Each commit is reported as `Committed` with the previous value and stored in storage
-    /// metadata under `group/<group>/<stream>/<partition>`.
-    ///
-    /// Errors: unknown group or member, an old generation (`IllegalGeneration`), a partition
-    /// the member does not own, an offset beyond the log end. On error nothing is committed.
-    pub fn commit(
-        &mut self,
-        now: Instant,
-        group: &str,
-        member: &str,
-        generation: u32,
-        offsets: &[(StreamPartition, Offset)],
-    ) -> Result<(), CommitError> {
-        let now = self.clock(now);
-        // One lookup each for the group, the member and its consumer state.
-        let st = &mut self.stream_side;
-        let gid = st.groups.id_of(group).ok_or(CommitError::UnknownGroup)?;
-        let g = st.groups.get_mut(&gid).ok_or(CommitError::UnknownMember)?;
-        let id = *g.members.get(member).ok_or(CommitError::UnknownMember)?;
-        if generation != g.generation {
-            return Err(CommitError::IllegalGeneration {
-                given: generation,
-                current: g.generation,
-            });
-        }
-        let c = st
-            .consumers
-            .get_mut(&id)
-            .ok_or(CommitError::UnknownMember)?;
-        for &(sp, offset) in offsets {
-            if !c.positions.contains_key(&sp) {
-                return Err(CommitError::NotAssigned(sp));
-            }
-            let end = st
-                .streams
-                .get(&sp.stream)
-                .and_then(|s| s.parts.get(sp.partition.0 as usize))
-                .and_then(|p| self.storage.bounds(p.log).ok())
-                .map_or(Offset(0), |b| b.end);
-            if offset > end {
-                return Err(CommitError::BeyondEnd {
-                    partition: sp,
-                    offset,
-                    end,
-                });
-            }
-        }
-        if let Some(m) = c.membership.as_mut() {
-            m.last_seen = now;
-        }
-        for &(sp, offset) in offsets {
-            let previous = g.committed.insert(sp, offset);
-            let streams = &st.streams;
-            let key = g.commit_keys.get_or_insert_with(sp, || {
-                let stream = streams.get(&sp.stream).map_or("", |s| &s.name);
-                alloc::format!("group/{}/{}/{}", g.name, stream, sp.partition)
-            });
-            let _ = self.storage.put_meta(key, &offset.0.to_le_bytes());
-            self.out.emit(Event::Committed {
-                group: gid,
-                member: id,
-                partition: sp,
-                offset,
-                previous,
-            });
-        }
-        Ok(())
-    }
-
-    /// Commits the member's current position in every partition it owns that has one (Kafka's
-    /// `commitSync()` without arguments), in the current generation. Returns what was
-    /// committed.
-    pub fn commit_positions(
-        &mut self,
-        now: Instant,
-        group: &str,
-        member: &str,
-    ) -> Result<Vec<(StreamPartition, Offset)>, CommitError> {
-        let (gid, id) = self.locate_member(group, member).map_err(|e| match e {
-            GroupError::UnknownGroup => CommitError::UnknownGroup,
-            _ => CommitError::UnknownMember,
-        })?;
-        let generation = self.stream_side.groups[&gid].generation;
-        let offsets: Vec<(StreamPartition, Offset)> = self.stream_side.consumers[&id]
-            .positions
-            .iter()
-            .filter_map(|(sp, pos)| pos.map(|o| (*sp, o)))
-            .collect();
-        self.commit(now, group, member, generation, &offsets)?;
-        Ok(offsets)
-    }
-
-    // ----- lookups -----
-
-    /// The id of the group with this name.
-    #[must_use]
-    pub fn group_id(&self, name: &str) -> Option<GroupId> {
-        self.stream_side.groups.id_of(name)
-    }
-
-    /// The name of a group.
-    #[must_use]
-    pub fn group_name(&self, group: GroupId) -> Option<&str> {
-        self.stream_side.groups.get(&group).map(|g| g.name.as_str())
-    }
-
-    /// All groups, by id.
-    pub fn groups(&self) -> impl Iterator<Item = GroupId> + '_ {
-        self.stream_side.groups.keys().copied()
-    }
-
-    /// A group's current generation (0 before its first join).
-    #[must_use]
-    pub fn group_generation(&self, group: GroupId) -> Option<u32> {
-        self.stream_side.groups.get(&group).map(|g| g.generation)
-    }
-
-    /// The consumer id of member `member` of `group`.
-    #[must_use]
-    pub fn group_member(&self, group: &str, member: &str) -> Option<StreamConsumerId> {
-        self.locate_member(group, member).ok().map(|(_, id)| id)
-    }
-
-    /// The group a stream consumer is a member of.
-    #[must_use]
-    pub fn member_group(&self, consumer: StreamConsumerId) -> Option<GroupId> {
-        self.stream_side
-            .consumers
-            .get(&consumer)?
-            .membership
-            .map(|m| m.group)
-    }
-
-    /// The current assignment of a group, members sorted by member id.
-    #[must_use]
-    pub fn group_assignment(&self, group: GroupId) -> Vec<MemberAssignment> {
-        let Some(g) = self.stream_side.groups.get(&group) else {
-            return Vec::new();
-        };
-        g.members
-            .values()
-            .filter_map(|id| {
-                let c = self.stream_side.consumers.get(id)?;
-                Some(MemberAssignment {
-                    member: *id,
-                    partitions: c.positions.keys().copied().collect(),
-                })
-            })
-            .collect()
-    }
-
-    /// The group's committed offset for a partition.
-    #[must_use]
-    pub fn committed(&self, group: GroupId, partition: StreamPartition) -> Option<Offset> {
-        self.stream_side
-            .groups
-            .get(&group)?
-            .committed
-            .get(&partition)
-            .copied()
-    }
-
-    /// Every partition of every stream the group's members subscribe to, or that it has a
-    /// commit for: owner, position, committed offset, log end and lag (`end − committed`).
-    #[must_use]
-    pub fn group_partitions(&self, group: GroupId) -> Vec<GroupPartitionInfo> {
-        let Some(g) = self.stream_side.groups.get(&group) else {
-            return Vec::new();
-        };
-        let mut owners: VecMap<StreamPartition, (StreamConsumerId, Option<Offset>)> = VecMap::new();
-        let mut streams: Vec<StreamId> = g.committed.keys().map(|sp| sp.stream).collect();
-        for id in g.members.values() {
-            if let Some(c) = self.stream_side.consumers.get(id) {
-                streams.extend_from_slice(&c.streams);
-                for (sp, pos) in &c.positions {
-                    owners.insert(*sp, (*id, *pos));
-                }
-            }
-        }
-        crate::sort::sort(&mut streams);
-        streams.dedup();
-        let mut out = Vec::new();
-        for s in streams {
-            let Some(stream) = self.stream_side.streams.get(&s) else {
-                continue;
-            };
-            for (p, part) in stream.parts.iter().enumerate() {
-                let sp = StreamPartition::new(s, p as u32);
-                let Ok(b) = self.storage.bounds(part.log) else {
-                    continue;
-                };
-                let committed = g.committed.get(&sp).copied();
-                let from = committed.unwrap_or(b.start);
-                out.push(GroupPartitionInfo {
-                    partition: sp,
-                    owner: owners.get(&sp).map(|o| o.0),
-                    position: owners.get(&sp).and_then(|o| o.1),
-                    committed,
-                    end: b.end,
-                    lag: b.end.0.saturating_sub(from.0),
-                });
-            }
-        }
-        out
-    }
-
-    /// Lag of the group on a partition: log end − committed offset (with no commit, log end −
-    /// log start).
-    #[must_use]
-    pub fn lag(&self, group: GroupId, partition: StreamPartition) -> Option<u64> {
-        let g = self.stream_side.groups.get(&group)?;
-        let b = self
-            .storage
-            .bounds(self.stream_side.log_of(partition)?)
-            .ok()?;
-        let from = g.committed.get(&partition).copied().unwrap_or(b.start);
-        Some(b.end.0.saturating_sub(from.0))
     }
 }
