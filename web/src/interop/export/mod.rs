@@ -13,7 +13,10 @@ pub mod rabbitmq;
 
 pub(crate) use super::name_list;
 
-use brokerlab::sim::{Action, AssignorSpec, Attach, ConsumerSpec, Scenario};
+use brokerlab::sim::references::dependents_of;
+use brokerlab::sim::{
+    Action, ActionField, AssignorSpec, Attach, ConsumerSpec, EntityKind, Scenario, Site,
+};
 
 /// What an exporter produced: the text to save or paste, and what did not map, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -123,12 +126,26 @@ pub(crate) fn subscribers(scenario: &Scenario) -> Vec<(&str, &str, &str, u32)> {
         .collect()
 }
 
-/// The consumers attached to queue `queue`.
+/// The consumers attached to queue `queue` (its own, then those the script adds; first of a
+/// name wins), found through the scenario's references to the queue.
 pub(crate) fn queue_consumers<'a>(scenario: &'a Scenario, queue: &str) -> Vec<&'a ConsumerSpec> {
-    consumers(scenario)
-        .into_iter()
-        .filter(|c| matches!(&c.attach, Attach::Queue(q) if q == queue))
-        .collect()
+    let mut out: Vec<&ConsumerSpec> = Vec::new();
+    for site in dependents_of(scenario, EntityKind::Queue, queue) {
+        let consumer = match site {
+            Site::ConsumerAttach(i) => scenario.consumers.get(i),
+            Site::Script(i, ActionField::AddConsumerAttach) => match &scenario.script[i].action {
+                Action::AddConsumer(c) => Some(c),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(c) = consumer
+            && !out.iter().any(|seen| seen.name == c.name)
+        {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Bindings the script adds or removes later: `(at_ms, "bind" | "unbind", exchange, queue)`.
