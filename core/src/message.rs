@@ -14,12 +14,51 @@ use crate::time::Duration;
 /// Immutable, cheaply clonable message bytes.
 ///
 /// Cloning a payload bumps a reference count; a message fanned out to several queues or
-/// subscribers shares one allocation. Payloads made by a [`PayloadArena`] share a buffer with
-/// their neighbours (a range of it), so making one is a copy rather than an allocation.
+/// subscribers shares one allocation. Equality, order and hash are by content.
+///
+/// How a payload is made decides what it allocates:
+/// - copied (from `&[u8]`, `&[u8; N]`, `&str`, or deserialized): up to 1 KiB, one
+///   allocation holding the reference count beside the bytes (room rounded up to a size
+///   class, by at most 15 bytes or a quarter), so neither it nor any clone allocates again;
+///   a larger copy gets a buffer of its exact size, and its first clone a small shared
+///   header;
+/// - from a `Vec<u8>` or a `String`: that buffer is kept (no copy), and its first clone
+///   allocates the small shared header;
+/// - by a [`PayloadArena`]: a range of a buffer shared with its neighbours, so making one is
+///   a copy rather than an allocation.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Payload(pub(crate) Bytes);
 
 impl Payload {
+    /// A payload holding a copy of `b`; see [`Payload`] for what it allocates.
+    #[inline]
+    fn copy(b: &[u8]) -> Self {
+        /// `b` copied into one allocation: the reference count, then `N` bytes.
+        #[inline]
+        fn block<const N: usize>(b: &[u8]) -> Bytes {
+            let mut buf = [0u8; N];
+            buf[..b.len()].copy_from_slice(b);
+            let mut bytes = Bytes::from_owner(buf);
+            bytes.truncate(b.len());
+            bytes
+        }
+        macro_rules! by_class {
+            ($($i:literal)*) => {
+                match size_class(b.len()) {
+                    $($i => block::<{ SIZE_CLASSES[$i] }>(b),)*
+                    _ => Bytes::copy_from_slice(b),
+                }
+            };
+        }
+        if b.is_empty() {
+            return Payload::default();
+        }
+        if b.len() > ONE_BLOCK_MAX {
+            return Payload(Bytes::copy_from_slice(b));
+        }
+        Payload(by_class!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19))
+    }
+
     /// The bytes.
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
@@ -36,6 +75,31 @@ impl Payload {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// The largest copied payload made as one allocation (see [`Payload`]).
+const ONE_BLOCK_MAX: usize = 1024;
+
+/// The bytes a copied payload's allocation holds, by size class: multiples of 16 up to 128,
+/// then four classes per power of two up to [`ONE_BLOCK_MAX`]. All are multiples of
+/// 16, so with the 8-byte reference count before them a block of glibc's `malloc` holds one
+/// with no slack.
+const SIZE_CLASSES: [usize; 20] = [
+    16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
+];
+
+/// The index in [`SIZE_CLASSES`] of the smallest class that holds `len` bytes
+/// (`1..=ONE_BLOCK_MAX`), by arithmetic so that the dispatch is a jump table.
+#[inline]
+fn size_class(len: usize) -> usize {
+    let last = len - 1;
+    if last < 128 {
+        last / 16
+    } else {
+        // `last` has `bits` significant bits (8 to 10); its next two pick the quarter.
+        let bits = (usize::BITS - last.leading_zeros()) as usize;
+        8 + (bits - 8) * 4 + ((last >> (bits - 3)) & 3)
     }
 }
 
@@ -108,13 +172,13 @@ impl fmt::Debug for Payload {
 
 impl From<&[u8]> for Payload {
     fn from(b: &[u8]) -> Self {
-        Payload(Bytes::copy_from_slice(b))
+        Payload::copy(b)
     }
 }
 
 impl<const N: usize> From<&[u8; N]> for Payload {
     fn from(b: &[u8; N]) -> Self {
-        Payload(Bytes::copy_from_slice(b))
+        Payload::copy(b)
     }
 }
 
@@ -126,7 +190,7 @@ impl From<Vec<u8>> for Payload {
 
 impl From<&str> for Payload {
     fn from(s: &str) -> Self {
-        Payload(Bytes::copy_from_slice(s.as_bytes()))
+        Payload::copy(s.as_bytes())
     }
 }
 
@@ -172,7 +236,7 @@ impl<'de> serde::Deserialize<'de> for Payload {
                 while let Some(b) = a.next_element::<u8>()? {
                     out.push(b);
                 }
-                Ok(Payload::from(out))
+                Ok(Payload::from(&out[..]))
             }
         }
         d.deserialize_bytes(V)
@@ -308,6 +372,24 @@ mod tests {
         assert_eq!(Payload::from(alloc::vec![1, 2]).len(), 2);
         let shared: Arc<[u8]> = Arc::from(&b"arc"[..]);
         assert_eq!(Payload::from(shared), Payload::from("arc"));
+    }
+
+    #[test]
+    fn copies_take_the_smallest_size_class_that_holds_them() {
+        assert_eq!(SIZE_CLASSES.last(), Some(&ONE_BLOCK_MAX));
+        for len in 1..=ONE_BLOCK_MAX {
+            let i = size_class(len);
+            assert!(SIZE_CLASSES[i] >= len, "{len}");
+            assert!(i == 0 || SIZE_CLASSES[i - 1] < len, "{len}");
+        }
+        for len in [0, 1, 15, 16, 17, 64, 129, 1000, 1024, 1025, 5000] {
+            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let p = Payload::from(&bytes[..]);
+            let q = p.clone();
+            drop(p);
+            assert_eq!((q.len(), q.as_bytes()), (len, &bytes[..]));
+            assert_eq!(q, Payload::from(bytes));
+        }
     }
 
     #[test]
