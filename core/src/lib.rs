@@ -342,7 +342,9 @@
 //! - Streams and groups: [`StreamConfig`], [`Retention`], [`StreamConsumerConfig`],
 //!   [`GroupConfig`], [`StreamRecord`]; [`partitioner`] and [`assign`]: Kafka's partitioner and
 //!   assignors as pure functions.
-//! - [`sim`]: scenarios, the simulation, ready-made scenarios, the trace hash.
+//! - [`sim`]: scenarios, the simulation, ready-made scenarios, the trace hash; the swarm
+//!   ([`sim::swarm`]): random scenarios and fault schedules checked against the engine's
+//!   invariants, with a shrinker.
 //! - Errors: one enum per operation ([`PublishError`], [`AckError`], [`PollError`],
 //!   [`CommitError`], …) and [`Error`].
 
@@ -366,6 +368,9 @@ mod limits;
 mod message;
 mod outbox;
 pub mod partitioner;
+#[cfg(feature = "planted-bug")]
+#[doc(hidden)]
+pub mod planted;
 mod pubsub;
 mod queue;
 mod registry;

@@ -5,6 +5,15 @@
 //! - every message enqueued ends acked exactly once, dead-lettered or dropped with a reason,
 //!   or is still in the queue (ready or unacked) — never lost;
 //! - per queue, first deliveries come in enqueue order; delivery counts count deliveries;
+//! - liveness: after every command, no queue holds a ready message while one of its consumers
+//!   is running with room under its prefetch (a broker that never delivers fails);
+//! - every event is one the model expects: a publish enqueues in exactly the queues it routes
+//!   to, an ack or nack settles a delivery the model holds for that consumer, a `Requeued`
+//!   follows a requeueing nack or releases a held delivery, a dead-lettered message is
+//!   enqueued in the dead-letter queue; any event besides these and the routing,
+//!   subscription and consumer events the commands make fails the test;
+//! - crashing a running consumer and restarting a crashed one succeed, the other way round
+//!   they are errors;
 //! - topic matching equals a naive reference matcher;
 //! - a subscriber gets every message published after it subscribed, in order, or a `Lagged`
 //!   count covering exactly the gap;
@@ -25,7 +34,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use backend::Backend;
 use brokerlab::{
     Broker, ConsumerConfig, ConsumerId, DeliveryTag, Duration, Event, ExchangeKind, Instant,
-    Limits, MessageId, Offset, Publish, QueueConfig, QueueId, Received, Storage,
+    Limits, MessageId, Offset, Publish, QueueConfig, QueueId, Received, RequeueReason, Storage,
     SubscriptionConfig, SubscriptionId, topic_matches,
 };
 use proptest::prelude::*;
@@ -70,11 +79,28 @@ const CONSUMERS: [(&str, &str, u32); 4] = [
     ("d1", "dead", 0),
 ];
 
+/// A queue consumer as the test set it up: its queue, its prefetch (0: unlimited) and
+/// whether it is crashed.
+#[derive(Debug, Clone, Copy)]
+struct Consumer {
+    queue: QueueId,
+    prefetch: u32,
+    crashed: bool,
+}
+
 #[derive(Default)]
 struct Model {
+    /// The live consumers (cancelled ones are removed).
+    consumers: BTreeMap<ConsumerId, Consumer>,
     /// Who holds each (queue, message) right now.
     held: BTreeMap<(QueueId, MessageId), (ConsumerId, DeliveryTag)>,
     per_consumer: BTreeMap<ConsumerId, usize>,
+    /// Enqueues the current command must cause (publishes, dead-lettering), not yet seen.
+    to_enqueue: BTreeSet<(QueueId, MessageId)>,
+    /// Deliveries nacked with requeue whose `Requeued` (or dead-lettering) is still due.
+    nacked_requeue: BTreeSet<(QueueId, MessageId, ConsumerId, DeliveryTag)>,
+    /// Acks and nacks the current command made, whose event is still due.
+    settling: BTreeSet<(ConsumerId, DeliveryTag)>,
     enqueued: BTreeMap<(QueueId, MessageId), Offset>,
     deliveries: BTreeMap<(QueueId, MessageId), u32>,
     acked: BTreeMap<(QueueId, MessageId), u32>,
@@ -85,13 +111,17 @@ struct Model {
 }
 
 impl Model {
-    fn observe(&mut self, e: &Event, prefetch: &BTreeMap<ConsumerId, u32>) {
+    fn observe(&mut self, e: &Event) {
         match *e {
             Event::Enqueued {
                 message,
                 queue,
                 offset,
             } => {
+                assert!(
+                    self.to_enqueue.remove(&(queue, message)),
+                    "{message} enqueued in {queue} by no publish or dead-lettering"
+                );
                 let prev = self.enqueued.insert((queue, message), offset);
                 assert!(prev.is_none(), "{message} enqueued twice in {queue}");
             }
@@ -110,11 +140,16 @@ impl Model {
                     "delivered before enqueued"
                 );
                 assert!(!self.ended.contains(&key), "delivered after it ended");
+                let c = self.consumers.get(&consumer).copied().unwrap_or_else(|| {
+                    panic!("{message} delivered to {consumer}, which is not a live consumer")
+                });
+                assert_eq!(c.queue, queue, "{consumer} consumes another queue");
+                assert!(!c.crashed, "{message} delivered to the crashed {consumer}");
                 let prev = self.held.insert(key, (consumer, delivery));
                 assert!(prev.is_none(), "{message} held by two consumers");
                 let n = self.per_consumer.entry(consumer).or_default();
                 *n += 1;
-                let p = prefetch[&consumer];
+                let p = c.prefetch;
                 assert!(p == 0 || *n <= p as usize, "prefetch exceeded");
                 let count = self.deliveries.entry(key).or_default();
                 *count += 1;
@@ -133,6 +168,10 @@ impl Model {
                 consumer,
                 delivery,
             } => {
+                assert!(
+                    self.settling.remove(&(consumer, delivery)),
+                    "{consumer} {delivery} acked by no ack"
+                );
                 self.release(queue, message, consumer, delivery);
                 *self.acked.entry((queue, message)).or_default() += 1;
                 assert!(self.ended.insert((queue, message)), "acked after it ended");
@@ -142,24 +181,109 @@ impl Model {
                 queue,
                 consumer,
                 delivery,
-                ..
+                requeue,
+            } => {
+                assert!(
+                    self.settling.remove(&(consumer, delivery)),
+                    "{consumer} {delivery} nacked by no nack"
+                );
+                self.release(queue, message, consumer, delivery);
+                if requeue {
+                    self.nacked_requeue
+                        .insert((queue, message, consumer, delivery));
+                }
             }
-            | Event::Requeued {
+            Event::Requeued {
                 message,
                 queue,
                 consumer,
                 delivery,
-                ..
-            } if self.held.get(&(queue, message)) == Some(&(consumer, delivery)) => {
-                self.release(queue, message, consumer, delivery);
-            }
-            Event::DeadLettered { message, queue, .. } | Event::Dropped { message, queue, .. } => {
-                if let Some((c, d)) = self.held.get(&(queue, message)).copied() {
-                    self.release(queue, message, c, d);
+                reason,
+            } => {
+                if reason == RequeueReason::Nacked {
+                    assert!(
+                        self.nacked_requeue
+                            .remove(&(queue, message, consumer, delivery)),
+                        "{message} requeued for a nack that did not ask for it"
+                    );
+                } else {
+                    // A crash, a cancel or the visibility timeout: the delivery was held.
+                    self.release(queue, message, consumer, delivery);
                 }
-                assert!(self.ended.insert((queue, message)), "ended twice");
             }
-            _ => {}
+            Event::DeadLettered {
+                message,
+                queue,
+                dead_letter_queue,
+                ..
+            } => {
+                self.end(queue, message);
+                self.to_enqueue.insert((dead_letter_queue, message));
+            }
+            Event::Dropped { message, queue, .. } => self.end(queue, message),
+            Event::Published { .. }
+            | Event::Routed { .. }
+            | Event::Unroutable { .. }
+            | Event::Buffered { .. }
+            | Event::Received { .. }
+            | Event::Lagged { .. }
+            | Event::ConsumerAdded { .. }
+            | Event::ConsumerCancelled { .. }
+            | Event::ConsumerCrashed { .. }
+            | Event::ConsumerRestarted { .. } => {}
+            ref other => panic!("an event the model cannot place: {other:?}"),
+        }
+    }
+
+    /// A message leaves `queue` without an ack (dead-lettered or dropped): from the hand of
+    /// its consumer, from a requeueing nack that reached the delivery limit, or from the
+    /// ready messages.
+    fn end(&mut self, queue: QueueId, message: MessageId) {
+        if let Some((c, d)) = self.held.get(&(queue, message)).copied() {
+            self.release(queue, message, c, d);
+        }
+        self.nacked_requeue
+            .retain(|&(q, m, _, _)| (q, m) != (queue, message));
+        assert!(
+            self.enqueued.contains_key(&(queue, message)),
+            "{message} ended in {queue} without being enqueued"
+        );
+        assert!(self.ended.insert((queue, message)), "ended twice");
+    }
+
+    /// Liveness, checked once a command's events are drained: nothing the command implied is
+    /// still due, and no queue has a ready message while one of its consumers is running
+    /// with room under its prefetch.
+    fn check_settled(&self) {
+        assert!(
+            self.to_enqueue.is_empty(),
+            "never enqueued: {:?}",
+            self.to_enqueue
+        );
+        assert!(
+            self.nacked_requeue.is_empty(),
+            "nacked with requeue but neither requeued nor dead-lettered: {:?}",
+            self.nacked_requeue
+        );
+        assert!(
+            self.settling.is_empty(),
+            "acked or nacked without an event: {:?}",
+            self.settling
+        );
+        for key in self.enqueued.keys() {
+            if self.ended.contains(key) || self.held.contains_key(key) {
+                continue;
+            }
+            let (queue, message) = *key;
+            let free = self.consumers.iter().find(|(id, c)| {
+                c.queue == queue
+                    && !c.crashed
+                    && (c.prefetch == 0
+                        || self.per_consumer.get(id).copied().unwrap_or(0) < c.prefetch as usize)
+            });
+            if let Some((id, _)) = free {
+                panic!("{message} is ready in {queue} and {id} is free, but it was not delivered");
+            }
         }
     }
 
@@ -206,33 +330,52 @@ fn run_on<S: Storage>(b: &mut Broker<S>, cmds: &[Cmd]) {
             SubscriptionConfig::default().with_capacity(3),
         )
         .unwrap();
+    let (qa, qb) = (b.queue_id("a").unwrap(), b.queue_id("b").unwrap());
+    let mut model = Model::default();
     let mut consumers = Vec::new();
-    let mut prefetch = BTreeMap::new();
     for (name, q, p) in CONSUMERS {
         let c = b
             .consume(now, q, name, ConsumerConfig::default().with_prefetch(p))
             .unwrap();
         consumers.push(Some(c));
-        prefetch.insert(c, p);
+        model.consumers.insert(
+            c,
+            Consumer {
+                queue: b.queue_id(q).unwrap(),
+                prefetch: p,
+                crashed: false,
+            },
+        );
     }
-    let mut model = Model::default();
+    // The set-up's events (declarations, bindings, consumers) say nothing about messages.
+    while b.poll_event().is_some() {}
     for cmd in cmds {
         match *cmd {
             Cmd::PublishFan => {
                 let m = b.publish(now, Publish::new("fan", "", "x")).unwrap();
                 model.sub_expected.push_back(m);
                 model.fan_messages.push(m);
+                model.to_enqueue.extend([(qa, m), (qb, m)]);
             }
             Cmd::PublishA => {
-                b.publish(now, Publish::to_queue("a", "y")).unwrap();
+                let m = b.publish(now, Publish::to_queue("a", "y")).unwrap();
+                model.to_enqueue.insert((qa, m));
             }
             Cmd::Ack(ci, pick) | Cmd::Nack(ci, pick, _) => {
                 let Some(c) = consumers[ci] else { continue };
-                let held = b.unacked(c);
+                // What the model says c holds, not what the broker says.
+                let mut held: Vec<DeliveryTag> = model
+                    .held
+                    .values()
+                    .filter(|(hc, _)| *hc == c)
+                    .map(|&(_, d)| d)
+                    .collect();
+                held.sort_unstable();
                 if held.is_empty() {
                     continue;
                 }
-                let d = held[pick % held.len()].delivery;
+                let d = held[pick % held.len()];
+                model.settling.insert((c, d));
                 match *cmd {
                     Cmd::Nack(_, _, requeue) => b.nack(now, c, d, requeue).unwrap(),
                     _ => b.ack(now, c, d).unwrap(),
@@ -248,23 +391,39 @@ fn run_on<S: Storage>(b: &mut Broker<S>, cmds: &[Cmd]) {
             }
             Cmd::Crash(ci) => {
                 if let Some(c) = consumers[ci] {
-                    let _ = b.crash_consumer(now, c);
+                    let state = model.consumers.get_mut(&c).unwrap();
+                    let result = b.crash_consumer(now, c);
+                    assert_eq!(result.is_ok(), !state.crashed, "crash {c}: {result:?}");
+                    state.crashed = true;
                 }
             }
             Cmd::Restart(ci) => {
                 if let Some(c) = consumers[ci] {
-                    let _ = b.restart_consumer(now, c);
+                    let state = model.consumers.get_mut(&c).unwrap();
+                    let result = b.restart_consumer(now, c);
+                    assert_eq!(result.is_ok(), state.crashed, "restart {c}: {result:?}");
+                    state.crashed = false;
                 }
             }
             Cmd::Cancel(ci) => {
                 if let Some(c) = consumers[ci].take() {
                     b.cancel(now, c).unwrap();
+                    let Consumer {
+                        queue, prefetch, ..
+                    } = model.consumers.remove(&c).unwrap();
                     // Reconnect under the same name, as a new consumer.
                     let (name, q, p) = CONSUMERS[ci];
                     let c2 = b
                         .consume(now, q, name, ConsumerConfig::default().with_prefetch(p))
                         .unwrap();
-                    prefetch.insert(c2, p);
+                    model.consumers.insert(
+                        c2,
+                        Consumer {
+                            queue,
+                            prefetch,
+                            crashed: false,
+                        },
+                    );
                     consumers[ci] = Some(c2);
                 }
             }
@@ -285,8 +444,9 @@ fn run_on<S: Storage>(b: &mut Broker<S>, cmds: &[Cmd]) {
             },
         }
         while let Some(e) = b.poll_event() {
-            model.observe(&e, &prefetch);
+            model.observe(&e);
         }
+        model.check_settled();
         assert!(b.inbox_len(sub).unwrap() <= 3);
         if matches!(cmd, Cmd::Tick(_)) {
             // Everything due was handled.
@@ -315,7 +475,6 @@ fn run_on<S: Storage>(b: &mut Broker<S>, cmds: &[Cmd]) {
         assert!(model.acked.get(key).copied().unwrap_or(0) <= 1);
     }
     // Fan-out: each bound queue got each fan message exactly once.
-    let (qa, qb) = (b.queue_id("a").unwrap(), b.queue_id("b").unwrap());
     for m in &model.fan_messages {
         assert!(model.enqueued.contains_key(&(qa, *m)));
         assert!(model.enqueued.contains_key(&(qb, *m)));

@@ -294,6 +294,34 @@ fn a_fresh_storage_gives_a_new_broker<S: Backend>(storage: S) {
     assert_eq!(b.queues().count(), 0);
 }
 
+/// A process killed after declaring a queue and publishing to it, before its first flush,
+/// leaves a log but no saved broker: the next start is a new broker, and declaring the queue
+/// again must work (on a log of its own) rather than collide with the one left behind.
+fn a_broker_killed_before_its_first_flush_starts_anew<S: Backend>(storage: S) {
+    let mut b = Broker::new(storage);
+    b.declare_queue(t(0), "work", QueueConfig::default())
+        .unwrap();
+    b.publish_batch(t(0), "", "work", ["lost 1", "lost 2"])
+        .unwrap();
+    let (mut b, r) = S::restart(b);
+    assert!(r.fresh, "{r}");
+    b.declare_queue(t(1), "work", QueueConfig::default())
+        .expect("declared again after a restart before any flush");
+    b.publish_batch(t(1), "", "work", ["job 1", "job 2"])
+        .unwrap();
+    b.consume(t(1), "work", "w", ConsumerConfig::default())
+        .unwrap();
+    let got: Vec<String> = deliveries(&mut b).iter().map(text).collect();
+    assert_eq!(got, ["job 1", "job 2"]);
+    b.flush().unwrap();
+    let (mut b, r) = S::restart(b);
+    assert!(!r.fresh && r.skipped.is_empty(), "{r}");
+    b.consume(t(2), "work", "w", ConsumerConfig::default())
+        .unwrap();
+    let got: Vec<String> = deliveries(&mut b).iter().map(text).collect();
+    assert_eq!(got, ["job 1", "job 2"], "redelivered after the restart");
+}
+
 fn file_storage(label: &str) -> (TempDir, FileStorage) {
     let dir = TempDir::new(label);
     let (s, _) = FileStorage::open(dir.path(), FileOptions::default()).expect("open");
@@ -320,4 +348,5 @@ on_both!(
     streams_keep_retention_and_groups_their_commits,
     partition_counts_are_read_back_not_recounted,
     a_fresh_storage_gives_a_new_broker,
+    a_broker_killed_before_its_first_flush_starts_anew,
 );

@@ -190,6 +190,48 @@ fn same_scenario_same_hash_however_time_is_stepped() {
     }
 }
 
+/// The trace hash of `scenario` run to its end with `seed` in place of its own.
+fn hash_with_seed(scenario: &Scenario, seed: u64) -> u64 {
+    let mut s = scenario.clone();
+    s.seed = seed;
+    let mut sim = Simulation::new(&s).unwrap();
+    sim.run_to_end();
+    sim.trace_hash().unwrap()
+}
+
+/// Four seeds: each gives the same run twice, and `scenario` (with something random in it)
+/// a different run per seed.
+fn seeds_change_the_run(name: &str, scenario: &Scenario) {
+    let mut hashes = BTreeSet::new();
+    for seed in [scenario.seed, scenario.seed + 1, 0x5eed, u64::MAX] {
+        let hash = hash_with_seed(scenario, seed);
+        assert_eq!(
+            hash,
+            hash_with_seed(scenario, seed),
+            "{name}, seed {seed}: the same run twice"
+        );
+        hashes.insert(hash);
+    }
+    assert_eq!(hashes.len(), 4, "{name}: four seeds, four different runs");
+}
+
+#[test]
+fn another_seed_changes_a_run_the_same_seed_repeats_it() {
+    // C and E draw processing times from the seeded generator (exponential, uniform).
+    for id in ["c", "e"] {
+        seeds_change_the_run(id, &ready::load(id).unwrap());
+    }
+    // A has only fixed times; with Poisson arrivals its producer draws from the seed too.
+    let mut a = ready::load("a").unwrap();
+    a.producers[0].arrival = brokerlab::sim::ArrivalSpec::Poisson;
+    seeds_change_the_run("a with Poisson arrivals", &a);
+    // Every ready-made scenario repeats itself under another seed.
+    for (id, _, _) in ready::all() {
+        let s = ready::load(id).unwrap();
+        assert_eq!(hash_with_seed(&s, 99), hash_with_seed(&s, 99), "{id}");
+    }
+}
+
 #[test]
 fn bench_workload_is_deterministic() {
     let (n1, h1) = ready::bench_scenario_e(20_000, true);

@@ -77,6 +77,61 @@ test("an embed's drawing fills its frame, wide or small, whatever height= says",
   }
 });
 
+test("an embed has playback controls unless controls=0; height= is read and changes nothing drawn", async () => {
+  const viewport = { width: 640, height: 420 };
+  const moment = "?embed=1&s=a&t=2000";
+  const opened = async (query) => {
+    const page = await open(browser, moment + query, viewport);
+    await page.locator('main.playground.embedded[data-now-ms="2000"] .node.consumer').first().waitFor();
+    return page;
+  };
+  const boxes = (page) => page.evaluate(() => {
+    const box = (s) => {
+      const b = document.querySelector(s).getBoundingClientRect();
+      return [b.top, b.width, b.height].map(Math.round);
+    };
+    return { area: box(".canvas-area"), drawing: box("svg.canvas") };
+  });
+
+  // By default: the playback controls, and they work.
+  const shown = await opened("");
+  const controls = shown.locator("main.playground.embedded section.controls");
+  assert.equal(await controls.count(), 1);
+  for (const id of ["#play", "#speed", "#clock"]) {
+    assert.ok(await controls.locator(id).isVisible(), `${id} shown`);
+  }
+  const withControls = await boxes(shown);
+  await controls.locator("#play").click();
+  await shown.waitForFunction(() => Number(document.querySelector("main.embedded").dataset.nowMs) > 2000);
+  assert.deepEqual(shown.errors, []);
+  await shown.close();
+
+  // controls=0: none of them, the drawing takes their room; height= (older embed codes)
+  // is accepted and changes nothing.
+  const without = {};
+  for (const query of ["&controls=0", "&controls=0&height=150", "&controls=0&height=9999"]) {
+    const page = await opened(query);
+    const left = await page.locator("section.controls, #play, #step-event, #reset, #speed, #clock").count();
+    assert.equal(left, 0, `${query}: no playback controls`);
+    without[query] = await boxes(page);
+    if (query === "&controls=0") await screenshot(page, "embed-controls-0");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+  assert.deepEqual(without["&controls=0&height=150"], without["&controls=0"], "height=150 changes nothing");
+  assert.deepEqual(without["&controls=0&height=9999"], without["&controls=0"], "height=9999 changes nothing");
+  const [top, , height] = without["&controls=0"].area;
+  assert.ok(top < withControls.area[0] && height > withControls.area[2],
+    `the drawing's area moves up and grows without the controls: ${without["&controls=0"].area} vs ${withControls.area}`);
+
+  // Without controls an autoplaying embed still plays.
+  const auto = await open(browser, "?embed=1&autoplay=1&controls=0&s=a", viewport);
+  await auto.waitForFunction(() => Number(document.querySelector("main.embedded")?.dataset.nowMs) > 500);
+  assert.equal(await auto.locator("section.controls").count(), 0);
+  assert.deepEqual(auto.errors, []);
+  await auto.close();
+});
+
 test("the patterns page fits a phone", async () => {
   const page = await open(browser, "patterns.html", { width: 390, height: 844 });
   const frame = page.locator("section.pattern iframe").first().contentFrame();

@@ -9,6 +9,10 @@
 //! - `cargo xtask bench` measures the simulation natively and in wasm in one run, then the
 //!   playground's frame time and its load time in headless Chromium (`bench frames`,
 //!   `bench load`: one of them alone).
+//! - `cargo xtask fuzz TARGET [--minutes M]` fuzzes one target of `fuzz/` with AFL++ (cargo-afl
+//!   from crates.io) for M minutes and prints its executions, crashes and hangs.
+//! - `cargo xtask swarm [--seeds N] [--from S] [--minutes M]` runs random scenarios against
+//!   the engine's invariants on every core and shrinks any failure (`swarm.rs`).
 //!
 //! Each command installs what it needs (rustup targets, the wasm-bindgen CLI at the version
 //! in `Cargo.lock`, the npm packages of `package-lock.json`, Debian's Chromium) or says
@@ -17,11 +21,13 @@
 mod bench;
 mod command;
 mod compress;
+mod fuzz;
 mod http;
 mod setup;
 mod site;
 mod size;
 mod suite;
+mod swarm;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +46,14 @@ commands:
                    simulation speed natively and in wasm in headless Chromium, with the ratio,
                    then the playground's frame time at 2,000 messages/s, then its cold load
                    time on emulated mobile and broadband (`frames`, `load`: only that)
+  fuzz TARGET [--minutes M]
+                   fuzz one target with AFL++ for M minutes (default 10) on its corpus in
+                   fuzz/corpus/TARGET/ and print executions, crashes and hangs; targets:
+                   share_link, scenario_json, rabbitmq_import, file_storage, topic_match
+  swarm [--seeds N] [--from S] [--minutes M]
+                   random scenarios (2,000 unless told) checked against the engine's
+                   invariants on every core; a failure writes its shrunk scenario to
+                   target/swarm/seed-N.json and prints how to replay it
 ";
 
 fn main() -> ExitCode {
@@ -54,6 +68,8 @@ fn main() -> ExitCode {
             Some("load") => no_more_args(&args[2..]).and_then(|()| bench::run_load(&root)),
             _ => no_more_args(&args[1..]).and_then(|()| bench::run(&root)),
         },
+        Some("fuzz") => fuzz::parse(&args[1..]).and_then(|request| fuzz::run(&root, &request)),
+        Some("swarm") => swarm::parse(&args[1..]).and_then(|o| swarm::run(&root, &o)),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(())

@@ -58,6 +58,27 @@ pub(crate) fn run_all(root: &Path) -> Result<(), Failure> {
     outcome.map_err(|_| Failure::new("test", "`cargo xtask test` failed (see above)".to_owned()))
 }
 
+/// `BLESS` in the environment makes the expected-file tests (core transcripts, web export
+/// fixtures) rewrite their files and pass instead of comparing: the test command refuses to
+/// run with it set, whatever its value, so that it can only check.
+fn refuse_blessing(bless: Option<&std::ffi::OsStr>) -> Result<(), Failure> {
+    match bless {
+        None => Ok(()),
+        Some(value) => Err(Failure::new(
+            "test",
+            format!(
+                "BLESS is set (to {value:?}): the tests would rewrite their expected files \
+                 instead of checking them"
+            ),
+        )
+        .hint(
+            "unset it (`env -u BLESS cargo xtask test`); to rewrite expected files on purpose, \
+             run the one test with BLESS=1 (see core/tests/support/mod.rs, \
+             web/src/interop/tests.rs) and review the diff",
+        )),
+    }
+}
+
 fn cargo(root: &Path) -> Command {
     let mut command = Command::new(setup::cargo());
     command.current_dir(root);
@@ -84,6 +105,8 @@ fn counted(step: &str, command: &mut Command, tally: &mut Tally) -> Result<(), F
 }
 
 fn steps(root: &Path, tally: &mut Tally) -> Result<(), Failure> {
+    refuse_blessing(std::env::var_os("BLESS").as_deref())?;
+
     command::announce("format: cargo fmt --check");
     command::run("format", cargo(root).args(["fmt", "--all", "--check"]))
         .map_err(|failure| failure.hint("run `cargo fmt --all`"))?;
@@ -104,6 +127,29 @@ fn steps(root: &Path, tally: &mut Tally) -> Result<(), Failure> {
     counted(
         "native tests: cargo test --workspace (unit, integration, doc)",
         cargo(root).args(["test", "--workspace"]),
+        tally,
+    )?;
+
+    // The swarm's 2,000 seeds, and the test that plants a bug for it to find: the only
+    // command built with the `planted-bug` feature.
+    counted(
+        "swarm: 2,000 random scenarios against the invariants; a planted bug found and shrunk",
+        cargo(root)
+            .args([
+                "test",
+                "--package",
+                "brokerlab",
+                "--features",
+                "planted-bug",
+                "--test",
+                "swarm",
+                "--test",
+                "swarm_planted",
+                "--",
+                "thousands_of_random_runs_keep_every_invariant",
+                "the_swarm_finds_and_shrinks_a_planted_bug",
+            ])
+            .env("SWARM_SEEDS", "2000"),
         tally,
     )?;
 
@@ -140,6 +186,8 @@ fn steps(root: &Path, tally: &mut Tally) -> Result<(), Failure> {
                 "render",
                 "--test",
                 "trace",
+                "--test",
+                "swarm_trace",
                 "--target",
                 setup::WASM_TARGET,
             ])
@@ -203,6 +251,15 @@ fn check_bundle_size(built: &site::Site, tally: &mut Tally) -> Result<(), Failur
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_to_run_with_bless_set_to_anything() {
+        assert!(refuse_blessing(None).is_ok());
+        for value in ["1", "0", ""] {
+            let failure = refuse_blessing(Some(std::ffi::OsStr::new(value))).unwrap_err();
+            assert!(failure.to_string().contains("BLESS is set"), "{failure}");
+        }
+    }
 
     #[test]
     fn counts_libtest_and_tap_summaries() {

@@ -326,7 +326,9 @@ impl<S: Storage> Broker<S> {
 
     /// When the broker next needs [`handle_timeout`](Self::handle_timeout): the earliest
     /// visibility-timeout deadline or TTL expiry of a queue head, retention age of a stream
-    /// partition, or session deadline of a group member. `None` if nothing is pending.
+    /// partition, or session deadline of a group member; at once ([`Instant::ZERO`]) when a
+    /// restart brought a queue or partition back past its limit. `None` if nothing is
+    /// pending.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let queues = self

@@ -165,6 +165,11 @@ impl Queue {
             delivery: f.tag,
             reason,
         });
+        // A requeue counts towards `max_length` too: `drop-head` trims the oldest, as
+        // RabbitMQ's `requeue_and_run` does (`maybe_drop_head`).
+        if self.over_max_length() {
+            self.trim_to_max_length(storage, out);
+        }
     }
 
     /// Returns every delivery of consumer `ci` to the queue.
@@ -180,19 +185,30 @@ impl Queue {
         };
         let id = c.id;
         let held = core::mem::take(&mut c.in_flight);
-        for f in held {
+        #[cfg(feature = "planted-bug")]
+        let last = held.len().wrapping_sub(1);
+        #[cfg_attr(not(feature = "planted-bug"), allow(unused_variables))]
+        for (i, f) in held.into_iter().enumerate() {
+            #[cfg(feature = "planted-bug")]
+            if i == last && reason == RequeueReason::ConsumerCrashed && crate::planted::on() {
+                continue;
+            }
             self.requeue(storage, out, id, f, reason);
         }
     }
 
     /// Requeues deliveries past their visibility timeout and expires the oldest ready
-    /// messages whose TTL passed.
+    /// messages whose TTL passed; a `drop-head` queue over its length limit (after a
+    /// restart) trims its oldest, as RabbitMQ applies `max-length` when a queue starts.
     pub(crate) fn handle_timeout<S: Storage>(
         &mut self,
         storage: &mut S,
         out: &mut Out,
         now: Instant,
     ) {
+        if self.over_max_length() {
+            self.trim_to_max_length(storage, out);
+        }
         for ci in 0..self.consumers.len() {
             loop {
                 let c = &mut self.consumers[ci];
@@ -246,6 +262,9 @@ impl Queue {
 
     /// The earliest time this queue needs `handle_timeout`.
     pub(crate) fn next_deadline<S: Storage>(&self, storage: &S) -> Option<Instant> {
+        if self.over_max_length() {
+            return Some(Instant::ZERO);
+        }
         let mut best = self
             .consumers
             .iter()

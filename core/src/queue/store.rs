@@ -101,6 +101,13 @@ impl Queue {
             .find(|r| r.message == message)
     }
 
+    /// Whether a `drop-head` queue holds more ready messages than `max_length`: for a moment
+    /// after a requeue (which then trims), or after a restart brought its unacked deliveries
+    /// back as ready (then it is due for [`handle_timeout`](Queue::handle_timeout) at once).
+    pub(super) fn over_max_length(&self) -> bool {
+        self.config.overflow == Overflow::DropHead && self.ready() > self.max_length
+    }
+
     /// `drop-head`: removes the oldest ready messages past `max_length`.
     #[inline(never)]
     pub(super) fn trim_to_max_length<S: Storage>(&mut self, storage: &mut S, out: &mut Out) {

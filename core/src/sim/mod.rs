@@ -13,10 +13,12 @@
 //! - [`references`]: every name a scenario refers to, with its kind and path: a visitor,
 //!   [`rename`](references::rename) and [`dependents_of`](references::dependents_of).
 //! - [`metrics`]: what the views return; [`rng`]: the PRNG; [`trace`]: the trace hash.
+//! - [`swarm`]: random scenarios and fault schedules, the invariant auditor, the shrinker.
 
 use alloc::string::String;
 use core::fmt;
 
+pub mod check;
 pub mod metrics;
 #[cfg(feature = "serde")]
 pub mod ready;
@@ -24,6 +26,7 @@ pub mod references;
 pub mod rng;
 pub mod scenario;
 mod simulation;
+pub mod swarm;
 pub mod trace;
 mod validate;
 
@@ -34,13 +37,13 @@ pub use metrics::{
 pub use references::{ActionField, EntityKind, Reference, Site};
 pub use scenario::{
     AckSpec, Action, ArrivalSpec, AssignorSpec, Attach, BindingSpec, BurstSpec, ConsumerSpec,
-    CrashSpec, ExchangeKindSpec, ExchangeSpec, GroupSpec, KeySpec, KeylessSpec, OffsetResetSpec,
-    OffsetSpec, OverflowSpec, ProcessingSpec, ProducerSpec, QueueSpec, RetentionSpec, Scenario,
-    ScriptStep, SeekSpec, StreamSpec, TargetSpec, Topology,
+    CrashSpec, ExchangeKindSpec, ExchangeSpec, GroupSpec, KeySpec, KeylessSpec, NackSpec,
+    OffsetResetSpec, OffsetSpec, OverflowSpec, ProcessingSpec, ProducerSpec, QueueSpec,
+    RetentionSpec, Scenario, ScriptStep, SeekSpec, StreamSpec, TargetSpec, Topology,
 };
 pub use simulation::{
-    ActionError, KEYS_KEPT, MAX_STEP_EVENTS, RECENT_EVENTS, SimEvent, SimEventKind, SimNote,
-    SimOptions, Simulation,
+    ActionError, KEYS_KEPT, MAX_STEP_EVENTS, PublishedKeys, RECENT_EVENTS, SimEvent, SimEventKind,
+    SimNote, SimOptions, Simulation, WorkEntry, WorkItem, WorkStep,
 };
 pub use validate::bounds;
 

@@ -137,6 +137,8 @@ pub enum ActionField {
     UnbindQueue,
     /// `set_rate.producer`.
     SetRateProducer,
+    /// `add_partitions.stream`.
+    AddPartitionsStream,
 }
 
 impl ActionField {
@@ -156,6 +158,7 @@ impl ActionField {
             ActionField::UnbindExchange => "unbind.exchange",
             ActionField::UnbindQueue => "unbind.queue",
             ActionField::SetRateProducer => "set_rate.producer",
+            ActionField::AddPartitionsStream => "add_partitions.stream",
         }
     }
 }
@@ -230,6 +233,9 @@ macro_rules! walkers {
                     f(K::Queue, & $($m)? b.queue, F::UnbindQueue)
                 }
                 Action::SetRate { producer, .. } => f(K::Producer, producer, F::SetRateProducer),
+                Action::AddPartitions { stream, .. } => {
+                    f(K::Stream, stream, F::AddPartitionsStream)
+                }
             }
         }
 

@@ -495,6 +495,29 @@ pub struct ConsumerSpec {
     /// Crashes and restarts.
     #[cfg_attr(feature = "serde", serde(default))]
     pub crashes: Vec<CrashSpec>,
+    /// Queue consumers: some processed deliveries are given back instead of acked (default:
+    /// none).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub nack: Option<NackSpec>,
+}
+
+/// A queue consumer that gives back one processed delivery in `every` instead of acking it:
+/// with `requeue` a nack (the message is redelivered, or dead-lettered at its queue's
+/// delivery limit), without it a reject (dead-lettered with reason `rejected`, or dropped).
+/// Consumers that ack on receipt (`auto`) give nothing back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct NackSpec {
+    /// One processed delivery in this many (the consumer's 1st, 2nd, … by count); at least
+    /// 2, so that some work is always done.
+    pub every: u32,
+    /// Nack with requeue (`true`) or reject (`false`, the default).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub requeue: bool,
 }
 
 #[cfg(feature = "serde")]
@@ -605,6 +628,14 @@ pub enum Action {
         producer: String,
         /// The new rate (0 stops it).
         rate_per_sec: u32,
+    },
+    /// Add partitions to a stream: standalone consumers take them at once, groups reading
+    /// the stream rebalance.
+    AddPartitions {
+        /// The stream.
+        stream: String,
+        /// How many partitions to add.
+        count: u32,
     },
 }
 

@@ -111,6 +111,7 @@ impl TraceHasher {
                 self.word(208);
                 self.bytes(error.as_bytes());
             }
+            SimNote::BrokerRestarted => self.word(209),
         }
     }
 

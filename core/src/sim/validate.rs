@@ -92,6 +92,16 @@ fn check_text(path: &str, text: &str, max: usize) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// A routing or binding key, or a header: bounded, and free of the control characters the
+/// broker refuses in them (a scenario that validates must start and run).
+fn check_key(path: &str, key: &str) -> Result<(), ScenarioError> {
+    check_text(path, key, MAX_NAME_BYTES)?;
+    if key.chars().any(char::is_control) {
+        return Err(err(path, "must not contain control characters"));
+    }
+    Ok(())
+}
+
 fn check_len<T>(path: &str, list: &[T], max: usize) -> Result<(), ScenarioError> {
     if list.len() > max {
         return Err(err(
@@ -364,7 +374,7 @@ fn check_binding(n: &Names<'_>, p: &str, b: &BindingSpec) -> Result<(), Scenario
         format!("{p}.exchange")
     })?;
     known(n, EntityKind::Queue, &b.queue, || format!("{p}.queue"))?;
-    check_text(&format!("{p}.key"), &b.key, MAX_NAME_BYTES)
+    check_key(&format!("{p}.key"), &b.key)
 }
 
 /// A producer's target: what it names is known, a routing key is bounded.
@@ -377,7 +387,7 @@ fn check_target(n: &Names<'_>, p: &str, t: &TargetSpec) -> Result<(), ScenarioEr
 fn check_routing_key(p: &str, t: &TargetSpec) -> Result<(), ScenarioError> {
     match t {
         TargetSpec::Exchange { routing_key, .. } => {
-            check_text(&format!("{p}.routing_key"), routing_key, MAX_NAME_BYTES)
+            check_key(&format!("{p}.routing_key"), routing_key)
         }
         TargetSpec::Queue(_) | TargetSpec::Stream(_) => Ok(()),
     }
@@ -453,7 +463,7 @@ fn check_consumer(
     let (kind, name) = attach_name(&c.attach);
     known(n, kind, name, || a.clone())?;
     if let Attach::Subscription { key, capacity, .. } = &c.attach {
-        check_text(&format!("{a}.key"), key, MAX_NAME_BYTES)?;
+        check_key(&format!("{a}.key"), key)?;
         check_range(
             &format!("{a}.capacity"),
             (*capacity).into(),
@@ -481,6 +491,14 @@ fn check_consumer(
         0,
         MAX_PREFETCH.into(),
     )?;
+    if let Some(nack) = c.nack {
+        check_range(
+            &format!("{p}.nack.every"),
+            nack.every.into(),
+            2,
+            u32::MAX.into(),
+        )?;
+    }
     if initial {
         check_time(&format!("{p}.start_ms"), c.start_ms, n.duration)?;
     }
@@ -539,8 +557,8 @@ fn check_headers(
         if name.is_empty() {
             return Err(err(format!("{p}[{j}]"), "a header needs a name"));
         }
-        check_text(&format!("{p}[{j}].name"), name, MAX_NAME_BYTES)?;
-        check_text(&format!("{p}[{j}].value"), value, MAX_NAME_BYTES)?;
+        check_key(&format!("{p}[{j}].name"), name)?;
+        check_key(&format!("{p}[{j}].value"), value)?;
     }
     Ok(())
 }
@@ -629,13 +647,30 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
             }
             Ok(())
         }
-        Action::Bind(b) => check_text(&format!("{p}.bind.key"), &b.key, MAX_NAME_BYTES),
-        Action::Unbind(b) => check_text(&format!("{p}.unbind.key"), &b.key, MAX_NAME_BYTES),
+        Action::Bind(b) => check_key(&format!("{p}.bind.key"), &b.key),
+        Action::Unbind(b) => check_key(&format!("{p}.unbind.key"), &b.key),
         Action::SetRate { rate_per_sec, .. } => check_range(
             &format!("{p}.set_rate.rate_per_sec"),
             (*rate_per_sec).into(),
             0,
             MAX_RATE_PER_SEC.into(),
         ),
+        Action::AddPartitions { stream, count } => {
+            let cp = format!("{p}.add_partitions.count");
+            check_range(&cp, (*count).into(), 1, MAX_PARTITIONS.into())?;
+            if let Some(s) = n.streams.iter_mut().find(|s| s.0 == stream.as_str()) {
+                s.1 = s.1.saturating_add(*count);
+                if s.1 > MAX_PARTITIONS {
+                    return Err(err(
+                        cp,
+                        format!(
+                            "the stream would have {} partitions; at most {MAX_PARTITIONS}",
+                            s.1
+                        ),
+                    ));
+                }
+            }
+            Ok(())
+        }
     }
 }

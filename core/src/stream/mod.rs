@@ -491,8 +491,22 @@ impl Stream {
         })
     }
 
-    /// When the oldest record of some partition passes `max_age`.
+    /// Whether some partition holds more records or bytes than retention allows (only after
+    /// a restart, whose saved start may predate what retention removed since): then the
+    /// stream is due for retention at once.
+    pub(crate) fn over_retention(&self) -> bool {
+        let r = self.config.retention;
+        self.parts.iter().any(|p| {
+            r.max_records.is_some_and(|m| p.records > m) || r.max_bytes.is_some_and(|m| p.bytes > m)
+        })
+    }
+
+    /// When the oldest record of some partition passes `max_age`; at once when a partition
+    /// is over its retention.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        if self.over_retention() {
+            return Some(Instant::ZERO);
+        }
         let age = self.config.retention.max_age?;
         self.parts
             .iter()

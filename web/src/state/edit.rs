@@ -246,6 +246,7 @@ fn consumer(name: String, attach: sim::Attach) -> sim::ConsumerSpec {
         prefetch: 1,
         start_ms: 0,
         crashes: Vec::new(),
+        nack: None,
     }
 }
 

@@ -39,6 +39,7 @@ impl Engine {
             prefetch: like.map_or(1, |c| c.prefetch),
             start_ms: 0,
             crashes: Vec::new(),
+            nack: like.and_then(|c| c.nack),
         }
     }
 

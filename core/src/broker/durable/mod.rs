@@ -191,7 +191,8 @@ fn recover_partition<S: Storage>(
     if end > start {
         let last = storage.read(log, Offset(end - 1))?.message;
         part.last = Some(last);
-        *next_message = (*next_message).max(last.0 + 1);
+        // A stored id of u64::MAX (damage, or a hand-made file) must not overflow.
+        *next_message = (*next_message).max(last.0.saturating_add(1));
     }
     Ok((part, (start, end), at - first))
 }
@@ -278,9 +279,10 @@ impl<S: Storage> Broker<S> {
     /// since no delivery of it was saved. `SharedBroker` (feature `std`) flushes
     /// after every call, so neither happens there.
     ///
-    /// A storage holding no saved broker gives a new, empty one ([`Recovered::fresh`]).
-    /// Anything the saved topology names that storage no longer has (a queue deleted after
-    /// the last flush) is skipped and listed in [`Recovered::skipped`].
+    /// A storage holding no saved broker gives a new, empty one ([`Recovered::fresh`]); logs
+    /// left by a broker that never flushed stay in storage, unused, and new declarations get
+    /// logs of their own. Anything the saved topology names that storage no longer has (a
+    /// queue deleted after the last flush) is skipped and listed in [`Recovered::skipped`].
     ///
     /// ```
     /// use brokerlab::{Broker, ConsumerConfig, Instant, Limits, MemoryStorage, Publish, QueueConfig};
@@ -315,6 +317,11 @@ impl<S: Storage> Broker<S> {
             ..Recovered::default()
         };
         let Some(bytes) = b.storage.get_meta(TOPOLOGY)? else {
+            // Logs made before a first save that never came (a process killed between a
+            // declaration and its first flush) keep their ids; new ones go past them.
+            while b.storage.bounds(LogId(b.next_log)).is_ok() {
+                b.next_log += 1;
+            }
             report.fresh = true;
             return Ok((b, report));
         };
@@ -347,6 +354,13 @@ impl<S: Storage> Broker<S> {
                 .exchanges
                 .restore(id, Exchange::new(id, name, kind));
         }
+        // A dead-letter queue's log holds copies of older messages after newer ones, so its
+        // last record need not carry its largest id.
+        let dead_letter_queues: BTreeSet<String> = snap
+            .queues
+            .iter()
+            .filter_map(|(_, _, _, config)| config.dead_letter_queue.clone())
+            .collect();
         for (id, name, log, config) in snap.queues {
             let (id, log) = (QueueId(id), LogId(log));
             let bounds = match b.storage.bounds(log) {
@@ -369,9 +383,16 @@ impl<S: Storage> Broker<S> {
             if q.head() > start {
                 b.storage.drop_prefix(log, Offset(q.head()))?;
             }
-            if end > start {
-                next_message =
-                    next_message.max(b.storage.read(log, Offset(end - 1))?.message.0 + 1);
+            // What was appended since the last flush lies at or past the saved cursor: read
+            // all of it in a dead-letter queue, the last record elsewhere.
+            let from = if dead_letter_queues.contains(&name) {
+                q.head().max(cursor).min(end)
+            } else {
+                end.saturating_sub(1).max(start)
+            };
+            for o in from..end {
+                let id = b.storage.read(log, Offset(o))?.message;
+                next_message = next_message.max(id.0.saturating_add(1));
             }
             let stats = q.stats();
             report.queues.push(crate::QueueRecovery {

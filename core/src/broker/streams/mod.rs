@@ -143,10 +143,11 @@ pub(crate) fn reset_position(reset: OffsetReset, bounds: LogBounds) -> Option<Of
 }
 
 impl<S: Storage> Broker<S> {
-    /// Retention by age on every partition, then session-timeout eviction.
+    /// Retention by age (and any retention after a restart) on every partition, then
+    /// session-timeout eviction.
     pub(super) fn handle_stream_timeouts(&mut self, now: Instant) {
         for s in self.stream_side.streams.values_mut() {
-            if s.config.retention.max_age.is_some() {
+            if s.config.retention.max_age.is_some() || s.over_retention() {
                 for p in 0..s.partition_count() {
                     let retained = s.apply_retention(&mut self.storage, p, now);
                     report_retention(&mut self.out, retained);

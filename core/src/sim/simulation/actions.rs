@@ -8,6 +8,7 @@ use crate::ids::{Offset, StreamConsumerId, StreamId, Target};
 use crate::sim::ScenarioError;
 use crate::sim::metrics::{ConsumerStatus, SimConsumerId, SimProducerId};
 use crate::sim::scenario::{Action, SeekSpec};
+use crate::storage::Storage;
 use crate::stream::{SeekTo, StreamPartition};
 use crate::time::Instant;
 
@@ -40,7 +41,7 @@ impl core::fmt::Display for ActionError {
 
 impl core::error::Error for ActionError {}
 
-impl Simulation {
+impl<S: Storage> Simulation<S> {
     /// Applies a user action at the current time, as the script would: checked against the
     /// scenario's names and bounds first (a bad action changes nothing), then run; its
     /// events come with the next step's. Consumers added here can be referred to by later
@@ -197,9 +198,8 @@ impl Simulation {
                     None => self.broker.seek_all(now, id, to),
                 };
                 self.epoch += 1;
-                let c = &mut self.consumers[i];
-                c.stalled = false;
-                c.inbox.retain(|w| match (w, partition) {
+                self.consumers[i].stalled = false;
+                self.retain_work(i, |w| match (w, partition) {
                     (Work::Record { partition: wp, .. }, Some(p)) => wp.partition.0 != *p,
                     (Work::Record { .. }, None) => false,
                     _ => true,
@@ -296,6 +296,15 @@ impl Simulation {
                     rate_per_sec: *rate_per_sec,
                 });
                 Ok(())
+            }
+            Action::AddPartitions { stream, count } => {
+                let result = self.broker.add_partitions(now, stream.as_str(), *count);
+                // New partitions change what a poll can find.
+                self.epoch += 1;
+                self.drain();
+                result
+                    .map(drop)
+                    .map_err(|e| ActionError::Broker(e.to_string()))
             }
         }
     }

@@ -7,13 +7,15 @@ use alloc::vec::Vec;
 
 use crate::group::GroupConfig;
 use crate::ids::{
-    ConsumerId, DeliveryTag, GroupId, Offset, QueueId, StreamConsumerId, StreamId, SubscriptionId,
+    ConsumerId, DeliveryTag, GroupId, MessageId, Offset, QueueId, StreamConsumerId, StreamId,
+    SubscriptionId,
 };
 use crate::pubsub::SubscriptionConfig;
 use crate::queue::ConsumerConfig;
 use crate::sim::metrics::{ConsumerStatus, SimConsumerId};
 use crate::sim::rng::Rng;
 use crate::sim::scenario::{Attach, ConsumerSpec};
+use crate::storage::Storage;
 use crate::stream::{SeekTo, StreamConsumerConfig, StreamPartition};
 
 use super::Simulation;
@@ -24,12 +26,16 @@ use super::setup::reset;
 pub(super) enum Work {
     Delivery {
         tag: DeliveryTag,
+        message: MessageId,
+        queue: QueueId,
     },
     Record {
         partition: StreamPartition,
         offset: Offset,
     },
-    Message,
+    Message {
+        message: MessageId,
+    },
 }
 
 /// What a consumer is attached to, and its broker id once connected.
@@ -100,7 +106,7 @@ pub(super) struct Group {
     pub(super) id: Option<GroupId>,
 }
 
-impl Simulation {
+impl<S: Storage> Simulation<S> {
     pub(super) fn fail(&mut self, i: usize, error: impl ToString) {
         self.note(SimNote::ConsumerFailed {
             consumer: SimConsumerId(i as u32),
@@ -202,9 +208,8 @@ impl Simulation {
             _ => Err(String::from("attachment does not match")),
         };
         self.epoch += 1;
+        self.drop_work(i);
         let c = &mut self.consumers[i];
-        c.inbox.clear();
-        c.busy = None;
         c.processed_at.clear();
         c.stalled = false;
         c.since_ack = 0;
@@ -253,9 +258,7 @@ impl Simulation {
             // timeout and moves its partitions.
             _ => {}
         }
-        let c = &mut self.consumers[i];
-        c.inbox.clear();
-        c.busy = None;
+        self.drop_work(i);
         self.drain();
     }
 
@@ -302,9 +305,7 @@ impl Simulation {
             }
             _ => {}
         }
-        let c = &mut self.consumers[i];
-        c.inbox.clear();
-        c.busy = None;
+        self.drop_work(i);
         self.note(SimNote::ConsumerRemoved {
             consumer: SimConsumerId(i as u32),
         });

@@ -9,10 +9,12 @@ use crate::event::Event;
 use crate::ids::{ConsumerId, DeliveryTag, MessageId, Offset};
 use crate::sim::metrics::{SimConsumerId, SimProducerId};
 use crate::sim::scenario::AckSpec;
+use crate::storage::Storage;
 use crate::stream::StreamPartition;
 use crate::time::Instant;
 
 use super::consumers::{Handle, Work};
+use super::work_log::WorkStep;
 use super::{MAX_STEP_EVENTS, RECENT_EVENTS, Simulation};
 /// Something that happened during a run, at a logical time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,9 +97,12 @@ pub enum SimNote {
         /// Why.
         error: String,
     },
+    /// The broker was replaced by one recovered from storage
+    /// ([`Simulation::replace_broker`]); consumers reconnect.
+    BrokerRestarted,
 }
 
-impl Simulation {
+impl<S: Storage> Simulation<S> {
     /// Hashes and counts an event and stores it once: in this step's events while they have
     /// room, past [`MAX_STEP_EVENTS`] in the overflow ring (which keeps the last
     /// [`RECENT_EVENTS`] of them for [`recent_events`](Self::recent_events)).
@@ -144,8 +149,11 @@ impl Simulation {
             while let Some(e) = self.broker.poll_event() {
                 match &e {
                     Event::Delivered {
-                        consumer, delivery, ..
-                    } => self.deliver(*consumer, *delivery),
+                        consumer,
+                        delivery,
+                        message,
+                        ..
+                    } => self.deliver(*consumer, *delivery, *message),
                     Event::Rebalanced { .. } => self.rebalanced = true,
                     Event::DeadLettered { queue, .. }
                     | Event::Dropped {
@@ -163,7 +171,7 @@ impl Simulation {
                 let mut ds = core::mem::take(&mut self.deliveries);
                 self.broker.poll_deliveries(usize::MAX, &mut ds);
                 for d in ds.drain(..) {
-                    self.deliver(d.consumer, d.delivery);
+                    self.deliver(d.consumer, d.delivery, d.message);
                 }
                 self.deliveries = ds;
             }
@@ -191,10 +199,20 @@ impl Simulation {
         }
     }
 
-    fn deliver(&mut self, consumer: ConsumerId, tag: DeliveryTag) {
+    fn deliver(&mut self, consumer: ConsumerId, tag: DeliveryTag, message: MessageId) {
         if let Some(&i) = self.by_consumer_id.get(&consumer) {
             let c = &mut self.consumers[i];
-            c.inbox.push_back(Work::Delivery { tag });
+            let Handle::Queue { queue, .. } = c.handle else {
+                return;
+            };
+            let w = Work::Delivery {
+                tag,
+                message,
+                queue,
+            };
+            c.inbox.push_back(w);
+            self.log_work(i, &w, WorkStep::Received);
+            let c = &mut self.consumers[i];
             if c.spec.ack == AckSpec::Auto {
                 self.auto_acks.push((i, tag));
             }
@@ -203,14 +221,16 @@ impl Simulation {
 
     /// Members drop buffered records of partitions they no longer own.
     fn after_rebalance(&mut self) {
-        for c in &mut self.consumers {
-            if let Handle::Group { id: Some(id), .. } = c.handle {
+        for i in 0..self.consumers.len() {
+            if let Handle::Group { id: Some(id), .. } = self.consumers[i].handle {
                 let owned = self.broker.assigned_partitions(id);
-                c.inbox.retain(|w| match w {
+                self.retain_work(i, |w| match w {
                     Work::Record { partition, .. } => owned.contains(partition),
                     _ => true,
                 });
-                c.processed_at.retain(|(p, _)| owned.contains(p));
+                self.consumers[i]
+                    .processed_at
+                    .retain(|(p, _)| owned.contains(p));
             }
         }
     }

@@ -13,7 +13,8 @@
 //! one concern a file: `setup` (declaring the topology, building producer and consumer
 //! slots), `producers` (arrivals and publishing) with `template` (payload and routing-key
 //! templates), `consumers` (connect, crash, restart, remove), `processing` (work, polls,
-//! acks and commits), `actions` ([`Simulation::apply`] and [`ActionError`]), `events`
+//! acks and commits), `actions` ([`Simulation::apply`] and [`ActionError`]), `restart`
+//! (flushing, and a broker recovered from storage taking over), `events`
 //! ([`SimEvent`], [`SimNote`], recording and draining the broker) and `views` (the
 //! per-entity views, time series and totals).
 
@@ -25,7 +26,7 @@ use alloc::vec::Vec;
 use crate::Broker;
 use crate::event::{Delivery, EventFilter, EventKind};
 use crate::ids::{ConsumerId, DeliveryTag, MessageId, Offset, QueueId};
-use crate::storage::MemoryStorage;
+use crate::storage::{MemoryStorage, Storage};
 use crate::stream::StreamPartition;
 use crate::time::{Duration, Instant};
 use crate::vec_map::VecMap;
@@ -41,9 +42,13 @@ mod consumers;
 mod events;
 mod processing;
 mod producers;
+mod restart;
 mod setup;
 mod template;
 mod views;
+mod work_log;
+
+pub use work_log::{PublishedKeys, WorkEntry, WorkItem, WorkStep};
 
 pub use actions::ActionError;
 pub use events::{SimEvent, SimEventKind, SimNote};
@@ -73,7 +78,8 @@ impl Default for SimOptions {
     }
 }
 
-/// A scenario running against a [`Broker`] over [`MemoryStorage`], in logical time.
+/// A scenario running against a [`Broker`], in logical time: over [`MemoryStorage`] unless
+/// built with [`with_broker`](Simulation::with_broker).
 ///
 /// ```
 /// use brokerlab::sim::{Scenario, Simulation};
@@ -92,9 +98,9 @@ impl Default for SimOptions {
 /// assert_eq!(sim.totals().processed, 10);
 /// ```
 #[derive(Debug)]
-pub struct Simulation {
+pub struct Simulation<S: Storage = MemoryStorage> {
     scenario: Scenario,
-    broker: Broker<MemoryStorage>,
+    broker: Broker<S>,
     options: SimOptions,
     now: Instant,
     end: u64,
@@ -102,6 +108,10 @@ pub struct Simulation {
     hasher: TraceHasher,
     step_events: Vec<SimEvent>,
     step_events_dropped: u64,
+    /// The work log, when kept ([`Simulation::record_work`]).
+    work_log: Option<Vec<WorkEntry>>,
+    /// Keys of the messages published since the last [`Simulation::take_published`].
+    published: Vec<PublishedKeys>,
     /// The last [`RECENT_EVENTS`] events of the steps before this one.
     recent: VecDeque<SimEvent>,
     /// This step's events beyond [`MAX_STEP_EVENTS`], the last [`RECENT_EVENTS`] of them.
@@ -152,8 +162,19 @@ impl Simulation {
         scenario: &Scenario,
         options: SimOptions,
     ) -> Result<Simulation, ScenarioError> {
+        Simulation::with_broker(scenario, options, Broker::new(MemoryStorage::new()))
+    }
+}
+
+impl<S: Storage> Simulation<S> {
+    /// [`with_options`](Simulation::with_options) over a broker of the caller's, on any
+    /// storage (a new, empty one: the scenario declares its topology on it).
+    pub fn with_broker(
+        scenario: &Scenario,
+        options: SimOptions,
+        mut broker: Broker<S>,
+    ) -> Result<Simulation<S>, ScenarioError> {
         scenario.validate()?;
-        let mut broker = Broker::new(MemoryStorage::new());
         if !options.trace {
             broker.set_event_filter(EventFilter::NONE.with(EventKind::Rebalanced));
         }
@@ -169,6 +190,8 @@ impl Simulation {
             hasher: TraceHasher::new(),
             step_events: Vec::new(),
             step_events_dropped: 0,
+            work_log: None,
+            published: Vec::new(),
             recent: VecDeque::new(),
             overflow: VecDeque::new(),
             producers: Vec::new(),
@@ -205,7 +228,7 @@ impl Simulation {
 
     /// The broker being driven (read-only: change it through [`apply`](Self::apply)).
     #[must_use]
-    pub fn broker(&self) -> &Broker<MemoryStorage> {
+    pub fn broker(&self) -> &Broker<S> {
         &self.broker
     }
 

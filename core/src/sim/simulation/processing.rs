@@ -3,16 +3,18 @@
 
 use alloc::vec::Vec;
 
-use crate::ids::Offset;
+use crate::ids::{DeliveryTag, Offset};
 use crate::pubsub::Received;
 use crate::sim::metrics::{ConsumerStatus, SimConsumerId};
 use crate::sim::scenario::{AckSpec, ProcessingSpec};
+use crate::storage::Storage;
 use crate::stream::StreamPartition;
 
 use super::consumers::{Handle, Work, get_offset, set_offset};
 use super::events::SimNote;
+use super::work_log::{WorkEntry, WorkStep};
 use super::{DEFAULT_POLL, Simulation};
-impl Simulation {
+impl<S: Storage> Simulation<S> {
     pub(super) fn work_all(&mut self, t: u64) {
         loop {
             let mut progress = false;
@@ -87,10 +89,22 @@ impl Simulation {
                         let c = &mut self.consumers[i];
                         // A short read reached the end of every partition it holds.
                         c.idle_mark = (n < max).then_some((self.appends, self.epoch));
-                        c.inbox.extend(records.drain(..).map(|r| Work::Record {
-                            partition: r.partition,
-                            offset: r.offset,
-                        }));
+                        for r in records.drain(..) {
+                            let w = Work::Record {
+                                partition: r.partition,
+                                offset: r.offset,
+                            };
+                            if let Some(log) = &mut self.work_log {
+                                log.push(WorkEntry {
+                                    at: now,
+                                    consumer: SimConsumerId(i as u32),
+                                    item: (&w).into(),
+                                    step: WorkStep::Received,
+                                });
+                            }
+                            self.consumers[i].inbox.push_back(w);
+                        }
+                        let c = &mut self.consumers[i];
                         self.records_scratch = records;
                         if c.spec.ack == AckSpec::Auto && n > 0 {
                             self.commit_positions(i);
@@ -111,8 +125,10 @@ impl Simulation {
                 let mut got = false;
                 loop {
                     match self.broker.receive(now, id) {
-                        Ok(Some(Received::Message { .. })) => {
-                            self.consumers[i].inbox.push_back(Work::Message);
+                        Ok(Some(Received::Message { message, .. })) => {
+                            let w = Work::Message { message };
+                            self.log_work(i, &w, WorkStep::Received);
+                            self.consumers[i].inbox.push_back(w);
                             got = true;
                             break;
                         }
@@ -128,12 +144,19 @@ impl Simulation {
     }
 
     pub(super) fn finish(&mut self, i: usize, w: Work) {
+        self.log_work(i, &w, WorkStep::Finished);
         self.totals.processed += 1;
         let c = &mut self.consumers[i];
         c.processed += 1;
         match w {
-            Work::Delivery { tag } => {
+            Work::Delivery { tag, .. } => {
                 if c.spec.ack == AckSpec::Auto {
+                    return;
+                }
+                if let Some(nack) = c.spec.nack
+                    && c.processed.is_multiple_of(u64::from(nack.every.max(1)))
+                {
+                    self.give_back(i, tag, nack.requeue);
                     return;
                 }
                 c.unacked_processed = Some(tag);
@@ -161,8 +184,24 @@ impl Simulation {
                     self.commit_processed(i, None);
                 }
             }
-            Work::Message => {}
+            Work::Message { .. } => {}
         }
+    }
+
+    /// Nacks (`requeue`) or rejects a processed delivery instead of acking it.
+    fn give_back(&mut self, i: usize, tag: DeliveryTag, requeue: bool) {
+        let Handle::Queue { id: Some(id), .. } = self.consumers[i].handle else {
+            return;
+        };
+        let result = if requeue {
+            self.broker.nack(self.now, id, tag, true)
+        } else {
+            self.broker.reject(self.now, id, tag, false)
+        };
+        if let Err(e) = result {
+            self.fail(i, e);
+        }
+        self.drain();
     }
 
     pub(super) fn ack_processed(&mut self, i: usize) {
@@ -207,6 +246,19 @@ impl Simulation {
     }
 
     fn commit_standalone(&mut self, i: usize, p: StreamPartition, o: Offset) {
+        // As the broker refuses a group's commit beyond the log end, so does the simulation
+        // for the commits it keeps for standalone consumers.
+        match self.broker.partition_stats(p).map(|s| s.bounds.end) {
+            Some(end) if o <= end => {}
+            end => {
+                let why = match end {
+                    Some(end) => alloc::format!("commit {o} beyond the log end {end} of {p}"),
+                    None => alloc::format!("commit in {p}, which does not exist"),
+                };
+                self.fail(i, why);
+                return;
+            }
+        }
         let c = &mut self.consumers[i];
         if get_offset(&c.committed, p) != Some(o) {
             set_offset(&mut c.committed, p, o);

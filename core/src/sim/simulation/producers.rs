@@ -10,7 +10,7 @@ use crate::message::{Payload, Publish};
 use crate::sim::metrics::SimProducerId;
 use crate::sim::rng::{Rng, Skewed};
 use crate::sim::scenario::{ArrivalSpec, KeySpec, TargetSpec};
-use crate::storage::MemoryStorage;
+use crate::storage::Storage;
 use crate::time::Instant;
 
 use super::events::SimNote;
@@ -99,8 +99,8 @@ pub(super) fn routing_template(target: &TargetSpec) -> Vec<Piece> {
 /// Sends one message to `target`: the one publish path of producers and scripted publishes.
 /// `routing_key` is called for exchanges only; `stream_key` is the record key for streams,
 /// and `stream` the target stream's id when already resolved (else it is found by name).
-pub(super) fn send(
-    broker: &mut Broker<MemoryStorage>,
+pub(super) fn send<S: Storage>(
+    broker: &mut Broker<S>,
     now: Instant,
     target: &TargetSpec,
     stream: Option<StreamId>,
@@ -128,8 +128,8 @@ pub(super) fn send(
 
 /// Publishes one message with headers to a queue or an exchange (a stream target is refused
 /// by validation before it gets here).
-pub(super) fn send_with_headers(
-    broker: &mut Broker<MemoryStorage>,
+pub(super) fn send_with_headers<S: Storage>(
+    broker: &mut Broker<S>,
     now: Instant,
     target: &TargetSpec,
     routing_key: impl FnOnce() -> String,
@@ -152,7 +152,7 @@ pub(super) fn send_with_headers(
         .map_err(|e| e.to_string())
 }
 
-impl Simulation {
+impl<S: Storage> Simulation<S> {
     pub(super) fn produce_due(&mut self, p: usize, t: u64) {
         loop {
             let pr = &mut self.producers[p];
@@ -194,6 +194,12 @@ impl Simulation {
         let bytes = self.arena.alloc(&payload);
         let id = self.broker.next_message_id();
         let keyed = self.options.trace && !matches!(pr.keys, KeySpec::None);
+        let logged = self.work_log.is_some().then(|| {
+            let routing = (!pr.routing.is_empty())
+                .then(|| render_string(&pr.routing, pr.seq - 1, &key, &pr.name, t));
+            let record_key = (!matches!(pr.keys, KeySpec::None)).then(|| key.clone());
+            (record_key, routing)
+        });
         let result = send(
             &mut self.broker,
             self.now,
@@ -205,6 +211,9 @@ impl Simulation {
         );
         if keyed && result.is_ok() {
             self.remember_key(id, key.as_bytes());
+        }
+        if let (Ok(()), Some((key, routing_key))) = (&result, logged) {
+            self.log_publish(id, key, routing_key);
         }
         self.scratch = payload;
         self.key_buf = key;

@@ -17,6 +17,7 @@ use crate::sim::scenario::{
     AssignorSpec, Attach, ConsumerSpec, ExchangeKindSpec, KeySpec, KeylessSpec, OffsetResetSpec,
     OverflowSpec, TargetSpec,
 };
+use crate::storage::Storage;
 use crate::stream::{OffsetReset, Retention, StreamConfig};
 use crate::time::{Duration, Instant};
 
@@ -33,7 +34,7 @@ pub(super) fn reset(r: OffsetResetSpec) -> OffsetReset {
     }
 }
 
-impl Simulation {
+impl<S: Storage> Simulation<S> {
     pub(super) fn declare(&mut self) -> Result<(), ScenarioError> {
         let t0 = Instant::ZERO;
         let s = self.scenario.clone();

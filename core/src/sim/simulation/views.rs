@@ -9,11 +9,12 @@ use crate::sim::metrics::{
     ConsumerStatus, ConsumerView, GroupView, PartitionPosition, PartitionView, QueueView, Sample,
     SimConsumerId, SimProducerId, TimeSeries, Totals,
 };
+use crate::storage::Storage;
 use crate::stream::StreamPartition;
 
 use super::Simulation;
 use super::consumers::{Handle, get_offset};
-impl Simulation {
+impl<S: Storage> Simulation<S> {
     pub(super) fn sample(&mut self) {
         let s = Sample {
             at: self.now,
