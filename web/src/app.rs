@@ -195,6 +195,7 @@ fn full_page(_app: &AppHandle, _root: NodeRef, _share_open: &UseStateHandle<bool
 fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) -> Html {
     use crate::components::actions::PublishForm;
     use crate::components::build::{ConnectForm, Palette};
+    use crate::components::check::{CounterexampleBanner, CounterexampleSearch};
     use crate::components::controls::{RunToForm, SeedInput};
     use crate::components::export::ExportPanel;
     use crate::components::groups::AssignmentTables;
@@ -241,6 +242,7 @@ fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) 
                 if let Some(n) = &app.notice {
                     <p class="notice" id="notice" role="alert">{ n.clone() }</p>
                 }
+                <CounterexampleBanner />
                 <div class="stage">
                     <section class="canvas-area" aria-label="Topology">
                         <TopologyCanvas />
@@ -255,6 +257,7 @@ fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) 
                         <h2 class="scenario-title">{ title }</h2>
                         <ScenarioGuide />
                         <EntityDetails />
+                        <CounterexampleSearch />
                     </aside>
                 </div>
                 <div class="workspace">

@@ -51,7 +51,8 @@ pub(crate) fn locked_wasm_bindgen_version(root: &Path) -> Result<String, Failure
         .ok_or_else(|| Failure::new(step, "Cargo.lock does not lock `wasm-bindgen`".to_owned()))
 }
 
-fn locked_version(lock: &str, package: &str) -> Option<String> {
+/// The version of `package` in the text of a `Cargo.lock`.
+pub(crate) fn locked_version(lock: &str, package: &str) -> Option<String> {
     let wanted = format!("name = \"{package}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {

@@ -10,31 +10,45 @@ use crate::{compress, setup, size};
 
 /// The cargo profile of the bundle (see the workspace `Cargo.toml`).
 const PROFILE: &str = "wasm-release";
-/// The library name of the `brokerlab-web` package, as it appears in file names.
-const LIB_NAME: &str = "brokerlab_web";
-
-/// One wasm bundle of the site: the web crate with some features, laid out in a folder.
+/// One wasm bundle of the site: a crate with some features, laid out in a folder.
 struct Build {
     /// What it is for, in words.
     name: &'static str,
-    /// Whether `brokerlab-web` is built with its default features (the `editor`).
-    editor: bool,
+    /// The package built.
+    package: &'static str,
+    /// Its library name, as it appears in file names.
+    lib: &'static str,
+    /// Whether the package is built with its default features (for `brokerlab-web`: the
+    /// `editor`).
+    defaults: bool,
     /// The folder of the site it goes into.
     dir: &'static str,
 }
 
-/// The full app (`pkg/`) and the viewer embeds load (`pkg-embed/`: no editor, exporters,
-/// importer or link encoder; `www/index.html` picks it for `?embed=1`).
-const BUILDS: [Build; 2] = [
+/// The full app (`pkg/`), the viewer embeds load (`pkg-embed/`: no editor, exporters,
+/// importer or link encoder; `www/index.html` picks it for `?embed=1`), and the
+/// counterexample search the app's Web Worker loads on the first search (`pkg-worker/`).
+const BUILDS: [Build; 3] = [
     Build {
         name: "full app",
-        editor: true,
+        package: "brokerlab-web",
+        lib: "brokerlab_web",
+        defaults: true,
         dir: "pkg",
     },
     Build {
         name: "embed viewer",
-        editor: false,
+        package: "brokerlab-web",
+        lib: "brokerlab_web",
+        defaults: false,
         dir: "pkg-embed",
+    },
+    Build {
+        name: "search worker",
+        package: "brokerlab-search-worker",
+        lib: "brokerlab_search_worker",
+        defaults: true,
+        dir: "pkg-worker",
     },
 ];
 
@@ -46,24 +60,25 @@ fn build_bundle(
     site: &Path,
 ) -> Result<(), Failure> {
     command::announce(&format!(
-        "build: {} (web + core) for {} ({PROFILE})",
+        "build: {} ({}) for {} ({PROFILE})",
         bundle.name,
+        bundle.package,
         setup::WASM_TARGET
     ));
     let mut cargo = Command::new(setup::cargo());
     cargo
         .current_dir(root)
-        .args(["build", "--package", "brokerlab-web", "--lib", "--target"])
+        .args(["build", "--package", bundle.package, "--lib", "--target"])
         .arg(setup::WASM_TARGET)
         .args(["--profile", PROFILE]);
-    if !bundle.editor {
+    if !bundle.defaults {
         cargo.arg("--no-default-features");
     }
     command::run("build wasm", &mut cargo)?;
     let module = setup::target_dir(root)
         .join(setup::WASM_TARGET)
         .join(PROFILE)
-        .join(format!("{LIB_NAME}.wasm"));
+        .join(format!("{}.wasm", bundle.lib));
     let pkg = site.join(bundle.dir);
     command::announce(&format!(
         "build: wasm-bindgen --target web ({})",
@@ -76,7 +91,7 @@ fn build_bundle(
             .arg(&pkg)
             .arg(&module),
     )?;
-    optimise(root, &pkg.join(format!("{LIB_NAME}_bg.wasm")))
+    optimise(root, &pkg.join(format!("{}_bg.wasm", bundle.lib)))
 }
 
 /// A built site.

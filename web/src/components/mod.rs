@@ -4,6 +4,8 @@ pub mod actions;
 #[cfg(feature = "editor")]
 pub mod build;
 pub mod canvas;
+#[cfg(feature = "editor")]
+pub mod check;
 pub mod controls;
 #[cfg(feature = "editor")]
 mod download;

@@ -89,4 +89,9 @@ pub enum Action {
     FilterEntity(Option<String>),
     /// Filter the event log by kind (`None`: all).
     FilterKind(Option<String>),
+    /// Open a counterexample the search found: its scenario (the topology with the run's
+    /// seed and faults), paused at the moment of the violation, its entities highlighted.
+    OpenCounterexample(std::rc::Rc<sim::check::search::Found>),
+    /// Stop showing the counterexample's highlights and sentence.
+    CloseCounterexample,
 }

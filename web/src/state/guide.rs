@@ -16,6 +16,8 @@ pub struct Guide {
     pub watch: &'static str,
     /// Two things to try.
     pub try_this: [&'static str; 2],
+    /// What "Find a counterexample" shows about this pattern (empty: nothing to point at).
+    pub counterexample: &'static str,
     /// The guided tour, in time order; the first step is at 0.
     pub steps: &'static [Step],
 }
@@ -64,6 +66,7 @@ const GUIDES: [Guide; 6] = [
             "Step one event at a time around 3.1 s and follow the job worker-2 held.",
             "Crash worker-1 from the inspector while worker-2 is down and watch the queue's depth bar grow.",
         ],
+        counterexample: "Find a counterexample to \u{201c}No message lost\u{201d}: there is none, because the workers ack after processing. Switch both workers to auto-ack (Build, then select a worker) and search again: worker-2\u{2019}s crash loses the job it held.",
         steps: &[
             Step {
                 at_ms: 0,
@@ -101,6 +104,7 @@ const GUIDES: [Guide; 6] = [
             "Compare the processed counts of dashboard and archive at the end.",
             "Crash alerts for a while: what it misses while down is not kept for it.",
         ],
+        counterexample: "Find a counterexample to \u{201c}No message lost\u{201d}: a subscriber that goes down misses what is published meanwhile, and pub/sub keeps nothing for it.",
         steps: &[
             Step {
                 at_ms: 0,
@@ -133,6 +137,7 @@ const GUIDES: [Guide; 6] = [
             "Select the email queue and watch its depth chart rise and fall.",
             "Crash inventory-worker too and restart it: its queue keeps every order for it.",
         ],
+        counterexample: "Give the email queue a max length of 5 with overflow drop-head (Build, then select email), then find a counterexample to \u{201c}No message lost\u{201d}: while email-worker is down the oldest orders are dropped.",
         steps: &[
             Step {
                 at_ms: 0,
@@ -166,6 +171,7 @@ const GUIDES: [Guide; 6] = [
             "Filter the event log by replay and compare its payloads with live's for the same offsets.",
             "Select replay and seek it to the end: it skips what is left of the old records and reads only new ones.",
         ],
+        counterexample: "Find a counterexample to \u{201c}No message lost\u{201d}: retention removes records the slow replay has not read yet.",
         steps: &[
             Step {
                 at_ms: 0,
@@ -198,6 +204,7 @@ const GUIDES: [Guide; 6] = [
             "Step through 2 s, 4 s and 6 s and watch the assignment table change.",
             "Press Add member under the analytics table and read, below it, which partitions changed hands.",
         ],
+        counterexample: "Switch an analytics member to auto-ack (it commits on poll, before processing) and find a counterexample to \u{201c}No message lost\u{201d}: a crash skips records it committed but never processed. \u{201c}Every partition owned\u{201d} shows a killed member\u{2019}s partition waiting for its session timeout.",
         steps: &[
             Step {
                 at_ms: 0,
@@ -240,6 +247,7 @@ const GUIDES: [Guide; 6] = [
             "Pause at 6 s and compare the five consumers that crashed.",
             "Select c.email and a.jobs and compare their depth charts.",
         ],
+        counterexample: "",
         steps: &[
             Step {
                 at_ms: 0,

@@ -136,6 +136,9 @@ pub struct AppState {
     pub moved: Rc<std::collections::BTreeMap<Entity, (f64, f64)>>,
     /// What the last RabbitMQ import could not simulate, one sentence each.
     pub import_notes: Rc<Vec<String>>,
+    /// The counterexample on show (opened from a search), with its sentence and the names
+    /// of the entities it involves.
+    pub counterexample: Option<Rc<sim::check::Violation>>,
     /// Messages moving along edges.
     pub flights: Rc<Flights>,
     /// Each group's recent rebalance steps.
@@ -191,6 +194,7 @@ impl AppState {
             pending_connect: None,
             moved: Rc::default(),
             import_notes: Rc::default(),
+            counterexample: None,
             flights: Rc::default(),
             rebalances: Rc::default(),
             wall_ms: 0.0,
@@ -287,6 +291,10 @@ impl AppState {
     /// guided tour is on).
     #[must_use]
     pub fn highlighted(&self, entity: &Entity) -> bool {
+        if let Some(v) = &self.counterexample {
+            let (_, name) = entity.parts();
+            return v.entities.iter().any(|n| n == name);
+        }
         self.guided
             && self.guide_step().is_some_and(|(g, i)| {
                 let key = entity.key();
@@ -478,6 +486,9 @@ mod tests_build;
 
 #[cfg(test)]
 mod tests_guide;
+
+#[cfg(test)]
+mod tests_counterexample;
 
 #[cfg(test)]
 mod tests_history;

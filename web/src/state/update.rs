@@ -147,6 +147,14 @@ impl AppState {
             }
             Action::FilterEntity(entity) => self.filter.entity = entity,
             Action::FilterKind(kind) => self.filter.kind = kind,
+            Action::OpenCounterexample(found) => {
+                let at = found.violation.at;
+                self.start_over(AppState::with_scenario(CUSTOM, found.scenario.clone()));
+                self.advance_to(at);
+                self.playing = false;
+                self.counterexample = Some(Rc::new(found.violation.clone()));
+            }
+            Action::CloseCounterexample => self.counterexample = None,
         }
         self.refresh();
     }

@@ -59,6 +59,9 @@ pub(super) fn check_version(header: &[u8; HEADER]) -> std::io::Result<()> {
 pub(super) const HEADER: usize = 24;
 /// The largest body a batch may have; a header claiming more is damage, not data.
 pub(super) const MAX_BODY: usize = 64 << 20;
+/// The fewest bytes a record takes (flags, and a byte each for the id, the timestamp and the
+/// payload length): a header counting more records than its body can hold is damage too.
+pub(super) const MIN_RECORD: u64 = 4;
 
 /// A batch header as read from disk (not yet checked against its body).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +87,8 @@ impl Header {
         self.base + u64::from(self.count)
     }
 
-    /// Reads a header; `None` if the magic is wrong, the length impossible or the count zero.
+    /// Reads a header; `None` if the magic is wrong, the length impossible, or the count zero
+    /// or more than the body can hold.
     pub(super) fn parse(bytes: &[u8; HEADER]) -> Option<Header> {
         let u32_at =
             |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
@@ -101,6 +105,7 @@ impl Header {
         };
         (h.count > 0
             && h.body_len as usize <= MAX_BODY
+            && u64::from(h.count) * MIN_RECORD <= u64::from(h.body_len)
             && h.base.checked_add(u64::from(h.count)).is_some())
         .then_some(h)
     }
@@ -238,8 +243,8 @@ fn put_bytes(b: &mut Vec<u8>, bytes: &[u8]) {
 /// records (which a matching checksum makes a format bug or a forged batch).
 pub(super) fn decode(body: &Bytes, count: u32, out: &mut Vec<Record>) -> Option<()> {
     let mut r = Reader { body, at: 0 };
-    // Every record takes at least 4 bytes: a count beyond that is not believed.
-    out.reserve((count as usize).min(body.len() / 4));
+    // Every record takes at least `MIN_RECORD` bytes: a count beyond that is not believed.
+    out.reserve((count as usize).min(body.len() / MIN_RECORD as usize));
     let mut first = (0, 0);
     for i in 0..count {
         let record = r.record(i, first)?;
@@ -262,7 +267,7 @@ pub(super) fn decode_from(
     out: &mut Vec<Record>,
 ) -> Option<()> {
     let mut r = Reader { body: bytes, at: 0 };
-    out.reserve((count as usize).min(bytes.len() / 4));
+    out.reserve((count as usize).min(bytes.len() / MIN_RECORD as usize));
     for i in first..first.checked_add(count)? {
         out.push(r.record(i, record0)?);
     }
@@ -403,6 +408,21 @@ mod tests {
                 None
             );
         }
+    }
+
+    #[test]
+    fn a_header_counting_more_records_than_its_body_holds_is_damage() {
+        let header = |body_len: u32, count: u32| {
+            let mut raw = [0u8; HEADER];
+            raw[0..4].copy_from_slice(&MAGIC.to_le_bytes());
+            raw[4..8].copy_from_slice(&body_len.to_le_bytes());
+            raw[20..24].copy_from_slice(&count.to_le_bytes());
+            Header::parse(&raw)
+        };
+        assert!(header(8, 2).is_some());
+        assert!(header(8, 3).is_none());
+        assert!(header(16, u32::MAX).is_none());
+        assert!(header(8, 0).is_none());
     }
 
     #[test]

@@ -438,9 +438,10 @@ impl<F: FsFile> FileLog<F> {
             let file = fs.open(&path, false)?;
             let file_len = file.size()?;
             let mut seg = Segment::empty(base, file);
+            seg.check_format(file_len)?;
             // The last known good point: the last index entry inside the file.
             let loaded = load_index(fs, &dir, base);
-            let (from_pos, from_offset) = match loaded.clone() {
+            let (mut from_pos, mut from_offset) = match loaded.clone() {
                 Some(index) => {
                     let keep = index.partition_point(|&(_, p)| p < file_len);
                     seg.index = index;
@@ -455,7 +456,23 @@ impl<F: FsFile> FileLog<F> {
                     (0, base)
                 }
             };
-            let damage = seg.scan_from(from_pos, from_offset, file_len, options.interval())?;
+            let mut damage = seg.scan_from(from_pos, from_offset, file_len, options.interval())?;
+            // Damage right where the scan began: no whole batch starts at that index entry, so
+            // the entry does not match the file (a damaged or foreign index, or a batch torn
+            // after it was indexed), and cutting there would keep an end the file does not
+            // hold. Go back an entry at a time (to the file's start at last) until the scan
+            // reads a whole batch, so the end comes from the batches themselves.
+            while damage.is_some() && seg.len == from_pos && from_pos > 0 {
+                (from_pos, from_offset) = match seg.index.pop() {
+                    Some((offset, pos)) if pos < from_pos => (pos, offset),
+                    // Entries out of order: the index is no guide at all.
+                    _ => {
+                        seg.index.clear();
+                        (0, base)
+                    }
+                };
+                damage = seg.scan_from(from_pos, from_offset, file_len, options.interval())?;
+            }
             if loaded.as_ref() == Some(&seg.index) {
                 // The scan noted again what the index file holds: no need to write it.
                 seg.index_dirty = false;

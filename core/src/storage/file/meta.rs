@@ -144,6 +144,9 @@ impl<F: FsFile> MetaStore<F> {
         let mut starts = BTreeMap::new();
         let mut generation = 0;
         let mut snapshot_len = 0;
+        // Whether `generation` has a whole snapshot: when none was whole, generation 0 goes on
+        // without one, and a damaged `snapshot.0` must go too, or every open reports it again.
+        let mut snapshot_whole = false;
         // The newest snapshot that is whole; a snapshot is written atomically, so an older one
         // is used only if the newest was damaged after the fact.
         while let Some(g) = generations.pop() {
@@ -155,6 +158,7 @@ impl<F: FsFile> MetaStore<F> {
                 }
                 generation = g;
                 snapshot_len = bytes.len() as u64;
+                snapshot_whole = true;
                 break;
             }
             report.snapshot_damaged = true;
@@ -171,12 +175,12 @@ impl<F: FsFile> MetaStore<F> {
             journal.truncate(whole as u64)?;
             journal.sync()?;
         }
-        // Files of other generations and leftover temporary files.
+        // Files of other generations, damaged snapshots and leftover temporary files.
         for name in names {
             let other_snapshot = name
                 .strip_prefix("snapshot.")
                 .and_then(|g| g.parse::<u64>().ok())
-                .is_some_and(|g| g != generation);
+                .is_some_and(|g| g != generation || !snapshot_whole);
             let other_journal = name
                 .strip_prefix("journal.")
                 .and_then(|g| g.parse::<u64>().ok())

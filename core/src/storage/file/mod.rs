@@ -21,11 +21,15 @@
 //! # Recovery
 //!
 //! [`FileStorage::open`] checks each log from its last known good point (the last entry of a
-//! segment's index; the whole segment when the index is missing), stops at the first batch that
-//! is torn, out of sequence or fails its checksum, cuts the file there, removes any later
+//! segment's index; the whole segment when the index is missing, or is not one of that segment:
+//! not starting at its first batch, or not increasing; an entry earlier when no whole batch
+//! starts at the last one), stops at the first batch that is torn, out of sequence, counts more
+//! records than its body can hold or fails its checksum, cuts the file there, removes any later
 //! segments, rebuilds the indexes it had to, and returns a [`Recovery`] saying what it dropped.
+//! A file whose first batch is of another format version is refused, not cut.
 //! The metadata journal is replayed up to its first torn or damaged entry and cut there. Reads check every batch's
-//! checksum again: nothing corrupt is ever returned.
+//! checksum again, and that it is the batch the index leads to (starting where the walk from
+//! the index entry expects, ending before the next entry): nothing corrupt is ever returned.
 
 mod codec;
 pub mod crc32c;

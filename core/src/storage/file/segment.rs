@@ -100,10 +100,14 @@ impl<F: FsFile> Segment<F> {
     pub(super) fn read_batch(&self, offset: u64, chunk: u64) -> io::Result<(Header, Bytes)> {
         let invalid = || io::Error::from(io::ErrorKind::InvalidData);
         let i = self.index.partition_point(|&(o, _)| o <= offset);
-        let mut pos = match i {
-            0 => 0,
-            _ => self.index[i - 1].1,
+        // Where the walk starts and the offset the batch there must start at; the batch found
+        // must end by the next index entry (every entry is a batch start). Anything else means
+        // the index and the file disagree, and no record of theirs is trusted.
+        let (mut pos, mut expected) = match i {
+            0 => (0, self.base),
+            _ => (self.index[i - 1].1, self.index[i - 1].0),
         };
+        let (limit_offset, limit_pos) = self.index.get(i).map_or((self.end, self.len), |&e| e);
         let chunk = chunk.max(2 * HEADER as u64);
         // `buf` holds the file's bytes from `at`.
         let (mut buf, mut at) = (Vec::new(), pos);
@@ -120,8 +124,15 @@ impl<F: FsFile> Segment<F> {
             let mut raw = [0u8; HEADER];
             raw.copy_from_slice(&buf[from..from + HEADER]);
             let h = Header::parse(&raw).ok_or_else(invalid)?;
+            if h.base != expected
+                || h.end() > limit_offset.min(self.end)
+                || pos + h.total_len() > limit_pos.min(self.len)
+            {
+                return Err(invalid());
+            }
             if offset >= h.end() {
                 pos += h.total_len();
+                expected = h.end();
                 continue;
             }
             let body_from = from + HEADER;
@@ -141,13 +152,27 @@ impl<F: FsFile> Segment<F> {
         }
     }
 
+    /// Refuses a file whose first batch is of another format version
+    /// ([`codec::check_version`]): such a file is not damage to cut away. The first batch
+    /// decides, wherever a scan starts, so the answer does not depend on the index.
+    ///
+    /// # Errors
+    /// Reading failed, or the file is of another format version.
+    pub(super) fn check_format(&self, file_len: u64) -> io::Result<()> {
+        if file_len < HEADER as u64 {
+            return Ok(());
+        }
+        let mut raw = [0u8; HEADER];
+        self.file.read_exact_at(&mut raw, 0)?;
+        codec::check_version(&raw)
+    }
+
     /// Checks the batches from `pos` (a batch start holding `offset`) to the end of the file,
     /// noting them in the index; sets `len` and `end` to the last whole batch. Returns what
     /// stopped the scan early, if anything.
     ///
     /// # Errors
-    /// Reading failed, or the first batch read is of another format version
-    /// ([`codec::check_version`]): nothing is cut then.
+    /// Reading failed: nothing is cut then.
     pub(super) fn scan_from(
         &mut self,
         mut pos: u64,
@@ -165,11 +190,6 @@ impl<F: FsFile> Segment<F> {
             }
             let mut raw = [0u8; HEADER];
             self.file.read_exact_at(&mut raw, pos)?;
-            if first {
-                // A file of another format version is not damage to cut away: refuse it.
-                codec::check_version(&raw)?;
-                first = false;
-            }
             let Some(h) = Header::parse(&raw) else {
                 break Some(Damage::BadHeader);
             };
@@ -184,7 +204,18 @@ impl<F: FsFile> Segment<F> {
             if !h.checks(&raw, &body) {
                 break Some(Damage::BadChecksum);
             }
-            self.note_batch(offset, pos, index_interval);
+            if first {
+                // The batch the scan began at is checked now: it stays in the index whatever the
+                // spacing, so the next open starts from it (or later) and never from an older
+                // entry whose batches no open has checked.
+                if self.index.last().is_none_or(|&(_, last)| last < pos) {
+                    self.index.push((offset, pos));
+                    self.index_dirty = true;
+                }
+                first = false;
+            } else {
+                self.note_batch(offset, pos, index_interval);
+            }
             pos += h.total_len();
             offset = h.end();
         };
@@ -213,7 +244,9 @@ impl<F: FsFile> Segment<F> {
     }
 }
 
-/// Reads an index file: its entries, or `None` if it is missing or damaged.
+/// Reads an index file: its entries, or `None` if it is missing or damaged. Entries a
+/// segment could not have are damage too: the first must be the segment's first batch
+/// (offset `base` at position 0), and offsets and positions must increase strictly.
 pub(super) fn load_index<S: Fs>(fs: &S, dir: &Path, base: u64) -> Option<Vec<(u64, u64)>> {
     let bytes = fs.read(&index_path(dir, base)).ok()?;
     let (entries, crc) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
@@ -221,10 +254,11 @@ pub(super) fn load_index<S: Fs>(fs: &S, dir: &Path, base: u64) -> Option<Vec<(u6
         return None;
     }
     let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-    Some(
-        entries
-            .chunks_exact(16)
-            .map(|e| (word(&e[..8]), word(&e[8..])))
-            .collect(),
-    )
+    let index: Vec<(u64, u64)> = entries
+        .chunks_exact(16)
+        .map(|e| (word(&e[..8]), word(&e[8..])))
+        .collect();
+    let first_is_base = index.first().is_none_or(|&entry| entry == (base, 0));
+    let increasing = index.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1);
+    (first_is_base && increasing).then_some(index)
 }

@@ -65,6 +65,9 @@ pub fn ScenarioGuide() -> Html {
                 <ul class="try">
                     { for g.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }
                 </ul>
+                if !g.counterexample.is_empty() {
+                    <p class="try-counterexample"><a href="#counterexample">{ g.counterexample }</a></p>
+                }
             }
             <label class="field guided">
                 <input type="checkbox" id="guide-pause" checked={app.guided} onchange={guided} />
