@@ -51,7 +51,12 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
     let b = sim.broker();
     let at_ms = event.at.as_millis();
     let q = |id| b.queue_name(id).unwrap_or("?").to_owned();
-    let c = |id| b.consumer_name(id).unwrap_or("?").to_owned();
+    let c = |id| {
+        b.consumer_name(id)
+            .or_else(|| sim.queue_consumer_name(id))
+            .unwrap_or("?")
+            .to_owned()
+    };
     let x = |id| match b.exchange_name(id) {
         Some("") => "(default)".to_owned(),
         Some(n) => n.to_owned(),

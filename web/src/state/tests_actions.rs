@@ -330,3 +330,20 @@ fn an_exported_scenario_imports_and_a_bad_file_changes_nothing() {
     );
     assert_eq!(s.view, before);
 }
+
+#[test]
+fn the_log_names_a_queue_consumer_after_it_is_removed() {
+    let s = reduce(
+        at("a", 1_000),
+        Action::Apply(sim::Action::RemoveConsumer {
+            consumer: "worker-2".into(),
+        }),
+    );
+    let cancelled = s
+        .log
+        .iter()
+        .find(|row| row.text.starts_with("consumer-cancelled"))
+        .expect("a cancel row");
+    assert_eq!(cancelled.text, "consumer-cancelled: worker-2 on jobs");
+    assert!(cancelled.entities.contains(&"worker-2".to_string()));
+}

@@ -4,7 +4,7 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use crate::ids::GroupId;
+use crate::ids::{ConsumerId, GroupId};
 use crate::sim::metrics::{
     ConsumerStatus, ConsumerView, GroupView, PartitionPosition, PartitionView, QueueView, Sample,
     SimConsumerId, SimProducerId, TimeSeries, Totals,
@@ -208,6 +208,14 @@ impl<S: Storage> Simulation<S> {
         self.consumers
             .get(id.0 as usize)
             .map(|c| c.spec.name.as_str())
+    }
+
+    /// The name of the consumer that had broker queue consumer `id`, also after it was
+    /// cancelled or crashed (when the broker no longer knows the name).
+    #[must_use]
+    pub fn queue_consumer_name(&self, id: ConsumerId) -> Option<&str> {
+        let i = *self.by_consumer_id.get(&id)?;
+        self.consumers.get(i).map(|c| c.spec.name.as_str())
     }
 
     /// A producer's name.
