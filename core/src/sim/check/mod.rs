@@ -130,7 +130,6 @@ pub struct Checker {
     guarantee: Guarantee,
     work: Vec<WorkEntry>,
     published: Vec<PublishedKeys>,
-    events: Vec<SimEvent>,
     loss: Loss,
     twice: Twice,
     order: Order,
@@ -147,7 +146,6 @@ impl Checker {
             guarantee,
             work: Vec::new(),
             published: Vec::new(),
-            events: Vec::new(),
             loss: Loss::default(),
             twice: Twice::default(),
             order: Order::default(),
@@ -176,14 +174,13 @@ impl Checker {
         if self.found.is_some() {
             return self.found.as_ref();
         }
-        self.events.clear();
-        self.events.extend(sim.last_step_events().iter().cloned());
         self.work.clear();
         sim.take_work_log(&mut self.work);
         self.published.clear();
         sim.take_published(&mut self.published);
+        let sim = &*sim;
         let seen = Seen {
-            events: &self.events,
+            events: sim.last_step_events(),
             work: &self.work,
             published: &self.published,
             now: sim.now(),

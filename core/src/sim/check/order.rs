@@ -2,7 +2,7 @@
 //! standalone stream consumer), messages are first processed in the order they were
 //! published (message ids ascend in publish order).
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
@@ -24,7 +24,8 @@ pub(crate) struct Order {
     records: BTreeMap<(StreamPartition, Offset), MessageId>,
     /// Per reader and key: the latest message finished so far and who finished it.
     last: BTreeMap<(String, String), (MessageId, String)>,
-    seen_once: BTreeMap<(String, MessageId), ()>,
+    /// Messages each reader has finished once (only the first finish counts for order).
+    seen_once: BTreeSet<(String, MessageId)>,
 }
 
 impl Order {
@@ -72,11 +73,7 @@ impl Order {
             let Some(key) = self.keys.get(&message) else {
                 continue;
             };
-            if self
-                .seen_once
-                .insert((reader.clone(), message), ())
-                .is_some()
-            {
+            if !self.seen_once.insert((reader.clone(), message)) {
                 continue;
             }
             let slot = (reader.clone(), key.clone());
