@@ -2,7 +2,7 @@
 //! `x-…` queue and exchange arguments, their values (overflow modes, queue types), the
 //! exchange types and `x-max-age`'s units.
 
-use brokerlab::sim::ExchangeKindSpec;
+use brokerlab::sim::{ExchangeKindSpec, OverflowSpec, QueueSpec};
 
 /// The vhost exported to, and the one imported when the file names it.
 pub const DEFAULT_VHOST: &str = "/";
@@ -50,6 +50,56 @@ pub const STREAM: &str = "stream";
 pub const DESTINATION_QUEUE: &str = "queue";
 /// A binding's `destination_type` for an exchange.
 pub const DESTINATION_EXCHANGE: &str = "exchange";
+
+/// `x-delivery-limit` for a queue whose messages may be delivered `max_deliveries` times.
+///
+/// Brokerlab counts deliveries, as SQS's `maxReceiveCount` does: with `max_deliveries: 3` the
+/// third delivery that is not acked dead-letters the message. RabbitMQ's quorum queues count
+/// *returns* (a nack with requeue, or the consumer's channel closing with the message
+/// unacked): the message is dead-lettered when it comes back more than `x-delivery-limit`
+/// times, so a limit of 3 allows four deliveries (its `x-delivery-count` header reads 0, 1, 2,
+/// 3). The limit is therefore one less than `max_deliveries` (checked against RabbitMQ 3.10
+/// by the differential suite, `tests/tests/rabbitmq/`).
+#[must_use]
+pub fn delivery_limit(max_deliveries: u32) -> u32 {
+    max_deliveries.saturating_sub(1)
+}
+
+/// The `max_deliveries` a RabbitMQ `x-delivery-limit` means: the inverse of
+/// [`delivery_limit`].
+#[must_use]
+pub fn max_deliveries(delivery_limit: u64) -> u64 {
+    delivery_limit.saturating_add(1)
+}
+
+/// `x-max-length` for a queue that keeps at most `max_length` ready messages.
+///
+/// The same, but for a quorum queue (one with `max_deliveries`) that refuses publishes when
+/// full: RabbitMQ's quorum queues check the limit before adding a message, so with
+/// `x-overflow: reject-publish` they take one message beyond `x-max-length` (RabbitMQ 3.10,
+/// checked by the differential suite: a limit of 3 accepts a 4th publish and nacks the 5th).
+/// Such a queue gets `x-max-length` one less, so that it keeps `max_length` as the
+/// simulation does. Classic queues, and quorum queues that drop the head, keep exactly
+/// `x-max-length`.
+#[must_use]
+pub fn max_length(queue: &QueueSpec, max_length: u64) -> u64 {
+    if queue.max_deliveries.is_some() && queue.overflow == OverflowSpec::RejectPublish {
+        max_length.saturating_sub(1)
+    } else {
+        max_length
+    }
+}
+
+/// The `max_length` a queue's `x-max-length` means: the inverse of [`max_length`] (a
+/// quorum queue with `x-overflow: reject-publish` keeps one more).
+#[must_use]
+pub fn max_length_of(quorum: bool, reject_publish: bool, x_max_length: u64) -> u64 {
+    if quorum && reject_publish {
+        x_max_length.saturating_add(1)
+    } else {
+        x_max_length
+    }
+}
 
 /// The exchange type's name in RabbitMQ.
 #[must_use]

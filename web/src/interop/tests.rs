@@ -265,6 +265,102 @@ fn imported_definitions_export_again_with_the_same_topology() {
     assert_eq!(entities(&exported, "queues").len(), 8);
 }
 
+/// A node booted with the file gets vhost `/` and a user; a subscriber that joins later
+/// declares its own queue (a queue in the definitions would keep what it must miss).
+#[test]
+fn the_definitions_boot_a_node_and_leave_late_subscribers_out() {
+    let b: sim::Scenario =
+        serde_json::from_str(include_str!("../../../core/scenarios/b.json")).expect("B");
+    let export = rabbitmq::export(&b);
+    let defs: Value = serde_json::from_str(&export.text).expect("JSON");
+    assert_eq!(defs["vhosts"][0]["name"], "/");
+    assert_eq!(defs["users"][0]["name"], "guest");
+    assert_eq!(defs["permissions"][0]["vhost"], "/");
+    assert_eq!(entities(&defs, "queues").len(), 2, "{}", export.text);
+    assert!(!export.text.contains("\"archive\""), "{}", export.text);
+    let late = export
+        .notes
+        .iter()
+        .find(|n| n.contains("join later"))
+        .expect("a note on the late subscriber");
+    assert!(late.contains("archive (queue archive, x-max-length 16, bound to prices with #)"));
+    let bound = export
+        .notes
+        .iter()
+        .any(|n| n.contains("declare the queue and bind it again"));
+    assert!(bound, "{:?}", export.notes);
+}
+
+/// The limits RabbitMQ counts differently (checked against RabbitMQ 3.10 by
+/// `tests/tests/rabbitmq/`) are translated on export and back on import.
+#[test]
+fn translated_limits_survive_a_round_trip() {
+    let mut s = sim::Scenario {
+        version: 1,
+        duration_ms: 1_000,
+        sample_interval_ms: 100,
+        ..sim::Scenario::default()
+    };
+    s.topology.queues = vec![
+        sim::QueueSpec {
+            name: "refuse".into(),
+            max_length: Some(3),
+            overflow: sim::OverflowSpec::RejectPublish,
+            max_deliveries: Some(4),
+            ..sim::QueueSpec::default()
+        },
+        sim::QueueSpec {
+            name: "classic".into(),
+            max_length: Some(3),
+            overflow: sim::OverflowSpec::RejectPublish,
+            ..sim::QueueSpec::default()
+        },
+        sim::QueueSpec {
+            name: "once".into(),
+            max_deliveries: Some(1),
+            ..sim::QueueSpec::default()
+        },
+    ];
+    let export = rabbitmq::export(&s);
+    let defs: Value = serde_json::from_str(&export.text).expect("JSON");
+    let args = |i: usize| defs["queues"][i]["arguments"].clone();
+    assert_eq!(
+        args(0)["x-max-length"],
+        2,
+        "quorum, reject-publish: one less"
+    );
+    assert_eq!(
+        args(0)["x-delivery-limit"],
+        3,
+        "four deliveries are three returns"
+    );
+    assert_eq!(
+        args(1)["x-max-length"],
+        3,
+        "a classic queue keeps exactly its limit"
+    );
+    assert_eq!(args(2)["x-delivery-limit"], 0, "one delivery, no return");
+    assert!(
+        export
+            .notes
+            .iter()
+            .any(|n| n.contains("refuse (x-max-length 2)"))
+    );
+    let back = import(&export.text).expect("imports");
+    let queues = &back.scenario.topology.queues;
+    assert_eq!(
+        queues
+            .iter()
+            .map(|q| (q.name.as_str(), q.max_length, q.max_deliveries))
+            .collect::<Vec<_>>(),
+        [
+            ("refuse", Some(3), Some(4)),
+            ("classic", Some(3), None),
+            ("once", None, Some(1))
+        ]
+    );
+}
+
 #[test]
 fn the_imported_scenario_routes_what_the_definitions_route() {
     let imported = import(&fixture("definitions.json")).expect("imports");
@@ -290,7 +386,8 @@ fn the_imported_scenario_routes_what_the_definitions_route() {
         inventory.dead_letter_queue.as_deref(),
         Some("inventory.dlq")
     );
-    assert_eq!(inventory.max_deliveries, Some(5));
+    // x-delivery-limit 5 counts returns: five returns, so six deliveries.
+    assert_eq!(inventory.max_deliveries, Some(6));
     assert_eq!(s.topology.queues[5].visibility_timeout_ms, Some(900_000));
     let clicks = &s.topology.streams[0];
     assert_eq!(

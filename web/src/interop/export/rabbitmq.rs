@@ -1,15 +1,22 @@
 //! A scenario as a RabbitMQ `definitions.json`, the file `rabbitmqadmin import`, the
 //! management UI's "Import definitions" and `load_definitions` accept, for vhost `/`.
 //!
+//! - The file names vhost `/` and the user `guest` (password `guest`, every permission on
+//!   `/`): a node booted with it seeds neither, and imports nothing into an unnamed vhost.
 //! - Exchanges keep their kind (`fanout`, `direct`, `topic`) and are durable.
 //! - Queues are durable classic queues with their limits as `arguments`: `x-max-length`,
 //!   `x-overflow` (when it is `reject-publish`), `x-message-ttl`, a dead-letter queue as
 //!   `x-dead-letter-exchange: ""` (the default exchange) with `x-dead-letter-routing-key`
 //!   set to the dead-letter queue's name, and an ack timeout as `x-consumer-timeout`. A queue
 //!   with `max_deliveries` becomes a quorum queue (`x-queue-type: quorum`) with
-//!   `x-delivery-limit`, the one queue type that counts deliveries.
-//! - Pub/sub subscribers become auto-delete queues named after them, `x-max-length` their
-//!   inbox capacity, bound to their exchange.
+//!   `x-delivery-limit` one less than `max_deliveries` (RabbitMQ counts returns, see
+//!   [`delivery_limit`](crate::interop::rabbitmq_args::delivery_limit)).
+//! - Pub/sub subscribers there from the start become auto-delete queues named after them,
+//!   `x-max-length` their inbox capacity, bound to their exchange; later ones declare their
+//!   queue when they join (a note says how).
+//!
+//! `tests/tests/rabbitmq/` imports these files into a real RabbitMQ and checks that it
+//! behaves as the simulation does.
 //! - Streams become stream queues (`x-queue-type: stream`, `x-max-length-bytes`,
 //!   `x-max-age`); a stream of several partitions becomes a super stream: a direct exchange
 //!   (`x-super-stream: true`) and one stream queue `<name>-<i>` per partition, bound with
@@ -42,9 +49,67 @@ pub const VHOST: &str = args::DEFAULT_VHOST;
 
 #[derive(Serialize)]
 struct Definitions {
+    users: Vec<UserDef>,
+    vhosts: Vec<VhostDef>,
+    permissions: Vec<PermissionDef>,
     queues: Vec<QueueDef>,
     exchanges: Vec<ExchangeDef>,
     bindings: Vec<BindingDef>,
+}
+
+#[derive(Serialize)]
+struct UserDef {
+    name: &'static str,
+    password_hash: &'static str,
+    hashing_algorithm: &'static str,
+    tags: [&'static str; 1],
+    limits: BTreeMap<&'static str, Value>,
+}
+
+#[derive(Serialize)]
+struct VhostDef {
+    name: &'static str,
+}
+
+#[derive(Serialize)]
+struct PermissionDef {
+    user: &'static str,
+    vhost: &'static str,
+    configure: &'static str,
+    write: &'static str,
+    read: &'static str,
+}
+
+/// The user a fresh node seeds when it has no definitions to load: `guest`, password `guest`
+/// (RabbitMQ lets it log in from localhost only), an administrator with every permission on
+/// vhost `/`.
+const USER: &str = "guest";
+
+/// `guest`'s password as RabbitMQ stores it (`rabbit_password_hashing_sha256`): base64 of a
+/// 4-byte salt (`Brlb`) followed by SHA-256(salt ‖ `guest`).
+const USER_PASSWORD_HASH: &str = "QnJsYk4fNLrutXaqipkWmNSTJ4UoZY02On7daN751H1/8+UM";
+
+/// A node booted with a definitions file (`load_definitions`) seeds neither its default
+/// vhost nor its default user, and imports nothing into a vhost the file does not name: the
+/// file names vhost `/` and the default user, as a node without definitions would have them.
+fn node_defaults() -> (Vec<UserDef>, Vec<VhostDef>, Vec<PermissionDef>) {
+    (
+        vec![UserDef {
+            name: USER,
+            password_hash: USER_PASSWORD_HASH,
+            hashing_algorithm: "rabbit_password_hashing_sha256",
+            tags: ["administrator"],
+            limits: BTreeMap::new(),
+        }],
+        vec![VhostDef { name: VHOST }],
+        vec![PermissionDef {
+            user: USER,
+            vhost: VHOST,
+            configure: ".*",
+            write: ".*",
+            read: ".*",
+        }],
+    )
 }
 
 #[derive(Serialize)]
@@ -91,7 +156,7 @@ fn ack_words(ack: AckSpec) -> String {
 fn queue_def(q: &QueueSpec) -> QueueDef {
     let mut arguments = BTreeMap::new();
     if let Some(n) = q.max_length {
-        arguments.insert(MAX_LENGTH, Value::from(n));
+        arguments.insert(MAX_LENGTH, Value::from(args::max_length(q, n)));
     }
     if q.overflow == OverflowSpec::RejectPublish {
         arguments.insert(OVERFLOW, Value::from(REJECT_PUBLISH));
@@ -105,7 +170,7 @@ fn queue_def(q: &QueueSpec) -> QueueDef {
     }
     if let Some(n) = q.max_deliveries {
         arguments.insert(QUEUE_TYPE, Value::from(QUORUM));
-        arguments.insert(DELIVERY_LIMIT, Value::from(n));
+        arguments.insert(DELIVERY_LIMIT, Value::from(args::delivery_limit(n)));
     }
     if let Some(ms) = q.visibility_timeout_ms {
         arguments.insert(CONSUMER_TIMEOUT, Value::from(ms));
@@ -143,7 +208,11 @@ fn stream_queue(name: String, st: &StreamSpec) -> QueueDef {
 pub fn export(s: &Scenario) -> Export {
     let mut notes = Vec::new();
     let t = &s.topology;
+    let (users, vhosts, permissions) = node_defaults();
     let mut defs = Definitions {
+        users,
+        vhosts,
+        permissions,
         queues: t.queues.iter().map(queue_def).collect(),
         exchanges: t
             .exchanges
@@ -192,10 +261,30 @@ fn queue_notes(s: &Scenario, notes: &mut Vec<String>) {
         .collect();
     if !quorum.is_empty() {
         notes.push(format!(
-            "{} {} quorum queues (x-queue-type quorum): only quorum queues count deliveries \
-             (x-delivery-limit).",
+            "{} {} quorum queues (x-queue-type quorum): only quorum queues count deliveries. \
+             x-delivery-limit is one less than the simulation's max deliveries: RabbitMQ \
+             counts returns (a message with x-delivery-limit 2 is delivered 3 times, then \
+             dead-lettered or dropped).",
             name_list(&quorum),
             if quorum.len() == 1 { "is a" } else { "are" }
+        ));
+    }
+    let refusing: Vec<String> = s
+        .topology
+        .queues
+        .iter()
+        .filter(|q| q.max_deliveries.is_some() && q.overflow == OverflowSpec::RejectPublish)
+        .filter_map(|q| {
+            q.max_length
+                .map(|n| format!("{} (x-max-length {})", q.name, args::max_length(q, n)))
+        })
+        .collect();
+    if !refusing.is_empty() {
+        notes.push(format!(
+            "A quorum queue refusing publishes when full takes one message beyond its \
+             x-max-length (RabbitMQ 3.10), so x-max-length is one less than the simulation's \
+             max length: {}.",
+            refusing.join(", ")
         ));
     }
     let timed: Vec<&str> = s
@@ -215,16 +304,36 @@ fn queue_notes(s: &Scenario, notes: &mut Vec<String>) {
     }
 }
 
+/// Whether a subscriber is there when the scenario starts: one of the scenario's own
+/// consumers starting at 0 ms (not one the script adds later).
+fn subscribes_at_start(s: &Scenario, name: &str) -> bool {
+    s.consumers
+        .iter()
+        .any(|c| c.name == name && c.start_ms == 0)
+}
+
 fn subscriptions(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) {
     let subs = subscribers(s);
     if subs.is_empty() {
         return;
     }
     let mut names = Vec::new();
+    let mut late = Vec::new();
     for (name, exchange, key, capacity) in subs {
         let mut queue = name.to_owned();
         while defs.queues.iter().any(|q| q.name == queue) {
             queue.push_str("-inbox");
+        }
+        if !subscribes_at_start(s, name) {
+            late.push(format!(
+                "{name} (queue {queue}, x-max-length {capacity}, bound to {exchange}{})",
+                if key.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with {key}")
+                }
+            ));
+            continue;
         }
         let mut arguments = BTreeMap::new();
         arguments.insert(MAX_LENGTH, Value::from(capacity));
@@ -245,15 +354,25 @@ fn subscriptions(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) 
         });
         names.push(queue);
     }
-    notes.push(format!(
-        "Subscribers become auto-delete queues of their own ({}), x-max-length their inbox \
-         capacity (the oldest message is dropped when full), bound to their exchange. A real \
-         subscriber usually declares a server-named exclusive queue when it connects; \
-         auto-delete removes the queue when its consumer goes, so the client must declare it \
-         again on reconnecting, and misses what was published meanwhile, as in the \
-         simulation.",
-        name_list(&names)
-    ));
+    if !names.is_empty() {
+        notes.push(format!(
+            "Subscribers become auto-delete queues of their own ({}), x-max-length their \
+             inbox capacity (the oldest message is dropped when full), bound to their \
+             exchange. A real subscriber usually declares a server-named exclusive queue when \
+             it connects. When its consumer goes, auto-delete removes the queue and its \
+             binding: on reconnecting the client must declare the queue and bind it again, \
+             and misses what was published meanwhile, as in the simulation.",
+            name_list(&names)
+        ));
+    }
+    if !late.is_empty() {
+        notes.push(format!(
+            "Subscribers that join later are left out of the definitions, or their queue \
+             would keep what is published before they join: each declares its auto-delete \
+             queue and binds it when it connects: {}.",
+            late.join("; ")
+        ));
+    }
 }
 
 fn streams(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) {

@@ -8,7 +8,9 @@
 //!   `x-consumer-timeout` (the ack timeout) and a dead-letter queue, resolved from
 //!   `x-dead-letter-exchange` and `x-dead-letter-routing-key` when they lead to exactly one
 //!   queue (the default exchange with the queue's name as routing key, or an exchange whose
-//!   matching bindings all go to one queue);
+//!   matching bindings all go to one queue). The exporter's translations are undone: `x-delivery-limit` counts returns, so
+//!   `max_deliveries` is one more; a quorum queue refusing publishes keeps one message
+//!   beyond its `x-max-length`, so `max_length` is one more;
 //! - exchange → queue bindings with their routing keys;
 //! - stream queues (`x-queue-type: stream`, with `x-max-length-bytes` and `x-max-age`) as
 //!   one-partition streams, and super streams (a direct exchange with `x-super-stream: true`

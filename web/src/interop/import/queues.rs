@@ -12,7 +12,7 @@ use crate::interop::name_list;
 use crate::interop::rabbitmq_args::{
     CLASSIC, CONSUMER_TIMEOUT, DEAD_LETTER_EXCHANGE, DEAD_LETTER_ROUTING_KEY, DELIVERY_LIMIT,
     DROP_HEAD, MAX_AGE, MAX_LENGTH, MAX_LENGTH_BYTES, MESSAGE_TTL, OVERFLOW, QUEUE_TYPE, QUORUM,
-    REJECT_PUBLISH, REJECT_PUBLISH_DLX, STREAM,
+    REJECT_PUBLISH, REJECT_PUBLISH_DLX, STREAM, max_deliveries, max_length_of,
 };
 
 /// Queue arguments that are read (the rest are listed in a note).
@@ -98,6 +98,10 @@ pub(super) fn read_queues(
             Some(DROP_HEAD) | None => {}
             Some(other) => unread.push(format!("{OVERFLOW} {other} on {}", q.name)),
         }
+        spec.max_length = spec.max_length.map(|n| {
+            let reject = spec.overflow == OverflowSpec::RejectPublish;
+            max_length_of(queue_type == Some(QUORUM), reject, n).min(bounds::MAX_RECORDS)
+        });
         if let Some(v) = args.get(MESSAGE_TTL) {
             spec.message_ttl_ms = number(v, &what(MESSAGE_TTL), 0, bounds::MAX_TIME_MS, notes);
         }
@@ -105,10 +109,11 @@ pub(super) fn read_queues(
             spec.max_deliveries = number(
                 v,
                 &what(DELIVERY_LIMIT),
-                1,
-                bounds::MAX_DELIVERIES.into(),
+                0,
+                u64::from(bounds::MAX_DELIVERIES) - 1,
                 notes,
             )
+            .map(max_deliveries)
             .and_then(|n| u32::try_from(n).ok());
         }
         if let Some(v) = args.get(CONSUMER_TIMEOUT) {
