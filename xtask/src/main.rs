@@ -5,7 +5,7 @@
 //! - `cargo xtask serve [--port N]` does the same and serves it on `http://127.0.0.1:8080`.
 //! - `cargo xtask test` runs every check and test suite, in order, failing fast, then checks
 //!   each page's bundle as served (brotli) against its ceiling, and ends with one
-//!   `N passed, M failed` line.
+//!   `N passed, M failed` line (and one naming any suite it skipped).
 //! - `cargo xtask bench` measures the simulation natively and in wasm in one run, then the
 //!   playground's frame time and its load time in headless Chromium (`bench frames`,
 //!   `bench load`: one of them alone).
@@ -13,16 +13,21 @@
 //!   from crates.io) for M minutes and prints its executions, crashes and hangs.
 //! - `cargo xtask swarm [--seeds N] [--from S] [--minutes M]` runs random scenarios against
 //!   the engine's invariants on every core and shrinks any failure (`swarm.rs`).
+//! - `cargo xtask rabbitmq [-- TEST ARGS]` runs the RabbitMQ differential suite alone against
+//!   a private RabbitMQ node it starts and stops (`rabbitmq.rs`); `cargo xtask test` runs it
+//!   after the swarm, or says it skipped it where RabbitMQ is missing.
 //!
 //! Each command installs what it needs (rustup targets, the wasm-bindgen CLI at the version
-//! in `Cargo.lock`, the npm packages of `package-lock.json`, Debian's Chromium) or says
-//! exactly what to install. Nothing is fetched from outside the package registries.
+//! in `Cargo.lock`, the npm packages of `package-lock.json`, Debian's Chromium and RabbitMQ,
+//! pika from PyPI in a venv) or says exactly what to install. Nothing is fetched from outside
+//! the package registries.
 
 mod bench;
 mod command;
 mod compress;
 mod fuzz;
 mod http;
+mod rabbitmq;
 mod setup;
 mod site;
 mod size;
@@ -40,8 +45,9 @@ usage: cargo xtask <command> [options]
 commands:
   build            build the playground into target/site/ (with .br and .gz copies)
   serve [--port N] build it and serve it on http://127.0.0.1:8080 (or port N); Ctrl-C stops
-  test             run every check and test suite (fmt, clippy, native, no_std, wasm,
-                   browser) and the bundle sizes as served; ends with `N passed, M failed`
+  test             run every check and test suite (fmt, clippy, native, swarm, RabbitMQ,
+                   no_std, wasm, browser) and the bundle sizes as served; ends with
+                   `N passed, M failed` (then a line naming any suite skipped)
   bench [frames|load]
                    simulation speed natively and in wasm in headless Chromium, with the ratio,
                    then the playground's frame time at 2,000 messages/s, then its cold load
@@ -54,6 +60,12 @@ commands:
                    random scenarios (2,000 unless told) checked against the engine's
                    invariants on every core; a failure writes its shrunk scenario to
                    target/swarm/seed-N.json and prints how to replay it
+  rabbitmq [-- TEST ARGS]
+                   the RabbitMQ differential suite alone (tests/tests/rabbitmq/) against a
+                   private RabbitMQ node started for it and stopped after; TEST ARGS (a test
+                   name filter, --nocapture) go to the test binary. Needs RabbitMQ 3.10+
+                   (Debian: installed when root) or BROKERLAB_RABBITMQ_SBIN=folder of its
+                   rabbitmq-server and rabbitmqctl; `test` skips the suite without it
 ";
 
 fn main() -> ExitCode {
@@ -70,6 +82,9 @@ fn main() -> ExitCode {
         },
         Some("fuzz") => fuzz::parse(&args[1..]).and_then(|request| fuzz::run(&root, &request)),
         Some("swarm") => swarm::parse(&args[1..]).and_then(|o| swarm::run(&root, &o)),
+        Some("rabbitmq") => {
+            rabbitmq::parse(&args[1..]).and_then(|rest| suite::run_rabbitmq(&root, &rest))
+        }
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(())

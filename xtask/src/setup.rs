@@ -1,7 +1,8 @@
 //! Checking for, and installing, what the commands need: rustup targets, the wasm-bindgen
-//! CLI at the locked version, the npm packages, Chromium with ChromeDriver, and wasm-opt.
+//! CLI at the locked version, the npm packages, Chromium with ChromeDriver, wasm-opt, and
+//! the Python AMQP client (pika) of the RabbitMQ differential tests.
 //!
-//! Every installer uses a package registry (rustup's channel, crates.io, npm, Debian's
+//! Every installer uses a package registry (rustup's channel, crates.io, npm, PyPI, Debian's
 //! apt). Where installing is not possible here, the error says exactly what to install.
 
 use std::path::{Path, PathBuf};
@@ -187,28 +188,14 @@ pub(crate) fn ensure_chromium() -> Result<Chromium, Failure> {
     if chromium.browser.is_file() && chromium.driver.is_file() {
         return Ok(chromium);
     }
-    let debian = Path::new("/etc/debian_version").is_file();
-    let root_user = command::output(Command::new("id").arg("-u")).as_deref() == Some("0");
-    if !(debian && root_user) {
+    if !can_apt_install() {
         return Err(Failure::new(step, "Chromium and ChromeDriver are needed for the browser tests".to_owned()).hint(
             "on Debian or Ubuntu: `sudo apt-get install chromium chromium-driver`; elsewhere install Chromium and \
              a matching ChromeDriver and set BROKERLAB_CHROMIUM and CHROMEDRIVER to their paths",
         ));
     }
     println!("Installing Debian's chromium and chromium-driver (apt-get)");
-    command::run(step, Command::new("apt-get").arg("update"))?;
-    command::run(
-        step,
-        Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    apt_install(step, &["chromium", "chromium-driver"])?;
     if chromium.browser.is_file() && chromium.driver.is_file() {
         Ok(chromium)
     } else {
@@ -217,6 +204,92 @@ pub(crate) fn ensure_chromium() -> Result<Chromium, Failure> {
             "apt-get finished but /usr/bin/chromium or /usr/bin/chromedriver is missing".to_owned(),
         ))
     }
+}
+
+/// Whether Debian's packages can be installed here: a Debian (or Ubuntu) system, as root.
+pub(crate) fn can_apt_install() -> bool {
+    let debian = Path::new("/etc/debian_version").is_file();
+    debian && command::output(Command::new("id").arg("-u")).as_deref() == Some("0")
+}
+
+/// `apt-get update`, then installs `packages` without recommended ones or questions.
+pub(crate) fn apt_install(step: &str, packages: &[&str]) -> Result<(), Failure> {
+    command::run(step, Command::new("apt-get").arg("update"))?;
+    command::run(
+        step,
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// The pika (Python AMQP 0-9-1 client) the RabbitMQ differential tests use.
+pub(crate) const PIKA_VERSION: &str = "1.3.2";
+
+/// Makes sure a Python venv in `target/tools/amqp-venv/` has pika at [`PIKA_VERSION`]
+/// (`python3 -m venv`, then pip from PyPI; nothing to do when it already has it). Returns
+/// the venv's `python`.
+pub(crate) fn ensure_pika(root: &Path) -> Result<PathBuf, Failure> {
+    let step = "setup: pika";
+    let venv = target_dir(root).join("tools").join("amqp-venv");
+    let python = venv.join("bin").join("python");
+    if has_pika(&python) {
+        return Ok(python);
+    }
+    if !python.is_file() {
+        create_venv(step, &venv)?;
+    }
+    println!(
+        "Installing pika {PIKA_VERSION} into {} (pip, from PyPI)",
+        venv.display()
+    );
+    command::run(
+        step,
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg(format!("pika=={PIKA_VERSION}")),
+    )
+    .map_err(|failure| {
+        failure.hint(format!(
+            "`pip install pika=={PIKA_VERSION}` must succeed in that venv; it needs PyPI"
+        ))
+    })?;
+    if has_pika(&python) {
+        Ok(python)
+    } else {
+        Err(Failure::new(
+            step,
+            format!("pika was installed but `import pika` does not report {PIKA_VERSION}"),
+        ))
+    }
+}
+
+fn has_pika(python: &Path) -> bool {
+    let script = "import pika; print(pika.__version__)";
+    command::output(Command::new(python).args(["-c", script])).as_deref() == Some(PIKA_VERSION)
+}
+
+/// `python3 -m venv DIR`; a half-made venv (Debian without `python3-venv`) is removed.
+fn create_venv(step: &str, venv: &Path) -> Result<(), Failure> {
+    println!(
+        "Creating a Python venv in {} (python3 -m venv)",
+        venv.display()
+    );
+    command::run(step, Command::new("python3").args(["-m", "venv"]).arg(venv)).map_err(|failure| {
+        // Best effort: the next run starts over either way.
+        let _ = std::fs::remove_dir_all(venv);
+        failure.hint(
+            "install Python 3 with its venv module (Debian or Ubuntu: \
+                 `apt-get install python3 python3-venv`)",
+        )
+    })
 }
 
 fn env_path(variable: &str, default: &str) -> PathBuf {

@@ -1,18 +1,25 @@
 //! `cargo xtask test`: every check and test suite in order, failing fast, then the bundles'
 //! sizes as served against their ceilings (one more counted check), with one
-//! `N passed, M failed` line at the end over all of them.
+//! `N passed, M failed` line at the end over all of them, and a line naming any suite that
+//! was skipped (the RabbitMQ differential suite where RabbitMQ is not installed).
+//!
+//! `cargo xtask rabbitmq` runs that one suite alone, with the same closing lines.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
 use crate::command::{self, Failure};
+use crate::rabbitmq::{self, Node};
 use crate::{http, setup, site, size};
 
-/// Test counts gathered from the suites' own output.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// Test counts gathered from the suites' own output, and the suites that did not run.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Tally {
     passed: u64,
     failed: u64,
+    /// What was skipped and why, one entry a suite: "the … suite (no …)".
+    skipped: Vec<&'static str>,
 }
 
 impl Tally {
@@ -31,6 +38,26 @@ impl Tally {
     }
 }
 
+/// The closing lines: `N passed, M failed` (CI reads this line), then, only when a suite
+/// was skipped, `1 suite skipped: the … suite (no …)`.
+fn summary(tally: &Tally) -> String {
+    let mut text = format!("{} passed, {} failed", tally.passed, tally.failed);
+    if !tally.skipped.is_empty() {
+        let suites = if tally.skipped.len() == 1 {
+            "suite"
+        } else {
+            "suites"
+        };
+        let _ = write!(
+            text,
+            "\n{} {suites} skipped: {}",
+            tally.skipped.len(),
+            tally.skipped.join("; ")
+        );
+    }
+    text
+}
+
 fn count_before(text: &str, label: &str) -> u64 {
     text.find(label)
         .and_then(|end| text[..end].rsplit([' ', '.']).next())
@@ -42,20 +69,42 @@ fn count_before(text: &str, label: &str) -> u64 {
 pub(crate) fn run_all(root: &Path) -> Result<(), Failure> {
     let mut tally = Tally::default();
     let outcome = steps(root, &mut tally);
-    match &outcome {
-        Ok(()) => println!(
-            "\nAll checks passed.\n{} passed, {} failed",
-            tally.passed, tally.failed
-        ),
+    print_outcome(&outcome, &tally);
+    outcome.map_err(|_| Failure::new("test", "`cargo xtask test` failed (see above)".to_owned()))
+}
+
+/// `cargo xtask rabbitmq [-- TEST ARGS]`: the RabbitMQ differential suite alone, `test_args`
+/// passed on to the test binary. Fails when RabbitMQ is missing: nothing would have run.
+pub(crate) fn run_rabbitmq(root: &Path, test_args: &[String]) -> Result<(), Failure> {
+    let mut tally = Tally::default();
+    let outcome = rabbitmq_suite(root, &mut tally, test_args);
+    print_outcome(&outcome, &tally);
+    let step = "rabbitmq";
+    match outcome {
+        Ok(()) if tally.skipped.is_empty() => Ok(()),
+        Ok(()) => Err(Failure::new(
+            step,
+            "RabbitMQ is not installed: no test ran".to_owned(),
+        )),
+        Err(_) => Err(Failure::new(
+            step,
+            "`cargo xtask rabbitmq` failed (see above)".to_owned(),
+        )),
+    }
+}
+
+/// Prints how it went and the [`summary`], whether or not a step failed.
+fn print_outcome(outcome: &Result<(), Failure>, tally: &Tally) {
+    match outcome {
+        Ok(()) if tally.skipped.is_empty() => {
+            println!("\nAll checks passed.\n{}", summary(tally));
+        }
+        Ok(()) => println!("\nAll checks that ran passed.\n{}", summary(tally)),
         Err(failure) => {
             println!("\n{failure}");
-            println!(
-                "Stopped at the first failure.\n{} passed, {} failed",
-                tally.passed, tally.failed
-            );
+            println!("Stopped at the first failure.\n{}", summary(tally));
         }
     }
-    outcome.map_err(|_| Failure::new("test", "`cargo xtask test` failed (see above)".to_owned()))
 }
 
 /// `BLESS` in the environment makes the expected-file tests (core transcripts, web export
@@ -88,11 +137,11 @@ fn cargo(root: &Path) -> Command {
 /// Runs a suite whose output carries test counts; a failing suite is a [`Failure`].
 fn counted(step: &str, command: &mut Command, tally: &mut Tally) -> Result<(), Failure> {
     command::announce(step);
-    let before = *tally;
+    let (passed_before, failed_before) = (tally.passed, tally.failed);
     let success = command::run_echoing(step, command, |line| tally.add_line(line))?;
-    let failed = tally.failed - before.failed;
+    let failed = tally.failed - failed_before;
     if success && failed == 0 {
-        if tally.passed == before.passed {
+        if tally.passed == passed_before {
             return Err(Failure::new(step, "the suite ran no tests".to_owned()));
         }
         Ok(())
@@ -152,6 +201,8 @@ fn steps(root: &Path, tally: &mut Tally) -> Result<(), Failure> {
             .env("SWARM_SEEDS", "2000"),
         tally,
     )?;
+
+    rabbitmq_suite(root, tally, &[])?;
 
     setup::ensure_target(setup::NO_STD_TARGET)?;
     command::announce(&format!(
@@ -223,6 +274,41 @@ fn steps(root: &Path, tally: &mut Tally) -> Result<(), Failure> {
     check_bundle_size(&built, tally)
 }
 
+/// What the summary says when the RabbitMQ differential suite could not run.
+const NO_RABBITMQ: &str = "the RabbitMQ differential suite (no RabbitMQ)";
+
+/// The RabbitMQ differential suite (the `#[ignore]`d tests of `tests/tests/rabbitmq/`)
+/// against a private RabbitMQ node started for it, and stopped whatever happens; skipped
+/// (and noted in `tally`) where RabbitMQ is not installed and cannot be.
+fn rabbitmq_suite(root: &Path, tally: &mut Tally, test_args: &[String]) -> Result<(), Failure> {
+    let Some(scripts) = rabbitmq::ensure_rabbitmq()? else {
+        tally.skipped.push(NO_RABBITMQ);
+        return Ok(());
+    };
+    let python = setup::ensure_pika(root)?;
+    // Dropping the node stops it: the `?` below leaves nothing running.
+    let node = Node::start(root, &scripts)?;
+    counted(
+        "rabbitmq: the differential suite against the private RabbitMQ node (tests/tests/rabbitmq/)",
+        cargo(root)
+            .args([
+                "test",
+                "--package",
+                "brokerlab-tests",
+                "--test",
+                "rabbitmq",
+                "--",
+                "--ignored",
+            ])
+            .args(test_args)
+            .env("BROKERLAB_AMQP_PORT", node.amqp_port().to_string())
+            .env("BROKERLAB_AMQP_PYTHON", &python)
+            .env("BROKERLAB_RABBITMQCTL", node.ctl_wrapper()),
+        tally,
+    )?;
+    node.stop()
+}
+
 /// The bundle-size step: one counted check, passed when every bundle of [`size::BUNDLES`]
 /// is within its ceiling as served (brotli), failed otherwise.
 fn check_bundle_size(built: &site::Site, tally: &mut Tally) -> Result<(), Failure> {
@@ -273,8 +359,26 @@ mod tests {
             tally,
             Tally {
                 passed: 19,
-                failed: 3
+                failed: 3,
+                skipped: Vec::new()
             }
         );
+    }
+
+    #[test]
+    fn the_summary_names_skipped_suites_on_a_line_of_their_own() {
+        let mut tally = Tally {
+            passed: 480,
+            failed: 0,
+            skipped: Vec::new(),
+        };
+        assert_eq!(summary(&tally), "480 passed, 0 failed");
+        tally.skipped.push(NO_RABBITMQ);
+        assert_eq!(
+            summary(&tally),
+            "480 passed, 0 failed\n1 suite skipped: the RabbitMQ differential suite (no RabbitMQ)"
+        );
+        tally.skipped.push("the other suite (no other)");
+        assert!(summary(&tally).ends_with("\n2 suites skipped: the RabbitMQ differential suite (no RabbitMQ); the other suite (no other)"));
     }
 }
