@@ -412,6 +412,7 @@ pub use time::{Duration, Instant};
 
 pub use group::{CommitError, GroupError, JoinGroupError};
 pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
+pub use group::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};
 pub use ids::{GroupId, StreamConsumerId, StreamId};
 pub use stream::{DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError};
 pub use stream::{

@@ -1,6 +1,6 @@
 //! User actions on a running simulation: what `Simulation::apply` does and refuses.
 
-use brokerlab::sim::{Action, ActionError, SeekSpec, Simulation, TargetSpec, ready};
+use brokerlab::sim::{Action, ActionError, ResetSpec, SeekSpec, Simulation, TargetSpec, ready};
 use brokerlab::{Duration, Instant};
 
 fn running(id: &str, ms: u64) -> Simulation {
@@ -141,4 +141,50 @@ fn recent_messages_remember_the_hash_of_their_key() {
     let a = running("a", 2_000);
     let m = newest(&a);
     assert_eq!(a.message_key_hash(m), None);
+}
+
+#[test]
+fn an_offset_reset_waits_for_an_empty_group_then_rewinds_it() {
+    // E at 3 s: backup-1 reads `orders` and commits as it goes.
+    let mut sim = running("e", 3_000);
+    let reset = Action::ResetOffsets {
+        group: "backup".into(),
+        stream: None,
+        partition: None,
+        to: ResetSpec::Earliest,
+    };
+    let err = sim.apply(&reset).expect_err("the group has a member");
+    assert!(
+        err.to_string()
+            .contains("can only be reset if the group 'backup' is inactive"),
+        "{err}"
+    );
+    sim.apply(&Action::RemoveConsumer {
+        consumer: "backup-1".into(),
+    })
+    .expect("leaves");
+    let b = sim.broker();
+    let g = b.group_id("backup").expect("group");
+    let before: Vec<_> = b.group_partitions(g).iter().map(|p| p.committed).collect();
+    assert!(
+        before.iter().all(|c| c.is_some_and(|o| o.0 > 0)),
+        "{before:?}"
+    );
+    sim.apply(&reset).expect("an empty group resets");
+    let b = sim.broker();
+    let after: Vec<_> = b.group_partitions(g).iter().map(|p| p.committed).collect();
+    assert_eq!(after, vec![Some(brokerlab::Offset(0)); 3]);
+    // A partition of one stream, shifted: clamped to the log.
+    sim.apply(&Action::ResetOffsets {
+        group: "backup".into(),
+        stream: Some("orders".into()),
+        partition: Some(1),
+        to: ResetSpec::ShiftBy(-5),
+    })
+    .expect("shifts");
+    let b = sim.broker();
+    assert_eq!(
+        b.group_partitions(g)[1].committed,
+        Some(brokerlab::Offset(0))
+    );
 }

@@ -549,4 +549,25 @@ event_table! {
         }
         Ok(())
     });
+
+    /// An empty group's committed offset was reset from outside it
+    /// ([`Broker::reset_offsets`](crate::Broker::reset_offsets), Kafka's
+    /// `kafka-consumer-groups --reset-offsets --execute`).
+    OffsetsReset = 45 {
+        /// The group.
+        group: GroupId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The new committed offset.
+        offset: Offset,
+        /// The offset committed before, if any.
+        previous: Option<Offset>,
+    }
+    display(|f| {
+        write!(f, "offsets-reset {group} {partition}{offset}")?;
+        if let Some(p) = previous {
+            write!(f, " was {p}")?;
+        }
+        Ok(())
+    });
 }

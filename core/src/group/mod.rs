@@ -14,7 +14,9 @@ use core::fmt;
 
 pub mod assign;
 mod error;
+mod reset;
 pub use error::{CommitError, GroupError, JoinGroupError};
+pub use reset::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};
 
 use crate::ids::{GroupId, Offset, StreamConsumerId};
 use crate::stream::{OffsetReset, StreamPartition};

@@ -139,6 +139,10 @@ pub enum ActionField {
     SetRateProducer,
     /// `add_partitions.stream`.
     AddPartitionsStream,
+    /// `reset_offsets.group`.
+    ResetOffsetsGroup,
+    /// `reset_offsets.stream`.
+    ResetOffsetsStream,
 }
 
 impl ActionField {
@@ -159,6 +163,8 @@ impl ActionField {
             ActionField::UnbindQueue => "unbind.queue",
             ActionField::SetRateProducer => "set_rate.producer",
             ActionField::AddPartitionsStream => "add_partitions.stream",
+            ActionField::ResetOffsetsGroup => "reset_offsets.group",
+            ActionField::ResetOffsetsStream => "reset_offsets.stream",
         }
     }
 }
@@ -235,6 +241,13 @@ macro_rules! walkers {
                 Action::SetRate { producer, .. } => f(K::Producer, producer, F::SetRateProducer),
                 Action::AddPartitions { stream, .. } => {
                     f(K::Stream, stream, F::AddPartitionsStream)
+                }
+                Action::ResetOffsets { group, stream, .. } => {
+                    f(K::Group, group, F::ResetOffsetsGroup)?;
+                    match stream {
+                        Some(stream) => f(K::Stream, stream, F::ResetOffsetsStream),
+                        None => Ok(()),
+                    }
                 }
             }
         }

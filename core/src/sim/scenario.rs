@@ -543,6 +543,43 @@ pub enum SeekSpec {
     TimestampMs(u64),
 }
 
+/// Where a scripted offset reset moves a group's committed offsets (Kafka's
+/// `kafka-consumer-groups --reset-offsets` options).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
+pub enum ResetSpec {
+    /// The log start (`--to-earliest`).
+    Earliest,
+    /// The log end (`--to-latest`).
+    Latest,
+    /// An offset, clamped to the log (`--to-offset`).
+    Offset(u64),
+    /// The first record at or after this time (`--to-datetime`).
+    TimestampMs(u64),
+    /// The committed offset plus this many (negative: back), clamped (`--shift-by`).
+    ShiftBy(i64),
+}
+
+impl ResetSpec {
+    /// The broker's reset target for it.
+    #[must_use]
+    pub fn target(self) -> crate::ResetTarget {
+        match self {
+            ResetSpec::Earliest => crate::ResetTarget::Earliest,
+            ResetSpec::Latest => crate::ResetTarget::Latest,
+            ResetSpec::Offset(o) => crate::ResetTarget::Offset(o),
+            ResetSpec::TimestampMs(ms) => {
+                crate::ResetTarget::Timestamp(crate::Instant::from_millis(ms))
+            }
+            ResetSpec::ShiftBy(n) => crate::ResetTarget::ShiftBy(n),
+        }
+    }
+}
+
 /// An explicit offset to commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -636,6 +673,20 @@ pub enum Action {
         stream: String,
         /// How many partitions to add.
         count: u32,
+    },
+    /// Reset an empty group's committed offsets (`kafka-consumer-groups --reset-offsets
+    /// --execute`); refused while the group has members.
+    ResetOffsets {
+        /// The group.
+        group: String,
+        /// One stream (default: every stream the group has committed offsets for).
+        #[cfg_attr(feature = "serde", serde(default))]
+        stream: Option<String>,
+        /// One partition of `stream` (default: all of them).
+        #[cfg_attr(feature = "serde", serde(default))]
+        partition: Option<u32>,
+        /// Where to.
+        to: ResetSpec,
     },
 }
 

@@ -19,7 +19,7 @@ use super::ScenarioError;
 use super::references::{EntityKind, attach_name, target_name, try_action_names};
 use super::scenario::{
     AckSpec, Action, Attach, BindingSpec, ConsumerSpec, KeySpec, ProcessingSpec, ProducerSpec,
-    SCENARIO_VERSION, Scenario, SeekSpec, TargetSpec,
+    ResetSpec, SCENARIO_VERSION, Scenario, SeekSpec, TargetSpec,
 };
 
 /// Bounds every scenario must respect.
@@ -655,6 +655,39 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
             0,
             MAX_RATE_PER_SEC.into(),
         ),
+        Action::ResetOffsets {
+            stream,
+            partition,
+            to,
+            ..
+        } => {
+            if let Some(part) = partition {
+                let pp = format!("{p}.reset_offsets.partition");
+                if stream.is_none() {
+                    return Err(err(pp, String::from("a partition needs its stream")));
+                }
+                check_range(&pp, (*part).into(), 0, u64::from(MAX_PARTITIONS) - 1)?;
+            }
+            let most = MAX_TIME_MS * u64::from(MAX_RATE_PER_SEC);
+            match *to {
+                ResetSpec::TimestampMs(t) => check_range(
+                    &format!("{p}.reset_offsets.to.timestamp_ms"),
+                    t,
+                    0,
+                    MAX_TIME_MS,
+                ),
+                ResetSpec::Offset(o) => {
+                    check_range(&format!("{p}.reset_offsets.to.offset"), o, 0, most)
+                }
+                ResetSpec::ShiftBy(n) => check_range(
+                    &format!("{p}.reset_offsets.to.shift_by"),
+                    n.unsigned_abs(),
+                    0,
+                    most,
+                ),
+                ResetSpec::Earliest | ResetSpec::Latest => Ok(()),
+            }
+        }
         Action::AddPartitions { stream, count } => {
             let cp = format!("{p}.add_partitions.count");
             check_range(&cp, (*count).into(), 1, MAX_PARTITIONS.into())?;

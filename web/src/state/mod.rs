@@ -40,10 +40,11 @@ pub use open::{open, open_in_full};
 pub use publish::{HandPublish, parse_headers};
 pub use query::Query;
 pub use rebalances::{Move, Phase, RebalanceStep, Rebalances, STEPS_KEPT};
+pub(crate) use view::TREND_MS;
 pub use view::{
     Attachment, BindingNode, Chart, ConsumerNode, ConsumerState, Details, ExchangeNode, GroupNode,
-    GroupRow, Marker, PartitionNode, ProducerNode, QueueNode, StreamNode, SubscriptionNode,
-    ViewModel,
+    GroupRow, LagOutlook, Marker, PartitionNode, ProducerNode, QueueNode, StreamNode,
+    SubscriptionNode, ViewModel,
 };
 
 /// The slowest and fastest playback speeds (logical time per wall-clock time).
@@ -155,6 +156,19 @@ impl PartialEq for AppState {
     fn eq(&self, other: &Self) -> bool {
         self.revision == other.revision && Rc::ptr_eq(&self.engine, &other.engine)
     }
+}
+
+/// One partition of an offset reset's preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetLine {
+    /// `stream/partition`.
+    pub partition: String,
+    /// The committed offset now.
+    pub previous: Option<u64>,
+    /// The offset the reset would commit.
+    pub offset: u64,
+    /// The lag it would leave.
+    pub lag: u64,
 }
 
 impl AppState {
@@ -272,6 +286,37 @@ impl AppState {
                 .map(|(e, (x, y))| (e.key(), *x, *y))
                 .collect(),
         }
+    }
+
+    /// A dry run of resetting `group`'s committed offsets (the preview of the group table's
+    /// reset form): per partition its label, the committed offset, the new one and the lag
+    /// it leaves; or why it is refused, in Kafka's words.
+    pub fn plan_offset_reset(
+        &self,
+        group: &str,
+        stream: Option<&str>,
+        partition: Option<u32>,
+        to: sim::ResetSpec,
+    ) -> Result<Vec<ResetLine>, String> {
+        let engine = self.engine.borrow();
+        let plan = engine
+            .sim
+            .plan_offset_reset(group, stream, partition, to)
+            .map_err(|e| e.to_string())?;
+        let b = engine.sim.broker();
+        Ok(plan
+            .into_iter()
+            .map(|line| ResetLine {
+                partition: format!(
+                    "{}/{}",
+                    b.stream_name(line.partition.stream).unwrap_or("?"),
+                    line.partition.partition
+                ),
+                previous: line.previous.map(|o| o.0),
+                offset: line.offset.0,
+                lag: line.lag,
+            })
+            .collect())
     }
 
     /// The current logical time in ms.

@@ -347,3 +347,88 @@ fn the_log_names_a_queue_consumer_after_it_is_removed() {
     assert_eq!(cancelled.text, "consumer-cancelled: worker-2 on jobs");
     assert!(cancelled.entities.contains(&"worker-2".to_string()));
 }
+
+#[test]
+fn an_offset_reset_previews_applies_and_travels_in_a_link() {
+    let s = at("e", 5_000);
+    let backup = |s: &AppState| {
+        s.view
+            .groups
+            .iter()
+            .find(|g| g.name == "backup")
+            .cloned()
+            .expect("backup")
+    };
+    let refused = s
+        .plan_offset_reset("backup", None, None, sim::ResetSpec::Earliest)
+        .expect_err("backup-1 is a member");
+    assert!(
+        refused.contains("is inactive, but the current state is Stable"),
+        "{refused}"
+    );
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::RemoveConsumer {
+            consumer: "backup-1".into(),
+        }),
+    );
+    let preview = s
+        .plan_offset_reset("backup", Some("orders"), None, sim::ResetSpec::Earliest)
+        .expect("an empty group");
+    assert_eq!(
+        preview
+            .iter()
+            .map(|l| (l.partition.as_str(), l.offset))
+            .collect::<Vec<_>>(),
+        [("orders/0", 0), ("orders/1", 0), ("orders/2", 0)]
+    );
+    assert!(
+        backup(&s).rows.iter().all(|r| r.committed > Some(0)),
+        "a preview changes nothing"
+    );
+    let reset = sim::Action::ResetOffsets {
+        group: "backup".into(),
+        stream: None,
+        partition: None,
+        to: sim::ResetSpec::Earliest,
+    };
+    let s = reduce(s, Action::Apply(reset.clone()));
+    assert_eq!(s.notice, None);
+    assert!(
+        backup(&s)
+            .rows
+            .iter()
+            .all(|r| r.committed == Some(0) && r.lag == r.log_end)
+    );
+    assert!(s.history.iter().any(|step| step.action == reset));
+    // A link carries it: opened elsewhere, the same offsets.
+    let opened = AppState::from_shared(&s.to_shared()).expect("the link opens");
+    assert_eq!(backup(&opened).rows, backup(&s).rows);
+}
+
+#[test]
+fn a_group_falling_behind_says_so_and_one_catching_up_says_when() {
+    // E at 8 s: analytics has grown to four members; backup-1 is fast and keeps up.
+    let s = at("e", 8_000);
+    let backup = s
+        .view
+        .groups
+        .iter()
+        .find(|g| g.name == "backup")
+        .expect("backup");
+    assert!(
+        matches!(backup.outlook, LagOutlook::CaughtUp | LagOutlook::Steady),
+        "{:?}",
+        backup.outlook
+    );
+    for g in &s.view.groups {
+        assert!(!g.sparkline.is_empty(), "{}: a trend", g.name);
+        let text = g.outlook.text();
+        assert!(
+            ["caught up", "keeping up", "growing"].contains(&text.as_str())
+                || text.starts_with("clears in ~"),
+            "{}: {text}",
+            g.name
+        );
+    }
+}

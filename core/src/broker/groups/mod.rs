@@ -1,9 +1,10 @@
 //! Consumer groups on the broker: join, leave, heartbeat, session-timeout eviction,
 //! rebalancing into generations (pattern E); commits in `commit.rs`, read-only answers in
-//! `lookup.rs`.
+//! `lookup.rs`, offset resets of an empty group in `reset.rs`.
 
 mod commit;
 mod lookup;
+mod reset;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;

@@ -7,10 +7,11 @@ use alloc::vec::Vec;
 use crate::ids::{Offset, StreamConsumerId, StreamId, Target};
 use crate::sim::ScenarioError;
 use crate::sim::metrics::{ConsumerStatus, SimConsumerId, SimProducerId};
-use crate::sim::scenario::{Action, SeekSpec};
+use crate::sim::scenario::{Action, ResetSpec, SeekSpec};
 use crate::storage::Storage;
 use crate::stream::{SeekTo, StreamPartition};
 use crate::time::Instant;
+use crate::{ResetPlan, ResetScope};
 
 use super::consumers::{Handle, Work};
 use super::events::SimNote;
@@ -297,6 +298,19 @@ impl<S: Storage> Simulation<S> {
                 });
                 Ok(())
             }
+            Action::ResetOffsets {
+                group,
+                stream,
+                partition,
+                to,
+            } => {
+                let scope = self.reset_scope(stream.as_deref(), *partition)?;
+                let result = self.broker.reset_offsets(now, group, scope, to.target());
+                self.drain();
+                result
+                    .map(drop)
+                    .map_err(|e| ActionError::Broker(e.to_string()))
+            }
             Action::AddPartitions { stream, count } => {
                 let result = self.broker.add_partitions(now, stream.as_str(), *count);
                 // New partitions change what a poll can find.
@@ -307,5 +321,38 @@ impl<S: Storage> Simulation<S> {
                     .map_err(|e| ActionError::Broker(e.to_string()))
             }
         }
+    }
+
+    /// What [`Action::ResetOffsets`] with these fields would commit, per partition, without
+    /// changing anything (Kafka's `--dry-run`); refused as the action would be.
+    pub fn plan_offset_reset(
+        &self,
+        group: &str,
+        stream: Option<&str>,
+        partition: Option<u32>,
+        to: ResetSpec,
+    ) -> Result<Vec<ResetPlan>, ActionError> {
+        let scope = self.reset_scope(stream, partition)?;
+        self.broker
+            .plan_offset_reset(group, scope, to.target())
+            .map_err(|e| ActionError::Broker(e.to_string()))
+    }
+
+    fn reset_scope(
+        &self,
+        stream: Option<&str>,
+        partition: Option<u32>,
+    ) -> Result<ResetScope, ActionError> {
+        let Some(name) = stream else {
+            return Ok(ResetScope::AllStreams);
+        };
+        let id = self
+            .broker
+            .stream_id(name)
+            .ok_or_else(|| ActionError::NotApplicable(format!("unknown stream \"{name}\"")))?;
+        Ok(match partition {
+            None => ResetScope::Stream(id),
+            Some(p) => ResetScope::Partition(StreamPartition::new(id, p)),
+        })
     }
 }

@@ -1,9 +1,12 @@
-//! One table per group: partition, owner, log end, committed, lag; the generation; idle
-//! members; its latest rebalance steps (revoked → assigned), and a button to add a member.
+//! One table per group: partition, owner, log end, committed, lag; the generation; the total
+//! lag with its trend over the last seconds and when it clears at that rate; idle members;
+//! its latest rebalance steps (revoked → assigned); a button to add a member and the offset
+//! reset form.
 
 use yew::prelude::*;
 
-use crate::state::{Action, Phase, use_app};
+use super::reset_form::ResetForm;
+use crate::state::{Action, Phase, TREND_MS, use_app};
 
 /// The assignment tables of every group of the scenario (nothing when it has none).
 #[component]
@@ -32,6 +35,13 @@ pub fn AssignmentTables() -> Html {
                             }) }
                             { format!(" \u{b7} lag {}", g.lag) }
                         </h3>
+                        <p class="lag-outlook" data-outlook={g.outlook.text()}>
+                            <svg class="lag-trend" viewBox="0 0 60 16" width="60" height="16" role="img"
+                                aria-label={format!("total lag of {} over the last {} s", g.name, TREND_MS / 1000)}>
+                                <polyline points={g.sparkline.clone()} />
+                            </svg>
+                            <span class="outlook">{ g.outlook.text() }</span>
+                        </p>
                         <table>
                             <thead><tr>
                                 <th scope="col">{ "partition" }</th><th scope="col">{ "owner" }</th>
@@ -57,6 +67,8 @@ pub fn AssignmentTables() -> Html {
                             <button type="button" class="add-member" onclick={add}
                                 aria-label={format!("Add member to {}", g.name)}>{ "Add member" }</button>
                         </p>
+                        <ResetForm group={g.name.clone()}
+                            partitions={g.rows.iter().map(|r| (r.stream.clone(), r.partition)).collect::<Vec<_>>()} />
                         if !steps.is_empty() {
                             <ol class="rebalances" aria-label={format!("rebalances of {}", g.name)}>
                                 { for steps.iter().map(|st| {

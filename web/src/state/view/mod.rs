@@ -3,6 +3,7 @@
 
 mod chart;
 mod details;
+mod lag;
 mod nodes;
 
 use brokerlab::sim::{self, ConsumerStatus, Simulation};
@@ -10,6 +11,8 @@ use brokerlab::{ExchangeKind, Offset, StreamPartition, Target};
 
 pub use chart::Chart;
 pub use details::Details;
+pub use lag::LagOutlook;
+pub(crate) use lag::TREND_MS;
 pub use nodes::*;
 
 use super::Entity;
@@ -225,10 +228,12 @@ pub(super) fn build(
         })
         .collect();
 
+    let now_ms = sim.now().as_millis();
     let groups = sim
         .group_views()
         .into_iter()
-        .map(|g| {
+        .enumerate()
+        .map(|(index, g)| {
             let spec = topo.groups.iter().find(|s| s.name == g.name);
             let mut rows = Vec::new();
             for stream in spec.map(|s| s.streams.as_slice()).unwrap_or_default() {
@@ -250,13 +255,17 @@ pub(super) fn build(
                     });
                 }
             }
+            let lag: u64 = rows.iter().map(|r| r.lag).sum();
+            let trend = lag::trend(sim.series(), index, now_ms);
             GroupNode {
                 members: g
                     .assignment
                     .iter()
                     .map(|(m, ps)| (m.clone(), ps.is_empty()))
                     .collect(),
-                lag: rows.iter().map(|r| r.lag).sum(),
+                outlook: lag::outlook(lag, &trend),
+                sparkline: lag::sparkline(&trend, now_ms, 60.0, 16.0),
+                lag,
                 name: g.name,
                 generation: g.generation,
                 rows,

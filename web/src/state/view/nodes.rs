@@ -190,6 +190,11 @@ pub struct GroupNode {
     pub members: Vec<(String, bool)>,
     /// Total lag.
     pub lag: u64,
+    /// What the last seconds' trend says about the lag.
+    pub outlook: super::LagOutlook,
+    /// The total lag over the last [`TREND_MS`](super::TREND_MS) as SVG polyline points in a
+    /// 60 × 16 box.
+    pub sparkline: String,
 }
 
 /// A row of a group's assignment table.
