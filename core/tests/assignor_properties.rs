@@ -299,6 +299,101 @@ proptest! {
         }
     }
 
+    /// Generation-aware claims (Kafka's `allSubscriptionsEqual`): with claims from random
+    /// generations the result stays valid and balanced, and a partition whose claimers all
+    /// have different generations goes to the newest claimer when that member claims no more
+    /// than the minimum quota (so it keeps all its claims).
+    #[test]
+    fn sticky_keeps_the_newest_claim(
+        input in group(true),
+        previous in random_previous(),
+        generations in prop::collection::vec(prop::option::of(-1i32..4), 18),
+    ) {
+        let mut input = AssignInput { previous, ..input };
+        for (id, generation) in generations.iter().enumerate() {
+            if let Some(g) = generation {
+                input.generations.insert(MemberId::new(format!("c{id}")), *g);
+            }
+        }
+        let a = sticky::assign(&input);
+        check_ownership(&input, &a)?;
+        prop_assert!(spread(&counts(&a)) <= 1);
+        prop_assert_eq!(&cooperative_sticky::plan(&input).target, &a);
+        let members = input.subscriptions.len();
+        if members == 0 {
+            return Ok(());
+        }
+        let assignable: usize = all_partitions(&input)
+            .iter()
+            .filter(|tp| input.subscriptions.keys().any(|m| subscribed(&input, m, &tp.stream)))
+            .count();
+        let min_quota = assignable / members;
+        let exists = |tp: &TopicPartition| {
+            input.partitions.get(&tp.stream).is_some_and(|&n| tp.partition.0 < n)
+                && input.subscriptions.keys().any(|m| subscribed(&input, m, &tp.stream))
+        };
+        // Valid claims of live members, deduplicated.
+        let claims: BTreeMap<&MemberId, BTreeSet<&TopicPartition>> = input
+            .previous
+            .iter()
+            .filter(|(m, _)| input.subscriptions.contains_key(*m))
+            .map(|(m, tps)| (m, tps.iter().filter(|tp| exists(tp)).collect()))
+            .collect();
+        let owners = a.owners();
+        for tp in all_partitions(&input).iter().filter(|tp| exists(tp)) {
+            let mut claimers: Vec<(i32, &MemberId)> = claims
+                .iter()
+                .filter(|(_, c)| c.contains(tp))
+                .map(|(m, _)| (input.generation_of(m.as_str()), *m))
+                .collect();
+            claimers.sort();
+            let distinct = claimers.windows(2).all(|w| w[0].0 != w[1].0);
+            if let Some(&(_, newest)) = claimers.last()
+                && distinct
+                && claims[newest].len() <= min_quota
+            {
+                prop_assert_eq!(owners[tp], newest, "{} claimed by {:?}", tp, claimers);
+            }
+        }
+    }
+
+    /// Range and round-robin order static members first, by instance id (Kafka's
+    /// `MemberInfo`): the result is the one for members renamed so that id order is that
+    /// order.
+    #[test]
+    fn static_members_order_range_and_round_robin(
+        input in prop_oneof![group(true), group(false)],
+        statics in prop::collection::vec(prop::option::of(0u8..20), 16),
+    ) {
+        let mut with_static = input.clone();
+        let mut renamed = AssignInput { partitions: input.partitions.clone(), ..AssignInput::new() };
+        let mut rename = BTreeMap::new();
+        for (m, streams) in &input.subscriptions {
+            let n: usize = m.as_str()[1..].parse().unwrap();
+            // Instance ids are unique in a group: make them so with the member number.
+            let key = match statics[n] {
+                Some(i) => {
+                    let instance = format!("i{i:02}-{n:02}");
+                    with_static.instance_ids.insert(m.clone(), instance.clone());
+                    format!("0{instance}")
+                }
+                None => format!("1{}", m.as_str()),
+            };
+            renamed.subscriptions.insert(MemberId::new(key.clone()), streams.clone());
+            rename.insert(key, m.clone());
+        }
+        for assignor in [Assignor::Range, Assignor::RoundRobin] {
+            let expected: BTreeMap<MemberId, Vec<TopicPartition>> = assignor
+                .assign(&renamed)
+                .into_map()
+                .into_iter()
+                .map(|(k, tps)| (rename[k.as_str()].clone(), tps))
+                .collect();
+            let got = assignor.assign(&with_static).into_map();
+            prop_assert_eq!(got, expected);
+        }
+    }
+
     #[test]
     fn cooperative_first_step_is_within_previous_when_a_member_joins(
         input in group(true),

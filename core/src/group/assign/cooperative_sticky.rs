@@ -6,10 +6,16 @@
 //! partition that changes owner is never owned by two members at once:
 //!
 //! 1. **First assignment** ([`CooperativePlan::first`]): the target without the partitions
-//!    that are *transferring ownership*, that is, partitions a different live member owned
-//!    before (or that several members claimed). Members keep their unmoved partitions and
-//!    receive partitions nobody live holds (new partitions, or those of members that left) —
-//!    as Kafka's `adjustAssignment`, which withholds only `partitionsTransferringOwnership`.
+//!    that are *transferring ownership* (Kafka's `adjustAssignment`), which are
+//!    - with identical subscriptions (`partitionsTransferringOwnership` of the constrained
+//!      algorithm): partitions going to another member than the one whose claim survived
+//!      the generation rule, and partitions claimed twice in one generation;
+//!    - otherwise (`computePartitionsTransferringOwnership`): partitions going to a member
+//!      that did not claim them while some live member claimed them.
+//!
+//!    Members keep their unmoved partitions and receive partitions nobody live holds (new
+//!    partitions, or those of members that left). A claim that lost to a newer generation is
+//!    not waited for: its member revokes it with the first assignment.
 //! 2. **Revocation** ([`CooperativePlan::revoked`]): each member gives up what it owned and
 //!    does not keep in the first assignment.
 //! 3. **Second assignment** ([`CooperativePlan::target`]): after the revocations, a follow-up
@@ -43,7 +49,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use super::{AssignInput, Assignment, CONFLICT, MemberId, Model, NONE, TopicPartition, sticky};
+use super::{AssignInput, Assignment, MemberId, Model, NONE, TopicPartition, sticky};
 
 /// The cooperative rebalance from the previous assignment to the sticky target, in two steps.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -80,32 +86,53 @@ pub fn assign(input: &AssignInput) -> Assignment {
 #[must_use]
 pub fn plan(input: &AssignInput) -> CooperativePlan {
     let model = Model::new(input);
-    let owner = sticky::solve(&model, input);
+    let sticky::Solved {
+        owner,
+        claims,
+        constrained,
+    } = sticky::solve(&model, input);
 
-    // Who held each partition at the start of the rebalance: a live member's claim counts
-    // even if it is no longer valid for the sticky assignment (unsubscribed stream), because
-    // that member still holds the partition until it revokes it.
-    let mut claimed = alloc::vec![NONE; owner.len()];
-    for (id, owned) in &input.previous {
-        let Some(m) = model.member_index(id) else {
-            continue;
-        };
-        for tp in owned {
-            if let Some((_, g)) = model.global(tp) {
-                claimed[g] = match claimed[g] {
-                    NONE => m,
-                    same if same == m => m,
-                    _ => CONFLICT,
-                };
+    // Kafka's `partitionsTransferringOwnership`, withheld from the first assignment.
+    let first_owner: Vec<u32> = if constrained {
+        // ConstrainedAssignmentBuilder.assignNewPartition: a partition handed to a member other
+        // than its validated previous holder, or claimed twice in one generation.
+        owner
+            .iter()
+            .enumerate()
+            .map(|(g, &m)| {
+                let holder = claims.holder[g];
+                let moves = claims.multiple[g] || (holder != NONE && holder != m);
+                if moves { NONE } else { m }
+            })
+            .collect()
+    } else {
+        // CooperativeStickyAssignor.computePartitionsTransferringOwnership: a partition added
+        // to a member that did not claim it, which some live member claimed (and so revokes).
+        let mut raw: Vec<Vec<usize>> = alloc::vec![Vec::new(); model.members.len()];
+        let mut claimed = alloc::vec![false; owner.len()];
+        for (id, owned) in &input.previous {
+            let Some(m) = model.member_index(id) else {
+                continue;
+            };
+            for tp in owned {
+                if let Some((_, g)) = model.global(tp) {
+                    raw[m as usize].push(g);
+                    claimed[g] = true;
+                }
             }
         }
-    }
-
-    let first_owner: Vec<u32> = owner
-        .iter()
-        .zip(&claimed)
-        .map(|(&m, &c)| if c == NONE || c == m { m } else { NONE })
-        .collect();
+        for list in &mut raw {
+            crate::sort::sort(list);
+        }
+        owner
+            .iter()
+            .enumerate()
+            .map(|(g, &m)| {
+                let moves = m != NONE && claimed[g] && raw[m as usize].binary_search(&g).is_err();
+                if moves { NONE } else { m }
+            })
+            .collect()
+    };
 
     let mut revoked = BTreeMap::new();
     for (id, owned) in &input.previous {

@@ -1,6 +1,8 @@
 //! The range assignor, exactly as Kafka's `RangeAssignor`.
 //!
-//! Stream by stream, the members subscribed to the stream are sorted by id; with `n`
+//! Stream by stream, the members subscribed to the stream are sorted as Kafka sorts its
+//! `MemberInfo`s (static members first, by group instance id, then dynamic members by member
+//! id; see [`AssignInput::with_static_member`](super::AssignInput::with_static_member)); with `n`
 //! partitions and `c` such members, member `i` gets the `n/c + (i < n%c ? 1 : 0)` consecutive
 //! partitions starting at `n/c*i + min(i, n%c)`. Each stream is split on its own, so the
 //! first members get the extra partition of every stream: balanced per stream, not overall.
@@ -32,8 +34,13 @@ use super::{AssignInput, Assignment, Model};
 pub fn assign(input: &AssignInput) -> Assignment {
     let model = Model::new(input);
     let mut owned: Vec<Vec<usize>> = vec![Vec::new(); model.members.len()];
+    // Subscribers by position in Kafka's MemberInfo order (the id order when all are dynamic).
+    let (member_at, subscribers_by_stream) = match model.ranked() {
+        Some(r) => (Some(r.member_at.as_slice()), r.subscribers.as_slice()),
+        None => (None, model.subscribers.as_slice()),
+    };
     // Streams in name order, so each member's list comes out sorted.
-    for (s, subscribers) in model.subscribers.iter().enumerate() {
+    for (s, subscribers) in subscribers_by_stream.iter().enumerate() {
         let consumers = subscribers.len();
         if consumers == 0 {
             continue;
@@ -42,7 +49,8 @@ pub fn assign(input: &AssignInput) -> Assignment {
         let n = stream.len();
         let per_member = n / consumers;
         let extra = n % consumers;
-        for (i, &m) in subscribers.iter().enumerate() {
+        for (i, &pos) in subscribers.iter().enumerate() {
+            let m = member_at.map_or(pos, |at| at[pos as usize]);
             let start = stream.start + per_member * i + i.min(extra);
             let len = per_member + usize::from(i < extra);
             owned[m as usize].extend(start..start + len);

@@ -1,7 +1,8 @@
 //! The round-robin assignor, exactly as Kafka's `RoundRobinAssignor`.
 //!
 //! All partitions of the subscribed streams are sorted by (stream, partition) and dealt one by
-//! one over the members sorted by id, in a circle. When the member whose turn it is does not
+//! one over the members in a circle, the members sorted as Kafka sorts its `MemberInfo`s
+//! (static members first, by group instance id, then dynamic members by member id). When the member whose turn it is does not
 //! subscribe to the partition's stream, the turn passes on to the next member that does (the
 //! partition goes to the first subscriber at or after the current position, and the next turn
 //! starts after it), as Kafka's `CircularIterator` loop does. The previous assignment is not
@@ -40,7 +41,12 @@ pub fn assign(input: &AssignInput) -> Assignment {
     let mut owned: Vec<Vec<usize>> = vec![Vec::new(); member_count];
     // The position of the member whose turn it is, in id order.
     let mut turn = 0usize;
-    for (s, subscribers) in model.subscribers.iter().enumerate() {
+    // Positions in Kafka's MemberInfo order (the id order when all are dynamic).
+    let (member_at, subscribers_by_stream) = match model.ranked() {
+        Some(r) => (Some(r.member_at.as_slice()), r.subscribers.as_slice()),
+        None => (None, model.subscribers.as_slice()),
+    };
+    for (s, subscribers) in subscribers_by_stream.iter().enumerate() {
         let Some(&first) = subscribers.first() else {
             continue;
         };
@@ -52,7 +58,7 @@ pub fn assign(input: &AssignInput) -> Assignment {
                 let k = subscribers.partition_point(|&m| (m as usize) < turn);
                 subscribers.get(k).copied().unwrap_or(first) as usize
             };
-            owned[m].push(g);
+            owned[member_at.map_or(m, |at| at[m] as usize)].push(g);
             turn = (m + 1) % member_count;
         }
     }

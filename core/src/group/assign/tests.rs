@@ -95,17 +95,19 @@ fn sticky_javadoc_examples() {
         set(&[tp("t1", 0), tp("t2", 1)])
     );
 
-    // C1 leaves: sticky moves only C1's three partitions...
+    // C1 leaves: sticky moves only C1's three partitions, dealt round-robin in (stream,
+    // partition) order over C0 and C2 as Kafka's current code does (the javadoc, written for
+    // an older algorithm, shows C0 taking t2p0 and C2 taking t0p1 and t3p1 instead).
     let next = input.with_previous(&first).without_member("C1");
     let sticky = sticky::assign(&next);
     assert_eq!(sticky.len(), 2);
     assert_eq!(
         set(sticky.get("C0").unwrap()),
-        set(&[tp("t0", 0), tp("t1", 1), tp("t3", 0), tp("t2", 0)])
+        set(&[tp("t0", 0), tp("t1", 1), tp("t3", 0), tp("t0", 1)])
     );
     assert_eq!(
         set(sticky.get("C2").unwrap()),
-        set(&[tp("t1", 0), tp("t2", 1), tp("t0", 1), tp("t3", 1)])
+        set(&[tp("t1", 0), tp("t2", 1), tp("t2", 0), tp("t3", 1)])
     );
 
     // ...whereas round-robin reshuffles: C0 [t0p0, t1p0, t2p0, t3p0], C2 [t0p1, ...].
@@ -265,8 +267,8 @@ fn sticky_resolves_a_partition_claimed_twice_deterministically() {
         .with_owned("a", [tp("s", 0), tp("s", 1)])
         .with_owned("b", [tp("s", 1), tp("s", 2)]);
     let a = sticky::assign(&input);
-    // s-1 is kept by neither claim: it is assigned afresh, to the less loaded member (a tie,
-    // so the smaller id), and s-3 then goes to b.
+    // Both claims have the same (unknown) generation, so s-1 is kept by neither: the unowned
+    // s-1 and s-3 are dealt round-robin over a and b (sorted by id).
     assert_eq!(a.get("a").unwrap(), [tp("s", 0), tp("s", 1)]);
     assert_eq!(a.get("b").unwrap(), [tp("s", 2), tp("s", 3)]);
     assert_eq!(sticky::assign(&input), a);
@@ -278,6 +280,65 @@ fn sticky_resolves_a_partition_claimed_twice_deterministically() {
     assert_eq!(plan.first.get("a").unwrap(), [tp("s", 0)]);
     assert_eq!(plan.first.get("b").unwrap(), [tp("s", 2), tp("s", 3)]);
     assert!(plan.needs_second_assignment());
+
+    // With generations, the newer claim wins: b (generation 2) keeps s-1, a's stale claim is
+    // dropped; only the unclaimed s-3 is handed out, to a.
+    let input = AssignInput::new()
+        .with_stream("s", 4)
+        .with_member("a", ["s"])
+        .with_member("b", ["s"])
+        .with_previous_generation("a", 1, [tp("s", 0), tp("s", 1)])
+        .with_previous_generation("b", 2, [tp("s", 1), tp("s", 2)]);
+    assert_eq!(input.generation_of("b"), 2);
+    assert_eq!(input.generation_of("nobody"), -1);
+    let a = sticky::assign(&input);
+    assert_eq!(a.get("a").unwrap(), [tp("s", 0), tp("s", 3)]);
+    assert_eq!(a.get("b").unwrap(), [tp("s", 1), tp("s", 2)]);
+    let plan = cooperative_sticky::plan(&input);
+    assert_eq!(plan.first, a);
+    assert_eq!(plan.revoked.get("a").unwrap(), &[tp("s", 1)]);
+}
+
+#[test]
+fn java_hash_order_matches_java() {
+    // Java's String.hashCode values, and the HashMap<String, _> order of Kafka's test ids.
+    assert_eq!(java_string_hash(""), 0);
+    assert_eq!(java_string_hash("a"), 97);
+    assert_eq!(java_string_hash("hello"), 99_162_322);
+    let input = ["consumer1", "consumer2", "consumer3", "consumer4"]
+        .iter()
+        .fold(AssignInput::new(), |i, c| i.with_member(*c, ["t"]));
+    let model = Model::new(&input);
+    let order: Vec<&str> = model
+        .java_hash_order()
+        .iter()
+        .map(|&m| model.members[m as usize].as_str())
+        .collect();
+    assert_eq!(order, ["consumer4", "consumer3", "consumer2", "consumer1"]);
+}
+
+#[test]
+fn static_members_order_range_and_round_robin_only() {
+    // Kafka's MemberInfo order: static members first by instance id, then dynamic by id.
+    let input = AssignInput::new()
+        .with_stream("s", 3)
+        .with_member("a", ["s"])
+        .with_static_member("z", "i2", ["s"])
+        .with_static_member("y", "i1", ["s"]);
+    let r = range::assign(&input);
+    assert_eq!(r.get("y").unwrap(), [tp("s", 0)]);
+    assert_eq!(r.get("z").unwrap(), [tp("s", 1)]);
+    assert_eq!(r.get("a").unwrap(), [tp("s", 2)]);
+    let rr = round_robin::assign(&input);
+    assert_eq!(rr, r);
+    // Leaving forgets the instance id.
+    let left = input.clone().without_member("z");
+    assert!(!left.instance_ids.contains_key("z"));
+    // The sticky assignors ignore instance ids (Kafka keys them by member id only).
+    let mut dynamic = input.clone();
+    dynamic.instance_ids.clear();
+    assert_eq!(sticky::assign(&input), sticky::assign(&dynamic));
+    assert_eq!(sticky::assign(&input).get("a").unwrap(), [tp("s", 0)]);
 }
 
 #[test]
