@@ -282,8 +282,38 @@
 //! ```
 //!
 //! The assignors (range, round-robin, sticky, cooperative-sticky) are also public as pure
-//! functions in [`assign`]; with cooperative-sticky a rebalance first revokes only the moved
-//! partitions (`PartitionsRevoked`, one generation) and assigns them in the next.
+//! functions in [`assign`], with Kafka's results; with cooperative-sticky a rebalance first
+//! revokes only the moved partitions (`PartitionsRevoked`, one generation) and assigns them in
+//! the next.
+//!
+//! **Static members.** A member that joins with a group instance id
+//! ([`Broker::join_group_static`], Kafka's `group.instance.id`) keeps its place across
+//! restarts: if it comes back before its session times out, it takes its partitions back in
+//! the same generation and nobody else stops (`StaticMemberRejoined`, no `Rebalanced`). Only
+//! a member that stays away longer than its session timeout is evicted and its partitions
+//! move.
+//!
+//! ```
+//! use brokerlab::{Broker, Duration, Event, GroupConfig, Instant, StreamConfig};
+//!
+//! # fn main() -> Result<(), brokerlab::Error> {
+//! let mut broker = Broker::default();
+//! let t = Instant::from_millis;
+//! broker.declare_stream(t(0), "orders", StreamConfig::new(2))?;
+//! let cfg = GroupConfig::default().with_session_timeout(Duration::from_secs(10));
+//! broker.join_group_static(t(0), "billing", "a", "host-a", &["orders"], cfg)?;
+//! broker.join_group_static(t(0), "billing", "b", "host-b", &["orders"], cfg)?;
+//! let group = broker.group_id("billing").unwrap();
+//! let generation = broker.group_generation(group);
+//! // b's process restarts 2 s later: same instance id, same partitions, same generation.
+//! let b = broker.join_group_static(t(2_000), "billing", "b", "host-b", &["orders"], cfg)?;
+//! assert_eq!(broker.group_generation(group), generation);
+//! assert_eq!(broker.assigned_partitions(b).len(), 1);
+//! assert!(std::iter::from_fn(|| broker.poll_event())
+//!     .any(|e| matches!(e, Event::StaticMemberRejoined { .. })));
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # Simulation: scenarios in logical time
 //!

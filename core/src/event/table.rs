@@ -570,4 +570,19 @@ event_table! {
         }
         Ok(())
     });
+
+    /// A static member rejoined with its group instance id before its session timed out:
+    /// it took over its previous incarnation's partitions in the same generation, with no
+    /// rebalance (Kafka's static membership, KIP-345). The previous one was fenced.
+    StaticMemberRejoined = 46 {
+        /// The group.
+        group: GroupId,
+        /// The member now.
+        member: StreamConsumerId,
+        /// The member it replaced.
+        previous: StreamConsumerId,
+        /// The generation, unchanged.
+        generation: u32,
+    }
+    display("static-rejoined {group} {member} was {previous} generation {generation}");
 }

@@ -94,6 +94,7 @@ number_words! {
     LeaveReason => |v| match v {
         LeaveReason::Left => 1,
         LeaveReason::SessionTimeout => 2,
+        LeaveReason::Fenced => 3,
     };
 }
 

@@ -102,6 +102,9 @@ pub enum LeaveReason {
     Left,
     /// It neither heartbeated nor polled within its session timeout.
     SessionTimeout,
+    /// A member joined with its group instance id and took its place (Kafka's static
+    /// membership: the older one is fenced, `FENCED_INSTANCE_ID`).
+    Fenced,
 }
 
 impl fmt::Display for LeaveReason {
@@ -109,6 +112,7 @@ impl fmt::Display for LeaveReason {
         f.write_str(match self {
             LeaveReason::Left => "left",
             LeaveReason::SessionTimeout => "session_timeout",
+            LeaveReason::Fenced => "fenced",
         })
     }
 }
@@ -146,6 +150,8 @@ pub(crate) struct Group {
     /// One past the highest offset ever handed to a member of this group, per partition:
     /// anything below it that is polled again is a redelivery.
     pub(crate) polled_end: VecMap<StreamPartition, Offset>,
+    /// Static members: group instance id (Kafka's `group.instance.id`) → member id.
+    pub(crate) instances: VecMap<String, String>,
 }
 
 impl Group {
@@ -159,6 +165,7 @@ impl Group {
             committed: VecMap::new(),
             commit_keys: VecMap::new(),
             polled_end: VecMap::new(),
+            instances: VecMap::new(),
         }
     }
 }

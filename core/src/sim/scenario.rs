@@ -502,6 +502,14 @@ pub struct ConsumerSpec {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub nack: Option<NackSpec>,
+    /// Group members: a group instance id makes it a static member (Kafka's
+    /// `group.instance.id`): restarted before its session times out, it takes its
+    /// partitions back with no rebalance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub instance_id: Option<String>,
 }
 
 /// A queue consumer that gives back one processed delivery in `every` instead of acking it:

@@ -491,6 +491,13 @@ fn check_consumer(
         0,
         MAX_PREFETCH.into(),
     )?;
+    if let Some(instance) = &c.instance_id {
+        let ip = format!("{p}.instance_id");
+        check_name(&ip, instance)?;
+        if !matches!(c.attach, Attach::Group(_)) {
+            return Err(err(ip, "only a group member can be a static member"));
+        }
+    }
     if let Some(nack) = c.nack {
         check_range(
             &format!("{p}.nack.every"),

@@ -247,6 +247,7 @@ fn consumer(name: String, attach: sim::Attach) -> sim::ConsumerSpec {
         start_ms: 0,
         crashes: Vec::new(),
         nack: None,
+        instance_id: None,
     }
 }
 

@@ -40,6 +40,7 @@ impl Engine {
             start_ms: 0,
             crashes: Vec::new(),
             nack: like.and_then(|c| c.nack),
+            instance_id: None,
         }
     }
 

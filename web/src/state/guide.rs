@@ -236,6 +236,11 @@ const GUIDES: [Guide; 6] = [
                 say: "The session timed out: the group rebalanced and another member owns analytics-2's partition, resuming from the last committed offset.",
                 look: &["group:analytics", "stream:orders"],
             },
+            Step {
+                at_ms: 14_000,
+                say: "backup-1 crashed at 13 s and is back: it is a static member (group.instance.id), so within its session timeout it takes its partitions back in the same generation. No rebalance, unlike analytics-2.",
+                look: &["consumer:backup-1", "group:backup"],
+            },
         ],
     },
     Guide {

@@ -399,6 +399,34 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                     ),
                 ))
             }
+            Event::OffsetsReset {
+                group,
+                partition,
+                offset,
+                previous,
+            } => {
+                let (st, label) = stream(*partition);
+                let was = previous.map_or_else(|| "none".to_owned(), |o| o.0.to_string());
+                one(row(
+                    "reset",
+                    vec![g(*group), st],
+                    format!("{} reset {label} to {} (was {was})", g(*group), offset.0),
+                ))
+            }
+            Event::StaticMemberRejoined {
+                group,
+                member,
+                generation,
+                ..
+            } => one(row(
+                "rejoined",
+                vec![g(*group), sc(*member)],
+                format!(
+                    "{} rejoined {} as a static member: generation {generation} kept, no rebalance",
+                    sc(*member),
+                    g(*group)
+                ),
+            )),
             Event::ConsumerCrashed { consumer, queue }
             | Event::ConsumerRestarted { consumer, queue }
             | Event::ConsumerAdded { consumer, queue }

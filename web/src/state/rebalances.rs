@@ -1,6 +1,8 @@
 //! Rebalances as they happen: for every group, the last steps of its rebalances, each the
 //! partitions that changed hands. A cooperative-sticky rebalance shows as two steps (the
-//! owner revokes, the next generation assigns); an eager one as one.
+//! owner revokes, the next generation assigns); an eager one as one. A static member back
+//! within its session timeout shows as a step that is not a rebalance: the same generation,
+//! nothing moved.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -17,6 +19,9 @@ pub enum Phase {
     Revoked,
     /// A new generation's assignment.
     Assigned,
+    /// A static member came back within its session timeout and took its partitions back:
+    /// no rebalance, the generation stays.
+    Rejoined,
 }
 
 /// One partition changing hands.
@@ -41,6 +46,8 @@ pub struct RebalanceStep {
     pub phase: Phase,
     /// What changed hands (empty: the assignment stayed as it was).
     pub moves: Vec<Move>,
+    /// The static member that rejoined (a [`Phase::Rejoined`] step).
+    pub rejoined: Option<String>,
 }
 
 impl RebalanceStep {
@@ -50,6 +57,13 @@ impl RebalanceStep {
         let word = match self.phase {
             Phase::Revoked => "revoked",
             Phase::Assigned => "assigned",
+            Phase::Rejoined => {
+                let who = self.rejoined.as_deref().unwrap_or("?");
+                return format!(
+                    "gen {} kept: static member {who} rejoined within its session timeout, no rebalance",
+                    self.generation
+                );
+            }
         };
         let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "\u{2013}".to_owned());
         let moves: Vec<String> = self
@@ -101,6 +115,7 @@ impl Rebalances {
             )
         };
         let member = |id| b.stream_consumer_name(id).unwrap_or("?").to_owned();
+        let mut rejoined = None;
         let (group, step) = match e {
             Event::PartitionsRevoked {
                 group,
@@ -161,6 +176,16 @@ impl Rebalances {
                 history.owners = owners;
                 (name, (*generation, Phase::Assigned, moves))
             }
+            Event::StaticMemberRejoined {
+                group,
+                member: m,
+                generation,
+                ..
+            } => {
+                let name = b.group_name(*group).unwrap_or("?").to_owned();
+                rejoined = Some(member(*m));
+                (name, (*generation, Phase::Rejoined, Vec::new()))
+            }
             _ => return,
         };
         let history = self.groups.entry(group).or_default();
@@ -173,6 +198,7 @@ impl Rebalances {
             generation,
             phase,
             moves,
+            rejoined,
         });
     }
 }

@@ -432,3 +432,34 @@ fn a_group_falling_behind_says_so_and_one_catching_up_says_when() {
         );
     }
 }
+
+#[test]
+fn a_static_member_back_within_its_session_keeps_the_generation_and_says_so() {
+    // E: backup-1 (group.instance.id backup-host-1) crashes at 13 s and is back at 14 s.
+    let before = at("e", 12_900);
+    let backup = |s: &AppState| {
+        s.view
+            .groups
+            .iter()
+            .find(|g| g.name == "backup")
+            .cloned()
+            .expect("backup")
+    };
+    let after = at("e", 14_500);
+    assert_eq!(backup(&after).generation, backup(&before).generation);
+    assert_eq!(
+        backup(&after).statics,
+        vec![("backup-1".to_owned(), "backup-host-1".to_owned())]
+    );
+    let step = after.rebalances.steps("backup").next().expect("a step");
+    assert_eq!(step.phase, Phase::Rejoined);
+    assert!(
+        step.text().contains("static member backup-1 rejoined"),
+        "{}",
+        step.text()
+    );
+    assert!(
+        after.log.iter().any(|r| r.kind == "rejoined"),
+        "the event log says so"
+    );
+}

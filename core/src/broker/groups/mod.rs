@@ -44,9 +44,47 @@ impl<S: Storage> Broker<S> {
         streams: &[&str],
         config: GroupConfig,
     ) -> Result<StreamConsumerId, JoinGroupError> {
+        self.join(now, group, member, None, streams, config)
+    }
+
+    /// [`join_group`](Self::join_group) as a static member with group instance id
+    /// `instance_id` (Kafka's `group.instance.id`, KIP-345). The assignors order static
+    /// members first, by instance id. When a member with this instance id is still in the
+    /// group (it crashed and its session has not timed out, or it is alive: then it is
+    /// fenced), the new one takes its place and its partitions in the same generation, with
+    /// no rebalance, reported as [`Event::StaticMemberRejoined`] after the old one's
+    /// `MemberLeft` (reason [`Fenced`](LeaveReason::Fenced)); it resumes from the group's
+    /// committed offsets. A static member whose session timed out was evicted like any other:
+    /// it joins afresh and the group rebalances.
+    ///
+    /// Errors: those of [`join_group`](Self::join_group), and an invalid instance id.
+    pub fn join_group_static(
+        &mut self,
+        now: Instant,
+        group: &str,
+        member: &str,
+        instance_id: &str,
+        streams: &[&str],
+        config: GroupConfig,
+    ) -> Result<StreamConsumerId, JoinGroupError> {
+        self.join(now, group, member, Some(instance_id), streams, config)
+    }
+
+    fn join(
+        &mut self,
+        now: Instant,
+        group: &str,
+        member: &str,
+        instance: Option<&str>,
+        streams: &[&str],
+        config: GroupConfig,
+    ) -> Result<StreamConsumerId, JoinGroupError> {
         let now = self.clock(now);
         check_name(group, self.limits.max_name_len)?;
         check_name(member, self.limits.max_name_len)?;
+        if let Some(instance) = instance {
+            check_name(instance, self.limits.max_name_len)?;
+        }
         if streams.is_empty() {
             return Err(JoinGroupError::NoStreams);
         }
@@ -67,6 +105,13 @@ impl<S: Storage> Broker<S> {
         crate::sort::sort(&mut ids);
         ids.dedup();
         let existing = self.stream_side.groups.id_of(group);
+        if let (Some(instance), Some(gid)) = (instance, existing)
+            && let Some(previous) = self.stream_side.groups[&gid].instances.get(instance)
+            && let Some(&old) = self.stream_side.groups[&gid].members.get(previous.as_str())
+        {
+            let previous = (old, previous.clone());
+            return self.replace_static(now, gid, previous, member, instance, ids, config);
+        }
         match existing.and_then(|g| self.stream_side.groups.get(&g)) {
             Some(g) => {
                 if let Some(&id) = g.members.get(member) {
@@ -140,6 +185,10 @@ impl<S: Storage> Broker<S> {
         );
         if let Some(g) = self.stream_side.groups.get_mut(&gid) {
             g.members.insert(String::from(member), id);
+            if let Some(instance) = instance {
+                g.instances
+                    .insert(String::from(instance), String::from(member));
+            }
         }
         self.out.emit(Event::MemberJoined {
             group: gid,
@@ -147,6 +196,116 @@ impl<S: Storage> Broker<S> {
         });
         self.rebalance(gid, now);
         Ok(id)
+    }
+
+    /// A static member rejoins while its previous incarnation (`previous`) is still in the
+    /// group: the new one takes its partitions, starting from the committed offsets, in the
+    /// same generation. A changed subscription rebalances, as Kafka does when the protocol
+    /// metadata changed.
+    #[allow(clippy::too_many_arguments)]
+    fn replace_static(
+        &mut self,
+        now: Instant,
+        gid: GroupId,
+        (old, previous): (StreamConsumerId, String),
+        member: &str,
+        instance: &str,
+        streams: Vec<StreamId>,
+        config: GroupConfig,
+    ) -> Result<StreamConsumerId, JoinGroupError> {
+        let g = &self.stream_side.groups[&gid];
+        if member != previous
+            && let Some(&taken) = g.members.get(member)
+        {
+            return Err(JoinGroupError::DuplicateMember(taken));
+        }
+        if g.assignor != config.assignor {
+            return Err(JoinGroupError::InconsistentAssignor {
+                group: g.assignor,
+                asked: config.assignor,
+            });
+        }
+        let generation = g.generation;
+        let mut counter = self.stream_side.next_consumer;
+        let id = StreamConsumerId(next_id(&mut counter)?);
+        self.stream_side.next_consumer = counter;
+        let Some(before) = self.stream_side.consumers.remove(&old) else {
+            return Err(JoinGroupError::DuplicateMember(old));
+        };
+        let same = before.streams == streams;
+        let mut positions = VecMap::new();
+        if same {
+            for sp in before.positions.keys() {
+                positions.insert(*sp, self.start_position(gid, config.auto_offset_reset, *sp));
+            }
+        }
+        if let Some(g) = self.stream_side.groups.get_mut(&gid) {
+            g.members.remove(previous.as_str());
+            g.members.insert(String::from(member), id);
+            g.instances
+                .insert(String::from(instance), String::from(member));
+        }
+        self.out.emit(Event::MemberLeft {
+            group: gid,
+            member: old,
+            reason: LeaveReason::Fenced,
+        });
+        self.stream_side.consumers.insert(
+            id,
+            StreamConsumer {
+                name: String::from(member),
+                membership: Some(Membership {
+                    group: gid,
+                    session_timeout: config.session_timeout,
+                    last_seen: now,
+                }),
+                reset: config.auto_offset_reset,
+                streams,
+                positions,
+                polled_end: VecMap::new(),
+                next: 0,
+            },
+        );
+        self.out.emit(Event::MemberJoined {
+            group: gid,
+            member: id,
+        });
+        if same {
+            self.out.emit(Event::StaticMemberRejoined {
+                group: gid,
+                member: id,
+                previous: old,
+                generation,
+            });
+        } else {
+            self.rebalance(gid, now);
+        }
+        Ok(id)
+    }
+
+    /// Where a member starts on partition `sp` it newly owns: the group's committed offset
+    /// while it is in the log, or where `reset` says.
+    fn start_position(
+        &self,
+        gid: GroupId,
+        reset: crate::stream::OffsetReset,
+        sp: StreamPartition,
+    ) -> Option<crate::ids::Offset> {
+        let bounds = self
+            .stream_side
+            .log_of(sp)
+            .and_then(|l| self.storage.bounds(l).ok());
+        let committed = self
+            .stream_side
+            .groups
+            .get(&gid)
+            .and_then(|g| g.committed.get(&sp).copied());
+        match (committed, bounds) {
+            (Some(o), Some(b)) if o >= b.start && o <= b.end => Some(o),
+            (Some(o), None) => Some(o),
+            (_, Some(b)) => reset_position(reset, b),
+            (None, None) => None,
+        }
     }
 
     fn locate_member(
@@ -204,6 +363,14 @@ impl<S: Storage> Broker<S> {
             && let Some(g) = self.stream_side.groups.get_mut(&gid)
         {
             g.members.remove(&c.name);
+            let instance = g
+                .instances
+                .iter()
+                .find(|(_, m)| **m == c.name)
+                .map(|(i, _)| i.clone());
+            if let Some(instance) = instance {
+                g.instances.remove(&instance);
+            }
         }
         self.out.emit(Event::MemberLeft {
             group: gid,
@@ -255,7 +422,13 @@ impl<S: Storage> Broker<S> {
                 .iter()
                 .filter_map(|s| self.stream_side.streams.get(s))
                 .map(|s| s.name.clone());
-            input = input.with_member(name.as_str(), names);
+            let instance = g.instances.iter().find(|(_, m)| *m == name);
+            input = match instance {
+                Some((instance, _)) => {
+                    input.with_static_member(name.as_str(), instance.as_str(), names)
+                }
+                None => input.with_member(name.as_str(), names),
+            };
             let owned = c.positions.keys().filter_map(|sp| {
                 let s = self.stream_side.streams.get(&sp.stream)?;
                 Some(TopicPartition::new(s.name.clone(), sp.partition.0))

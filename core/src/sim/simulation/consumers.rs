@@ -189,10 +189,15 @@ impl<S: Storage> Simulation<S> {
             (Attach::Group(_), Handle::Group { group, .. }) => {
                 let g = &self.groups[group];
                 let streams: Vec<&str> = g.streams.iter().map(String::as_str).collect();
-                match self
-                    .broker
-                    .join_group(now, &g.name, &spec.name, &streams, g.config)
-                {
+                let joined = match &spec.instance_id {
+                    Some(instance) => self
+                        .broker
+                        .join_group_static(now, &g.name, &spec.name, instance, &streams, g.config),
+                    None => self
+                        .broker
+                        .join_group(now, &g.name, &spec.name, &streams, g.config),
+                };
+                match joined {
                     Ok(id) => {
                         if self.groups[group].id.is_none() {
                             self.groups[group].id = self.broker.group_id(&self.groups[group].name);
@@ -270,8 +275,11 @@ impl<S: Storage> Simulation<S> {
             consumer: SimConsumerId(i as u32),
         });
         // A member not yet evicted leaves first: the restarted process joins afresh and
-        // resumes from the group's committed offsets.
-        if let Handle::Group { group, id: Some(_) } = self.consumers[i].handle {
+        // resumes from the group's committed offsets. A static member does not: it rejoins
+        // with its instance id and takes its place back, with no rebalance.
+        if let Handle::Group { group, id: Some(_) } = self.consumers[i].handle
+            && self.consumers[i].spec.instance_id.is_none()
+        {
             let g = self.groups[group].name.clone();
             let name = self.consumers[i].spec.name.clone();
             if self.broker.group_member(&g, &name).is_some() {

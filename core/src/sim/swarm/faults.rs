@@ -298,6 +298,7 @@ impl Faults<'_> {
             start_ms: t,
             crashes: Vec::new(),
             nack: None,
+            instance_id: None,
         };
         let known = self.known_of(&spec, t);
         self.known.push(known);

@@ -227,6 +227,7 @@ impl Gen<'_> {
             start_ms,
             crashes: Vec::new(),
             nack,
+            instance_id: None,
         });
         name
     }

@@ -64,6 +64,11 @@ pub fn AssignmentTables() -> Html {
                             if !idle.is_empty() {
                                 <span class="idle">{ format!(" \u{b7} idle: {}", idle.join(", ")) }</span>
                             }
+                            if !g.statics.is_empty() {
+                                <span class="static" title="Static members (group.instance.id): back within their session timeout, they take their partitions back with no rebalance">
+                                    { format!(" \u{b7} static: {}", g.statics.iter().map(|(m, i)| format!("{m} ({i})")).collect::<Vec<_>>().join(", ")) }
+                                </span>
+                            }
                             <button type="button" class="add-member" onclick={add}
                                 aria-label={format!("Add member to {}", g.name)}>{ "Add member" }</button>
                         </p>
@@ -72,7 +77,11 @@ pub fn AssignmentTables() -> Html {
                         if !steps.is_empty() {
                             <ol class="rebalances" aria-label={format!("rebalances of {}", g.name)}>
                                 { for steps.iter().map(|st| {
-                                    let phase = match st.phase { Phase::Revoked => "revoked", Phase::Assigned => "assigned" };
+                                    let phase = match st.phase {
+                                        Phase::Revoked => "revoked",
+                                        Phase::Assigned => "assigned",
+                                        Phase::Rejoined => "rejoined",
+                                    };
                                     html! {
                                         <li class={classes!("rebalance", phase)} data-generation={st.generation.to_string()}>
                                             <span class="at">{ format!("{} ms", st.at_ms) }</span>

@@ -1,7 +1,8 @@
 //! A scenario's streams as a Kafka shell script: one `kafka-topics.sh --create` per stream
 //! with its partitions and retention (`retention.ms`, `retention.bytes`), and comments with
 //! each consumer group's consumer settings (`group.id`, `partition.assignment.strategy`,
-//! `session.timeout.ms`, `auto.offset.reset`, commits) and each standalone reader's.
+//! `session.timeout.ms`, `auto.offset.reset`, commits, a static member's `group.instance.id`)
+//! and each standalone reader's.
 //!
 //! Queues, exchanges and pub/sub subscriptions have no Kafka equivalent: the notes say so.
 
@@ -56,7 +57,10 @@ fn member_settings(c: &ConsumerSpec) -> String {
         AckSpec::Every(n) => format!("enable.auto.commit=false, commitSync every {n} records"),
         AckSpec::Manual => "enable.auto.commit=false, commits only when told".to_owned(),
     };
-    format!("max.poll.records={poll}, {commit}")
+    let instance = c.instance_id.as_deref().map_or(String::new(), |i| {
+        format!(", group.instance.id={}", comment_line(i))
+    });
+    format!("max.poll.records={poll}, {commit}{instance}")
 }
 
 /// The scenario's streams as a `kafka-topics.sh` script, with notes on what does not map.

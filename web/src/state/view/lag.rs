@@ -7,6 +7,10 @@ use brokerlab::sim::TimeSeries;
 /// How much simulated time the trend covers.
 pub(crate) const TREND_MS: u64 = 10_000;
 
+/// How much of the trend the outlook's rate is taken over: the recent rate, so that a burst
+/// a few seconds ago (a member down, then catching up) does not hide where the lag is going.
+pub(crate) const RATE_MS: u64 = 3_000;
+
 /// What the recent trend says about a group's lag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LagOutlook {
@@ -52,14 +56,17 @@ pub(crate) fn trend(series: &TimeSeries, index: usize, now_ms: u64) -> Vec<(u64,
         .collect()
 }
 
-/// The outlook of a lag of `lag` now, from its `trend`: the net rate (consumption minus
-/// production) is the least-squares slope of the trend, so that the ups and downs of a group
-/// that keeps up (a record arrives, is read, is committed) do not read as a trend.
+/// The outlook of a lag of `lag` at `now_ms`, from its `trend`: the net rate (consumption
+/// minus production) is the least-squares slope of the trend's last [`RATE_MS`], so that the
+/// ups and downs of a group that keeps up (a record arrives, is read, is committed) do not
+/// read as a trend.
 #[must_use]
-pub(crate) fn outlook(lag: u64, trend: &[(u64, u64)]) -> LagOutlook {
+pub(crate) fn outlook(lag: u64, trend: &[(u64, u64)], now_ms: u64) -> LagOutlook {
     if lag == 0 {
         return LagOutlook::CaughtUp;
     }
+    let from = now_ms.saturating_sub(RATE_MS);
+    let trend = &trend[trend.partition_point(|&(t, _)| t < from)..];
     let n = trend.len() as f64;
     if trend.len() < 2 {
         return LagOutlook::Steady;
@@ -111,29 +118,42 @@ mod tests {
 
     #[test]
     fn no_lag_is_caught_up() {
-        assert_eq!(outlook(0, &[(0, 50), (1_000, 20)]), LagOutlook::CaughtUp);
+        assert_eq!(
+            outlook(0, &[(0, 50), (1_000, 20)], 1_000),
+            LagOutlook::CaughtUp
+        );
     }
 
     #[test]
     fn a_falling_lag_clears_at_the_recent_rate() {
-        // 100 → 60 over 4 s: 10 a second, so 60 more take 6 s.
-        let trend = [(6_000, 100), (8_000, 80), (10_000, 60)];
-        let o = outlook(60, &trend);
+        // 90 → 60 over the last 3 s: 10 a second, so 60 more take 6 s; the rise before the
+        // last 3 s does not count.
+        let trend = [
+            (5_000, 10),
+            (7_000, 90),
+            (8_000, 80),
+            (9_000, 70),
+            (10_000, 60),
+        ];
+        let o = outlook(60, &trend, 10_000);
         assert_eq!(o, LagOutlook::Clears { in_ms: 6_000 });
         assert_eq!(o.text(), "clears in ~6 s");
     }
 
     #[test]
     fn a_rising_lag_is_growing() {
-        assert_eq!(outlook(90, &[(0, 40), (5_000, 90)]), LagOutlook::Growing);
+        assert_eq!(
+            outlook(90, &[(3_000, 40), (5_000, 90)], 5_000),
+            LagOutlook::Growing
+        );
     }
 
     #[test]
     fn a_lag_going_up_and_down_is_steady() {
         let trend = [(0, 1), (100, 2), (200, 0), (300, 1), (400, 2), (500, 1)];
-        assert_eq!(outlook(1, &trend), LagOutlook::Steady);
-        assert_eq!(outlook(1, &trend).text(), "keeping up");
-        assert_eq!(outlook(5, &[]), LagOutlook::Steady);
+        assert_eq!(outlook(1, &trend, 500), LagOutlook::Steady);
+        assert_eq!(outlook(1, &trend, 500).text(), "keeping up");
+        assert_eq!(outlook(5, &[], 500), LagOutlook::Steady);
     }
 
     #[test]

@@ -257,13 +257,31 @@ pub(super) fn build(
             }
             let lag: u64 = rows.iter().map(|r| r.lag).sum();
             let trend = lag::trend(sim.series(), index, now_ms);
+            let scenario = sim.scenario();
+            let scripted = scenario.script.iter().filter_map(|s| match &s.action {
+                sim::Action::AddConsumer(c) => Some(c),
+                _ => None,
+            });
+            let statics = g
+                .assignment
+                .iter()
+                .filter_map(|(m, _)| {
+                    let spec = scenario
+                        .consumers
+                        .iter()
+                        .chain(scripted.clone())
+                        .find(|c| c.name == *m)?;
+                    Some((m.clone(), spec.instance_id.clone()?))
+                })
+                .collect();
             GroupNode {
                 members: g
                     .assignment
                     .iter()
                     .map(|(m, ps)| (m.clone(), ps.is_empty()))
                     .collect(),
-                outlook: lag::outlook(lag, &trend),
+                statics,
+                outlook: lag::outlook(lag, &trend, now_ms),
                 sparkline: lag::sparkline(&trend, now_ms, 60.0, 16.0),
                 lag,
                 name: g.name,

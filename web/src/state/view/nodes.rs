@@ -188,6 +188,8 @@ pub struct GroupNode {
     pub rows: Vec<GroupRow>,
     /// Members, sorted by id, with whether they own nothing.
     pub members: Vec<(String, bool)>,
+    /// Static members among them and their group instance ids.
+    pub statics: Vec<(String, String)>,
     /// Total lag.
     pub lag: u64,
     /// What the last seconds' trend says about the lag.

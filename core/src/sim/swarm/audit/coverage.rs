@@ -64,6 +64,7 @@ impl Tally {
             Event::MemberLeft { reason, .. } => match reason {
                 LeaveReason::Left => "member left",
                 LeaveReason::SessionTimeout => "member evicted: session timeout",
+                LeaveReason::Fenced => "static member fenced by its successor",
             },
             Event::OffsetReset { policy, .. } => match policy {
                 OffsetReset::Earliest => "offset reset: earliest",
