@@ -132,7 +132,7 @@ pub fn CounterexampleBanner() -> Html {
     html! {
         <div class="counterexample-found" id="counterexample-found" role="status"
             data-at-ms={v.at.as_millis().to_string()}>
-            <p><strong>{ format!("{}: broken at {:.1} s. ", v.guarantee.label(), v.at.as_millis() as f64 / 1000.0) }</strong>{ v.what.clone() }</p>
+            <p><strong>{ format!("{}: broken at {} s. ", v.guarantee.label(), crate::number::num(v.at.as_millis() as f64 / 1000.0)) }</strong>{ v.what.clone() }</p>
             <button type="button" id="counterexample-close" onclick={close}>{ "Done" }</button>
         </div>
     }

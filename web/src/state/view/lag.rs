@@ -4,6 +4,8 @@
 
 use brokerlab::sim::TimeSeries;
 
+use crate::number::num;
+
 /// How much simulated time the trend covers.
 pub(crate) const TREND_MS: u64 = 10_000;
 
@@ -106,7 +108,8 @@ pub(crate) fn sparkline(trend: &[(u64, u64)], now_ms: u64, width: f64, height: f
         .map(|&(t, l)| {
             let x = (t as f64 - from) / TREND_MS as f64 * width;
             let y = height - l as f64 / max * height;
-            format!("{x:.1},{y:.1}")
+            // `num`, not `{:.1}`: float formatting would add ~10 KB to the bundle.
+            format!("{},{}", num(x), num(y))
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -159,6 +162,6 @@ mod tests {
     #[test]
     fn the_sparkline_spans_the_box() {
         let pts = sparkline(&[(0, 0), (10_000, 8)], 10_000, 60.0, 16.0);
-        assert_eq!(pts, "0.0,16.0 60.0,0.0");
+        assert_eq!(pts, "0,16 60,0");
     }
 }
