@@ -351,14 +351,6 @@ fn the_log_names_a_queue_consumer_after_it_is_removed() {
 #[test]
 fn an_offset_reset_previews_applies_and_travels_in_a_link() {
     let s = at("e", 5_000);
-    let backup = |s: &AppState| {
-        s.view
-            .groups
-            .iter()
-            .find(|g| g.name == "backup")
-            .cloned()
-            .expect("backup")
-    };
     let refused = s
         .plan_offset_reset("backup", None, None, sim::ResetSpec::Earliest)
         .expect_err("backup-1 is a member");
@@ -383,7 +375,10 @@ fn an_offset_reset_previews_applies_and_travels_in_a_link() {
         [("orders/0", 0), ("orders/1", 0), ("orders/2", 0)]
     );
     assert!(
-        backup(&s).rows.iter().all(|r| r.committed > Some(0)),
+        group("backup", &s)
+            .rows
+            .iter()
+            .all(|r| r.committed > Some(0)),
         "a preview changes nothing"
     );
     let reset = sim::Action::ResetOffsets {
@@ -395,7 +390,7 @@ fn an_offset_reset_previews_applies_and_travels_in_a_link() {
     let s = reduce(s, Action::Apply(reset.clone()));
     assert_eq!(s.notice, None);
     assert!(
-        backup(&s)
+        group("backup", &s)
             .rows
             .iter()
             .all(|r| r.committed == Some(0) && r.lag == r.log_end)
@@ -403,7 +398,7 @@ fn an_offset_reset_previews_applies_and_travels_in_a_link() {
     assert!(s.history.iter().any(|step| step.action == reset));
     // A link carries it: opened elsewhere, the same offsets.
     let opened = AppState::from_shared(&s.to_shared()).expect("the link opens");
-    assert_eq!(backup(&opened).rows, backup(&s).rows);
+    assert_eq!(group("backup", &opened).rows, group("backup", &s).rows);
 }
 
 #[test]
@@ -437,18 +432,13 @@ fn a_group_falling_behind_says_so_and_one_catching_up_says_when() {
 fn a_static_member_back_within_its_session_keeps_the_generation_and_says_so() {
     // E: backup-1 (group.instance.id backup-host-1) crashes at 13 s and is back at 14 s.
     let before = at("e", 12_900);
-    let backup = |s: &AppState| {
-        s.view
-            .groups
-            .iter()
-            .find(|g| g.name == "backup")
-            .cloned()
-            .expect("backup")
-    };
     let after = at("e", 14_500);
-    assert_eq!(backup(&after).generation, backup(&before).generation);
     assert_eq!(
-        backup(&after).statics,
+        group("backup", &after).generation,
+        group("backup", &before).generation
+    );
+    assert_eq!(
+        group("backup", &after).statics,
         vec![("backup-1".to_owned(), "backup-host-1".to_owned())]
     );
     let step = after.rebalances.steps("backup").next().expect("a step");
@@ -462,4 +452,14 @@ fn a_static_member_back_within_its_session_keeps_the_generation_and_says_so() {
         after.log.iter().any(|r| r.kind == "rejoined"),
         "the event log says so"
     );
+}
+
+/// The view of group `name`.
+fn group(name: &str, s: &AppState) -> GroupNode {
+    s.view
+        .groups
+        .iter()
+        .find(|g| g.name == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("group {name}"))
 }

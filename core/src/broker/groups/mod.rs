@@ -169,19 +169,7 @@ impl<S: Storage> Broker<S> {
         self.stream_side.next_consumer = counter;
         self.stream_side.consumers.insert(
             id,
-            StreamConsumer {
-                name: String::from(member),
-                membership: Some(Membership {
-                    group: gid,
-                    session_timeout: config.session_timeout,
-                    last_seen: now,
-                }),
-                reset: config.auto_offset_reset,
-                streams: ids,
-                positions: VecMap::new(),
-                polled_end: VecMap::new(),
-                next: 0,
-            },
+            member_consumer(member, gid, config, now, ids, VecMap::new()),
         );
         if let Some(g) = self.stream_side.groups.get_mut(&gid) {
             g.members.insert(String::from(member), id);
@@ -252,19 +240,7 @@ impl<S: Storage> Broker<S> {
         });
         self.stream_side.consumers.insert(
             id,
-            StreamConsumer {
-                name: String::from(member),
-                membership: Some(Membership {
-                    group: gid,
-                    session_timeout: config.session_timeout,
-                    last_seen: now,
-                }),
-                reset: config.auto_offset_reset,
-                streams,
-                positions,
-                polled_end: VecMap::new(),
-                next: 0,
-            },
+            member_consumer(member, gid, config, now, streams, positions),
         );
         self.out.emit(Event::MemberJoined {
             group: gid,
@@ -555,5 +531,29 @@ impl<S: Storage> Broker<S> {
             generation,
             assignment: report,
         });
+    }
+}
+
+/// The stream consumer of a group member that joins `gid` now.
+fn member_consumer(
+    member: &str,
+    gid: GroupId,
+    config: GroupConfig,
+    now: Instant,
+    streams: Vec<StreamId>,
+    positions: VecMap<StreamPartition, Option<crate::ids::Offset>>,
+) -> StreamConsumer {
+    StreamConsumer {
+        name: String::from(member),
+        membership: Some(Membership {
+            group: gid,
+            session_timeout: config.session_timeout,
+            last_seen: now,
+        }),
+        reset: config.auto_offset_reset,
+        streams,
+        positions,
+        polled_end: VecMap::new(),
+        next: 0,
     }
 }
