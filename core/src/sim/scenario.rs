@@ -611,8 +611,7 @@ pub enum Action {
         /// How many copies (default 1).
         #[cfg_attr(feature = "serde", serde(default = "one"))]
         count: u32,
-        /// Application headers, in order (queues and exchanges only: stream records carry
-        /// none).
+        /// Application headers, in order (a queue message's headers, or a stream record's).
         #[cfg_attr(
             feature = "serde",
             serde(default, skip_serializing_if = "Vec::is_empty")

@@ -539,19 +539,9 @@ fn check_consumer(
     Ok(())
 }
 
-/// Headers on a published message: at most [`MAX_HEADERS`], names and values bounded, and
-/// only where the message is a queue message (stream records carry no headers).
-fn check_headers(
-    p: &str,
-    target: &TargetSpec,
-    headers: &[(String, String)],
-) -> Result<(), ScenarioError> {
-    if headers.is_empty() {
-        return Ok(());
-    }
-    if matches!(target, TargetSpec::Stream(_)) {
-        return Err(err(p, "stream records carry no headers"));
-    }
+/// Headers on a published message or a produced stream record: at most [`MAX_HEADERS`],
+/// names non-empty, names and values bounded.
+fn check_headers(p: &str, headers: &[(String, String)]) -> Result<(), ScenarioError> {
     check_len(p, headers, MAX_HEADERS)?;
     for (j, (name, value)) in headers.iter().enumerate() {
         if name.is_empty() {
@@ -580,7 +570,7 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
             headers,
         } => {
             check_routing_key(&format!("{p}.publish.target"), target)?;
-            check_headers(&format!("{p}.publish.headers"), target, headers)?;
+            check_headers(&format!("{p}.publish.headers"), headers)?;
             if let Some(k) = key {
                 check_text(&format!("{p}.publish.key"), k, MAX_NAME_BYTES)?;
             }

@@ -1,7 +1,8 @@
 //! Streams (pattern D): partitioned append-only logs with offsets, timestamps and retention.
 //!
 //! A stream has `N` partitions; each is a log in [`Storage`] with dense offsets from its log
-//! start, and each record carries the `now` of its append as timestamp. Consumers hold their
+//! start, and each record carries the `now` of its append as timestamp, its key if any, and
+//! its application headers (in the order produced, in the record's `MessageMeta`). Consumers hold their
 //! own positions; reading never deletes. Retention by record count, bytes and age advances the
 //! log start (`drop_prefix`), checked on every append and in `handle_timeout`. Semantics follow
 //! Kafka (SEMANTICS.md, "Streams and offsets").
@@ -255,6 +256,8 @@ pub struct StreamRecord {
     pub key: Option<Payload>,
     /// The bytes.
     pub payload: Payload,
+    /// Application headers, in the order produced (empty when produced without any).
+    pub headers: Vec<(String, String)>,
     /// Whether this offset is below the furthest offset handed out before, to this standalone
     /// consumer or to any member of its group: a replay after a seek, or an at-least-once
     /// redelivery after a crash or a rebalance resumed from an older committed offset.

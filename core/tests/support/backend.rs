@@ -241,7 +241,24 @@ pub fn durable_state<S: Storage>(b: &Broker<S>) -> String {
         writeln!(out, "stream {s} {name:?}").unwrap();
         for p in 0..partitions {
             let sp = StreamPartition::new(s, p);
-            writeln!(out, "  {sp} {:?}", b.partition_stats(sp)).unwrap();
+            let stats = b.partition_stats(sp);
+            writeln!(out, "  {sp} {stats:?}").unwrap();
+            // The surviving records (a compacted log has gaps), with keys and headers; the
+            // first 256 of each partition.
+            let Some(bounds) = stats.map(|s| s.bounds) else {
+                continue;
+            };
+            let records = (bounds.start.0..bounds.end.0)
+                .filter_map(|o| b.stream_record(sp, brokerlab::Offset(o)))
+                .take(256);
+            for r in records {
+                writeln!(
+                    out,
+                    "    {} {} key={:?} headers={:?} {:?}",
+                    r.offset, r.message, r.key, r.headers, r.payload
+                )
+                .unwrap();
+            }
         }
     }
     for g in b.groups() {

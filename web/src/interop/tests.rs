@@ -678,3 +678,27 @@ fn the_kafka_script_runs_and_creates_every_topic() {
         .collect();
     assert_eq!(configs, ["retention.ms=90500", "retention.bytes=1048576"]);
 }
+
+#[test]
+fn the_kafka_notes_say_how_to_produce_a_scripted_record_with_headers() {
+    let mut s = sim::ready::load("d").expect("ready-made");
+    s.script.push(sim::ScriptStep {
+        at_ms: 500,
+        action: sim::Action::Publish {
+            target: sim::TargetSpec::Stream("clicks".into()),
+            key: Some("u1".into()),
+            payload: "hello".into(),
+            count: 1,
+            headers: vec![
+                ("source".into(), "web".into()),
+                ("trace".into(), "7".into()),
+            ],
+        },
+    });
+    let notes = kafka::export(&s).notes.join("\n");
+    assert!(
+        notes.contains("--property parse.headers=true --property parse.key=true")
+            && notes.contains(r#""source:web,trace:7\tu1\thello""#),
+        "{notes}"
+    );
+}

@@ -197,7 +197,8 @@ impl PollOut for StreamRecord {
             offset,
             timestamp: r.timestamp,
             message: r.message,
-            key: r.meta.and_then(|m| m.key.clone()),
+            key: r.meta.as_ref().and_then(|m| m.key.clone()),
+            headers: r.meta.map(|m| m.headers.clone()).unwrap_or_default(),
             payload: r.payload,
             redelivered,
         })

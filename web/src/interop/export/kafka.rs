@@ -198,6 +198,7 @@ pub fn export(s: &Scenario) -> Export {
             ));
         }
     }
+    header_notes(s, &topic_of, &mut notes);
     not_mapped(s, &mut notes);
     Export { text: out, notes }
 }
@@ -246,6 +247,45 @@ fn topic_command(s: &Scenario, st: &StreamSpec, topic: &str, out: &mut String) {
         out.push_str(&format!(" --config {config}"));
     }
     out.push('\n');
+}
+
+/// How the script's stream records with headers are produced with Kafka's console producer:
+/// its `parse.headers=true` reads `name:value,name:value`, a tab, the key (with
+/// `parse.key=true`), a tab and the value on each line (the defaults of `headers.delimiter`,
+/// `headers.separator`, `headers.key.separator` and `key.separator`).
+fn header_notes(s: &Scenario, topic_of: &dyn Fn(&str) -> String, notes: &mut Vec<String>) {
+    for step in &s.script {
+        let brokerlab::sim::Action::Publish {
+            target: TargetSpec::Stream(stream),
+            key,
+            payload,
+            headers,
+            ..
+        } = &step.action
+        else {
+            continue;
+        };
+        if headers.is_empty() {
+            continue;
+        }
+        let line = format!(
+            "{}\t{}\t{payload}",
+            headers
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            key.as_deref().unwrap_or("null"),
+        );
+        notes.push(format!(
+            "At {} ms a record with headers goes to {}: kafka-console-producer.sh              --bootstrap-server \"$BOOTSTRAP\" --topic {} --property parse.headers=true \
+             --property parse.key=true, then the line {line:?} (headers, a tab, the key, a tab, \
+             the value; a header's name and value must not hold ':', ',' or a tab).",
+            step.at_ms,
+            stream,
+            topic_of(stream),
+        ));
+    }
 }
 
 fn not_mapped(s: &Scenario, notes: &mut Vec<String>) {

@@ -11,6 +11,7 @@ use brokerlab::{ExchangeKind, Offset, StreamPartition, Target};
 
 pub use chart::Chart;
 pub use details::Details;
+pub(crate) use details::header_list;
 pub use lag::LagOutlook;
 pub(crate) use lag::TREND_MS;
 pub use nodes::*;
