@@ -414,6 +414,9 @@ pub use group::{CommitError, GroupError, JoinGroupError};
 pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
 pub use group::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};
 pub use ids::{GroupId, StreamConsumerId, StreamId};
+pub use stream::{
+    COMPACT_MIN_DIRTY, CleanupPolicy, DEFAULT_TOMBSTONE_RETENTION, MAX_TOMBSTONE_RETENTION,
+};
 pub use stream::{DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError};
 pub use stream::{
     OffsetReset, Partition, PartitionStats, PolledPosition, Produced, Retention, RetentionReason,

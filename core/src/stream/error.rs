@@ -88,6 +88,9 @@ pub enum ProduceError {
     /// A header name is empty, or a name or value is longer than
     /// [`Limits::max_key_len`](crate::Limits) or holds a control character.
     InvalidHeader(NameError),
+    /// A record without a key for a compacted stream (Kafka's `InvalidRecordException`:
+    /// "Compacted topic cannot accept message without key").
+    KeyRequired,
 }
 
 impl fmt::Display for ProduceError {
@@ -113,6 +116,9 @@ impl fmt::Display for ProduceError {
                 write!(f, "{count} headers exceed the maximum of {max}")
             }
             Self::InvalidHeader(e) => write!(f, "invalid header: {e}"),
+            Self::KeyRequired => {
+                f.write_str("a compacted stream cannot take a record without a key")
+            }
         }
     }
 }

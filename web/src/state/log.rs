@@ -406,6 +406,27 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                     ),
                 ))
             }
+            Event::Compacted {
+                partition,
+                removed,
+                tombstones,
+                kept,
+            } => {
+                let (st, label) = stream(*partition);
+                let deletes = if *tombstones > 0 {
+                    format!(" ({tombstones} expired tombstones)")
+                } else {
+                    String::new()
+                };
+                one(row(
+                    "compacted",
+                    vec![st],
+                    format!(
+                        "compaction removed {removed} older records{deletes} from {label}; \
+                         {kept} kept, offsets unchanged"
+                    ),
+                ))
+            }
             Event::ConsumerCrashed { consumer, queue }
             | Event::ConsumerRestarted { consumer, queue }
             | Event::ConsumerAdded { consumer, queue }

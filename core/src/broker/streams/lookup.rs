@@ -41,6 +41,7 @@ impl<S: Storage> Broker<S> {
         let part = s.parts.get(partition.partition.0 as usize)?;
         Some(PartitionStats {
             bounds: self.storage.bounds(part.log).ok()?,
+            records: part.records,
             bytes: part.bytes,
             oldest: part.oldest,
         })

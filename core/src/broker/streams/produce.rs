@@ -1,7 +1,7 @@
 //! Producing records: partition choice, append, retention.
 
 use super::super::Broker;
-use super::{StreamRef, report_retention};
+use super::{StreamRef, report_compaction, report_retention};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -12,7 +12,7 @@ use crate::ids::{MessageId, StreamId};
 use crate::message::{MessageMeta, Payload};
 use crate::partitioner::murmur2;
 use crate::storage::{Record, Storage};
-use crate::stream::ProduceError;
+use crate::stream::{CleanupPolicy, ProduceError};
 use crate::stream::{Partition, Produced, StreamPartition};
 use crate::time::Instant;
 
@@ -21,8 +21,13 @@ impl<S: Storage> Broker<S> {
     /// partition its key hashes to; a keyless one round-robin over the partitions. Retention is
     /// applied to the partition right after the append.
     ///
+    /// A compacted stream ([`CleanupPolicy::Compact`]) then compacts the partition when enough
+    /// was appended since the last time (see [`CleanupPolicy`]); an empty payload with a key
+    /// is a tombstone there.
+    ///
     /// Errors: unknown stream, payload or key beyond the limits, a full partition
-    /// ([`LimitKind::PartitionRecords`]), storage refusing the append. On error nothing is
+    /// ([`LimitKind::PartitionRecords`]), no key for a compacted stream
+    /// ([`ProduceError::KeyRequired`]), storage refusing the append. On error nothing is
     /// appended.
     pub fn produce<'a>(
         &mut self,
@@ -131,6 +136,9 @@ impl<S: Storage> Broker<S> {
             .streams
             .get_mut(&id)
             .ok_or(ProduceError::UnknownStream)?;
+        if key.is_none() && s.config.cleanup == CleanupPolicy::Compact {
+            return Err(ProduceError::KeyRequired);
+        }
         let key_hash = key.map(murmur2);
         let n = s.partition_count();
         let p = match partition {
@@ -143,7 +151,8 @@ impl<S: Storage> Broker<S> {
             }
             None => s.choose_partition(key_hash, payload.len()),
         };
-        if s.parts[p as usize].records >= self.limits.max_partition_records as u64 {
+        let part = &s.parts[p as usize];
+        if part.records + part.gaps >= self.limits.max_partition_records as u64 {
             return Err(LimitError {
                 kind: LimitKind::PartitionRecords,
                 limit: self.limits.max_partition_records,
@@ -169,13 +178,14 @@ impl<S: Storage> Broker<S> {
                 }))
             },
         };
-        let (offset, retained) = s.append(&mut self.storage, p, record, now)?;
+        let (offset, retained, compacted) = s.append(&mut self.storage, p, record, now)?;
         self.out.emit(Event::Appended {
             message,
             partition: StreamPartition::new(id, p),
             offset,
         });
         report_retention(&mut self.out, retained);
+        report_compaction(&mut self.out, compacted);
         self.next_message = next;
         Ok(Produced {
             message,

@@ -128,28 +128,38 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
             for p in &s.partitions {
                 d.facts.push(fact(
                     &format!("partition {}", p.index),
-                    format!(
-                        "offsets {}\u{2013}{} ({} kept)",
-                        p.start,
-                        p.end,
-                        p.end - p.start
-                    ),
+                    if p.kept < p.end - p.start {
+                        format!(
+                            "offsets {}\u{2013}{} ({} kept, {} compacted away)",
+                            p.start,
+                            p.end,
+                            p.kept,
+                            p.end - p.start - p.kept
+                        )
+                    } else {
+                        format!("offsets {}\u{2013}{} ({} kept)", p.start, p.end, p.kept)
+                    },
                 ));
             }
             if let Some(id) = b.stream_id(name) {
                 d.items_title = "latest records".to_owned();
                 for p in &s.partitions {
                     let sp = StreamPartition::new(id, p.index);
-                    let from = p.end.saturating_sub(4).max(p.start);
-                    for o in from..p.end {
-                        if let Some(r) = b.stream_record(sp, Offset(o)) {
-                            let payload = String::from_utf8_lossy(r.payload.as_bytes());
-                            let mut item = format!("p{} @{o}: \u{201c}{payload}\u{201d}", p.index);
-                            if !r.headers.is_empty() {
-                                item.push_str(&format!(" [{}]", header_list(&r.headers)));
-                            }
-                            d.items.push(item);
+                    // The last 4 records kept (a compacted log has gaps to step over).
+                    let records: Vec<_> = (p.start..p.end)
+                        .rev()
+                        .take(4 + p.gaps.len())
+                        .filter_map(|o| b.stream_record(sp, Offset(o)))
+                        .take(4)
+                        .collect();
+                    for r in records.into_iter().rev() {
+                        let payload = String::from_utf8_lossy(r.payload.as_bytes());
+                        let o = r.offset.0;
+                        let mut item = format!("p{} @{o}: \u{201c}{payload}\u{201d}", p.index);
+                        if !r.headers.is_empty() {
+                            item.push_str(&format!(" [{}]", header_list(&r.headers)));
                         }
+                        d.items.push(item);
                     }
                 }
             }
