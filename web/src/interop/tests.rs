@@ -702,3 +702,23 @@ fn the_kafka_notes_say_how_to_produce_a_scripted_record_with_headers() {
         "{notes}"
     );
 }
+
+#[test]
+fn a_compacted_stream_exports_its_cleanup_policy_and_tombstone_retention() {
+    let mut s = sim::ready::load("d").expect("ready-made");
+    s.topology.streams[0].cleanup = sim::CleanupSpec::Compact;
+    s.topology.streams[0].tombstone_retention_ms = Some(2_000);
+    s.producers[0].keys = sim::KeySpec::Fixed("u1".into());
+    let text = kafka::export(&s).text;
+    assert!(
+        text.contains("--config cleanup.policy=compact,delete --config delete.retention.ms=2000"),
+        "{text}"
+    );
+    s.topology.streams[0].retention = sim::RetentionSpec::default();
+    s.topology.streams[0].tombstone_retention_ms = None;
+    let text = kafka::export(&s).text;
+    assert!(
+        text.contains("--config cleanup.policy=compact --config delete.retention.ms=86400000"),
+        "{text}"
+    );
+}

@@ -422,8 +422,9 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                     "compacted",
                     vec![st],
                     format!(
-                        "compaction removed {removed} older records{deletes} from {label}; \
-                         {kept} kept, offsets unchanged"
+                        "compaction removed {removed} record{}{deletes} from {label}; \
+                         {kept} kept, offsets unchanged",
+                        if *removed == 1 { "" } else { "s" }
                     ),
                 ))
             }

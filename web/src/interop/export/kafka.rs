@@ -1,5 +1,6 @@
 //! A scenario's streams as a Kafka shell script: one `kafka-topics.sh --create` per stream
-//! with its partitions and retention (`retention.ms`, `retention.bytes`), and comments with
+//! with its partitions, retention (`retention.ms`, `retention.bytes`) and compaction
+//! (`cleanup.policy`, `delete.retention.ms`), and comments with
 //! each consumer group's consumer settings (`group.id`, `partition.assignment.strategy`,
 //! `session.timeout.ms`, `auto.offset.reset`, commits) and each standalone reader's.
 //!
@@ -221,6 +222,20 @@ fn topic_command(s: &Scenario, st: &StreamSpec, topic: &str, out: &mut String) {
     }
     if let Some(bytes) = r.max_bytes {
         configs.push(format!("retention.bytes={bytes}"));
+    }
+    if st.cleanup == brokerlab::sim::CleanupSpec::Compact {
+        // Kafka applies retention to a compacted topic only with `compact,delete`.
+        let bounded = r.max_age_ms.is_some() || r.max_bytes.is_some() || r.max_records.is_some();
+        out.push_str("; compacted: the latest record per key stays");
+        configs.push(format!(
+            "cleanup.policy={}",
+            if bounded { "compact,delete" } else { "compact" }
+        ));
+        configs.push(format!(
+            "delete.retention.ms={}",
+            st.tombstone_retention_ms
+                .unwrap_or(brokerlab::DEFAULT_TOMBSTONE_RETENTION.as_millis())
+        ));
     }
     let keyless = s.producers.iter().any(|p| {
         matches!(&p.target, TargetSpec::Stream(name) if *name == st.name) && p.keys == KeySpec::None
