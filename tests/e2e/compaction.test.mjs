@@ -5,7 +5,7 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
-import { launch, open, logTexts, screenshot } from "./browser.mjs";
+import { launch, open, openAt, logTexts, screenshot } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -81,5 +81,24 @@ test("a compacted stream shows its gaps and a late reader gets the latest value 
   await page.getByLabel("Kind").selectOption("compacted");
   assert.ok((await logTexts(page, ".compacted")).length > 0, "compactions are in the log");
   await screenshot(page, "compaction");
+  assert.deepEqual(page.errors, []);
+});
+
+test("the ready-made changelog: bob's delete reaches new-service, audit never hears of bob", async () => {
+  const page = await openAt(browser, "changelog", 9000);
+  await page.locator('.picker .scenario[data-scenario="changelog"][aria-pressed="true"]').waitFor();
+  const readBy = async (who) => {
+    await page.getByLabel("Entity").selectOption(who);
+    await page.getByLabel("Kind").selectOption("read");
+    await page.locator(`.log .row.read[data-entities~="${who}"]`).first().waitFor();
+    return (await logTexts(page, ".read")).reverse().map((t) => t.match(/: “(.*)”$/)?.[1]);
+  };
+  const fresh = await readBy("new-service");
+  assert.equal(fresh.length, 5, fresh.join(" | "));
+  assert.equal(fresh.at(-1), "", "bob's tombstone comes last");
+  const audit = await readBy("audit");
+  assert.deepEqual(audit.map((p) => p.split(":")[0]), ["alice", "carol", "dave"]);
+  assert.ok(await page.locator(".node.stream .cell.gap").count() > 10, "the history is gaps");
+  await screenshot(page, "changelog");
   assert.deepEqual(page.errors, []);
 });
