@@ -49,6 +49,15 @@ pub const MAX_TOMBSTONE_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600
 const SCAN_CHUNK: usize = 1024;
 
 /// What removes records from a stream (Kafka's `cleanup.policy`).
+///
+/// With [`Compact`](CleanupPolicy::Compact) only the latest record per key stays; older ones
+/// become gaps (offsets never change, readers step over them); a keyed record with an empty
+/// payload is a tombstone that goes after
+/// [`StreamConfig::tombstone_retention`](crate::StreamConfig); records without a key are
+/// refused. A partition is compacted after an append once the records appended since its last
+/// compaction are at least as many as it kept and at least [`COMPACT_MIN_DIRTY`], and in
+/// `handle_timeout` when a tombstone's time is up. SEMANTICS.md, "Streams and offsets", has
+/// the rules and their Kafka sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
@@ -57,8 +66,7 @@ pub enum CleanupPolicy {
     /// Retention only: records leave from the start of the log.
     #[default]
     Delete,
-    /// Retention, and compaction: only the latest record per key is kept (see the
-    /// [module docs](self)).
+    /// Retention, and compaction: only the latest record per key is kept.
     Compact,
 }
 
