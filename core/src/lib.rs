@@ -223,7 +223,11 @@
 //! Keyed records go to `(murmur2(key) & 0x7fffffff) % N` exactly as Kafka's Java producer
 //! ([`partitioner`]); keyless ones round-robin (or sticky, [`StreamConfig::with_keyless`]).
 //! Retention by bytes and age works the same way; age is acted on in
-//! [`Broker::handle_timeout`], at the instant [`Broker::poll_timeout`] reports.
+//! [`Broker::handle_timeout`], at the instant [`Broker::poll_timeout`] reports. Records carry
+//! application headers ([`Broker::produce_with_headers`]). A stream declared with
+//! [`CleanupPolicy::Compact`] keeps only the latest record per key (a changelog): older
+//! records become gaps that readers step over, offsets never change, and a keyed record with
+//! an empty payload (a tombstone) deletes its key.
 //!
 //! # E. Consumer groups (Kafka style)
 //!
@@ -365,13 +369,14 @@
 //!   `FileStorage` (segment files of CRC-32C batches, recovered on open). [`Broker::flush`]
 //!   saves what a restart needs and [`Broker::recover`] builds the broker again from it:
 //!   queues keep what was not acked (delivered, unacked messages come back as redeliveries),
-//!   groups their commits, streams their retention. [`topic`]: the topic matcher.
+//!   groups their commits, streams their retention and compaction's gaps. [`topic`]: the
+//!   topic matcher.
 //! - `shared` (with `std`): `SharedBroker`, a `Send + Sync` handle for threads, with blocking
 //!   receives, a real clock, deadlines acted on while threads wait, and a `Flusher` thread
 //!   that acts on deadlines and flushes through quiet spells.
-//! - Streams and groups: [`StreamConfig`], [`Retention`], [`StreamConsumerConfig`],
-//!   [`GroupConfig`], [`StreamRecord`]; [`partitioner`] and [`assign`]: Kafka's partitioner and
-//!   assignors as pure functions.
+//! - Streams and groups: [`StreamConfig`], [`Retention`], [`CleanupPolicy`],
+//!   [`StreamConsumerConfig`], [`GroupConfig`], [`StreamRecord`]; [`partitioner`] and
+//!   [`assign`]: Kafka's partitioner and assignors as pure functions.
 //! - [`sim`]: scenarios, the simulation, ready-made scenarios, the trace hash; the swarm
 //!   ([`sim::swarm`]): random scenarios and fault schedules checked against the engine's
 //!   invariants, with a shrinker.
@@ -444,6 +449,9 @@ pub use group::{CommitError, GroupError, JoinGroupError};
 pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
 pub use group::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};
 pub use ids::{GroupId, StreamConsumerId, StreamId};
+pub use stream::{
+    COMPACT_MIN_DIRTY, CleanupPolicy, DEFAULT_TOMBSTONE_RETENTION, MAX_TOMBSTONE_RETENTION,
+};
 pub use stream::{DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError};
 pub use stream::{
     OffsetReset, Partition, PartitionStats, PolledPosition, Produced, Retention, RetentionReason,

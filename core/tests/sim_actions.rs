@@ -1,6 +1,6 @@
 //! User actions on a running simulation: what `Simulation::apply` does and refuses.
 
-use brokerlab::sim::{Action, ActionError, ResetSpec, SeekSpec, Simulation, TargetSpec, ready};
+use brokerlab::sim::{Action, ResetSpec, SeekSpec, Simulation, TargetSpec, ready};
 use brokerlab::{Duration, Instant};
 
 fn running(id: &str, ms: u64) -> Simulation {
@@ -53,17 +53,31 @@ fn a_published_message_keeps_its_headers_while_queued() {
 }
 
 #[test]
-fn headers_on_a_stream_record_are_refused_and_change_nothing() {
+fn a_stream_record_keeps_its_headers() {
     let mut sim = running("d", 1_000);
-    let before = sim.partition_views();
-    let err = sim
-        .apply(&publish(TargetSpec::Stream("clicks".into()), &[("a", "b")]))
-        .expect_err("refused");
-    assert!(
-        matches!(&err, ActionError::Invalid(e) if e.to_string().contains("no headers")),
-        "{err}"
+    sim.apply(&publish(
+        TargetSpec::Stream("clicks".into()),
+        &[("source", "playground"), ("trace", "7")],
+    ))
+    .expect("applies");
+    let b = sim.broker();
+    let stream = b.stream_id("clicks").expect("clicks");
+    let record = (0..b.stream_config(stream).expect("config").partitions)
+        .filter_map(|p| {
+            let sp = brokerlab::StreamPartition::new(stream, p);
+            let end = b.partition_stats(sp)?.bounds.end;
+            b.stream_record(sp, brokerlab::Offset(end.0.checked_sub(1)?))
+        })
+        .find(|r| r.payload.as_bytes() == b"by hand")
+        .expect("the record is in its key's partition");
+    assert_eq!(record.key.as_deref(), Some(&b"k1"[..]));
+    assert_eq!(
+        record.headers,
+        vec![
+            ("source".to_owned(), "playground".to_owned()),
+            ("trace".to_owned(), "7".to_owned())
+        ]
     );
-    assert_eq!(sim.partition_views(), before);
 }
 
 #[test]

@@ -585,4 +585,21 @@ event_table! {
         generation: u32,
     }
     display("static-rejoined {group} {member} was {previous} generation {generation}");
+
+    /// Compaction removed records from a partition of a compacted stream: older records of
+    /// keys that have a newer one, and tombstones whose time was up. Offsets do not change:
+    /// the removed ones are gaps readers step over.
+    Compacted = 47 {
+        /// The partition.
+        partition: StreamPartition,
+        /// How many records were removed.
+        removed: u64,
+        /// How many of them were tombstones whose `tombstone_retention` had passed.
+        tombstones: u64,
+        /// How many records the partition keeps.
+        kept: u64,
+    }
+    display(|f| {
+        write!(f, "compacted {partition} removed={removed} tombstones={tombstones} kept={kept}")
+    });
 }

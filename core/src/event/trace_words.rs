@@ -79,6 +79,8 @@ number_words! {
         StorageError::OutOfRange { .. } => 3,
         StorageError::Full => 4,
         StorageError::Corrupt { .. } => 5,
+        StorageError::Removed { .. } => 6,
+        StorageError::Unsupported => 7,
         _ => 0,
     };
     RetentionReason => |v| match v {

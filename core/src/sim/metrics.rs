@@ -73,6 +73,9 @@ pub struct PartitionView {
     pub start: Offset,
     /// The log end (the next offset to be written).
     pub end: Offset,
+    /// Records kept: `end − start`, less what compaction removed.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub kept: u64,
 }
 
 /// A stream consumer's or group member's place in one partition.

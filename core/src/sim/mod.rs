@@ -36,10 +36,10 @@ pub use metrics::{
 };
 pub use references::{ActionField, EntityKind, Reference, Site};
 pub use scenario::{
-    AckSpec, Action, ArrivalSpec, AssignorSpec, Attach, BindingSpec, BurstSpec, ConsumerSpec,
-    CrashSpec, ExchangeKindSpec, ExchangeSpec, GroupSpec, KeySpec, KeylessSpec, NackSpec,
-    OffsetResetSpec, OffsetSpec, OverflowSpec, ProcessingSpec, ProducerSpec, QueueSpec, ResetSpec,
-    RetentionSpec, Scenario, ScriptStep, SeekSpec, StreamSpec, TargetSpec, Topology,
+    AckSpec, Action, ArrivalSpec, AssignorSpec, Attach, BindingSpec, BurstSpec, CleanupSpec,
+    ConsumerSpec, CrashSpec, ExchangeKindSpec, ExchangeSpec, GroupSpec, KeySpec, KeylessSpec,
+    NackSpec, OffsetResetSpec, OffsetSpec, OverflowSpec, ProcessingSpec, ProducerSpec, QueueSpec,
+    ResetSpec, RetentionSpec, Scenario, ScriptStep, SeekSpec, StreamSpec, TargetSpec, Topology,
 };
 pub use simulation::{
     ActionError, KEYS_KEPT, MAX_STEP_EVENTS, PublishedKeys, RECENT_EVENTS, SimEvent, SimEventKind,

@@ -1,4 +1,5 @@
-//! The ready-made scenarios: one per pattern (A–E) and a comparison of all five, committed as
+//! The ready-made scenarios: one per pattern (A–E), a comparison of all five and a compacted
+//! changelog (a stream with `cleanup: compact`), committed as
 //! JSON under `core/scenarios/` and embedded here, so the playground, the examples and the
 //! tests load the very same files.
 
@@ -13,10 +14,11 @@ static C: &str = include_str!("../../scenarios/c.json");
 static D: &str = include_str!("../../scenarios/d.json");
 static E: &str = include_str!("../../scenarios/e.json");
 static COMPARISON: &str = include_str!("../../scenarios/comparison.json");
+static CHANGELOG: &str = include_str!("../../scenarios/changelog.json");
 
 /// `(id, title, json)` of every ready-made scenario, in display order.
 #[must_use]
-pub fn all() -> [(&'static str, &'static str, &'static str); 6] {
+pub fn all() -> [(&'static str, &'static str, &'static str); 7] {
     [
         ("a", "A. Queue: two workers, one crashes", A),
         ("b", "B. Pub/Sub: a late subscriber misses the start", B),
@@ -24,10 +26,16 @@ pub fn all() -> [(&'static str, &'static str, &'static str); 6] {
         ("d", "D. Streaming: live reader, replay, retention", D),
         ("e", "E. Consumer groups: scale out, lose a member", E),
         ("comparison", "Same failure, five guarantees", COMPARISON),
+        (
+            "changelog",
+            "Changelog: compaction keeps the latest value per key",
+            CHANGELOG,
+        ),
     ]
 }
 
-/// Loads a ready-made scenario by id (`"a"` … `"e"`, `"comparison"`); `None` for another id.
+/// Loads a ready-made scenario by id (`"a"` … `"e"`, `"comparison"`, `"changelog"`); `None`
+/// for another id.
 ///
 /// The files are checked by the tests, so loading them does not fail.
 #[must_use]

@@ -171,6 +171,40 @@ pub struct StreamSpec {
     /// How keyless records are spread.
     #[cfg_attr(feature = "serde", serde(default))]
     pub keyless: KeylessSpec,
+    /// What removes records: `delete` (retention only, the default) or `compact` (also keep
+    /// only the latest record per key; see [`CleanupPolicy`](crate::CleanupPolicy)).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "CleanupSpec::is_default")
+    )]
+    pub cleanup: CleanupSpec,
+    /// A compacted stream's tombstone retention in milliseconds (Kafka's
+    /// `delete.retention.ms`; default one day).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub tombstone_retention_ms: Option<u64>,
+}
+
+/// A stream's cleanup policy (see [`CleanupPolicy`](crate::CleanupPolicy)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum CleanupSpec {
+    /// Retention only.
+    #[default]
+    Delete,
+    /// Retention and compaction.
+    Compact,
+}
+
+impl CleanupSpec {
+    /// Whether this is the default, `delete` (left out of the JSON).
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == CleanupSpec::Delete
+    }
 }
 
 /// Retention (see [`Retention`](crate::Retention)); all bounds optional.
@@ -619,8 +653,7 @@ pub enum Action {
         /// How many copies (default 1).
         #[cfg_attr(feature = "serde", serde(default = "one"))]
         count: u32,
-        /// Application headers, in order (queues and exchanges only: stream records carry
-        /// none).
+        /// Application headers, in order (a queue message's headers, or a stream record's).
         #[cfg_attr(
             feature = "serde",
             serde(default, skip_serializing_if = "Vec::is_empty")

@@ -18,8 +18,8 @@ use alloc::vec::Vec;
 use super::ScenarioError;
 use super::references::{EntityKind, attach_name, target_name, try_action_names};
 use super::scenario::{
-    AckSpec, Action, Attach, BindingSpec, ConsumerSpec, KeySpec, ProcessingSpec, ProducerSpec,
-    ResetSpec, SCENARIO_VERSION, Scenario, SeekSpec, TargetSpec,
+    AckSpec, Action, Attach, BindingSpec, CleanupSpec, ConsumerSpec, KeySpec, ProcessingSpec,
+    ProducerSpec, ResetSpec, SCENARIO_VERSION, Scenario, SeekSpec, TargetSpec,
 };
 
 /// Bounds every scenario must respect.
@@ -281,6 +281,10 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
         if let Some(v) = r.max_age_ms {
             check_range(&format!("{p}.retention.max_age_ms"), v, 1, MAX_TIME_MS)?;
         }
+        if let Some(v) = st.tombstone_retention_ms {
+            let max = crate::MAX_TOMBSTONE_RETENTION.as_millis();
+            check_range(&format!("{p}.tombstone_retention_ms"), v, 0, max)?;
+        }
         n.streams.push((&st.name, st.partitions));
     }
     let mut group_names = VecSet::new();
@@ -305,6 +309,23 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     }
     for (i, pr) in s.producers.iter().enumerate() {
         check_producer(&mut n, &format!("producers[{i}]"), pr)?;
+        if matches!(pr.keys, KeySpec::None) && compacted(t, &pr.target) {
+            return Err(err(
+                format!("producers[{i}].keys"),
+                "a compacted stream takes only records with a key",
+            ));
+        }
+    }
+    for (i, step) in s.script.iter().enumerate() {
+        if let Action::Publish { target, key, .. } = &step.action
+            && key.as_deref().is_none_or(str::is_empty)
+            && compacted(t, target)
+        {
+            return Err(err(
+                format!("script[{i}].action.publish.key"),
+                "a compacted stream takes only records with a key",
+            ));
+        }
     }
     for (i, c) in s.consumers.iter().enumerate() {
         let p = format!("consumers[{i}]");
@@ -546,19 +567,15 @@ fn check_consumer(
     Ok(())
 }
 
-/// Headers on a published message: at most [`MAX_HEADERS`], names and values bounded, and
-/// only where the message is a queue message (stream records carry no headers).
-fn check_headers(
-    p: &str,
-    target: &TargetSpec,
-    headers: &[(String, String)],
-) -> Result<(), ScenarioError> {
-    if headers.is_empty() {
-        return Ok(());
-    }
-    if matches!(target, TargetSpec::Stream(_)) {
-        return Err(err(p, "stream records carry no headers"));
-    }
+/// Whether `target` is a compacted stream of `t`.
+fn compacted(t: &super::scenario::Topology, target: &TargetSpec) -> bool {
+    matches!(target, TargetSpec::Stream(name)
+        if t.streams.iter().any(|st| st.name == *name && st.cleanup == CleanupSpec::Compact))
+}
+
+/// Headers on a published message or a produced stream record: at most [`MAX_HEADERS`],
+/// names non-empty, names and values bounded.
+fn check_headers(p: &str, headers: &[(String, String)]) -> Result<(), ScenarioError> {
     check_len(p, headers, MAX_HEADERS)?;
     for (j, (name, value)) in headers.iter().enumerate() {
         if name.is_empty() {
@@ -587,7 +604,7 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
             headers,
         } => {
             check_routing_key(&format!("{p}.publish.target"), target)?;
-            check_headers(&format!("{p}.publish.headers"), target, headers)?;
+            check_headers(&format!("{p}.publish.headers"), headers)?;
             if let Some(k) = key {
                 check_text(&format!("{p}.publish.key"), k, MAX_NAME_BYTES)?;
             }

@@ -6,12 +6,14 @@
 //! and the last chunk may be partly used (the first one grows by an eighth at a time up to the
 //! chunk size, later ones are allocated at exactly the chunk size), so a log's unused capacity
 //! is bounded by two chunks however long it gets, instead of the up-to-2× slack of one
-//! growing buffer.
+//! growing buffer. Records removed from inside a log (compaction) leave their slot, emptied
+//! of payload and properties, and their offset in the log's [`Gaps`].
 
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::gaps::Gaps;
 use super::{LogBounds, Record, Storage, StorageError};
 use crate::ids::{LogId, Offset};
 use crate::vec_map::VecMap;
@@ -28,6 +30,9 @@ struct MemLog {
     start: u64,
     len: usize,
     chunks: VecDeque<VecDeque<Record>>,
+    /// Offsets removed from inside the log; their slots hold a record without payload or
+    /// properties (the offset's place, not its bytes).
+    gaps: Gaps,
 }
 
 impl MemLog {
@@ -221,7 +226,7 @@ impl Storage for MemoryStorage {
             self.sparse.remove(&log)
         };
         let removed = removed.ok_or(StorageError::UnknownLog(log))?;
-        self.records -= removed.len;
+        self.records -= removed.len - removed.gaps.len();
         self.log_count -= 1;
         Ok(())
     }
@@ -241,16 +246,21 @@ impl Storage for MemoryStorage {
     #[inline]
     fn check_readable(&self, log: LogId, offset: Offset) -> Result<(), StorageError> {
         let l = self.log(log)?;
-        if offset.0 >= l.start && offset.0 < l.end() {
-            Ok(())
-        } else {
+        if offset.0 < l.start || offset.0 >= l.end() {
             Err(StorageError::OutOfRange { log, offset })
+        } else if l.gaps.contains(offset.0) {
+            Err(StorageError::Removed { log, offset })
+        } else {
+            Ok(())
         }
     }
 
     #[inline]
     fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError> {
         let l = self.log(log)?;
+        if l.gaps.contains(offset.0) {
+            return Err(StorageError::Removed { log, offset });
+        }
         offset
             .0
             .checked_sub(l.start)
@@ -279,9 +289,38 @@ impl Storage for MemoryStorage {
         else {
             return Err(StorageError::OutOfRange { log, offset: from });
         };
-        let count = (l.len - index).min(max - out.len());
+        let mut count = (l.len - index).min(max - out.len());
+        if let Some(gap) = l.gaps.next_gap(from.0) {
+            if gap == from.0 {
+                return Err(StorageError::Removed { log, offset: from });
+            }
+            count = count.min((gap - from.0) as usize);
+        }
         l.copy_to(index, count, out);
         Ok(())
+    }
+
+    fn remove_records(&mut self, log: LogId, offsets: &[Offset]) -> Result<usize, StorageError> {
+        let l = self.log_mut(log)?;
+        if let Some(&offset) = offsets.iter().find(|o| o.0 < l.start || o.0 >= l.end()) {
+            return Err(StorageError::OutOfRange { log, offset });
+        }
+        let new = l.gaps.insert(offsets);
+        for &o in &new {
+            let (chunk, at) = l.locate((o - l.start) as usize);
+            if let Some(slot) = l.chunks.get_mut(chunk).and_then(|c| c.get_mut(at)) {
+                slot.payload = crate::message::Payload::default();
+                slot.meta = None;
+            }
+        }
+        self.records -= new.len();
+        Ok(new.len())
+    }
+
+    fn next_record(&self, log: LogId, from: Offset) -> Result<Offset, StorageError> {
+        let l = self.log(log)?;
+        let from = from.0.max(l.start).min(l.end());
+        Ok(Offset(l.gaps.next_kept(from).min(l.end())))
     }
 
     #[inline]
@@ -289,7 +328,12 @@ impl Storage for MemoryStorage {
         let l = self.log_mut(log)?;
         let n = before.0.min(l.end()).saturating_sub(l.start) as usize;
         l.drop_front(n);
-        self.records -= n;
+        let gaps = if l.gaps.is_empty() {
+            0
+        } else {
+            l.gaps.drop_below(l.start)
+        };
+        self.records -= n - gaps;
         Ok(())
     }
 

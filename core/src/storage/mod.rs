@@ -6,6 +6,12 @@
 //! backed one, say) slots in without touching the messaging patterns. [`MemoryStorage`] is the
 //! in-memory twin and works without `std`.
 //!
+//! A stream partition's log can also lose records from inside ([`Storage::remove_records`],
+//! compaction): its bounds stay, the removed offsets become gaps that read as
+//! [`StorageError::Removed`], and [`Storage::next_record`] steps over them. Both backends
+//! keep the removed offsets in a sorted list beside the log (`gaps.rs`); `FileStorage` saves
+//! it in its metadata at each flush, so a reopened log has the same gaps as at the last flush.
+//!
 //! # Error semantics
 //!
 //! Every method returns a [`StorageError`] instead of panicking. A failed call must leave the
@@ -14,6 +20,7 @@
 
 #[cfg(feature = "std")]
 pub mod file;
+mod gaps;
 mod memory;
 
 #[cfg(feature = "std")]
@@ -86,6 +93,16 @@ pub enum StorageError {
     },
     /// The underlying medium failed.
     Io,
+    /// The record at this offset was removed from inside the log
+    /// ([`Storage::remove_records`]: compaction); the offsets around it are still there.
+    Removed {
+        /// The log.
+        log: LogId,
+        /// The removed record's offset.
+        offset: Offset,
+    },
+    /// The backend cannot do this (a backend without [`Storage::remove_records`]).
+    Unsupported,
 }
 
 impl fmt::Display for StorageError {
@@ -101,6 +118,10 @@ impl fmt::Display for StorageError {
                 write!(f, "record {offset} of log {log} is corrupt")
             }
             StorageError::Io => f.write_str("storage i/o failed"),
+            StorageError::Removed { log, offset } => {
+                write!(f, "record {offset} of log {log} was removed by compaction")
+            }
+            StorageError::Unsupported => f.write_str("the storage does not support this"),
         }
     }
 }
@@ -145,7 +166,9 @@ pub trait Storage {
         self.read(log, offset).map(|_| ())
     }
 
-    /// Appends to `out` up to `max` records starting at `from`, stopping at the log end.
+    /// Appends to `out` up to `max` records starting at `from`, stopping at the log end or
+    /// before a removed record (see [`remove_records`](Self::remove_records)), so the records
+    /// appended are those at `from`, `from + 1`, … in order.
     ///
     /// Errors as [`read`](Storage::read); on error `out` may hold the records read so far.
     fn read_range(
@@ -158,10 +181,39 @@ pub trait Storage {
         let bounds = self.bounds(log)?;
         let mut at = from;
         while at < bounds.end && out.len() < max {
-            out.push(self.read(log, at)?);
+            match self.read(log, at) {
+                Ok(r) => out.push(r),
+                Err(StorageError::Removed { .. }) if at != from => break,
+                Err(e) => return Err(e),
+            }
             at = at.next();
         }
         Ok(())
+    }
+
+    /// Removes the records at `offsets` from inside the log (compaction): the bounds stay, a
+    /// read at a removed offset fails with [`StorageError::Removed`], and
+    /// [`read_range`](Self::read_range) stops before it. Offsets already removed are ignored.
+    /// Returns how many records were removed by this call.
+    ///
+    /// Errors: [`StorageError::UnknownLog`], [`StorageError::OutOfRange`] for an offset
+    /// outside `start..end` (then nothing is removed), [`StorageError::Unsupported`] (the
+    /// default, for a backend without compaction). The broker skips that compaction and
+    /// reports nothing.
+    fn remove_records(&mut self, log: LogId, offsets: &[Offset]) -> Result<usize, StorageError> {
+        let _ = (log, offsets);
+        Err(StorageError::Unsupported)
+    }
+
+    /// The first offset at or after `from` (and at or after the log start) that holds a
+    /// record, or the log end: how a reader steps over the gaps compaction left. The default,
+    /// for a backend without [`remove_records`](Self::remove_records), is
+    /// `max(from, start)` capped at the end.
+    ///
+    /// Errors: [`StorageError::UnknownLog`].
+    fn next_record(&self, log: LogId, from: Offset) -> Result<Offset, StorageError> {
+        let b = self.bounds(log)?;
+        Ok(from.max(b.start).min(b.end))
     }
 
     /// Drops every record before `before`; the log start becomes `max(start, before)` (never

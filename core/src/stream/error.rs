@@ -78,6 +78,19 @@ pub enum ProduceError {
     Limit(LimitError),
     /// Storage refused the append.
     Storage(StorageError),
+    /// More headers than [`Limits::max_headers`](crate::Limits).
+    TooManyHeaders {
+        /// How many were given.
+        count: usize,
+        /// The maximum.
+        max: usize,
+    },
+    /// A header name is empty, or a name or value is longer than
+    /// [`Limits::max_key_len`](crate::Limits) or holds a control character.
+    InvalidHeader(NameError),
+    /// A record without a key for a compacted stream (Kafka's `InvalidRecordException`:
+    /// "Compacted topic cannot accept message without key").
+    KeyRequired,
 }
 
 impl fmt::Display for ProduceError {
@@ -99,10 +112,17 @@ impl fmt::Display for ProduceError {
             }
             Self::Limit(e) => e.fmt(f),
             Self::Storage(e) => write!(f, "storage: {e}"),
+            Self::TooManyHeaders { count, max } => {
+                write!(f, "{count} headers exceed the maximum of {max}")
+            }
+            Self::InvalidHeader(e) => write!(f, "invalid header: {e}"),
+            Self::KeyRequired => {
+                f.write_str("a compacted stream cannot take a record without a key")
+            }
         }
     }
 }
-error_boilerplate!(ProduceError { LimitError => Limit, StorageError => Storage });
+error_boilerplate!(ProduceError { LimitError => Limit, StorageError => Storage, NameError => InvalidHeader });
 
 /// Errors of [`Broker::stream_consumer`](crate::Broker::stream_consumer) and
 /// [`Broker::close_stream_consumer`](crate::Broker::close_stream_consumer).

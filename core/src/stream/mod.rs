@@ -1,12 +1,20 @@
 //! Streams (pattern D): partitioned append-only logs with offsets, timestamps and retention.
 //!
 //! A stream has `N` partitions; each is a log in [`Storage`] with dense offsets from its log
-//! start, and each record carries the `now` of its append as timestamp. Consumers hold their
+//! start, and each record carries the `now` of its append as timestamp, its key if any, and
+//! its application headers (in the order produced, in the record's `MessageMeta`). Consumers hold their
 //! own positions; reading never deletes. Retention by record count, bytes and age advances the
-//! log start (`drop_prefix`), checked on every append and in `handle_timeout`. Semantics follow
-//! Kafka (SEMANTICS.md, "Streams and offsets").
+//! log start (`drop_prefix`), checked on every append and in `handle_timeout`. A stream with
+//! [`CleanupPolicy::Compact`] also keeps only the latest record per key (`compact.rs`: the
+//! rules, when it runs, tombstones), leaving gaps in the offsets. Semantics follow Kafka
+//! (SEMANTICS.md, "Streams and offsets").
 
+mod compact;
 mod error;
+pub(crate) use compact::Compacted;
+pub use compact::{
+    COMPACT_MIN_DIRTY, CleanupPolicy, DEFAULT_TOMBSTONE_RETENTION, MAX_TOMBSTONE_RETENTION,
+};
 pub use error::{DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError};
 
 use alloc::string::String;
@@ -139,6 +147,13 @@ pub struct StreamConfig {
     /// With [`KeylessStrategy::Sticky`], the bytes appended to one partition before the next
     /// keyless record moves to the next partition (Kafka's `batch.size`).
     pub sticky_batch_bytes: u32,
+    /// Whether only retention removes records ([`CleanupPolicy::Delete`], the default) or
+    /// compaction also keeps just the latest record per key (Kafka's `cleanup.policy`).
+    pub cleanup: CleanupPolicy,
+    /// How long a tombstone (a keyed record with an empty payload) of a compacted stream
+    /// stays after its timestamp before compaction removes it (Kafka's
+    /// `delete.retention.ms`); at most [`MAX_TOMBSTONE_RETENTION`].
+    pub tombstone_retention: Duration,
 }
 
 impl Default for StreamConfig {
@@ -160,7 +175,23 @@ impl StreamConfig {
             },
             keyless: KeylessStrategy::RoundRobin,
             sticky_batch_bytes: DEFAULT_STICKY_BATCH_BYTES,
+            cleanup: CleanupPolicy::Delete,
+            tombstone_retention: DEFAULT_TOMBSTONE_RETENTION,
         }
+    }
+
+    /// Sets the cleanup policy.
+    #[must_use]
+    pub fn with_cleanup(mut self, cleanup: CleanupPolicy) -> Self {
+        self.cleanup = cleanup;
+        self
+    }
+
+    /// Sets how long tombstones of a compacted stream stay.
+    #[must_use]
+    pub fn with_tombstone_retention(mut self, retention: Duration) -> Self {
+        self.tombstone_retention = retention;
+        self
     }
 
     /// Sets how keyless records are spread.
@@ -255,6 +286,8 @@ pub struct StreamRecord {
     pub key: Option<Payload>,
     /// The bytes.
     pub payload: Payload,
+    /// Application headers, in the order produced (empty when produced without any).
+    pub headers: Vec<(String, String)>,
     /// Whether this offset is below the furthest offset handed out before, to this standalone
     /// consumer or to any member of its group: a replay after a seek, or an at-least-once
     /// redelivery after a crash or a rebalance resumed from an older committed offset.
@@ -289,6 +322,8 @@ pub struct Produced {
 pub struct PartitionStats {
     /// The retained offsets `start..end`.
     pub bounds: LogBounds,
+    /// Records kept: `end − start`, less the gaps compaction left.
+    pub records: u64,
     /// Bytes (payload plus key) of the retained records.
     pub bytes: u64,
     /// Timestamp of the oldest retained record.
@@ -299,8 +334,15 @@ pub struct PartitionStats {
 #[derive(Debug)]
 pub(crate) struct PartitionLog {
     pub(crate) log: LogId,
-    /// Records retained (`end − start`), so appending needs no storage call to check the cap.
+    /// Records retained (`end − start − gaps`), so appending needs no storage call to check
+    /// the cap.
     pub(crate) records: u64,
+    /// Offsets in `start..end` whose record compaction removed.
+    pub(crate) gaps: u64,
+    /// Records appended since the last compaction (compacted streams only).
+    pub(crate) dirty: u64,
+    /// When the earliest tombstone kept by the last compaction may go (compacted streams).
+    pub(crate) tombstone_due: Option<Instant>,
     pub(crate) bytes: u64,
     /// Timestamp of the record at the log start, if any.
     pub(crate) oldest: Option<Instant>,
@@ -402,27 +444,45 @@ impl Stream {
         self.parts.len() as u32
     }
 
-    /// Appends `record` to partition `p` and applies retention to it; returns the record's
-    /// offset and what retention dropped, if anything (the caller reports `Appended`, then
-    /// `RetentionApplied`).
+    /// Appends `record` to partition `p` and applies retention to it, then compaction when
+    /// it is due (see `compact.rs`); returns the record's offset, what retention dropped and
+    /// what compaction removed, if anything (the caller reports `Appended`, then
+    /// `RetentionApplied`, then `Compacted`).
     pub(crate) fn append<S: Storage>(
         &mut self,
         storage: &mut S,
         p: u32,
         record: Record,
         now: Instant,
-    ) -> Result<(Offset, Option<Retained>), StorageError> {
+    ) -> Result<(Offset, Option<Retained>, Option<Compacted>), StorageError> {
         let part = &mut self.parts[p as usize];
         let size = record_size(&record);
         let timestamp = record.timestamp;
         let message = record.message;
+        let tombstone = record.payload.is_empty();
         let offset = storage.append(part.log, record)?;
         part.bytes += size;
         part.records += 1;
         part.oldest.get_or_insert(timestamp);
         part.last = Some(message);
         let retained = self.apply_retention(storage, p, now);
-        Ok((offset, retained))
+        let compacted = if self.config.cleanup == CleanupPolicy::Compact {
+            let part = &mut self.parts[p as usize];
+            part.dirty += 1;
+            if tombstone {
+                let due = timestamp.saturating_add(self.config.tombstone_retention);
+                part.tombstone_due = Some(part.tombstone_due.map_or(due, |d| d.min(due)));
+            }
+            let clean = part.records.saturating_sub(part.dirty);
+            if part.dirty >= COMPACT_MIN_DIRTY.max(clean) {
+                self.compact(storage, p, now)
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        Ok((offset, retained, compacted))
     }
 
     /// Advances the log start of partition `p` until it is within every retention bound;
@@ -442,13 +502,16 @@ impl Stream {
         let Ok(bounds) = storage.bounds(part.log) else {
             return None;
         };
-        let mut start = bounds.start;
+        // The first record kept (compaction may have removed the ones at the start).
+        let Ok(mut start) = storage.next_record(part.log, bounds.start) else {
+            return None;
+        };
+        let mut kept = part.records;
         let mut reason = None;
         let mut dropped_bytes = 0;
         let mut oldest = part.oldest;
-        let count = |start: Offset| bounds.end.0 - start.0;
         while start < bounds.end {
-            let over_records = retention.max_records.is_some_and(|m| count(start) > m);
+            let over_records = retention.max_records.is_some_and(|m| kept > m);
             let over_bytes = retention
                 .max_bytes
                 .is_some_and(|m| part.bytes - dropped_bytes > m);
@@ -468,8 +531,12 @@ impl Stream {
                 break;
             };
             dropped_bytes += record_size(&head);
+            kept = kept.saturating_sub(1);
             reason.get_or_insert(why);
-            start = start.next();
+            let Ok(next) = storage.next_record(part.log, start.next()) else {
+                break;
+            };
+            start = next;
             oldest = if start < bounds.end {
                 storage.read(part.log, start).ok().map(|r| r.timestamp)
             } else {
@@ -480,13 +547,15 @@ impl Stream {
         if storage.drop_prefix(part.log, start).is_err() {
             return None;
         }
+        let dropped = part.records - kept;
         part.bytes -= dropped_bytes;
-        part.records -= start.0 - bounds.start.0;
+        part.records = kept;
+        part.gaps = (bounds.end.0 - start.0).saturating_sub(kept);
         part.oldest = oldest;
         Some(Retained {
             partition: sp,
             start,
-            dropped: start.0 - bounds.start.0,
+            dropped,
             reason,
         })
     }
@@ -501,22 +570,28 @@ impl Stream {
         })
     }
 
-    /// When the oldest record of some partition passes `max_age`; at once when a partition
-    /// is over its retention.
+    /// When the oldest record of some partition passes `max_age`, or a tombstone of a
+    /// compacted partition may go; at once when a partition is over its retention.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         if self.over_retention() {
             return Some(Instant::ZERO);
         }
-        let age = self.config.retention.max_age?;
-        self.parts
-            .iter()
-            .filter_map(|p| p.oldest)
-            .min()
-            .map(|t| t.saturating_add(age))
+        let tombstones = self.parts.iter().filter_map(|p| p.tombstone_due).min();
+        let age = self.config.retention.max_age.and_then(|age| {
+            self.parts
+                .iter()
+                .filter_map(|p| p.oldest)
+                .min()
+                .map(|t| t.saturating_add(age))
+        });
+        match (age, tombstones) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// The earliest offset of partition `p` whose timestamp is at or after `t`, or the log
-    /// end. Timestamps are non-decreasing (the broker's clock never runs backwards), so this is
+    /// The earliest offset of partition `p` holding a record whose timestamp is at or after
+    /// `t`, or the log end. Timestamps are non-decreasing (the broker's clock never runs backwards), so this is
     /// a binary search.
     pub(crate) fn offset_for_time<S: Storage>(
         &self,
@@ -527,15 +602,18 @@ impl Stream {
         let log = self.parts[p as usize].log;
         let b = storage.bounds(log)?;
         let (mut lo, mut hi) = (b.start.0, b.end.0);
+        // Over the offsets, each standing for the first record at or after it (a gap left by
+        // compaction reads as the record after it; past the last one, as the log end).
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if storage.read(log, Offset(mid))?.timestamp < t {
-                lo = mid + 1;
+            let at = storage.next_record(log, Offset(mid))?;
+            if at < b.end && storage.read(log, at)?.timestamp < t {
+                lo = at.0 + 1;
             } else {
                 hi = mid;
             }
         }
-        Ok(Offset(lo))
+        storage.next_record(log, Offset(lo))
     }
 }
 

@@ -161,8 +161,16 @@ const MAX_LOG: u64 = 1024;
 /// says, asked through the [`Storage`] trait so it works on every backend.
 pub fn records_held<S: Storage>(storage: &S) -> u64 {
     (1..=MAX_LOG)
-        .filter_map(|log| storage.bounds(LogId(log)).ok())
-        .map(|b| b.end.0 - b.start.0)
+        .filter_map(|log| Some((LogId(log), storage.bounds(LogId(log)).ok()?)))
+        .map(|(log, b)| {
+            // Offsets removed from inside the log (compaction) hold no record.
+            (b.start.0..b.end.0)
+                .filter(|&o| {
+                    storage.next_record(log, brokerlab::Offset(o)).ok()
+                        == Some(brokerlab::Offset(o))
+                })
+                .count() as u64
+        })
         .sum()
 }
 
@@ -241,7 +249,24 @@ pub fn durable_state<S: Storage>(b: &Broker<S>) -> String {
         writeln!(out, "stream {s} {name:?}").unwrap();
         for p in 0..partitions {
             let sp = StreamPartition::new(s, p);
-            writeln!(out, "  {sp} {:?}", b.partition_stats(sp)).unwrap();
+            let stats = b.partition_stats(sp);
+            writeln!(out, "  {sp} {stats:?}").unwrap();
+            // The surviving records (a compacted log has gaps), with keys and headers; the
+            // first 256 of each partition.
+            let Some(bounds) = stats.map(|s| s.bounds) else {
+                continue;
+            };
+            let records = (bounds.start.0..bounds.end.0)
+                .filter_map(|o| b.stream_record(sp, brokerlab::Offset(o)))
+                .take(256);
+            for r in records {
+                writeln!(
+                    out,
+                    "    {} {} key={:?} headers={:?} {:?}",
+                    r.offset, r.message, r.key, r.headers, r.payload
+                )
+                .unwrap();
+            }
         }
     }
     for g in b.groups() {

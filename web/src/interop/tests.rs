@@ -678,3 +678,47 @@ fn the_kafka_script_runs_and_creates_every_topic() {
         .collect();
     assert_eq!(configs, ["retention.ms=90500", "retention.bytes=1048576"]);
 }
+
+#[test]
+fn the_kafka_notes_say_how_to_produce_a_scripted_record_with_headers() {
+    let mut s = sim::ready::load("d").expect("ready-made");
+    s.script.push(sim::ScriptStep {
+        at_ms: 500,
+        action: sim::Action::Publish {
+            target: sim::TargetSpec::Stream("clicks".into()),
+            key: Some("u1".into()),
+            payload: "hello".into(),
+            count: 1,
+            headers: vec![
+                ("source".into(), "web".into()),
+                ("trace".into(), "7".into()),
+            ],
+        },
+    });
+    let notes = kafka::export(&s).notes.join("\n");
+    assert!(
+        notes.contains("--property parse.headers=true --property parse.key=true")
+            && notes.contains(r#""source:web,trace:7\tu1\thello""#),
+        "{notes}"
+    );
+}
+
+#[test]
+fn a_compacted_stream_exports_its_cleanup_policy_and_tombstone_retention() {
+    let mut s = sim::ready::load("d").expect("ready-made");
+    s.topology.streams[0].cleanup = sim::CleanupSpec::Compact;
+    s.topology.streams[0].tombstone_retention_ms = Some(2_000);
+    s.producers[0].keys = sim::KeySpec::Fixed("u1".into());
+    let text = kafka::export(&s).text;
+    assert!(
+        text.contains("--config cleanup.policy=compact,delete --config delete.retention.ms=2000"),
+        "{text}"
+    );
+    s.topology.streams[0].retention = sim::RetentionSpec::default();
+    s.topology.streams[0].tombstone_retention_ms = None;
+    let text = kafka::export(&s).text;
+    assert!(
+        text.contains("--config cleanup.policy=compact --config delete.retention.ms=86400000"),
+        "{text}"
+    );
+}

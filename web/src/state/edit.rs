@@ -125,7 +125,15 @@ pub fn spec_json(s: &Scenario, entity: &Entity) -> Option<String> {
         Entity::Producer(n) => pretty(s.producers.iter().find(|p| p.name == *n)?),
         Entity::Exchange(n) => pretty(t.exchanges.iter().find(|x| x.name == *n)?),
         Entity::Queue(n) => pretty(t.queues.iter().find(|q| q.name == *n)?),
-        Entity::Stream(n) => pretty(t.streams.iter().find(|x| x.name == *n)?),
+        Entity::Stream(n) => {
+            // The cleanup policy is left out of the scenario's JSON when it is the default;
+            // the editor shows it so that `"compact"` is one word away.
+            let mut v = serde_json::to_value(t.streams.iter().find(|x| x.name == *n)?).ok()?;
+            if let Some(o) = v.as_object_mut() {
+                o.entry("cleanup").or_insert_with(|| "delete".into());
+            }
+            pretty(&v)
+        }
         Entity::Group(n) => pretty(t.groups.iter().find(|g| g.name == *n)?),
         Entity::Consumer(n) | Entity::Subscription(n) => {
             pretty(s.consumers.iter().find(|c| c.name == *n)?)
@@ -292,6 +300,8 @@ fn add(s: &mut Scenario, kind: NewKind) -> Result<Entity, String> {
                 partitions: 3,
                 retention: sim::RetentionSpec::default(),
                 keyless: sim::KeylessSpec::default(),
+                cleanup: sim::CleanupSpec::default(),
+                tombstone_retention_ms: None,
             });
             Entity::Stream(name)
         }

@@ -78,3 +78,28 @@ fn deleting_a_stream_takes_groups_left_without_one_and_their_members() {
     assert_eq!(s.producers.len(), 1);
     assert_eq!(s.script.len(), 1, "only the step about w is left");
 }
+
+#[test]
+fn a_stream_is_compacted_by_editing_its_cleanup_unless_it_gets_keyless_records() {
+    let s = scenario();
+    let json = spec_json(&s, &Entity::Stream("clicks".into())).expect("spec");
+    assert!(json.contains(r#""cleanup": "delete""#), "{json}");
+    let edit = |name: &str, json: String| Edit::Replace {
+        entity: Entity::Stream(name.into()),
+        json,
+    };
+    let compact = json.replace(r#""delete""#, r#""compact""#);
+    let (s2, _) = apply(&s, &edit("clicks", compact)).expect("taken");
+    assert_eq!(s2.topology.streams[1].cleanup, sim::CleanupSpec::Compact);
+    assert!(
+        spec_json(&s2, &Entity::Stream("clicks".into()))
+            .expect("spec")
+            .contains(r#""cleanup": "compact""#)
+    );
+    // `work` gets a keyless record from the script: compaction would refuse it.
+    let json = spec_json(&s, &Entity::Stream("work".into()))
+        .expect("spec")
+        .replace(r#""delete""#, r#""compact""#);
+    let refused = apply(&s, &edit("work", json)).expect_err("refused");
+    assert!(refused.contains("only records with a key"), "{refused}");
+}

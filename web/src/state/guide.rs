@@ -56,7 +56,7 @@ impl Guide {
     }
 }
 
-const GUIDES: [Guide; 6] = [
+const GUIDES: [Guide; 7] = [
     Guide {
         id: "a",
         label: "A · Queue",
@@ -274,6 +274,39 @@ const GUIDES: [Guide; 6] = [
                 at_ms: 8_000,
                 say: "They are back: the queue redelivered, pub/sub lost what was sent meanwhile, fan-out kept a backlog, the stream resumed from its commit, the group handed the partitions on.",
                 look: &[],
+            },
+        ],
+    },
+    Guide {
+        id: "changelog",
+        label: "Changelog",
+        purpose: "A compacted stream keeps the latest record of each key, not the whole history: a changelog from which any reader can rebuild the current state, however late it starts.",
+        watch: "The log's hollow cells are offsets whose record compaction removed: offsets never change. new-service joins at 5 s and reads one address per user; bob's delete (an empty record, a tombstone) goes after 3 s, so audit, at 8 s, never hears of bob.",
+        try_this: [
+            "Filter the event log by compacted: each compaction says how many older records it removed and how many it kept.",
+            "Select new-service and seek it to the beginning: it reads again only what compaction kept, one record per user.",
+        ],
+        counterexample: "",
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "profile-service writes the address of four users in turn to the compacted stream profiles.",
+                look: &["producer:profile-service", "stream:profiles"],
+            },
+            Step {
+                at_ms: 2_000,
+                say: "Compaction has run several times: only the latest record of each user is left, the hollow cells are gaps. The log end keeps growing, offsets never change.",
+                look: &["stream:profiles"],
+            },
+            Step {
+                at_ms: 5_000,
+                say: "bob deleted his account at 4 s: an empty record, a tombstone. new-service starts from offset 0 and rebuilds the state: the latest address of each user, then bob's delete.",
+                look: &["consumer:new-service", "stream:profiles"],
+            },
+            Step {
+                at_ms: 8_000,
+                say: "The tombstone's 3 s are up: compaction removed it with bob's last address. audit, from offset 0, reads three users only.",
+                look: &["consumer:audit", "stream:profiles"],
             },
         ],
     },

@@ -4,6 +4,8 @@
 use brokerlab::sim::{SimEvent, SimEventKind, SimNote, Simulation};
 use brokerlab::{Event, Offset, Target};
 
+use super::view::header_list;
+
 /// Most rows one poll of a stream turns into (one per record read).
 const ROWS_PER_POLL: u64 = 50;
 
@@ -248,15 +250,20 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                 offset,
             } => {
                 let (st, label) = stream(*partition);
-                let payload = b
-                    .stream_record(*partition, *offset)
+                let record = b.stream_record(*partition, *offset);
+                let payload = record
+                    .as_ref()
                     .map(|r| text(r.payload.as_bytes()))
+                    .unwrap_or_default();
+                let headers = record
+                    .filter(|r| !r.headers.is_empty())
+                    .map(|r| format!(" [{}]", header_list(&r.headers)))
                     .unwrap_or_default();
                 one(row(
                     "appended",
                     vec![st],
                     format!(
-                        "{message} appended to {label} at {}: \u{201c}{payload}\u{201d}",
+                        "{message} appended to {label} at {}: \u{201c}{payload}\u{201d}{headers}",
                         offset.0
                     ),
                 ))
@@ -427,6 +434,29 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                     g(*group)
                 ),
             )),
+
+            Event::Compacted {
+                partition,
+                removed,
+                tombstones,
+                kept,
+            } => {
+                let (st, label) = stream(*partition);
+                let deletes = if *tombstones > 0 {
+                    format!(" ({tombstones} expired tombstones)")
+                } else {
+                    String::new()
+                };
+                one(row(
+                    "compacted",
+                    vec![st],
+                    format!(
+                        "compaction removed {removed} record{}{deletes} from {label}; \
+                         {kept} kept, offsets unchanged",
+                        if *removed == 1 { "" } else { "s" }
+                    ),
+                ))
+            }
             Event::ConsumerCrashed { consumer, queue }
             | Event::ConsumerRestarted { consumer, queue }
             | Event::ConsumerAdded { consumer, queue }

@@ -145,6 +145,43 @@ fn a_hand_published_message_with_headers_shows_in_the_queue() {
 }
 
 #[test]
+fn a_hand_produced_stream_record_with_headers_shows_them() {
+    let s = at("d", 1_000);
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::Publish {
+            target: TargetSpec::Stream("clicks".into()),
+            key: Some("u1".into()),
+            payload: "by hand".into(),
+            count: 1,
+            headers: vec![("source".into(), "me".into()), ("trace".into(), "7".into())],
+        }),
+    );
+    assert_eq!(s.notice, None);
+    let appended = s
+        .log
+        .iter()
+        .rev()
+        .find(|r| r.kind == "appended")
+        .expect("appended row");
+    assert!(
+        appended
+            .text
+            .ends_with("\u{201c}by hand\u{201d} [source=me, trace=7]"),
+        "{}",
+        appended.text
+    );
+    let s = reduce(s, Action::Select(Some(Entity::Stream("clicks".into()))));
+    let items = s.view.details.clone().expect("details").items;
+    assert!(
+        items
+            .iter()
+            .any(|i| i.ends_with("\u{201c}by hand\u{201d} [source=me, trace=7]")),
+        "{items:?}"
+    );
+}
+
+#[test]
 fn a_new_rate_shows_on_the_producer() {
     let s = at("a", 1_000);
     let s = reduce(

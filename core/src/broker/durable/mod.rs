@@ -143,12 +143,15 @@ fn decode_acks(bytes: &[u8]) -> Option<AckState> {
 
 /// Rebuilds what retention needs of one partition from its log and what the last flush saved:
 /// when the log still starts where it did then and still holds the last record counted, only
-/// the records appended since are read; otherwise every retained record is. Also moves `next_message`
+/// the records appended since are read; otherwise every retained record is. A compacted
+/// partition (`compacted`) is always read whole, stepping over its gaps, and is due for
+/// compaction at once (when its tombstones may go is not saved). Also moves `next_message`
 /// past the log's last record. Returns the partition, its `start..end` and the records read.
 fn recover_partition<S: Storage>(
     storage: &S,
     log: LogId,
     saved: Option<&SavedPartition>,
+    compacted: bool,
     next_message: &mut u64,
 ) -> Result<(PartitionLog, (u64, u64), u64), StorageError> {
     let bounds = storage.bounds(log)?;
@@ -156,13 +159,17 @@ fn recover_partition<S: Storage>(
     let mut part = PartitionLog {
         log,
         records: end - start,
+        gaps: 0,
+        dirty: 0,
+        tombstone_due: None,
         bytes: 0,
         oldest: None,
         last: None,
     };
     let mut at = start;
     let counted = |s: &&SavedPartition| {
-        s.end <= end
+        !compacted
+            && s.end <= end
             && s.end.checked_sub(s.records) == Some(start)
             && (s.records == 0
                 || storage
@@ -176,9 +183,14 @@ fn recover_partition<S: Storage>(
         part.oldest = s.oldest;
         at = s.end;
     }
-    let first = at;
     let mut scratch = Vec::new();
+    let mut read = 0;
+    let mut last = None;
     while at < end {
+        at = storage.next_record(log, Offset(at))?.0;
+        if at >= end {
+            break;
+        }
         scratch.clear();
         storage.read_range(log, Offset(at), 4096, &mut scratch)?;
         if scratch.is_empty() {
@@ -186,15 +198,24 @@ fn recover_partition<S: Storage>(
         }
         part.oldest = part.oldest.or(scratch.first().map(|r| r.timestamp));
         part.bytes += scratch.iter().map(record_size).sum::<u64>();
+        last = scratch.last().map(|r| r.message);
+        read += scratch.len() as u64;
         at += scratch.len() as u64;
     }
-    if end > start {
-        let last = storage.read(log, Offset(end - 1))?.message;
-        part.last = Some(last);
+    if compacted {
+        part.records = read;
+        part.gaps = (end - start) - read;
+        part.dirty = read;
+        part.tombstone_due = (read > 0).then_some(Instant::ZERO);
+        part.last = last;
+    } else if end > start {
+        part.last = Some(storage.read(log, Offset(end - 1))?.message);
+    }
+    if let Some(last) = part.last {
         // A stored id of u64::MAX (damage, or a hand-made file) must not overflow.
         *next_message = (*next_message).max(last.0.saturating_add(1));
     }
-    Ok((part, (start, end), at - first))
+    Ok((part, (start, end), read))
 }
 
 impl<S: Storage> Broker<S> {
@@ -429,8 +450,14 @@ impl<S: Storage> Broker<S> {
             let mut ranges = Vec::with_capacity(logs.len());
             let mut records_read = 0;
             for (p, log) in logs.into_iter().enumerate() {
-                let (part, range, read) =
-                    recover_partition(&b.storage, LogId(log), saved.get(p), &mut next_message)?;
+                let compacted = config.cleanup == crate::stream::CleanupPolicy::Compact;
+                let (part, range, read) = recover_partition(
+                    &b.storage,
+                    LogId(log),
+                    saved.get(p),
+                    compacted,
+                    &mut next_message,
+                )?;
                 parts.push(part);
                 ranges.push(range);
                 records_read += read;

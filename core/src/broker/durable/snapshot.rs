@@ -1,7 +1,9 @@
 //! The topology as the broker saves it for recovery: exchanges, queues with their logs and
 //! configs, bindings to queues, streams with their partition logs, groups, and the id
 //! counters. Connections (consumers, subscriptions, stream consumers, group members) are not
-//! part of it: clients make them again after a restart.
+//! part of it: clients make them again after a restart. Streams' cleanup policies and tombstone
+//! retentions follow the groups, only when some stream is not the default, so that snapshots
+//! written before compaction existed still read.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -12,7 +14,7 @@ use crate::group::assign::Assignor;
 use crate::ids::Target;
 use crate::partitioner::KeylessStrategy;
 use crate::queue::{Overflow, QueueConfig};
-use crate::stream::{Retention, StreamConfig};
+use crate::stream::{CleanupPolicy, DEFAULT_TOMBSTONE_RETENTION, Retention, StreamConfig};
 
 /// The format's version, written first.
 const VERSION: u32 = 1;
@@ -175,6 +177,20 @@ impl Snapshot {
             w.u8(assignor_code(*assignor));
             w.u32(*generation);
         }
+        // Added later, at the end so that older snapshots still read: each stream's cleanup
+        // policy and tombstone retention, written only when some stream is not the default.
+        if self.streams.iter().any(|(_, _, c, _)| {
+            c.cleanup != CleanupPolicy::Delete
+                || c.tombstone_retention != DEFAULT_TOMBSTONE_RETENTION
+        }) {
+            for (_, _, c, _) in &self.streams {
+                w.u8(match c.cleanup {
+                    CleanupPolicy::Compact => 1,
+                    _ => 0,
+                });
+                w.opt_duration(Some(c.tombstone_retention));
+            }
+        }
         w.0
     }
 
@@ -275,6 +291,16 @@ impl Snapshot {
                 _ => return None,
             };
             s.groups.push((id, name, assignor, r.u32()?));
+        }
+        if !r.is_empty() {
+            for (_, _, c, _) in &mut s.streams {
+                c.cleanup = match r.u8()? {
+                    0 => CleanupPolicy::Delete,
+                    1 => CleanupPolicy::Compact,
+                    _ => return None,
+                };
+                c.tombstone_retention = r.opt_duration()??;
+            }
         }
         r.is_empty().then_some(s)
     }

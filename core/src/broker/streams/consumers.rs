@@ -197,11 +197,11 @@ impl<S: Storage> Broker<S> {
         // Resolve every position first, so an error leaves everything as it was.
         plan.clear();
         for (&sp, &pos) in &c.positions {
-            let Some(log) = st
+            let Some((log, gapped)) = st
                 .streams
                 .get(&sp.stream)
                 .and_then(|s| s.parts.get(sp.partition.0 as usize))
-                .map(|p| p.log)
+                .map(|p| (p.log, p.gaps > 0))
             else {
                 continue;
             };
@@ -224,6 +224,7 @@ impl<S: Storage> Broker<S> {
             plan.push(PollPlan {
                 partition: sp,
                 log,
+                gapped,
                 at,
                 end: b.end,
                 reached: at,
@@ -269,28 +270,51 @@ impl<S: Storage> Broker<S> {
             };
             let want = (entry.end.0 - entry.at.0).min((max - count) as u64);
             let mut offset = entry.at;
-            let mut redelivered = 0;
             let before = *polled_end;
-            let stop = Offset(entry.at.0 + want);
-            while offset < stop {
+            // One `Polled` per run of consecutive offsets: a gap left by compaction ends a run.
+            let (mut run_first, mut run, mut redelivered) = (offset, 0u64, 0u64);
+            let mut got = 0;
+            while got < want && offset < entry.end {
+                if entry.gapped {
+                    let next = self.storage.next_record(entry.log, offset)?;
+                    if next != offset {
+                        if run > 0 {
+                            self.out.emit(Event::Polled {
+                                consumer,
+                                partition: sp,
+                                first: run_first,
+                                count: run,
+                                redelivered,
+                            });
+                        }
+                        (run_first, run, redelivered) = (next, 0, 0);
+                        offset = next;
+                        if offset >= entry.end {
+                            break;
+                        }
+                    }
+                }
                 let again = offset < before;
                 out.push(T::read(&self.storage, entry.log, sp, offset, again)?);
                 redelivered += u64::from(again);
+                run += 1;
+                got += 1;
                 offset = offset.next();
             }
-            let got = offset.0 - entry.at.0;
             if got > 0 {
                 count += got as usize;
                 *polled_end = before.max(offset);
-                entry.reached = offset;
+            }
+            if run > 0 {
                 self.out.emit(Event::Polled {
                     consumer,
                     partition: sp,
-                    first: entry.at,
-                    count: got,
+                    first: run_first,
+                    count: run,
                     redelivered,
                 });
             }
+            entry.reached = offset;
         }
         // Move the positions past what was read.
         walk_plan(&mut c.positions, plan, |entry, slot| {

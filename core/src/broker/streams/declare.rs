@@ -10,7 +10,7 @@ use crate::event::Event;
 use crate::ids::{GroupId, LogId, StreamId};
 use crate::storage::Storage;
 use crate::stream::DeclareStreamError;
-use crate::stream::{PartitionLog, Stream, StreamConfig, StreamPartition};
+use crate::stream::{MAX_TOMBSTONE_RETENTION, PartitionLog, Stream, StreamConfig, StreamPartition};
 use crate::time::Instant;
 
 impl<S: Storage> Broker<S> {
@@ -20,7 +20,8 @@ impl<S: Storage> Broker<S> {
     /// Errors: invalid or duplicate name, zero partitions or more than
     /// [`Limits::max_partitions`](crate::Limits), a retention `max_records` of 0 or above
     /// [`Limits::max_partition_records`](crate::Limits), [`Limits::max_streams`](crate::Limits),
-    /// storage refusing a log. On error nothing is declared.
+    /// a `tombstone_retention` above [`MAX_TOMBSTONE_RETENTION`], storage refusing a log. On
+    /// error nothing is declared.
     pub fn declare_stream(
         &mut self,
         now: Instant,
@@ -50,6 +51,11 @@ impl<S: Storage> Broker<S> {
         if config.retention.max_bytes == Some(0) {
             return Err(DeclareStreamError::InvalidConfig(
                 "retention max_bytes must be at least 1",
+            ));
+        }
+        if config.tombstone_retention > MAX_TOMBSTONE_RETENTION {
+            return Err(DeclareStreamError::InvalidConfig(
+                "tombstone_retention must be at most MAX_TOMBSTONE_RETENTION (30 days)",
             ));
         }
         self.stream_side
@@ -98,6 +104,9 @@ impl<S: Storage> Broker<S> {
             parts.push(PartitionLog {
                 log,
                 records: 0,
+                gaps: 0,
+                dirty: 0,
+                tombstone_due: None,
                 bytes: 0,
                 oldest: None,
                 last: None,

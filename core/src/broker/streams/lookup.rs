@@ -41,6 +41,7 @@ impl<S: Storage> Broker<S> {
         let part = s.parts.get(partition.partition.0 as usize)?;
         Some(PartitionStats {
             bounds: self.storage.bounds(part.log).ok()?,
+            records: part.records,
             bytes: part.bytes,
             oldest: part.oldest,
         })
@@ -60,7 +61,8 @@ impl<S: Storage> Broker<S> {
             offset,
             timestamp: r.timestamp,
             message: r.message,
-            key: r.meta.and_then(|m| m.key.clone()),
+            key: r.meta.as_ref().and_then(|m| m.key.clone()),
+            headers: r.meta.map(|m| m.headers.clone()).unwrap_or_default(),
             payload: r.payload,
             redelivered: false,
         })

@@ -20,7 +20,10 @@ use crate::ids::{GroupId, LogId, Offset, Ref, StreamConsumerId, StreamId};
 use crate::outbox::Out;
 use crate::registry::Registry;
 use crate::storage::{LogBounds, Storage};
-use crate::stream::{OffsetReset, PolledPosition, Retained, Stream, StreamPartition, StreamRecord};
+use crate::stream::{
+    CleanupPolicy, Compacted, OffsetReset, PolledPosition, Retained, Stream, StreamPartition,
+    StreamRecord,
+};
 use crate::time::Instant;
 use crate::vec_map::VecMap;
 
@@ -64,6 +67,8 @@ pub(crate) struct StreamSide {
 pub(crate) struct PollPlan {
     partition: StreamPartition,
     log: LogId,
+    /// Whether compaction left gaps in the log (the poll steps over them).
+    gapped: bool,
     at: Offset,
     end: Offset,
     reached: Offset,
@@ -143,14 +148,22 @@ pub(crate) fn reset_position(reset: OffsetReset, bounds: LogBounds) -> Option<Of
 }
 
 impl<S: Storage> Broker<S> {
-    /// Retention by age (and any retention after a restart) on every partition, then
-    /// session-timeout eviction.
+    /// Retention by age (and any retention after a restart) on every partition, compaction
+    /// of compacted partitions whose tombstones' time is up, then session-timeout eviction.
     pub(super) fn handle_stream_timeouts(&mut self, now: Instant) {
         for s in self.stream_side.streams.values_mut() {
             if s.config.retention.max_age.is_some() || s.over_retention() {
                 for p in 0..s.partition_count() {
                     let retained = s.apply_retention(&mut self.storage, p, now);
                     report_retention(&mut self.out, retained);
+                }
+            }
+            if s.config.cleanup == CleanupPolicy::Compact {
+                for p in 0..s.partition_count() {
+                    if s.parts[p as usize].tombstone_due.is_some_and(|d| d <= now) {
+                        let compacted = s.compact(&mut self.storage, p, now);
+                        report_compaction(&mut self.out, compacted);
+                    }
                 }
             }
         }
@@ -167,6 +180,19 @@ fn report_retention(out: &mut Out, retained: Option<Retained>) {
             start: r.start,
             dropped: r.dropped,
             reason: r.reason,
+        });
+    }
+}
+
+/// Reports what compaction removed, if anything.
+#[inline]
+fn report_compaction(out: &mut Out, compacted: Option<Compacted>) {
+    if let Some(c) = compacted {
+        out.emit(Event::Compacted {
+            partition: c.partition,
+            removed: c.removed,
+            tombstones: c.tombstones,
+            kept: c.kept,
         });
     }
 }
@@ -197,7 +223,8 @@ impl PollOut for StreamRecord {
             offset,
             timestamp: r.timestamp,
             message: r.message,
-            key: r.meta.and_then(|m| m.key.clone()),
+            key: r.meta.as_ref().and_then(|m| m.key.clone()),
+            headers: r.meta.map(|m| m.headers.clone()).unwrap_or_default(),
             payload: r.payload,
             redelivered,
         })

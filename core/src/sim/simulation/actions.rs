@@ -128,7 +128,15 @@ impl<S: Storage> Simulation<S> {
                             body,
                         )
                     } else {
-                        send_with_headers(&mut self.broker, now, target, routing_key, body, headers)
+                        send_with_headers(
+                            &mut self.broker,
+                            now,
+                            target,
+                            routing_key,
+                            stream_key,
+                            body,
+                            headers,
+                        )
                     };
                     if self.options.trace && !key.is_empty() && result.is_ok() {
                         self.remember_key(id, key.as_bytes());

@@ -126,13 +126,14 @@ pub(super) fn send<S: Storage>(
     }
 }
 
-/// Publishes one message with headers to a queue or an exchange (a stream target is refused
-/// by validation before it gets here).
+/// Publishes one message with headers to a queue or an exchange, or produces one record with
+/// headers to a stream (keyed by `stream_key`).
 pub(super) fn send_with_headers<S: Storage>(
     broker: &mut Broker<S>,
     now: Instant,
     target: &TargetSpec,
     routing_key: impl FnOnce() -> String,
+    stream_key: Option<&[u8]>,
     payload: impl Into<Payload>,
     headers: &[(String, String)],
 ) -> Result<(), String> {
@@ -141,7 +142,12 @@ pub(super) fn send_with_headers<S: Storage>(
         TargetSpec::Exchange { exchange, .. } => {
             Publish::new(exchange.as_str(), routing_key(), payload)
         }
-        TargetSpec::Stream(_) => return Err("stream records carry no headers".to_string()),
+        TargetSpec::Stream(s) => {
+            return broker
+                .produce_with_headers(now, s.as_str(), stream_key, payload, headers.to_vec())
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+        }
     };
     let publish = headers
         .iter()

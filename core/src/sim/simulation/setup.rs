@@ -101,9 +101,15 @@ impl<S: Storage> Simulation<S> {
                 KeylessSpec::RoundRobin => crate::partitioner::KeylessStrategy::RoundRobin,
                 KeylessSpec::Sticky => crate::partitioner::KeylessStrategy::Sticky,
             };
-            let cfg = StreamConfig::new(st.partitions)
+            let mut cfg = StreamConfig::new(st.partitions)
                 .with_retention(retention)
                 .with_keyless(keyless);
+            if st.cleanup == super::super::CleanupSpec::Compact {
+                cfg = cfg.with_cleanup(crate::CleanupPolicy::Compact);
+            }
+            if let Some(ms) = st.tombstone_retention_ms {
+                cfg = cfg.with_tombstone_retention(Duration::from_millis(ms));
+            }
             self.broker
                 .declare_stream(t0, &st.name, cfg)
                 .map_err(|e| fail(format!("topology.streams[{i}]"), &e))?;

@@ -137,6 +137,7 @@ impl<S: Storage> Simulation<S> {
                         partition: sp,
                         start: s.bounds.start,
                         end: s.bounds.end,
+                        kept: s.records,
                     });
                 }
             }

@@ -471,6 +471,14 @@ impl Faults<'_> {
             .p
             .chance(70)
             .then(|| self.p.one(&KEYS).copied().unwrap_or("k0").to_string());
+        // A compacted stream takes keyed records only (no draw: other scenarios run as before).
+        let compacted = matches!(&target, TargetSpec::Stream(name) if self.s.topology.streams.iter()
+            .any(|st| st.name == *name && st.cleanup == crate::sim::CleanupSpec::Compact));
+        let key = if compacted {
+            key.or_else(|| Some(String::from("k0")))
+        } else {
+            key
+        };
         let headers = if !matches!(target, TargetSpec::Stream(_)) && self.p.chance(30) {
             alloc::vec![(String::from("fault"), String::from("yes"))]
         } else {

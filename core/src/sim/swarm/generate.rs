@@ -411,6 +411,8 @@ impl Gen<'_> {
             partitions,
             retention,
             keyless,
+            cleanup: crate::sim::CleanupSpec::Delete,
+            tombstone_retention_ms: None,
         });
         let keys = match self.p.range(0, 3) {
             0 => KeySpec::None,

@@ -43,16 +43,24 @@ pub use fs::{Fs, FsFile, StdFile, StdFs, temporary};
 pub use recovery::{LogRecovery, Recovery};
 pub use segment::Damage;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::string::String;
 use std::time::Instant as WallInstant;
 use std::vec::Vec;
 
 use log::FileLog;
 use meta::MetaStore;
 
+use super::gaps::Gaps;
 use super::{LogBounds, Record, Storage, StorageError};
+
+/// The metadata key under which a log's removed offsets ([`Storage::remove_records`]) are
+/// saved: `storage/gaps/<log id>`, a namespace the broker does not use.
+fn gaps_key(log: LogId) -> String {
+    std::format!("storage/gaps/{}", log.0)
+}
 use crate::ids::{LogId, Offset};
 
 /// When written bytes are synced to the medium.
@@ -168,6 +176,10 @@ pub struct FileStorage<F: Fs = StdFs> {
     logs: BTreeMap<LogId, FileLog<F::File>>,
     meta: MetaStore<F::File>,
     last_sync: WallInstant,
+    /// Offsets removed from inside each log, and the logs whose list changed since the last
+    /// flush (saved as metadata then).
+    gaps: BTreeMap<LogId, Gaps>,
+    gaps_changed: BTreeSet<LogId>,
 }
 
 impl FileStorage<StdFs> {
@@ -225,6 +237,7 @@ impl<F: Fs> FileStorage<F> {
             ..Recovery::default()
         };
         let mut logs = BTreeMap::new();
+        let (mut gaps, mut gaps_changed) = (BTreeMap::new(), BTreeSet::new());
         let mut ids: Vec<u64> = fs
             .list(&logs_dir)
             .map_err(fail(&logs_dir))?
@@ -237,6 +250,22 @@ impl<F: Fs> FileStorage<F> {
             let saved = meta.starts.get(&id).copied();
             let (log, r) =
                 FileLog::open(&fs, dir.clone(), LogId(id), saved, &options).map_err(fail(&dir))?;
+            // The removed offsets as last saved, within what the log now holds (recovery
+            // may have cut it); damaged values are ignored (the records read again).
+            if let Some(mut g) = meta
+                .values
+                .get(&gaps_key(LogId(id)))
+                .and_then(|v| Gaps::decode(v))
+            {
+                let b = log.bounds();
+                let cut = g.drop_below(b.start.0) + g.drop_from(b.end.0);
+                if cut > 0 {
+                    gaps_changed.insert(LogId(id));
+                }
+                if !g.is_empty() {
+                    gaps.insert(LogId(id), g);
+                }
+            }
             logs.insert(LogId(id), log);
             report.logs.push(r);
         }
@@ -248,6 +277,8 @@ impl<F: Fs> FileStorage<F> {
             logs,
             meta,
             last_sync: WallInstant::now(),
+            gaps,
+            gaps_changed,
         };
         Ok((storage, report))
     }
@@ -320,6 +351,12 @@ impl<F: Fs> FileStorage<F> {
                 self.meta.set_start(id.0, start);
             }
         }
+        for id in core::mem::take(&mut self.gaps_changed) {
+            match self.gaps.get(&id) {
+                Some(g) if !g.is_empty() => self.meta.put(&gaps_key(id), &g.encode()),
+                _ => self.meta.delete(&gaps_key(id)),
+            }
+        }
         self.meta.flush(&self.fs, sync).map_err(|e| io_error(&e))
     }
 }
@@ -349,6 +386,10 @@ impl<F: Fs> Storage for FileStorage<F> {
             .remove(&log)
             .ok_or(StorageError::UnknownLog(log))?;
         self.meta.forget_start(log.0);
+        if self.gaps.remove(&log).is_some() {
+            self.meta.delete(&gaps_key(log));
+        }
+        self.gaps_changed.remove(&log);
         let dir = l.dir().to_path_buf();
         drop(l);
         self.fs.remove_dir_all(&dir).map_err(|e| io_error(&e))
@@ -382,11 +423,15 @@ impl<F: Fs> Storage for FileStorage<F> {
     }
 
     fn read(&self, log: LogId, offset: Offset) -> Result<Record, StorageError> {
-        self.log(log)?.read(offset.0)
+        let l = self.log(log)?;
+        if self.gaps.get(&log).is_some_and(|g| g.contains(offset.0)) {
+            return Err(StorageError::Removed { log, offset });
+        }
+        l.read(offset.0)
     }
 
     fn check_readable(&self, log: LogId, offset: Offset) -> Result<(), StorageError> {
-        self.log(log)?.read(offset.0).map(|_| ())
+        self.read(log, offset).map(|_| ())
     }
 
     fn read_range(
@@ -396,7 +441,35 @@ impl<F: Fs> Storage for FileStorage<F> {
         max: usize,
         out: &mut Vec<Record>,
     ) -> Result<(), StorageError> {
-        self.log(log)?.read_range(from.0, max, out)
+        let l = self.log(log)?;
+        let mut max = max;
+        if let Some(gap) = self.gaps.get(&log).and_then(|g| g.next_gap(from.0)) {
+            if gap == from.0 && from < l.bounds().end {
+                return Err(StorageError::Removed { log, offset: from });
+            }
+            let room = usize::try_from(gap.saturating_sub(from.0)).unwrap_or(usize::MAX);
+            max = max.min(out.len().saturating_add(room));
+        }
+        l.read_range(from.0, max, out)
+    }
+
+    fn remove_records(&mut self, log: LogId, offsets: &[Offset]) -> Result<usize, StorageError> {
+        let b = self.log(log)?.bounds();
+        if let Some(&offset) = offsets.iter().find(|o| **o < b.start || **o >= b.end) {
+            return Err(StorageError::OutOfRange { log, offset });
+        }
+        let n = self.gaps.entry(log).or_default().insert(offsets).len();
+        if n > 0 {
+            self.gaps_changed.insert(log);
+        }
+        Ok(n)
+    }
+
+    fn next_record(&self, log: LogId, from: Offset) -> Result<Offset, StorageError> {
+        let b = self.log(log)?.bounds();
+        let from = from.max(b.start).min(b.end);
+        let next = self.gaps.get(&log).map_or(from.0, |g| g.next_kept(from.0));
+        Ok(Offset(next.min(b.end.0)))
     }
 
     fn drop_prefix(&mut self, log: LogId, before: Offset) -> Result<(), StorageError> {
@@ -404,7 +477,18 @@ impl<F: Fs> Storage for FileStorage<F> {
             .logs
             .get_mut(&log)
             .ok_or(StorageError::UnknownLog(log))?;
-        l.drop_prefix(&self.fs, before.0).map_err(|e| io_error(&e))
+        l.drop_prefix(&self.fs, before.0)
+            .map_err(|e| io_error(&e))?;
+        let start = l.bounds().start.0;
+        if let Some(g) = self.gaps.get_mut(&log)
+            && g.drop_below(start) > 0
+        {
+            self.gaps_changed.insert(log);
+            if g.is_empty() {
+                self.gaps.remove(&log);
+            }
+        }
+        Ok(())
     }
 
     fn bounds(&self, log: LogId) -> Result<LogBounds, StorageError> {

@@ -176,9 +176,13 @@ fn partition_row(
     let log = if n <= MAX_CELLS {
         let cw = s.cell();
         html! { <>
-            { for (s.lo.max(p.start)..p.end).map(|o| html! {
-                <rect class="cell" x={num(s.x(o) + 0.5)} y={num(cells_y)} width={num((cw - 1.0).max(1.0))}
-                    height={num(CELLS_H)} />
+            { for (s.lo.max(p.start)..p.end).map(|o| {
+                // A gap compaction left: the offset stays, its record is gone.
+                let gap = p.gaps.binary_search(&o).is_ok();
+                html! {
+                    <rect class={if gap { "cell gap" } else { "cell" }} x={num(s.x(o) + 0.5)} y={num(cells_y)}
+                        width={num((cw - 1.0).max(1.0))} height={num(CELLS_H)} />
+                }
             }) }
         </> }
     } else {
@@ -459,6 +463,8 @@ mod tests {
             index: 0,
             start: 100,
             end: 500,
+            kept: 400,
+            gaps: vec![],
             markers: vec![marker(Some(150), Some(140)), marker(Some(499), None)],
         };
         let s = Scale::of(&p, &r);
@@ -468,6 +474,8 @@ mod tests {
         let p = PartitionNode {
             start: 0,
             end: 12,
+            kept: 12,
+            gaps: vec![],
             markers: vec![],
             index: 0,
         };

@@ -1,4 +1,4 @@
-//! The row of scenario buttons: A–E and the side-by-side comparison.
+//! The row of scenario buttons: A–E, the side-by-side comparison and the changelog.
 
 use yew::prelude::*;
 

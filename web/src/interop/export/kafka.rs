@@ -1,5 +1,6 @@
 //! A scenario's streams as a Kafka shell script: one `kafka-topics.sh --create` per stream
-//! with its partitions and retention (`retention.ms`, `retention.bytes`), and comments with
+//! with its partitions, retention (`retention.ms`, `retention.bytes`) and compaction
+//! (`cleanup.policy`, `delete.retention.ms`), and comments with
 //! each consumer group's consumer settings (`group.id`, `partition.assignment.strategy`,
 //! `session.timeout.ms`, `auto.offset.reset`, commits, a static member's `group.instance.id`)
 //! and each standalone reader's.
@@ -202,6 +203,7 @@ pub fn export(s: &Scenario) -> Export {
             ));
         }
     }
+    header_notes(s, &topic_of, &mut notes);
     not_mapped(s, &mut notes);
     Export { text: out, notes }
 }
@@ -224,6 +226,20 @@ fn topic_command(s: &Scenario, st: &StreamSpec, topic: &str, out: &mut String) {
     }
     if let Some(bytes) = r.max_bytes {
         configs.push(format!("retention.bytes={bytes}"));
+    }
+    if st.cleanup == brokerlab::sim::CleanupSpec::Compact {
+        // Kafka applies retention to a compacted topic only with `compact,delete`.
+        let bounded = r.max_age_ms.is_some() || r.max_bytes.is_some() || r.max_records.is_some();
+        out.push_str("; compacted: the latest record per key stays");
+        configs.push(format!(
+            "cleanup.policy={}",
+            if bounded { "compact,delete" } else { "compact" }
+        ));
+        configs.push(format!(
+            "delete.retention.ms={}",
+            st.tombstone_retention_ms
+                .unwrap_or(brokerlab::DEFAULT_TOMBSTONE_RETENTION.as_millis())
+        ));
     }
     let keyless = s.producers.iter().any(|p| {
         matches!(&p.target, TargetSpec::Stream(name) if *name == st.name) && p.keys == KeySpec::None
@@ -250,6 +266,45 @@ fn topic_command(s: &Scenario, st: &StreamSpec, topic: &str, out: &mut String) {
         out.push_str(&format!(" --config {config}"));
     }
     out.push('\n');
+}
+
+/// How the script's stream records with headers are produced with Kafka's console producer:
+/// its `parse.headers=true` reads `name:value,name:value`, a tab, the key (with
+/// `parse.key=true`), a tab and the value on each line (the defaults of `headers.delimiter`,
+/// `headers.separator`, `headers.key.separator` and `key.separator`).
+fn header_notes(s: &Scenario, topic_of: &dyn Fn(&str) -> String, notes: &mut Vec<String>) {
+    for step in &s.script {
+        let brokerlab::sim::Action::Publish {
+            target: TargetSpec::Stream(stream),
+            key,
+            payload,
+            headers,
+            ..
+        } = &step.action
+        else {
+            continue;
+        };
+        if headers.is_empty() {
+            continue;
+        }
+        let line = format!(
+            "{}\t{}\t{payload}",
+            headers
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            key.as_deref().unwrap_or("null"),
+        );
+        notes.push(format!(
+            "At {} ms a record with headers goes to {}: kafka-console-producer.sh              --bootstrap-server \"$BOOTSTRAP\" --topic {} --property parse.headers=true \
+             --property parse.key=true, then the line {line:?} (headers, a tab, the key, a tab, \
+             the value; a header's name and value must not hold ':', ',' or a tab).",
+            step.at_ms,
+            stream,
+            topic_of(stream),
+        ));
+    }
 }
 
 fn not_mapped(s: &Scenario, notes: &mut Vec<String>) {

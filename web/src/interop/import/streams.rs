@@ -105,6 +105,8 @@ pub(super) fn read_streams(
             partitions: u32::try_from(parts.len()).unwrap_or(1),
             retention,
             keyless: brokerlab::sim::KeylessSpec::RoundRobin,
+            cleanup: brokerlab::sim::CleanupSpec::Delete,
+            tombstone_retention_ms: None,
         });
         notes.push(format!(
             "Super stream {name} is a stream of {} partitions ({}), with the retention of \
@@ -128,6 +130,8 @@ pub(super) fn read_streams(
             partitions: 1,
             retention: *retention,
             keyless: brokerlab::sim::KeylessSpec::RoundRobin,
+            cleanup: brokerlab::sim::CleanupSpec::Delete,
+            tombstone_retention_ms: None,
         });
     }
     if topology.streams.len() > bounds::MAX_ENTITIES {

@@ -102,23 +102,14 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                             .message_payload(id, m.message)
                             .map(|p| String::from_utf8_lossy(p.as_bytes()).into_owned())
                             .unwrap_or_default();
-                        let headers: Vec<String> = b
+                        let headers = b
                             .message_meta(id, m.message)
-                            .map(|meta| {
-                                meta.headers
-                                    .iter()
-                                    .map(|(k, v)| format!("{k}={v}"))
-                                    .collect()
-                            })
+                            .map(|meta| header_list(&meta.headers))
                             .unwrap_or_default();
                         if headers.is_empty() {
                             format!("{} \u{201c}{payload}\u{201d}", m.message)
                         } else {
-                            format!(
-                                "{} \u{201c}{payload}\u{201d} [{}]",
-                                m.message,
-                                headers.join(", ")
-                            )
+                            format!("{} \u{201c}{payload}\u{201d} [{headers}]", m.message)
                         }
                     })
                     .collect();
@@ -137,27 +128,38 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
             for p in &s.partitions {
                 d.facts.push(fact(
                     &format!("partition {}", p.index),
-                    format!(
-                        "offsets {}\u{2013}{} ({} kept)",
-                        p.start,
-                        p.end,
-                        p.end - p.start
-                    ),
+                    if p.kept < p.end - p.start {
+                        format!(
+                            "offsets {}\u{2013}{} ({} kept, {} compacted away)",
+                            p.start,
+                            p.end,
+                            p.kept,
+                            p.end - p.start - p.kept
+                        )
+                    } else {
+                        format!("offsets {}\u{2013}{} ({} kept)", p.start, p.end, p.kept)
+                    },
                 ));
             }
             if let Some(id) = b.stream_id(name) {
                 d.items_title = "latest records".to_owned();
                 for p in &s.partitions {
                     let sp = StreamPartition::new(id, p.index);
-                    let from = p.end.saturating_sub(4).max(p.start);
-                    for o in from..p.end {
-                        if let Some(r) = b.stream_record(sp, Offset(o)) {
-                            d.items.push(format!(
-                                "p{} @{o}: \u{201c}{}\u{201d}",
-                                p.index,
-                                String::from_utf8_lossy(r.payload.as_bytes())
-                            ));
+                    // The last 4 records kept (a compacted log has gaps to step over).
+                    let records: Vec<_> = (p.start..p.end)
+                        .rev()
+                        .take(4 + p.gaps.len())
+                        .filter_map(|o| b.stream_record(sp, Offset(o)))
+                        .take(4)
+                        .collect();
+                    for r in records.into_iter().rev() {
+                        let payload = String::from_utf8_lossy(r.payload.as_bytes());
+                        let o = r.offset.0;
+                        let mut item = format!("p{} @{o}: \u{201c}{payload}\u{201d}", p.index);
+                        if !r.headers.is_empty() {
+                            item.push_str(&format!(" [{}]", header_list(&r.headers)));
                         }
+                        d.items.push(item);
                     }
                 }
             }
@@ -207,4 +209,14 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
         }
     }
     Some(d)
+}
+
+/// Headers as the inspector and the event log show them: `name=value`, comma-separated, in
+/// order (empty without headers).
+pub(crate) fn header_list(headers: &[(String, String)]) -> String {
+    headers
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

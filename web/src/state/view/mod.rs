@@ -11,6 +11,7 @@ use brokerlab::{ExchangeKind, Offset, StreamPartition, Target};
 
 pub use chart::Chart;
 pub use details::Details;
+pub(crate) use details::header_list;
 pub use lag::LagOutlook;
 pub(crate) use lag::TREND_MS;
 pub use nodes::*;
@@ -207,6 +208,17 @@ pub(super) fn build(
                     index: p.partition.partition.0,
                     start: p.start.0,
                     end: p.end.0,
+                    kept: p.kept,
+                    gaps: if p.kept < p.end.0 - p.start.0 {
+                        let from = p.end.0.saturating_sub(GAP_WINDOW).max(p.start.0);
+                        (from..p.end.0)
+                            .filter(|&o| {
+                                sim.broker().stream_record(p.partition, Offset(o)).is_none()
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
                     markers: consumer_views
                         .iter()
                         .enumerate()

@@ -88,6 +88,10 @@ pub struct StreamNode {
     pub partitions: Vec<PartitionNode>,
 }
 
+/// How many offsets before a partition's end the view looks at for compaction's gaps (the
+/// canvas draws at most this many cells).
+pub(crate) const GAP_WINDOW: u64 = 80;
+
 /// One partition's log and who reads where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartitionNode {
@@ -97,6 +101,10 @@ pub struct PartitionNode {
     pub start: u64,
     /// Log end offset (next to write).
     pub end: u64,
+    /// Records kept (fewer than `end - start` when compaction removed some).
+    pub kept: u64,
+    /// Offsets compaction removed among the last [`GAP_WINDOW`] before the end, ascending.
+    pub gaps: Vec<u64>,
     /// One per consumer reading it.
     pub markers: Vec<Marker>,
 }
