@@ -65,7 +65,12 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
         None => "?".to_owned(),
     };
     let s = |id| b.subscription_name(id).unwrap_or("?").to_owned();
-    let sc = |id| b.stream_consumer_name(id).unwrap_or("?").to_owned();
+    let sc = |id| {
+        b.stream_consumer_name(id)
+            .or_else(|| sim.stream_consumer_name(id))
+            .unwrap_or("?")
+            .to_owned()
+    };
     let g = |id| b.group_name(id).unwrap_or("?").to_owned();
     let stream = |p: brokerlab::StreamPartition| {
         let name = b.stream_name(p.stream).unwrap_or("?").to_owned();

@@ -114,7 +114,12 @@ impl Rebalances {
                 p.partition.0
             )
         };
-        let member = |id| b.stream_consumer_name(id).unwrap_or("?").to_owned();
+        let member = |id| {
+            b.stream_consumer_name(id)
+                .or_else(|| sim.stream_consumer_name(id))
+                .unwrap_or("?")
+                .to_owned()
+        };
         let mut rejoined = None;
         let (group, step) = match e {
             Event::PartitionsRevoked {

@@ -401,6 +401,14 @@ fn an_offset_reset_previews_applies_and_travels_in_a_link() {
             consumer: "backup-1".into(),
         }),
     );
+    // The member the broker forgot is still named in the log.
+    assert!(
+        s.log
+            .iter()
+            .any(|r| r.kind == "left" && r.text.starts_with("backup-1 left backup")),
+        "{:?}",
+        s.log.iter().rev().take(5).collect::<Vec<_>>()
+    );
     let preview = s
         .plan_offset_reset("backup", Some("orders"), None, sim::ResetSpec::Earliest)
         .expect("an empty group");

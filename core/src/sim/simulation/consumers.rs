@@ -173,6 +173,7 @@ impl<S: Storage> Simulation<S> {
                     .with_auto_offset_reset(reset(*auto_offset_reset));
                 match self.broker.stream_consumer(now, stream, &spec.name, cfg) {
                     Ok(id) => {
+                        self.by_stream_consumer.insert(id, i);
                         // Resume from what this consumer committed before a crash.
                         let committed = self.consumers[i].committed.clone();
                         for (p, o) in committed {
@@ -199,6 +200,7 @@ impl<S: Storage> Simulation<S> {
                 };
                 match joined {
                     Ok(id) => {
+                        self.by_stream_consumer.insert(id, i);
                         if self.groups[group].id.is_none() {
                             self.groups[group].id = self.broker.group_id(&self.groups[group].name);
                         }

@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 
 use crate::Broker;
 use crate::event::{Delivery, EventFilter, EventKind};
-use crate::ids::{ConsumerId, DeliveryTag, MessageId, Offset, QueueId};
+use crate::ids::{ConsumerId, DeliveryTag, MessageId, Offset, QueueId, StreamConsumerId};
 use crate::storage::{MemoryStorage, Storage};
 use crate::stream::StreamPartition;
 use crate::time::{Duration, Instant};
@@ -120,6 +120,9 @@ pub struct Simulation<S: Storage = MemoryStorage> {
     consumers: Vec<Consumer>,
     consumer_names: VecMap<String, usize>,
     by_consumer_id: VecMap<ConsumerId, usize>,
+    /// The consumer behind each broker stream consumer (reader or group member) it ever
+    /// connected, so events name it after the broker forgot it.
+    by_stream_consumer: VecMap<StreamConsumerId, usize>,
     script: Vec<usize>,
     next_script: usize,
     queues: Vec<(String, QueueId)>,
@@ -198,6 +201,7 @@ impl<S: Storage> Simulation<S> {
             consumers: Vec::new(),
             consumer_names: VecMap::new(),
             by_consumer_id: VecMap::new(),
+            by_stream_consumer: VecMap::new(),
             script,
             next_script: 0,
             queues: Vec::new(),

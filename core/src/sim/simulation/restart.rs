@@ -35,6 +35,7 @@ impl<S: Storage> Simulation<S> {
                 .set_event_filter(EventFilter::NONE.with(EventKind::Rebalanced));
         }
         self.by_consumer_id = crate::vec_map::VecMap::new();
+        self.by_stream_consumer = crate::vec_map::VecMap::new();
         self.auto_acks.clear();
         self.rebalanced = false;
         for g in &mut self.groups {

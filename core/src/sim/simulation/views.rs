@@ -4,7 +4,7 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use crate::ids::{ConsumerId, GroupId};
+use crate::ids::{ConsumerId, GroupId, StreamConsumerId};
 use crate::sim::metrics::{
     ConsumerStatus, ConsumerView, GroupView, PartitionPosition, PartitionView, QueueView, Sample,
     SimConsumerId, SimProducerId, TimeSeries, Totals,
@@ -216,6 +216,15 @@ impl<S: Storage> Simulation<S> {
     #[must_use]
     pub fn queue_consumer_name(&self, id: ConsumerId) -> Option<&str> {
         let i = *self.by_consumer_id.get(&id)?;
+        self.consumers.get(i).map(|c| c.spec.name.as_str())
+    }
+
+    /// The name of the consumer that had broker stream consumer `id` (a stream reader or a
+    /// group member), also after it left, was evicted, fenced or closed (when the broker no
+    /// longer knows the name).
+    #[must_use]
+    pub fn stream_consumer_name(&self, id: StreamConsumerId) -> Option<&str> {
+        let i = *self.by_stream_consumer.get(&id)?;
         self.consumers.get(i).map(|c| c.spec.name.as_str())
     }
 
