@@ -454,7 +454,8 @@ impl<S: Storage> Broker<S> {
             return;
         };
         let generation = g.generation.wrapping_add(1);
-        let mut plan: Vec<(StreamConsumerId, Vec<StreamPartition>)> =
+        type Positions = VecMap<StreamPartition, Option<crate::ids::Offset>>;
+        let mut plan: Vec<(StreamConsumerId, Vec<StreamPartition>, Positions)> =
             Vec::with_capacity(g.members.len());
         let mut revocations: Vec<(StreamConsumerId, Vec<StreamPartition>)> = Vec::new();
         for (name, &id) in &g.members {
@@ -465,7 +466,18 @@ impl<S: Storage> Broker<S> {
                 .filter_map(|tp| self.to_stream_partition(tp))
                 .collect();
             crate::sort::sort(&mut parts);
-            plan.push((id, parts));
+            let mut positions = VecMap::new();
+            if let Some(c) = self.stream_side.consumers.get(&id) {
+                for sp in &parts {
+                    // A partition the member keeps keeps its position.
+                    let pos = match c.positions.get(sp) {
+                        Some(&pos) => pos,
+                        None => self.start_position(gid, c.reset, *sp),
+                    };
+                    positions.insert(*sp, pos);
+                }
+            }
+            plan.push((id, parts, positions));
             if let Some(gone) = revoked.get(name.as_str()) {
                 let mut gone: Vec<StreamPartition> = gone
                     .iter()
@@ -488,33 +500,10 @@ impl<S: Storage> Broker<S> {
             });
         }
         let mut report = Vec::with_capacity(plan.len());
-        for (id, new) in plan {
+        for (id, new, positions) in plan {
             let Some(c) = self.stream_side.consumers.get_mut(&id) else {
                 continue;
             };
-            let mut positions = VecMap::new();
-            for sp in &new {
-                let pos = match c.positions.get(sp) {
-                    // A partition the member keeps keeps its position.
-                    Some(&pos) => pos,
-                    None => {
-                        let log = self
-                            .stream_side
-                            .streams
-                            .get(&sp.stream)
-                            .and_then(|s| s.parts.get(sp.partition.0 as usize))
-                            .map(|p| p.log);
-                        let bounds = log.and_then(|l| self.storage.bounds(l).ok());
-                        match (g.committed.get(sp), bounds) {
-                            (Some(&o), Some(b)) if o >= b.start && o <= b.end => Some(o),
-                            (Some(&o), None) => Some(o),
-                            (_, Some(b)) => reset_position(c.reset, b),
-                            (None, None) => None,
-                        }
-                    }
-                };
-                positions.insert(*sp, pos);
-            }
             c.positions = positions;
             c.next = 0;
             report.push(MemberAssignment {
