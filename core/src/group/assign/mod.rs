@@ -68,6 +68,7 @@ pub mod cooperative_sticky;
 mod model;
 pub mod range;
 pub mod round_robin;
+pub mod server;
 pub mod sticky;
 
 pub use cooperative_sticky::CooperativePlan;
