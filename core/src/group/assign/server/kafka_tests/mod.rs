@@ -2,7 +2,8 @@
 //! `org.apache.kafka.coordinator.group.assignor` of Kafka's `group-coordinator`):
 //! `OptimizedUniformAssignmentBuilderTest` in [`uniform_homogeneous`],
 //! `UniformHeterogeneousAssignmentBuilderTest` in [`uniform_heterogeneous`] and
-//! `RangeAssignorTest` in [`range`]. Each test names its Kafka class and method.
+//! `RangeAssignorTest` in [`range`]. Each test is named after the Kafka method it ports (in
+//! snake case, without `test`) and cites it in a comment.
 //!
 //! Kafka's tests build the `GroupSpec` with members in a `TreeMap` (or, for the heterogeneous
 //! builder, a spec that returns them sorted), so member order is id order there as here, and

@@ -14,7 +14,7 @@ fn assign(input: &AssignInput) -> Assignment {
 
 // RangeAssignorTest.testOneMemberNoTopic
 #[test]
-fn range_one_member_no_topic() {
+fn one_member_no_topic() {
     let input = member(AssignInput::new().with_stream(T1, 3), "A", &[], &[]);
     assert_assignment(&assign(&input), &[("A", &[])]);
 }
@@ -22,14 +22,14 @@ fn range_one_member_no_topic() {
 // RangeAssignorTest.testOneMemberSubscribedToNonExistentTopic: Kafka throws a
 // PartitionAssignorException; here the subscription is ignored.
 #[test]
-fn range_one_member_subscribed_to_non_existent_topic() {
+fn one_member_subscribed_to_non_existent_topic() {
     let input = member(AssignInput::new().with_stream(T1, 3), "A", &[T2], &[]);
     assert_assignment(&assign(&input), &[("A", &[])]);
 }
 
 // RangeAssignorTest.testFirstAssignmentTwoMembersTwoTopicsSameSubscriptions
 #[test]
-fn range_first_assignment_two_members_two_topics_same_subscriptions() {
+fn first_assignment_two_members_two_topics_same_subscriptions() {
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T3, 2);
     let input = member(input, "A", &[T1, T3], &[]);
     let input = member(input, "B", &[T1, T3], &[]);
@@ -44,7 +44,7 @@ fn range_first_assignment_two_members_two_topics_same_subscriptions() {
 
 // RangeAssignorTest.testFirstAssignmentThreeMembersThreeTopicsDifferentSubscriptions
 #[test]
-fn range_first_assignment_three_members_three_topics_different_subscriptions() {
+fn first_assignment_three_members_three_topics_different_subscriptions() {
     let input = AssignInput::new()
         .with_stream(T1, 3)
         .with_stream(T2, 3)
@@ -64,7 +64,7 @@ fn range_first_assignment_three_members_three_topics_different_subscriptions() {
 
 // RangeAssignorTest.testFirstAssignmentNumMembersGreaterThanNumPartitions
 #[test]
-fn range_first_assignment_num_members_greater_than_num_partitions() {
+fn first_assignment_num_members_greater_than_num_partitions() {
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T3, 2);
     let input = member(input, "A", &[T1, T3], &[]);
     let input = member(input, "B", &[T1, T3], &[]);
@@ -81,7 +81,7 @@ fn range_first_assignment_num_members_greater_than_num_partitions() {
 
 // RangeAssignorTest.testStaticMembership
 #[test]
-fn range_static_membership() {
+fn static_membership() {
     let input = AssignInput::new()
         .with_stream(T1, 3)
         .with_static_member("A", "instanceA", [T1])
@@ -98,7 +98,7 @@ fn range_static_membership() {
 
 // RangeAssignorTest.testMixedStaticMembership
 #[test]
-fn range_mixed_static_membership() {
+fn mixed_static_membership() {
     let input = AssignInput::new()
         .with_stream(T1, 5)
         .with_static_member("A", "instanceA", [T1])
@@ -125,7 +125,7 @@ fn range_mixed_static_membership() {
 
 // RangeAssignorTest.testReassignmentNumMembersGreaterThanNumPartitionsWhenOneMemberAdded
 #[test]
-fn range_reassignment_num_members_greater_than_num_partitions_when_one_member_added() {
+fn reassignment_num_members_greater_than_num_partitions_when_one_member_added() {
     let input = AssignInput::new().with_stream(T1, 2).with_stream(T2, 2);
     let input = member(input, "A", &[T1, T2], &[(T1, &[0]), (T2, &[0])]);
     let input = member(input, "B", &[T1, T2], &[(T1, &[1]), (T2, &[1])]);
@@ -142,7 +142,7 @@ fn range_reassignment_num_members_greater_than_num_partitions_when_one_member_ad
 
 // RangeAssignorTest.testReassignmentWhenOnePartitionAddedForTwoMembersTwoTopics
 #[test]
-fn range_reassignment_when_one_partition_added_for_two_members_two_topics() {
+fn reassignment_when_one_partition_added_for_two_members_two_topics() {
     let input = AssignInput::new().with_stream(T1, 4).with_stream(T2, 4);
     let input = member(input, "A", &[T1, T2], &[(T1, &[0, 1]), (T2, &[0, 1])]);
     let input = member(input, "B", &[T1, T2], &[(T1, &[2]), (T2, &[2])]);
@@ -157,7 +157,7 @@ fn range_reassignment_when_one_partition_added_for_two_members_two_topics() {
 
 // RangeAssignorTest.testReassignmentWhenOneMemberAddedAfterInitialAssignmentWithTwoMembersTwoTopics
 #[test]
-fn range_reassignment_when_one_member_added_after_initial_assignment_with_two_members_two_topics() {
+fn reassignment_when_one_member_added_after_initial_assignment_with_two_members_two_topics() {
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T2, 3);
     let input = member(input, "A", &[T1, T2], &[(T1, &[0, 1]), (T2, &[0, 1])]);
     let input = member(input, "B", &[T1, T2], &[(T1, &[2]), (T2, &[2])]);
@@ -174,7 +174,7 @@ fn range_reassignment_when_one_member_added_after_initial_assignment_with_two_me
 
 // RangeAssignorTest.testReassignmentWhenOneMemberAddedAndOnePartitionAfterInitialAssignmentWithTwoMembersTwoTopics
 #[test]
-fn range_reassignment_when_one_member_added_and_one_partition_after_initial_assignment_with_two_members_two_topics()
+fn reassignment_when_one_member_added_and_one_partition_after_initial_assignment_with_two_members_two_topics()
  {
     let input = AssignInput::new().with_stream(T1, 4).with_stream(T2, 3);
     let input = member(input, "A", &[T1, T2], &[(T1, &[0, 1]), (T2, &[0, 1])]);
@@ -192,8 +192,7 @@ fn range_reassignment_when_one_member_added_and_one_partition_after_initial_assi
 
 // RangeAssignorTest.testReassignmentWhenOneMemberRemovedAfterInitialAssignmentWithTwoMembersTwoTopics
 #[test]
-fn range_reassignment_when_one_member_removed_after_initial_assignment_with_two_members_two_topics()
-{
+fn reassignment_when_one_member_removed_after_initial_assignment_with_two_members_two_topics() {
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T2, 3);
     let input = member(input, "B", &[T1, T2], &[(T1, &[2]), (T2, &[2])]);
     assert_assignment(
@@ -204,7 +203,7 @@ fn range_reassignment_when_one_member_removed_after_initial_assignment_with_two_
 
 // RangeAssignorTest.testReassignmentWhenMultipleSubscriptionsRemovedAfterInitialAssignmentWithThreeMembersTwoTopics
 #[test]
-fn range_reassignment_when_multiple_subscriptions_removed_after_initial_assignment_with_three_members_two_topics()
+fn reassignment_when_multiple_subscriptions_removed_after_initial_assignment_with_three_members_two_topics()
  {
     let input = AssignInput::new()
         .with_stream(T1, 3)

@@ -16,7 +16,7 @@ fn assign(input: &AssignInput) -> Assignment {
 
 // UniformHeterogeneousAssignmentBuilderTest.testTwoMembersNoTopicSubscription
 #[test]
-fn uniform_heterogeneous_two_members_no_topic_subscription() {
+fn two_members_no_topic_subscription() {
     let input = AssignInput::new().with_stream(T1, 3);
     let input = member(member(input, "A", &[], &[]), "B", &[], &[]);
     assert_all_empty(&assign(&input), 2);
@@ -26,7 +26,7 @@ fn uniform_heterogeneous_two_members_no_topic_subscription() {
 // UniformHeterogeneousAssignmentBuilderTest.testTwoMembersSubscribedToNonexistentTopics:
 // Kafka throws a PartitionAssignorException; here the subscriptions are ignored.
 #[test]
-fn uniform_heterogeneous_two_members_subscribed_to_nonexistent_topics() {
+fn two_members_subscribed_to_nonexistent_topics() {
     let input = AssignInput::new().with_stream(T1, 3);
     let input = member(member(input, "A", &[T3], &[]), "B", &[T2], &[]);
     assert_all_empty(&assign(&input), 2);
@@ -35,7 +35,7 @@ fn uniform_heterogeneous_two_members_subscribed_to_nonexistent_topics() {
 
 // UniformHeterogeneousAssignmentBuilderTest.testFirstAssignmentTwoMembersTwoTopics
 #[test]
-fn uniform_heterogeneous_first_assignment_two_members_two_topics() {
+fn first_assignment_two_members_two_topics() {
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T3, 6);
     let input = member(input, "A", &[T1, T3], &[]);
     let input = member(input, "B", &[T3], &[]);
@@ -52,7 +52,7 @@ fn uniform_heterogeneous_first_assignment_two_members_two_topics() {
 
 // UniformHeterogeneousAssignmentBuilderTest.testFirstAssignmentNumMembersGreaterThanTotalNumPartitions
 #[test]
-fn uniform_heterogeneous_first_assignment_num_members_greater_than_total_num_partitions() {
+fn first_assignment_num_members_greater_than_total_num_partitions() {
     let input = AssignInput::new().with_stream(T3, 1).with_stream(T1, 2);
     let input = member(input, "A", &[T3], &[]);
     let input = member(input, "B", &[T3], &[]);
@@ -66,8 +66,7 @@ fn uniform_heterogeneous_first_assignment_num_members_greater_than_total_num_par
 
 // UniformHeterogeneousAssignmentBuilderTest.testReassignmentForTwoMembersThreeTopicsGivenUnbalancedPrevAssignment
 #[test]
-fn uniform_heterogeneous_reassignment_for_two_members_three_topics_given_unbalanced_prev_assignment()
- {
+fn reassignment_for_two_members_three_topics_given_unbalanced_prev_assignment() {
     let input = AssignInput::new()
         .with_stream(T1, 6)
         .with_stream(T2, 4)
@@ -89,7 +88,7 @@ fn uniform_heterogeneous_reassignment_for_two_members_three_topics_given_unbalan
 
 // UniformHeterogeneousAssignmentBuilderTest.testReassignmentWhenPartitionsAreAddedForTwoMembers
 #[test]
-fn uniform_heterogeneous_reassignment_when_partitions_are_added_for_two_members() {
+fn reassignment_when_partitions_are_added_for_two_members() {
     let input = AssignInput::new()
         .with_stream(T1, 6)
         .with_stream(T2, 5)
@@ -110,8 +109,7 @@ fn uniform_heterogeneous_reassignment_when_partitions_are_added_for_two_members(
 
 // UniformHeterogeneousAssignmentBuilderTest.testReassignmentWhenOneMemberAddedAndPartitionsAddedTwoMembersTwoTopics
 #[test]
-fn uniform_heterogeneous_reassignment_when_one_member_added_and_partitions_added_two_members_two_topics()
- {
+fn reassignment_when_one_member_added_and_partitions_added_two_members_two_topics() {
     let input = AssignInput::new().with_stream(T1, 6).with_stream(T2, 7);
     let input = member(input, "A", &[T1], &[(T1, &[0, 2]), (T2, &[0])]);
     let input = member(input, "B", &[T1, T2], &[(T1, &[1]), (T2, &[1, 2])]);
@@ -129,8 +127,7 @@ fn uniform_heterogeneous_reassignment_when_one_member_added_and_partitions_added
 
 // UniformHeterogeneousAssignmentBuilderTest.testReassignmentWhenOneMemberRemovedAfterInitialAssignmentWithThreeMembersThreeTopics
 #[test]
-fn uniform_heterogeneous_reassignment_when_one_member_removed_after_initial_assignment_with_three_members_three_topics()
- {
+fn reassignment_when_one_member_removed_after_initial_assignment_with_three_members_three_topics() {
     let input = AssignInput::new()
         .with_stream(T1, 3)
         .with_stream(T2, 8)
@@ -149,8 +146,8 @@ fn uniform_heterogeneous_reassignment_when_one_member_removed_after_initial_assi
 
 // UniformHeterogeneousAssignmentBuilderTest.testReassignmentWhenOneSubscriptionRemovedAfterInitialAssignmentWithTwoMembersTwoTopics
 #[test]
-fn uniform_heterogeneous_reassignment_when_one_subscription_removed_after_initial_assignment_with_two_members_two_topics()
- {
+fn reassignment_when_one_subscription_removed_after_initial_assignment_with_two_members_two_topics()
+{
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T2, 5);
     let input = member(input, "A", &[T1], &[(T1, &[0, 2]), (T2, &[1, 3])]);
     let input = member(input, "B", &[T1, T2], &[(T1, &[1]), (T2, &[0, 2, 4])]);
@@ -165,8 +162,7 @@ fn uniform_heterogeneous_reassignment_when_one_subscription_removed_after_initia
 // Both members subscribe to the same topics, but Kafka's test forces the heterogeneous
 // builder, as `assign` here does.
 #[test]
-fn uniform_heterogeneous_reassignment_when_topic_partitions_run_out_and_members_have_no_partitions()
-{
+fn reassignment_when_topic_partitions_run_out_and_members_have_no_partitions() {
     let input = AssignInput::new()
         .with_stream(T1, 2)
         .with_stream(T2, 2)
@@ -186,7 +182,7 @@ fn uniform_heterogeneous_reassignment_when_topic_partitions_run_out_and_members_
 
 // UniformHeterogeneousAssignmentBuilderTest.testFirstAssignmentWithTwoMembersIncludingOneWithoutSubscriptions
 #[test]
-fn uniform_heterogeneous_first_assignment_with_two_members_including_one_without_subscriptions() {
+fn first_assignment_with_two_members_including_one_without_subscriptions() {
     let input = AssignInput::new().with_stream(T1, 3);
     let input = member(member(input, "A", &[T1], &[]), "B", &[], &[]);
     let assignment = assign(&input);

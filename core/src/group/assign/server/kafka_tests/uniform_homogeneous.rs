@@ -21,7 +21,7 @@ fn assign(input: &AssignInput) -> Assignment {
 
 // OptimizedUniformAssignmentBuilderTest.testOneMemberNoTopicSubscription
 #[test]
-fn optimized_uniform_one_member_no_topic_subscription() {
+fn one_member_no_topic_subscription() {
     let input = member(AssignInput::new().with_stream(T1, 3), "A", &[], &[]);
     assert_all_empty(&assign(&input), 1);
 }
@@ -29,7 +29,7 @@ fn optimized_uniform_one_member_no_topic_subscription() {
 // OptimizedUniformAssignmentBuilderTest.testOneMemberSubscribedToNonexistentTopic: Kafka
 // throws a PartitionAssignorException; here the subscription is ignored.
 #[test]
-fn optimized_uniform_one_member_subscribed_to_nonexistent_topic() {
+fn one_member_subscribed_to_nonexistent_topic() {
     let input = member(AssignInput::new().with_stream(T1, 3), "A", &[T2], &[]);
     assert_all_empty(&assign(&input), 1);
 }
@@ -39,7 +39,7 @@ fn optimized_uniform_one_member_subscribed_to_nonexistent_topic() {
 // topic3's free partitions first. In name order topic1's come first: A (first in member order,
 // so with the larger quota of 3) takes all of topic1. Both are balanced, 3 and 2.
 #[test]
-fn optimized_uniform_first_assignment_two_members_two_topics_no_member_racks() {
+fn first_assignment_two_members_two_topics_no_member_racks() {
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T3, 2);
     let input = member(input, "A", &[T1, T3], &[]);
     let input = member(input, "B", &[T1, T3], &[]);
@@ -54,7 +54,7 @@ fn optimized_uniform_first_assignment_two_members_two_topics_no_member_racks() {
 
 // OptimizedUniformAssignmentBuilderTest.testFirstAssignmentNumMembersGreaterThanTotalNumPartitions
 #[test]
-fn optimized_uniform_first_assignment_num_members_greater_than_total_num_partitions() {
+fn first_assignment_num_members_greater_than_total_num_partitions() {
     let input = AssignInput::new().with_stream(T3, 2);
     let input = member(input, "A", &[T3], &[]);
     let input = member(input, "B", &[T3], &[]);
@@ -69,7 +69,7 @@ fn optimized_uniform_first_assignment_num_members_greater_than_total_num_partiti
 
 // OptimizedUniformAssignmentBuilderTest.testValidityAndBalanceForLargeSampleSet
 #[test]
-fn optimized_uniform_validity_and_balance_for_large_sample_set() {
+fn validity_and_balance_for_large_sample_set() {
     let topics: Vec<String> = (1..100).map(|i| format!("topic-{i}")).collect();
     let mut input = AssignInput::new();
     for topic in &topics {
@@ -85,7 +85,7 @@ fn optimized_uniform_validity_and_balance_for_large_sample_set() {
 
 // OptimizedUniformAssignmentBuilderTest.testReassignmentForTwoMembersTwoTopicsGivenUnbalancedPrevAssignment
 #[test]
-fn optimized_uniform_reassignment_for_two_members_two_topics_given_unbalanced_prev_assignment() {
+fn reassignment_for_two_members_two_topics_given_unbalanced_prev_assignment() {
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T2, 3);
     let input = member(input, "A", &[T1, T2], &[(T1, &[0, 1]), (T2, &[0, 1])]);
     let input = member(input, "B", &[T1, T2], &[(T1, &[2]), (T2, &[2])]);
@@ -106,7 +106,7 @@ fn optimized_uniform_reassignment_for_two_members_two_topics_given_unbalanced_pr
 // topic1's three new partitions and B topic2's two. Either way both keep all they had and
 // the counts are 6 and 5.
 #[test]
-fn optimized_uniform_reassignment_when_partitions_are_added_for_two_members_two_topics() {
+fn reassignment_when_partitions_are_added_for_two_members_two_topics() {
     let input = AssignInput::new().with_stream(T1, 6).with_stream(T2, 5);
     let input = member(input, "A", &[T1, T2], &[(T1, &[0, 2]), (T2, &[0])]);
     let input = member(input, "B", &[T1, T2], &[(T1, &[1]), (T2, &[1, 2])]);
@@ -123,8 +123,7 @@ fn optimized_uniform_reassignment_when_partitions_are_added_for_two_members_two_
 
 // OptimizedUniformAssignmentBuilderTest.testReassignmentWhenOneMemberAddedAfterInitialAssignmentWithTwoMembersTwoTopics
 #[test]
-fn optimized_uniform_reassignment_when_one_member_added_after_initial_assignment_with_two_members_two_topics()
- {
+fn reassignment_when_one_member_added_after_initial_assignment_with_two_members_two_topics() {
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T2, 3);
     let input = member(input, "A", &[T1, T2], &[(T1, &[0, 2]), (T2, &[0])]);
     let input = member(input, "B", &[T1, T2], &[(T1, &[1]), (T2, &[1, 2])]);
@@ -146,8 +145,7 @@ fn optimized_uniform_reassignment_when_one_member_added_after_initial_assignment
 // topic2-2 before topic1-2). In name order A gets topic1-2 and B topic2-2. Either way both
 // keep their two partitions and get one of the two that C left.
 #[test]
-fn optimized_uniform_reassignment_when_one_member_removed_after_initial_assignment_with_three_members_two_topics()
- {
+fn reassignment_when_one_member_removed_after_initial_assignment_with_three_members_two_topics() {
     let input = AssignInput::new().with_stream(T1, 3).with_stream(T2, 3);
     let input = member(input, "A", &[T1, T2], &[(T1, &[0]), (T2, &[0])]);
     let input = member(input, "B", &[T1, T2], &[(T1, &[1]), (T2, &[1])]);
@@ -164,8 +162,8 @@ fn optimized_uniform_reassignment_when_one_member_removed_after_initial_assignme
 
 // OptimizedUniformAssignmentBuilderTest.testReassignmentWhenOneSubscriptionRemovedAfterInitialAssignmentWithTwoMembersTwoTopics
 #[test]
-fn optimized_uniform_reassignment_when_one_subscription_removed_after_initial_assignment_with_two_members_two_topics()
- {
+fn reassignment_when_one_subscription_removed_after_initial_assignment_with_two_members_two_topics()
+{
     let input = AssignInput::new().with_stream(T1, 2).with_stream(T2, 2);
     let input = member(input, "A", &[T2], &[(T1, &[0]), (T2, &[0])]);
     let input = member(input, "B", &[T2], &[(T1, &[1]), (T2, &[1])]);
