@@ -1,9 +1,9 @@
 //! The uniform assignor, as Kafka's `UniformAssignor` (the consumer protocol's default).
 //!
-//! It puts balance before stickiness: every member ends up within one partition of the
-//! others whenever the subscriptions allow it, and within that, members keep as many of their
-//! current partitions (their current target assignment, [`AssignInput::with_owned`]) as
-//! possible. Kafka has two algorithms, chosen as Kafka's coordinator chooses them: by the
+//! It puts balance before stickiness: the members' partition counts end as even as the
+//! subscriptions allow (within one of each other when everyone subscribes to the same streams,
+//! nearly so otherwise, as in Kafka), and within that, members keep as many of their current
+//! partitions (their current target assignment, [`AssignInput::with_owned`]) as possible. Kafka has two algorithms, chosen as Kafka's coordinator chooses them: by the
 //! subscribed stream *names*, so a subscription to a stream that does not exist still counts.
 //!
 //! - **Homogeneous** (every member subscribes to the same streams; Kafka's
@@ -18,12 +18,14 @@
 //!   every current partition it still subscribes to. Streams with free partitions are then
 //!   taken in Kafka's topic order (most partitions per subscriber first, then fewest
 //!   subscribers, then by name) and their free partitions, ascending, dealt one at a time to
-//!   the stream's least loaded subscriber (ties by member id). Finally, streams with at least
-//!   two subscribers are visited in the same order, again and again (at most 16 rounds, until
-//!   a whole round moves nothing): a stream's partitions move from its most loaded subscribers
-//!   (each giving up its highest partitions first) to its least loaded ones while their loads
-//!   differ by more than one. Subscribers of one stream then end within one partition of each
-//!   other; with overlapping subscriptions the group as a whole may not.
+//!   the stream's least loaded subscribers in turn (Kafka's `MemberAssignmentBalancer`, which
+//!   sorts them by load, then member id, when it starts on the stream). Finally, streams with
+//!   at least two subscribers are visited in the same order, again and again (at most 16
+//!   rounds, until a whole round moves nothing): a stream's partitions move from its most
+//!   loaded subscribers (each giving up its highest partitions first) to its least loaded ones
+//!   while their loads differ by more than one. Subscribers with the same subscriptions end
+//!   within one partition of each other; with overlapping subscriptions the result can be a
+//!   little off (Kafka's own example: 9, 10 and 11 partitions where 10 each was possible).
 //!
 //! See the [module docs](super) for the orders chosen where Kafka iterates a `HashMap` and for
 //! how an inconsistent current assignment is cleaned first.
@@ -58,8 +60,8 @@ use super::super::{AssignInput, Assignment, Model, NONE};
 use super::heterogeneous;
 
 /// Assigns uniformly, as Kafka's `UniformAssignor`. The homogeneous case runs in O(P + M) for
-/// P partitions and M members, plus the output; the heterogeneous one in O(P log P) per
-/// balancing round over the streams, at most 16 rounds.
+/// P partitions and M members, plus the output; the heterogeneous one in O(P log P + S log S)
+/// for S subscriptions per balancing round over the streams, at most 16 rounds.
 #[must_use]
 pub fn assign(input: &AssignInput) -> Assignment {
     assign_as(input, is_homogeneous(input))
