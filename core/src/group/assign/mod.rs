@@ -24,6 +24,9 @@
 //! | [`sticky`] | `StickyAssignor` | claims by generation; identical subscriptions: owned partitions kept by (partition, stream) up to quota, the rest dealt round-robin; otherwise Kafka's general balancing | Java `HashMap` order of member ids; ties and round-robin by id |
 //! | [`cooperative_sticky`] | `CooperativeStickyAssignor` | sticky's target, reached in two steps | as sticky |
 //!
+//! The server-side assignors of Kafka's consumer protocol (KIP-848), `uniform` and `range`,
+//! are in [`server`].
+//!
 //! Instance ids only order members for range and round-robin (Kafka's sticky assignors never
 //! look at them: `RangeAssignorTest.testStaticMemberRangeAssignmentPersistent`,
 //! `RoundRobinAssignorTest.testStaticMemberRoundRobinAssignmentPersistent`). Where Kafka's
@@ -68,9 +71,11 @@ pub mod cooperative_sticky;
 mod model;
 pub mod range;
 pub mod round_robin;
+pub mod server;
 pub mod sticky;
 
 pub use cooperative_sticky::CooperativePlan;
+pub use server::ServerAssignor;
 
 pub(crate) use model::{Model, NONE, java_string_hash};
 
