@@ -1,10 +1,12 @@
 //! Pattern E, consumer groups: two groups read the same stream independently; one of them
-//! scales from 1 to 4 members on 3 partitions (the fourth stays idle). Each generation prints
-//! the assignment and the lag per partition.
+//! scales from 1 to 4 members on 3 partitions (the fourth stays idle). Each join starts a
+//! rebalance that the other members learn of from their heartbeats and join with their next
+//! poll (the classic protocol). Each generation prints the assignment and the lag per
+//! partition.
 //!
 //! Run: `cargo run -p brokerlab --example consumer_groups`
 
-use brokerlab::{Broker, Event, GroupConfig, Instant, OffsetReset, StreamConfig};
+use brokerlab::{Broker, Event, GroupConfig, HeartbeatReply, Instant, OffsetReset, StreamConfig};
 
 fn print_generation(broker: &Broker, group: &str) {
     let g = broker.group_id(group).unwrap();
@@ -44,6 +46,19 @@ fn print_generation(broker: &Broker, group: &str) {
     }
 }
 
+/// Every member of `group` heartbeats; those told of a rebalance rejoin with a poll.
+fn heartbeat_all(broker: &mut Broker, now: Instant, group: &str) -> Result<(), brokerlab::Error> {
+    let g = broker.group_id(group).unwrap();
+    for a in broker.group_assignment(g) {
+        let name = broker.stream_consumer_name(a.member).unwrap().to_string();
+        if broker.heartbeat(now, group, &name)? == HeartbeatReply::RejoinNeeded {
+            println!("   {name} is told to rejoin and does with its next poll");
+            broker.poll(now, a.member, 0)?;
+        }
+    }
+    Ok(())
+}
+
 /// Every member of `group` polls what it owns and commits.
 fn consume_all(broker: &mut Broker, now: Instant, group: &str) -> Result<usize, brokerlab::Error> {
     let g = broker.group_id(group).unwrap();
@@ -71,6 +86,10 @@ fn main() -> Result<(), brokerlab::Error> {
         now += 1000;
         println!("-- {member} joins billing");
         broker.join_group(t(now), "billing", member, &["orders"], cfg)?;
+        let g = broker.group_id("billing").unwrap();
+        println!("   billing is {}", broker.group_state(g).unwrap());
+        heartbeat_all(&mut broker, t(now), "billing")?;
+        println!("   billing is {}", broker.group_state(g).unwrap());
         for i in 0..6 {
             let key = format!("customer-{}", (step * 6 + i) % 7);
             broker.produce(t(now), "orders", Some(key.as_bytes()), format!("order {i}"))?;

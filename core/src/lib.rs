@@ -235,8 +235,15 @@
 //! one member; joining, leaving or going silent rebalances into a new generation; commits are
 //! per partition and a replacement resumes from them, so uncommitted records come again.
 //!
+//! A rebalance of a classic group (Kafka's default protocol) is not instant: the members
+//! learn of it from their heartbeats ([`HeartbeatReply::RejoinNeeded`]) and rejoin with their
+//! next poll; the new generation starts once all have (or the rebalance timeout removed the
+//! missing ones). With an eager assignor (range, round-robin, sticky) a member gives up all
+//! its partitions when it rejoins, so the group stops until the last one is back.
+//!
 //! ```
-//! use brokerlab::{Broker, Duration, Event, GroupConfig, Instant, OffsetReset, StreamConfig};
+//! use brokerlab::{Broker, Duration, Event, GroupConfig, HeartbeatReply, Instant, OffsetReset};
+//! use brokerlab::StreamConfig;
 //!
 //! # fn main() -> Result<(), brokerlab::Error> {
 //! let mut broker = Broker::default();
@@ -247,6 +254,9 @@
 //!     .with_auto_offset_reset(OffsetReset::Earliest);
 //! let a = broker.join_group(t(0), "billing", "a", &["orders"], cfg)?;
 //! let b = broker.join_group(t(0), "billing", "b", &["orders"], cfg)?;
+//! // b's join started a rebalance; a hears of it and rejoins: generation 2 begins.
+//! assert_eq!(broker.heartbeat(t(0), "billing", "a")?, HeartbeatReply::RejoinNeeded);
+//! broker.poll(t(0), a, 0)?;
 //! for i in 0..4 {
 //!     broker.produce(t(0), "orders", None, format!("order {i}"))?; // round-robin: 2 each
 //! }
@@ -258,12 +268,14 @@
 //! assert!(a_read.iter().all(|r| r.partition.partition.0 == 0));
 //! broker.commit(t(1), "billing", "a", generation, &[(a_read[0].partition, a_read[1].offset)])?;
 //! assert_eq!(broker.poll(t(1), b, 10)?.len(), 2);
+//! broker.commit_positions(t(1), "billing", "b")?;
 //!
-//! // a goes silent: after its session timeout it is evicted and b takes partition 0 from
-//! // a's committed offset (1), so the record a read but did not commit comes again.
+//! // a goes silent: after its session timeout it is evicted; b rejoins and takes partition 0
+//! // from a's committed offset (1), so the record a read but did not commit comes again.
 //! broker.heartbeat(t(9_000), "billing", "b")?;
 //! assert_eq!(broker.poll_timeout(), Some(t(10_001))); // a's last poll was at 1 ms
 //! broker.handle_timeout(t(10_001));
+//! assert_eq!(broker.heartbeat(t(10_002), "billing", "b")?, HeartbeatReply::RejoinNeeded);
 //! let again = broker.poll(t(10_002), b, 10)?;
 //! assert_eq!(again.len(), 1);
 //! assert!(again[0].redelivered);
@@ -307,6 +319,9 @@
 //! let cfg = GroupConfig::default().with_session_timeout(Duration::from_secs(10));
 //! broker.join_group_static(t(0), "billing", "a", "host-a", &["orders"], cfg)?;
 //! broker.join_group_static(t(0), "billing", "b", "host-b", &["orders"], cfg)?;
+//! broker.heartbeat(t(0), "billing", "a")?; // a hears of b's join
+//! let a = broker.group_member("billing", "a").unwrap();
+//! broker.poll(t(0), a, 0)?; // and rejoins: generation 2
 //! let group = broker.group_id("billing").unwrap();
 //! let generation = broker.group_generation(group);
 //! // b's process restarts 2 s later: same instance id, same partitions, same generation.
@@ -447,6 +462,7 @@ pub use time::{Duration, Instant};
 
 pub use group::{CommitError, GroupError, JoinGroupError};
 pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
+pub use group::{GroupProtocol, GroupState, HeartbeatReply};
 pub use group::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};
 pub use ids::{GroupId, StreamConsumerId, StreamId};
 pub use stream::{

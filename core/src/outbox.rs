@@ -83,6 +83,7 @@ impl Out {
                 | EventKind::PartitionsAdded
                 | EventKind::GroupCreated
                 | EventKind::Rebalanced
+                | EventKind::TargetAssignmentChanged
         ) {
             self.topology_changed = true;
         }

@@ -69,6 +69,12 @@ impl Duration {
     pub const fn as_millis(self) -> u64 {
         self.0
     }
+
+    /// `self − other`, or zero when `other` is longer.
+    #[must_use]
+    pub const fn saturating_sub(self, other: Duration) -> Duration {
+        Duration(self.0.saturating_sub(other.0))
+    }
 }
 
 impl core::ops::Add<Duration> for Instant {

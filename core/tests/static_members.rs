@@ -32,6 +32,7 @@ fn two_static_members() -> (Broker, Vec<StreamPartition>) {
         .unwrap();
     b.join_group_static(t(0), "g", "b", "host-b", &["s"], config())
         .unwrap();
+    rejoin(&mut b, 0, "a");
     let gen_ = b.group_generation(b.group_id("g").unwrap()).unwrap();
     for m in ["a", "b"] {
         let id = b.group_member("g", m).unwrap();
@@ -44,6 +45,13 @@ fn two_static_members() -> (Broker, Vec<StreamPartition>) {
     }
     while b.poll_event().is_some() {}
     (b, parts)
+}
+
+/// Member `m` of `g` learns of the rebalance from its heartbeat and rejoins with a poll.
+fn rejoin(b: &mut Broker, at: u64, m: &str) {
+    b.heartbeat(t(at), "g", m).unwrap();
+    let id = b.group_member("g", m).unwrap();
+    b.poll(t(at), id, 0).unwrap();
 }
 
 fn events(b: &mut Broker) -> Vec<Event> {
@@ -120,9 +128,11 @@ fn after_its_session_timeout_a_static_member_is_evicted_and_rejoins_with_a_rebal
     b.heartbeat(t(2_900), "g", "a").unwrap();
     b.handle_timeout(t(3_000));
     assert_eq!(b.group_member("g", "b"), None, "evicted");
+    rejoin(&mut b, 3_000, "a");
     assert_eq!(b.group_generation(g), Some(generation + 1));
     b.join_group_static(t(3_500), "g", "b", "host-b", &["s"], config())
         .unwrap();
+    rejoin(&mut b, 3_500, "a");
     assert_eq!(b.group_generation(g), Some(generation + 2));
 }
 
@@ -136,6 +146,7 @@ fn a_changed_subscription_on_rejoin_rebalances() {
     let generation = b.group_generation(g).unwrap();
     b.join_group_static(t(100), "g", "b", "host-b", &["s", "other"], config())
         .unwrap();
+    rejoin(&mut b, 100, "a");
     assert_eq!(b.group_generation(g), Some(generation + 1));
 }
 
@@ -150,5 +161,6 @@ fn static_members_come_first_by_instance_id() {
     let z = b
         .join_group_static(t(0), "g", "z", "instance-0", &["s"], config())
         .unwrap();
+    rejoin(&mut b, 0, "a-dynamic");
     assert_eq!(b.assigned_partitions(z), [StreamPartition::new(s, 0)]);
 }

@@ -46,9 +46,9 @@ use backend::Backend;
 use brokerlab::assign::Assignor;
 use brokerlab::partitioner::partition_for_key;
 use brokerlab::{
-    Broker, Duration, Event, GroupConfig, GroupId, Instant, LeaveReason, Limits, MessageId, Offset,
-    OffsetReset, Retention, RetentionReason, SeekTo, Storage, StreamConfig, StreamConsumerConfig,
-    StreamConsumerId, StreamId, StreamPartition,
+    Broker, Duration, Event, GroupConfig, GroupId, HeartbeatReply, Instant, LeaveReason, Limits,
+    MessageId, Offset, OffsetReset, Retention, RetentionReason, SeekTo, Storage, StreamConfig,
+    StreamConsumerConfig, StreamConsumerId, StreamId, StreamPartition,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -167,6 +167,8 @@ struct Run<S: Storage> {
     seeked: BTreeSet<(usize, StreamPartition)>,
     /// Per group: the last generation was a first cooperative phase (revocations pending).
     revoking: BTreeSet<usize>,
+    /// The assignor of the run is cooperative.
+    cooperative: bool,
     /// The events the current command must emit, besides rebalances.
     expected: Vec<Event>,
     traces: BTreeMap<String, GroupTrace>,
@@ -220,6 +222,7 @@ impl<S: Storage> Run<S> {
             polled_end: BTreeMap::new(),
             seeked: BTreeSet::new(),
             revoking: BTreeSet::new(),
+            cooperative: false,
             expected: Vec::new(),
             traces: BTreeMap::new(),
             activity: Activity::default(),
@@ -265,6 +268,7 @@ impl<S: Storage> Run<S> {
             .with_auto_offset_reset(OffsetReset::Earliest)
             .with_assignor(assignor);
         let now = Instant::from_millis(self.now);
+        self.cooperative = assignor.is_cooperative();
         self.expected.clear();
         match *cmd {
             Cmd::Produce(key) => self.produce(now, key),
@@ -314,8 +318,14 @@ impl<S: Storage> Run<S> {
                 let result = self.broker.heartbeat(now, GROUPS[g], MEMBERS[m]);
                 match self.members.get_mut(&(g, m)) {
                     Some(member) => {
-                        result.expect("a member heartbeats");
+                        let reply = result.expect("a member heartbeats");
                         member.last_seen = self.now;
+                        // Told of a rebalance, it rejoins at once with a poll that reads
+                        // nothing.
+                        if reply == HeartbeatReply::RejoinNeeded {
+                            let id = member.id;
+                            self.broker.poll(now, id, 0).expect("a rejoin");
+                        }
                     }
                     None => assert!(result.is_err()),
                 }
@@ -641,10 +651,24 @@ impl<S: Storage> Run<S> {
                 | Event::MemberJoined { .. }
                 | Event::MemberLeft { .. }
                 | Event::PartitionsAdded { .. } => got.push(e),
-                Event::PartitionsRevoked { group, .. } => {
+                Event::PartitionsRevoked {
+                    group,
+                    member,
+                    partitions,
+                    ..
+                } => {
                     let g = self.group_index(*group);
-                    self.revoking.insert(g);
+                    let key = self.member_by_id(*member).expect("a member of the model");
+                    let positions = &mut self.members.get_mut(&key).unwrap().positions;
+                    for p in partitions {
+                        positions.remove(p);
+                    }
+                    // A cooperative first phase leaves what moves unowned.
+                    if self.cooperative {
+                        self.revoking.insert(g);
+                    }
                 }
+                Event::GroupStateChanged { .. } => {}
                 Event::Rebalanced {
                     group,
                     generation,
@@ -809,6 +833,7 @@ fn a_scripted_run_shows_every_kind_of_activity() {
         Poll(1, 50), // replay: reset to the log start, then everything retained
         Join(0, 0),
         Join(0, 1),
+        Heartbeat(0, 0), // m0 learns of m1's join and rejoins: generation 2
         Join(1, 0),
         Poll(2, 50),
         Poll(3, 50),
@@ -818,6 +843,9 @@ fn a_scripted_run_shows_every_kind_of_activity() {
         SeekBack(1, 4),
         Poll(1, 50), // replayed
         AddPartition,
+        Heartbeat(0, 0),
+        Heartbeat(0, 1),
+        Heartbeat(1, 0),
         Produce(None),
         Produce(Some(7)),
         Produce(None),
@@ -825,9 +853,12 @@ fn a_scripted_run_shows_every_kind_of_activity() {
         Heartbeat(0, 0),
         Tick(60), // g's m2 and h's m1 are evicted
         Join(0, 2),
+        Heartbeat(0, 0),
         Poll(4, 50), // m10 resumes from m2's commits
         Poll(2, 50),
         Commit(0, 2),
+        Poll(3, 50),
+        Commit(0, 0),
         Flush,
     ]);
     for cooperative in [false, true] {

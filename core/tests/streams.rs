@@ -107,6 +107,9 @@ fn commit_errors_old_generation_foreign_partition_and_unknowns<S: Storage>(
     let (p0, p1) = (StreamPartition::new(s, 0), StreamPartition::new(s, 1));
     b.join_group(t(0), "g", "a", &["s"], GroupConfig::default())?;
     b.join_group(t(0), "g", "b", &["s"], GroupConfig::default())?;
+    let a = b.group_member("g", "a").expect("a member");
+    b.heartbeat(t(0), "g", "a")?;
+    b.poll(t(0), a, 0)?;
     // Generation 2: a owns p0, b owns p1.
     assert_eq!(
         b.commit(t(0), "g", "a", 1, &[(p0, Offset(0))]),

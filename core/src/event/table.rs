@@ -5,7 +5,7 @@
 
 use super::{DeadLetterReason, DropReason, RequeueReason, write_partitions};
 use crate::exchange::ExchangeKind;
-use crate::group::{LeaveReason, MemberAssignment};
+use crate::group::{GroupState, LeaveReason, MemberAssignment};
 use crate::ids::{
     BindingId, ConsumerId, DeliveryTag, ExchangeId, GroupId, MessageId, Offset, QueueId,
     StreamConsumerId, StreamId, SubscriptionId, Target,
@@ -601,5 +601,58 @@ event_table! {
     }
     display(|f| {
         write!(f, "compacted {partition} removed={removed} tombstones={tombstones} kept={kept}")
+    });
+
+    /// A group moved to another state of its rebalance protocol (see
+    /// [`GroupState`](crate::GroupState)).
+    GroupStateChanged = 48 {
+        /// The group.
+        group: GroupId,
+        /// The state it left.
+        from: GroupState,
+        /// The state it is in now.
+        to: GroupState,
+    }
+    display("group-state {group} {from}->{to}");
+
+    /// Consumer protocol: a member's partitions changed on its heartbeat, as it reconciles
+    /// towards its target (the partitions it gave up are reported first as
+    /// `PartitionsRevoked`).
+    MemberAssigned = 49 {
+        /// The group.
+        group: GroupId,
+        /// The member.
+        member: StreamConsumerId,
+        /// The group epoch its partitions come from.
+        epoch: u32,
+        /// Every partition it owns now, sorted.
+        partitions: Vec<StreamPartition>,
+        /// Target partitions it waits for while their previous owners give them up.
+        pending: u32,
+    }
+    display(|f| {
+        write!(f, "member-assigned {group} {member} epoch={epoch} [")?;
+        write_partitions(f, partitions)?;
+        write!(f, "] pending={pending}")
+    });
+
+    /// Consumer protocol: the group epoch moved (a member joined or left, or a subscribed
+    /// stream grew) and the server-side assignor computed the new target assignment.
+    TargetAssignmentChanged = 50 {
+        /// The group.
+        group: GroupId,
+        /// The new group epoch.
+        epoch: u32,
+        /// Each member's target partitions, members sorted by member id.
+        assignment: Vec<MemberAssignment>,
+    }
+    display(|f| {
+        write!(f, "target {group} epoch={epoch}")?;
+        for a in assignment {
+            write!(f, " {}=[", a.member)?;
+            write_partitions(f, &a.partitions)?;
+            f.write_str("]")?;
+        }
+        Ok(())
     });
 }

@@ -9,7 +9,7 @@
 
 use super::{DeadLetterReason, DropReason, RequeueReason};
 use crate::exchange::ExchangeKind;
-use crate::group::{LeaveReason, MemberAssignment};
+use crate::group::{GroupState, LeaveReason, MemberAssignment};
 use crate::ids::{
     BindingId, ConsumerId, DeliveryTag, ExchangeId, GroupId, MessageId, Offset, QueueId,
     StreamConsumerId, StreamId, SubscriptionId, Target,
@@ -97,6 +97,15 @@ number_words! {
         LeaveReason::Left => 1,
         LeaveReason::SessionTimeout => 2,
         LeaveReason::Fenced => 3,
+        LeaveReason::RebalanceTimeout => 4,
+    };
+    GroupState => |v| match v {
+        GroupState::Empty => 1,
+        GroupState::PreparingRebalance => 2,
+        GroupState::CompletingRebalance => 3,
+        GroupState::Stable => 4,
+        GroupState::Assigning => 5,
+        GroupState::Reconciling => 6,
     };
 }
 

@@ -4,6 +4,7 @@
 use core::fmt;
 
 use crate::common_error::{LimitError, NameError, error_boilerplate};
+use crate::group::GroupProtocol;
 use crate::group::assign::Assignor;
 use crate::ids::{Offset, StreamConsumerId};
 use crate::stream::StreamPartition;
@@ -29,6 +30,13 @@ pub enum JoinGroupError {
         /// The one asked for.
         asked: Assignor,
     },
+    /// The group uses the other rebalance protocol (Kafka's `INCONSISTENT_GROUP_PROTOCOL`).
+    InconsistentProtocol {
+        /// The group's protocol.
+        group: GroupProtocol,
+        /// The one asked for.
+        asked: GroupProtocol,
+    },
     /// Too many groups, members or stream consumers.
     Limit(LimitError),
 }
@@ -43,6 +51,9 @@ impl fmt::Display for JoinGroupError {
             Self::InvalidConfig(why) => write!(f, "invalid group config: {why}"),
             Self::InconsistentAssignor { group, asked } => {
                 write!(f, "the group uses the {group} assignor, not {asked}")
+            }
+            Self::InconsistentProtocol { group, asked } => {
+                write!(f, "the group uses the {group} protocol, not {asked}")
             }
             Self::Limit(e) => e.fmt(f),
         }

@@ -15,14 +15,16 @@ use core::fmt;
 pub mod assign;
 mod error;
 mod reset;
+mod state;
 pub use error::{CommitError, GroupError, JoinGroupError};
 pub use reset::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};
+pub use state::{GroupProtocol, GroupState, HeartbeatReply};
 
 use crate::ids::{GroupId, Offset, StreamConsumerId};
 use crate::stream::{OffsetReset, StreamPartition};
 use crate::time::{Duration, Instant};
 use crate::vec_map::VecMap;
-use assign::Assignor;
+use assign::{Assignor, ServerAssignor};
 
 /// How a member takes part in its group. Build with the `with_*` methods.
 ///
@@ -48,6 +50,27 @@ pub struct GroupConfig {
     /// Where the member starts on a partition the group has no committed offset for, or whose
     /// committed offset fell out of the log.
     pub auto_offset_reset: OffsetReset,
+    /// The rebalance protocol; the first member's choice is the group's.
+    pub protocol: GroupProtocol,
+    /// Consumer protocol: the broker's assignor (Kafka's `group.remote.assignor`, uniform by
+    /// default). The first member's choice is the group's.
+    pub server_assignor: ServerAssignor,
+    /// Classic: how long a rebalance waits for members to rejoin before it removes the
+    /// missing ones (Kafka's `max.poll.interval.ms`, default 300 s). The group uses the
+    /// largest of its members'.
+    pub rebalance_timeout: Duration,
+    /// Classic: how long a rebalance of an empty group waits for more members, extended by
+    /// as much for each one that joins meanwhile, up to the rebalance timeout (Kafka's
+    /// broker setting `group.initial.rebalance.delay.ms`, taken here from the member that
+    /// starts the rebalance). Kafka's default is 3 s; its `server.properties` sets 0 for
+    /// development, as this default does.
+    pub initial_rebalance_delay: Duration,
+    /// How often the member heartbeats (Kafka's `heartbeat.interval.ms`, 3 s, for classic
+    /// groups; the broker's `group.consumer.heartbeat.interval.ms`, 5 s, for the consumer
+    /// protocol). `None`: that default, or a third of the session timeout when that is
+    /// shorter (Kafka's advice). The broker does not enforce it: the
+    /// [`Simulation`](crate::sim::Simulation) heartbeats at this pace.
+    pub heartbeat_interval: Option<Duration>,
 }
 
 impl Default for GroupConfig {
@@ -56,6 +79,11 @@ impl Default for GroupConfig {
             assignor: Assignor::Range,
             session_timeout: Duration::from_secs(45),
             auto_offset_reset: OffsetReset::Latest,
+            protocol: GroupProtocol::Classic,
+            server_assignor: ServerAssignor::Uniform,
+            rebalance_timeout: Duration::from_secs(300),
+            initial_rebalance_delay: Duration::ZERO,
+            heartbeat_interval: None,
         }
     }
 }
@@ -81,6 +109,54 @@ impl GroupConfig {
         self.auto_offset_reset = reset;
         self
     }
+
+    /// Sets the rebalance protocol.
+    #[must_use]
+    pub fn with_protocol(mut self, protocol: GroupProtocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Sets the consumer protocol's server-side assignor.
+    #[must_use]
+    pub fn with_server_assignor(mut self, assignor: ServerAssignor) -> Self {
+        self.server_assignor = assignor;
+        self
+    }
+
+    /// Sets the rebalance timeout.
+    #[must_use]
+    pub fn with_rebalance_timeout(mut self, timeout: Duration) -> Self {
+        self.rebalance_timeout = timeout;
+        self
+    }
+
+    /// Sets the initial rebalance delay.
+    #[must_use]
+    pub fn with_initial_rebalance_delay(mut self, delay: Duration) -> Self {
+        self.initial_rebalance_delay = delay;
+        self
+    }
+
+    /// Sets the heartbeat interval.
+    #[must_use]
+    pub fn with_heartbeat_interval(mut self, interval: Duration) -> Self {
+        self.heartbeat_interval = Some(interval);
+        self
+    }
+
+    /// The heartbeat interval, or its default (see
+    /// [`heartbeat_interval`](Self::heartbeat_interval)).
+    #[must_use]
+    pub fn heartbeat_every(&self) -> Duration {
+        self.heartbeat_interval.unwrap_or_else(|| {
+            let kafka = match self.protocol {
+                GroupProtocol::Classic => Duration::from_secs(3),
+                GroupProtocol::Consumer => Duration::from_secs(5),
+            };
+            kafka.min(Duration::from_millis(self.session_timeout.as_millis() / 3))
+        })
+    }
 }
 
 /// The partitions one member owns in a generation.
@@ -105,6 +181,9 @@ pub enum LeaveReason {
     /// A member joined with its group instance id and took its place (Kafka's static
     /// membership: the older one is fenced, `FENCED_INSTANCE_ID`).
     Fenced,
+    /// A classic group's rebalance timed out before it rejoined (Kafka's
+    /// `max.poll.interval.ms` passed): the rebalance went on without it.
+    RebalanceTimeout,
 }
 
 impl fmt::Display for LeaveReason {
@@ -113,6 +192,7 @@ impl fmt::Display for LeaveReason {
             LeaveReason::Left => "left",
             LeaveReason::SessionTimeout => "session_timeout",
             LeaveReason::Fenced => "fenced",
+            LeaveReason::RebalanceTimeout => "rebalance_timeout",
         })
     }
 }
@@ -152,22 +232,60 @@ pub(crate) struct Group {
     pub(crate) polled_end: VecMap<StreamPartition, Offset>,
     /// Static members: group instance id (Kafka's `group.instance.id`) → member id.
     pub(crate) instances: VecMap<String, String>,
+    pub(crate) protocol: GroupProtocol,
+    pub(crate) server_assignor: ServerAssignor,
+    pub(crate) state: GroupState,
+    /// Classic: the rebalance waiting for members to rejoin.
+    pub(crate) join: Option<JoinPhase>,
+    /// Consumer protocol: each member's target partitions in the current group epoch
+    /// (`generation`).
+    pub(crate) target: VecMap<String, Vec<StreamPartition>>,
 }
 
 impl Group {
-    pub(crate) fn new(id: GroupId, name: String, assignor: Assignor) -> Self {
+    pub(crate) fn new(id: GroupId, name: String, config: &GroupConfig) -> Self {
         Group {
             id,
             name,
             generation: 0,
-            assignor,
+            assignor: config.assignor,
             members: VecMap::new(),
             committed: VecMap::new(),
             commit_keys: VecMap::new(),
             polled_end: VecMap::new(),
             instances: VecMap::new(),
+            protocol: config.protocol,
+            server_assignor: config.server_assignor,
+            state: GroupState::Empty,
+            join: None,
+            target: VecMap::new(),
         }
     }
+}
+
+/// A classic group's rebalance while it waits for its members to rejoin.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JoinPhase {
+    /// When the wait ends: the initial delay's end, or the rebalance timeout.
+    pub(crate) deadline: Instant,
+    /// An empty group's initial delay: the delay, and what is left of the rebalance timeout
+    /// after it (Kafka's `InitialDelayedJoin`).
+    pub(crate) initial: Option<(Duration, Duration)>,
+    /// A member joined during the current initial delay.
+    pub(crate) new_member_added: bool,
+}
+
+/// Where a classic member is in its group's current rebalance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rejoin {
+    /// No rebalance is waiting for it.
+    InSync,
+    /// A rebalance started; the member has not heard of it yet.
+    Pending,
+    /// Its heartbeat told it; it rejoins with its next poll.
+    Told,
+    /// It rejoined (or it is the member whose join started the rebalance).
+    Joined,
 }
 
 /// Group membership of a stream consumer.
@@ -176,6 +294,12 @@ pub(crate) struct Membership {
     pub(crate) group: GroupId,
     pub(crate) session_timeout: Duration,
     pub(crate) last_seen: Instant,
+    pub(crate) rebalance_timeout: Duration,
+    pub(crate) initial_delay: Duration,
+    /// Classic: where it is in the group's rebalance.
+    pub(crate) rejoin: Rejoin,
+    /// Consumer protocol: the group epoch its partitions come from (0 before its first).
+    pub(crate) epoch: u32,
 }
 
 impl Membership {

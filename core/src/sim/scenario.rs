@@ -24,6 +24,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::ScenarioError;
+use crate::group::GroupProtocol;
+use crate::group::assign::ServerAssignor;
 
 /// The only scenario format version this crate reads.
 pub const SCENARIO_VERSION: u32 = 1;
@@ -250,6 +252,65 @@ pub struct GroupSpec {
     /// Where a member starts when the group has no committed offset.
     #[cfg_attr(feature = "serde", serde(default))]
     pub auto_offset_reset: OffsetResetSpec,
+    /// The rebalance protocol: `classic` (default) or `consumer` (KIP-848).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_classic"))]
+    pub protocol: GroupProtocol,
+    /// Consumer protocol: the broker's assignor, `uniform` (default) or `range`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_uniform"))]
+    pub server_assignor: ServerAssignor,
+    /// Classic: the rebalance timeout in milliseconds (Kafka's `max.poll.interval.ms`;
+    /// default 300 000).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub rebalance_timeout_ms: Option<u64>,
+    /// Classic: the initial rebalance delay in milliseconds (Kafka's
+    /// `group.initial.rebalance.delay.ms`; default 0).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub initial_rebalance_delay_ms: Option<u64>,
+    /// How often members heartbeat, in milliseconds, below the session timeout (default
+    /// 3 000 for classic groups and 5 000 for the consumer protocol, as Kafka's, or a third
+    /// of the session timeout when that is shorter).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub heartbeat_interval_ms: Option<u64>,
+}
+
+impl GroupSpec {
+    /// A group of `name` on `streams` with every other setting at its default.
+    #[must_use]
+    pub fn new(name: impl Into<String>, streams: Vec<String>) -> Self {
+        GroupSpec {
+            name: name.into(),
+            streams,
+            assignor: AssignorSpec::default(),
+            session_timeout_ms: 10_000,
+            auto_offset_reset: OffsetResetSpec::default(),
+            protocol: GroupProtocol::Classic,
+            server_assignor: ServerAssignor::Uniform,
+            rebalance_timeout_ms: None,
+            initial_rebalance_delay_ms: None,
+            heartbeat_interval_ms: None,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_classic(p: &GroupProtocol) -> bool {
+    *p == GroupProtocol::Classic
+}
+
+#[cfg(feature = "serde")]
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_uniform(a: &ServerAssignor) -> bool {
+    *a == ServerAssignor::Uniform
 }
 
 #[cfg(feature = "serde")]

@@ -305,6 +305,29 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
             1,
             MAX_TIME_MS,
         )?;
+        if let Some(ms) = g.rebalance_timeout_ms {
+            check_range(&format!("{p}.rebalance_timeout_ms"), ms, 1, MAX_TIME_MS)?;
+        }
+        if let Some(ms) = g.initial_rebalance_delay_ms {
+            check_range(
+                &format!("{p}.initial_rebalance_delay_ms"),
+                ms,
+                0,
+                MAX_TIME_MS,
+            )?;
+        }
+        if let Some(heartbeat) = g.heartbeat_interval_ms
+            && (heartbeat == 0 || heartbeat >= g.session_timeout_ms)
+        {
+            return Err(err(
+                format!("{p}.heartbeat_interval_ms"),
+                format!(
+                    "members heartbeat every {heartbeat} ms: that must be above 0 and below the \
+                     session timeout ({} ms), or every member is evicted",
+                    g.session_timeout_ms
+                ),
+            ));
+        }
         n.groups.push((&g.name, first.unwrap_or(0)));
     }
     for (i, pr) in s.producers.iter().enumerate() {

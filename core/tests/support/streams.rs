@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use brokerlab::assign::Assignor;
 use brokerlab::{
-    Broker, Duration, Error, GroupConfig, Instant, Offset, OffsetReset, Partition, Retention,
-    SeekTo, Storage, StreamConfig, StreamConsumerConfig, StreamConsumerId, StreamId,
+    Broker, Duration, Error, GroupConfig, HeartbeatReply, Instant, Offset, OffsetReset, Partition,
+    Retention, SeekTo, Storage, StreamConfig, StreamConsumerConfig, StreamConsumerId, StreamId,
     StreamPartition,
 };
 
@@ -175,7 +175,20 @@ pub(super) fn exec<S: Storage>(
             broker.join_group(now, w[1], w[2], &streams, cfg)?;
         }
         "leave" => broker.leave_group(now, w[1], w[2])?,
-        "heartbeat" => broker.heartbeat(now, w[1], w[2])?,
+        "rejoin" => {
+            // A classic member learns of the rebalance from its heartbeat and rejoins with
+            // its next poll.
+            let reply = broker.heartbeat(now, w[1], w[2])?;
+            writeln!(out, "  = {reply:?}").unwrap();
+            let id = broker.group_member(w[1], w[2]).expect("a member");
+            broker.poll(now, id, 0)?;
+        }
+        "heartbeat" => {
+            let reply = broker.heartbeat(now, w[1], w[2])?;
+            if reply != HeartbeatReply::Ok {
+                writeln!(out, "  = {reply:?}").unwrap();
+            }
+        }
         "commit" => {
             let generation = w[3].parse().expect("generation");
             let offsets: Vec<(StreamPartition, Offset)> =

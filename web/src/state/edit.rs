@@ -312,13 +312,8 @@ fn add(s: &mut Scenario, kind: NewKind) -> Result<Entity, String> {
                 .ok_or_else(|| need("a stream"))?
                 .name
                 .clone();
-            t.groups.push(sim::GroupSpec {
-                name: name.clone(),
-                streams: vec![stream],
-                assignor: sim::AssignorSpec::default(),
-                session_timeout_ms: 10_000,
-                auto_offset_reset: sim::OffsetResetSpec::default(),
-            });
+            t.groups
+                .push(sim::GroupSpec::new(name.clone(), vec![stream]));
             let member = fresh_name(s, &name);
             s.consumers
                 .push(consumer(member, sim::Attach::Group(name.clone())));

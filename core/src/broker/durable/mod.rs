@@ -474,7 +474,11 @@ impl<S: Storage> Broker<S> {
         }
         for (id, name, assignor, generation) in snap.groups {
             let id = GroupId(id);
-            let mut g = Group::new(id, name.clone(), assignor);
+            let mut g = Group::new(
+                id,
+                name.clone(),
+                &crate::group::GroupConfig::default().with_assignor(assignor),
+            );
             g.generation = generation;
             for s in b.stream_side.streams.values() {
                 for p in 0..s.parts.len() as u32 {

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::broker::Broker;
-use crate::group::{GroupPartitionInfo, MemberAssignment};
+use crate::group::{GroupPartitionInfo, GroupProtocol, GroupState, MemberAssignment};
 use crate::ids::{GroupId, Offset, StreamConsumerId, StreamId};
 use crate::storage::Storage;
 use crate::stream::StreamPartition;
@@ -31,6 +31,43 @@ impl<S: Storage> Broker<S> {
     #[must_use]
     pub fn group_generation(&self, group: GroupId) -> Option<u32> {
         self.stream_side.groups.get(&group).map(|g| g.generation)
+    }
+
+    /// Where a group is in its rebalance protocol.
+    #[must_use]
+    pub fn group_state(&self, group: GroupId) -> Option<GroupState> {
+        self.stream_side.groups.get(&group).map(|g| g.state)
+    }
+
+    /// A group's rebalance protocol.
+    #[must_use]
+    pub fn group_protocol(&self, group: GroupId) -> Option<GroupProtocol> {
+        self.stream_side.groups.get(&group).map(|g| g.protocol)
+    }
+
+    /// Consumer protocol: the group epoch a member's partitions come from (it equals
+    /// [`group_generation`](Self::group_generation) once the member has reconciled).
+    #[must_use]
+    pub fn member_epoch(&self, consumer: StreamConsumerId) -> Option<u32> {
+        Some(self.stream_side.consumers.get(&consumer)?.membership?.epoch)
+    }
+
+    /// Consumer protocol: each member's target partitions in the current group epoch,
+    /// members sorted by member id (empty for a classic group).
+    #[must_use]
+    pub fn group_target(&self, group: GroupId) -> Vec<MemberAssignment> {
+        let Some(g) = self.stream_side.groups.get(&group) else {
+            return Vec::new();
+        };
+        g.target
+            .iter()
+            .filter_map(|(name, parts)| {
+                Some(MemberAssignment {
+                    member: *g.members.get(name.as_str())?,
+                    partitions: parts.clone(),
+                })
+            })
+            .collect()
     }
 
     /// The consumer id of member `member` of `group`.

@@ -2,7 +2,9 @@
 //! rebalancing into generations (pattern E); commits in `commit.rs`, read-only answers in
 //! `lookup.rs`, offset resets of an empty group in `reset.rs`.
 
+mod classic;
 mod commit;
+mod consumer;
 mod lookup;
 mod reset;
 
@@ -15,8 +17,9 @@ use super::{Broker, next_id};
 use crate::common_error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
 use crate::group::assign::{AssignInput, Assignment, MemberId, TopicPartition, cooperative_sticky};
-use crate::group::{Group, GroupConfig, LeaveReason, MemberAssignment, Membership};
+use crate::group::{Group, GroupConfig, GroupProtocol, GroupState, HeartbeatReply};
 use crate::group::{GroupError, JoinGroupError};
+use crate::group::{LeaveReason, MemberAssignment, Membership, Rejoin};
 use crate::ids::{GroupId, StreamConsumerId, StreamId};
 use crate::storage::Storage;
 use crate::stream::StreamPartition;
@@ -118,8 +121,15 @@ impl<S: Storage> Broker<S> {
                     return Err(JoinGroupError::DuplicateMember(id));
                 }
                 // An empty group (one recovered from storage, or whose members all left)
-                // takes the assignor of whoever joins first, as Kafka's does.
-                if g.assignor != config.assignor && g.members.len() > 0 {
+                // takes the protocol and assignor of whoever joins first, as Kafka's does.
+                if g.protocol != config.protocol && g.members.len() > 0 {
+                    return Err(JoinGroupError::InconsistentProtocol {
+                        group: g.protocol,
+                        asked: config.protocol,
+                    });
+                }
+                let classic = config.protocol == GroupProtocol::Classic;
+                if classic && g.assignor != config.assignor && g.members.len() > 0 {
                     return Err(JoinGroupError::InconsistentAssignor {
                         group: g.assignor,
                         asked: config.assignor,
@@ -154,6 +164,8 @@ impl<S: Storage> Broker<S> {
                     && group.members.len() == 0
                 {
                     group.assignor = config.assignor;
+                    group.protocol = config.protocol;
+                    group.server_assignor = config.server_assignor;
                 }
                 g
             }
@@ -161,7 +173,7 @@ impl<S: Storage> Broker<S> {
                 let gid = self.stream_side.groups.peek_id()?;
                 self.stream_side
                     .groups
-                    .insert(gid, Group::new(gid, String::from(group), config.assignor));
+                    .insert(gid, Group::new(gid, String::from(group), &config));
                 self.out.emit(Event::GroupCreated { group: gid });
                 gid
             }
@@ -169,7 +181,7 @@ impl<S: Storage> Broker<S> {
         self.stream_side.next_consumer = counter;
         self.stream_side.consumers.insert(
             id,
-            member_consumer(member, gid, config, now, ids, VecMap::new()),
+            member_consumer(member, gid, config, now, ids, VecMap::new(), Rejoin::Joined),
         );
         if let Some(g) = self.stream_side.groups.get_mut(&gid) {
             g.members.insert(String::from(member), id);
@@ -182,7 +194,11 @@ impl<S: Storage> Broker<S> {
             group: gid,
             member: id,
         });
-        self.rebalance(gid, now);
+        self.rebalance(gid, now, true);
+        if self.stream_side.groups[&gid].protocol == GroupProtocol::Consumer {
+            // Its join is its first heartbeat.
+            self.reconcile(gid, id, now);
+        }
         Ok(id)
     }
 
@@ -202,12 +218,23 @@ impl<S: Storage> Broker<S> {
         config: GroupConfig,
     ) -> Result<StreamConsumerId, JoinGroupError> {
         let g = &self.stream_side.groups[&gid];
+        // Rejoining during a rebalance counts as this member's rejoin.
+        let same = self
+            .stream_side
+            .consumers
+            .get(&old)
+            .is_some_and(|c| c.streams == streams);
+        let rejoin = match g.state {
+            GroupState::PreparingRebalance => Rejoin::Joined,
+            _ if !same => Rejoin::Joined,
+            _ => Rejoin::InSync,
+        };
         if member != previous
             && let Some(&taken) = g.members.get(member)
         {
             return Err(JoinGroupError::DuplicateMember(taken));
         }
-        if g.assignor != config.assignor {
+        if g.protocol == GroupProtocol::Classic && g.assignor != config.assignor {
             return Err(JoinGroupError::InconsistentAssignor {
                 group: g.assignor,
                 asked: config.assignor,
@@ -220,28 +247,36 @@ impl<S: Storage> Broker<S> {
         let Some(before) = self.stream_side.consumers.remove(&old) else {
             return Err(JoinGroupError::DuplicateMember(old));
         };
-        let same = before.streams == streams;
+        let rebalancing = g.state == GroupState::PreparingRebalance;
+        let keeps = !rebalancing || g.assignor.is_cooperative();
         let mut positions = VecMap::new();
-        if same {
+        if same && keeps {
             for sp in before.positions.keys() {
                 positions.insert(*sp, self.start_position(gid, config.auto_offset_reset, *sp));
             }
         }
+        let mut epoch = 0;
         if let Some(g) = self.stream_side.groups.get_mut(&gid) {
             g.members.remove(previous.as_str());
             g.members.insert(String::from(member), id);
             g.instances
                 .insert(String::from(instance), String::from(member));
+            // A consumer-protocol member takes its predecessor's target and epoch.
+            if let Some(target) = g.target.remove(previous.as_str()) {
+                g.target.insert(String::from(member), target);
+            }
+            epoch = before.membership.map_or(0, |m| m.epoch);
         }
         self.out.emit(Event::MemberLeft {
             group: gid,
             member: old,
             reason: LeaveReason::Fenced,
         });
-        self.stream_side.consumers.insert(
-            id,
-            member_consumer(member, gid, config, now, streams, positions),
-        );
+        let mut consumer = member_consumer(member, gid, config, now, streams, positions, rejoin);
+        if let Some(m) = &mut consumer.membership {
+            m.epoch = epoch;
+        }
+        self.stream_side.consumers.insert(id, consumer);
         self.out.emit(Event::MemberJoined {
             group: gid,
             member: id,
@@ -253,8 +288,11 @@ impl<S: Storage> Broker<S> {
                 previous: old,
                 generation,
             });
+            if rebalancing {
+                self.classic_rebalance(gid, now, false);
+            }
         } else {
-            self.rebalance(gid, now);
+            self.rebalance(gid, now, true);
         }
         Ok(id)
     }
@@ -314,15 +352,27 @@ impl<S: Storage> Broker<S> {
         let now = self.clock(now);
         let (gid, id) = self.locate_member(group, member)?;
         self.remove_member(gid, id, LeaveReason::Left);
-        self.rebalance(gid, now);
+        self.rebalance(gid, now, false);
         Ok(())
     }
 
     /// Tells the group a member is alive (polling does too). A member silent for its session
     /// timeout is evicted by [`handle_timeout`](Self::handle_timeout).
-    pub fn heartbeat(&mut self, now: Instant, group: &str, member: &str) -> Result<(), GroupError> {
+    ///
+    /// The reply is what Kafka's heartbeat response says. In a classic group it is how a
+    /// member learns of a rebalance ([`HeartbeatReply::RejoinNeeded`]): it rejoins with its
+    /// next [`poll`](Self::poll), so call `heartbeat` every
+    /// [`heartbeat_interval`](GroupConfig::heartbeat_interval), as Kafka's clients do from a
+    /// background thread. In a consumer-protocol group each heartbeat reconciles the member
+    /// with its target ([`HeartbeatReply::AssignmentChanged`] when its partitions changed).
+    pub fn heartbeat(
+        &mut self,
+        now: Instant,
+        group: &str,
+        member: &str,
+    ) -> Result<HeartbeatReply, GroupError> {
         let now = self.clock(now);
-        let (_, id) = self.locate_member(group, member)?;
+        let (gid, id) = self.locate_member(group, member)?;
         if let Some(m) = self
             .stream_side
             .consumers
@@ -331,7 +381,10 @@ impl<S: Storage> Broker<S> {
         {
             m.last_seen = now;
         }
-        Ok(())
+        Ok(match self.stream_side.groups[&gid].protocol {
+            GroupProtocol::Consumer => self.reconcile(gid, id, now),
+            _ => self.classic_heartbeat(gid, id),
+        })
     }
 
     fn remove_member(&mut self, gid: GroupId, id: StreamConsumerId, reason: LeaveReason) {
@@ -376,17 +429,55 @@ impl<S: Storage> Broker<S> {
         crate::sort::sort(&mut groups);
         groups.dedup();
         for g in groups {
-            self.rebalance(g, now);
+            self.rebalance(g, now, false);
         }
     }
 
-    /// Starts a new generation of `gid` with the assignor's assignment and reports it. With
-    /// cooperative-sticky, partitions that change owner are first revoked in one generation
-    /// (`PartitionsRevoked`, then `Rebalanced` without them) and assigned in the next.
-    pub(super) fn rebalance(&mut self, gid: GroupId, _now: Instant) {
+    /// The membership or the subscribed partitions of `gid` changed (`added`: a member
+    /// joined): a classic group rebalances, a consumer-protocol group moves to a new epoch.
+    pub(super) fn rebalance(&mut self, gid: GroupId, now: Instant, added: bool) {
+        match self.stream_side.groups.get(&gid).map(|g| g.protocol) {
+            Some(GroupProtocol::Consumer) => self.consumer_rebalance(gid, now),
+            Some(_) => self.classic_rebalance(gid, now, added),
+            None => {}
+        }
+    }
+
+    /// Runs the assignor for a new generation of `gid` and reports it. With
+    /// cooperative-sticky, partitions that change owner are only revoked in this generation
+    /// (`PartitionsRevoked`, then `Rebalanced` without them); returns the members that gave
+    /// some up, which rejoin at once for a second rebalance that assigns them.
+    pub(super) fn assign_generation(&mut self, gid: GroupId) -> Vec<StreamConsumerId> {
         let Some(g) = self.stream_side.groups.get(&gid) else {
-            return;
+            return Vec::new();
         };
+        let input = self.assign_input(g, false);
+        if g.assignor.is_cooperative() {
+            let plan = cooperative_sticky::plan(&input);
+            if plan.needs_second_assignment() || !plan.revoked.is_empty() {
+                let revoking = plan
+                    .revoked
+                    .iter()
+                    .filter(|(_, ps)| !ps.is_empty())
+                    .filter_map(|(m, _)| g.members.get(m.as_str()).copied())
+                    .collect();
+                self.apply_assignment(gid, &plan.first, &plan.revoked);
+                revoking
+            } else {
+                self.apply_assignment(gid, &plan.target, &BTreeMap::new());
+                Vec::new()
+            }
+        } else {
+            let assignment = g.assignor.assign(&input);
+            self.apply_assignment(gid, &assignment, &BTreeMap::new());
+            Vec::new()
+        }
+    }
+
+    /// The assignor's input for `g`: its members (static ones with their instance id), what
+    /// each owns (`from_target`: its current target instead, as the consumer protocol's
+    /// server assignors take it), and the partition counts of their streams.
+    pub(super) fn assign_input(&self, g: &Group, from_target: bool) -> AssignInput {
         let mut input = AssignInput::new();
         let mut stream_ids: Vec<StreamId> = Vec::new();
         for (name, id) in &g.members {
@@ -405,7 +496,12 @@ impl<S: Storage> Broker<S> {
                 }
                 None => input.with_member(name.as_str(), names),
             };
-            let owned = c.positions.keys().filter_map(|sp| {
+            let owned: Vec<StreamPartition> = if from_target {
+                g.target.get(name).cloned().unwrap_or_default()
+            } else {
+                c.positions.keys().copied().collect()
+            };
+            let owned = owned.into_iter().filter_map(|sp| {
                 let s = self.stream_side.streams.get(&sp.stream)?;
                 Some(TopicPartition::new(s.name.clone(), sp.partition.0))
             });
@@ -419,19 +515,23 @@ impl<S: Storage> Broker<S> {
                 input = input.with_stream(s.name.clone(), s.partition_count());
             }
         }
-        if g.assignor.is_cooperative() {
-            let plan = cooperative_sticky::plan(&input);
-            let two_steps = plan.needs_second_assignment();
-            if two_steps || !plan.revoked.is_empty() {
-                self.apply_assignment(gid, &plan.first, &plan.revoked);
-            }
-            if two_steps || plan.revoked.is_empty() {
-                self.apply_assignment(gid, &plan.target, &BTreeMap::new());
-            }
-        } else {
-            let assignment = g.assignor.assign(&input);
-            self.apply_assignment(gid, &assignment, &BTreeMap::new());
-        }
+        input
+    }
+
+    /// `member`'s partitions in `assignment`, sorted.
+    pub(super) fn partitions_of(
+        &self,
+        assignment: &Assignment,
+        member: &str,
+    ) -> Vec<StreamPartition> {
+        let mut parts: Vec<StreamPartition> = assignment
+            .get(member)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|tp| self.to_stream_partition(tp))
+            .collect();
+        crate::sort::sort(&mut parts);
+        parts
     }
 
     fn to_stream_partition(&self, tp: &TopicPartition) -> Option<StreamPartition> {
@@ -459,13 +559,7 @@ impl<S: Storage> Broker<S> {
             Vec::with_capacity(g.members.len());
         let mut revocations: Vec<(StreamConsumerId, Vec<StreamPartition>)> = Vec::new();
         for (name, &id) in &g.members {
-            let mut parts: Vec<StreamPartition> = assignment
-                .get(name)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|tp| self.to_stream_partition(tp))
-                .collect();
-            crate::sort::sort(&mut parts);
+            let parts = self.partitions_of(assignment, name);
             let mut positions = VecMap::new();
             if let Some(c) = self.stream_side.consumers.get(&id) {
                 for sp in &parts {
@@ -531,6 +625,7 @@ fn member_consumer(
     now: Instant,
     streams: Vec<StreamId>,
     positions: VecMap<StreamPartition, Option<crate::ids::Offset>>,
+    rejoin: Rejoin,
 ) -> StreamConsumer {
     StreamConsumer {
         name: String::from(member),
@@ -538,6 +633,10 @@ fn member_consumer(
             group: gid,
             session_timeout: config.session_timeout,
             last_seen: now,
+            rebalance_timeout: config.rebalance_timeout,
+            initial_delay: config.initial_rebalance_delay,
+            rejoin,
+            epoch: 0,
         }),
         reset: config.auto_offset_reset,
         streams,

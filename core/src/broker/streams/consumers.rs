@@ -111,7 +111,9 @@ impl<S: Storage> Broker<S> {
     /// that has no value yet, or that retention left below the log start, is first moved by
     /// `auto_offset_reset` (reported as `OffsetReset`). Each partition read emits `Polled`,
     /// counting the records that were handed out before (redelivered). Polling also counts as
-    /// a group member's heartbeat. Reading never deletes.
+    /// a group member's heartbeat, and it is how a classic member told of a rebalance rejoins
+    /// (see [`heartbeat`](Self::heartbeat)). A poll of `max` 0 reads and moves nothing.
+    /// Reading never deletes.
     ///
     /// A consumer that polls often can reuse one buffer with [`poll_into`](Self::poll_into).
     ///
@@ -166,6 +168,9 @@ impl<S: Storage> Broker<S> {
         max: usize,
         out: &mut Vec<T>,
     ) -> Result<usize, PollError> {
+        // A classic member told of a rebalance rejoins with this poll.
+        let now = self.clock(now);
+        self.classic_rejoin(consumer, now);
         let mut plan = core::mem::take(&mut self.stream_side.poll_plan);
         let had = out.len();
         let result = self.poll_with(now, consumer, max, out, &mut plan);
@@ -193,6 +198,9 @@ impl<S: Storage> Broker<S> {
             .ok_or(PollError::UnknownConsumer)?;
         if let Some(m) = &mut c.membership {
             m.last_seen = now;
+        }
+        if max == 0 {
+            return Ok(0);
         }
         // Resolve every position first, so an error leaves everything as it was.
         plan.clear();

@@ -188,7 +188,7 @@ impl<S: Storage> Broker<S> {
             .map(|g| g.id)
             .collect();
         for g in groups {
-            self.rebalance(g, now);
+            self.rebalance(g, now, false);
         }
         Ok(total)
     }

@@ -131,10 +131,15 @@ impl StreamSide {
             .values()
             .filter_map(|c| c.membership.map(|m| m.deadline()))
             .min();
-        match (retention, sessions) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let joins = self
+            .groups
+            .values()
+            .filter_map(|g| g.join.map(|j| j.deadline));
+        [retention, sessions]
+            .into_iter()
+            .flatten()
+            .chain(joins)
+            .min()
     }
 }
 
@@ -168,6 +173,7 @@ impl<S: Storage> Broker<S> {
             }
         }
         self.evict_silent_members(now);
+        self.handle_join_deadlines(now);
     }
 }
 

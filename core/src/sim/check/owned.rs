@@ -1,5 +1,6 @@
 //! "Every partition owned while members exist": after each step, every partition of a
-//! group's streams has a running owner while the group has running members.
+//! group's streams has a running owner while the group has running members and is not
+//! rebalancing (a rebalance's pause shows as the group's state instead).
 
 use alloc::format;
 use alloc::string::String;
@@ -48,6 +49,11 @@ impl Owned {
             let Some(gid) = b.group_id(&g.name) else {
                 continue;
             };
+            if b.group_state(gid)
+                .is_some_and(crate::group::GroupState::is_rebalancing)
+            {
+                continue;
+            }
             let assignment = b.group_assignment(gid);
             for stream in &g.streams {
                 let Some(sid) = b.stream_id(stream) else {

@@ -154,7 +154,9 @@ impl<S: Storage> Simulation<S> {
                         message,
                         ..
                     } => self.deliver(*consumer, *delivery, *message),
-                    Event::Rebalanced { .. } => self.rebalanced = true,
+                    Event::Rebalanced { .. }
+                    | Event::PartitionsRevoked { .. }
+                    | Event::MemberAssigned { .. } => self.rebalanced = true,
                     Event::DeadLettered { queue, .. }
                     | Event::Dropped {
                         queue,

@@ -54,6 +54,15 @@ pub use actions::ActionError;
 pub use events::{SimEvent, SimEventKind, SimNote};
 pub use producers::KEYS_KEPT;
 
+/// The events a simulation without a trace still needs: those that change which partitions
+/// a group member owns.
+fn ownership_events() -> EventFilter {
+    EventFilter::NONE
+        .with(EventKind::Rebalanced)
+        .with(EventKind::PartitionsRevoked)
+        .with(EventKind::MemberAssigned)
+}
+
 /// The most recent events [`Simulation::recent_events`] keeps.
 pub const RECENT_EVENTS: usize = 1024;
 /// The most events one step returns; the rest are still hashed and counted.
@@ -179,7 +188,7 @@ impl<S: Storage> Simulation<S> {
     ) -> Result<Simulation<S>, ScenarioError> {
         scenario.validate()?;
         if !options.trace {
-            broker.set_event_filter(EventFilter::NONE.with(EventKind::Rebalanced));
+            broker.set_event_filter(ownership_events());
         }
         let mut script: Vec<usize> = (0..scenario.script.len()).collect();
         crate::sort::sort_by_key(&mut script, |&i| scenario.script[i].at_ms);
@@ -370,9 +379,14 @@ impl<S: Storage> Simulation<S> {
                 && let Handle::Group { group, id: Some(_) } = c.handle
             {
                 let g = &self.groups[group];
-                let every = (g.config.session_timeout.as_millis() / 3).max(1);
-                let _ = self.broker.heartbeat(now, &g.name, &c.spec.name);
+                let every = g.config.heartbeat_every().as_millis().max(1);
+                let reply = self.broker.heartbeat(now, &g.name, &c.spec.name);
                 self.consumers[i].next_heartbeat = t + every;
+                if reply.is_ok_and(|r| r != crate::group::HeartbeatReply::Ok) {
+                    // Told to rejoin, or given partitions: it polls again at once.
+                    self.consumers[i].idle_mark = None;
+                    self.drain();
+                }
             }
         }
         // Heartbeats only move session deadlines later, so a broker deadline that was not due

@@ -2,7 +2,6 @@
 //! recovered from storage taking the running one's place, as after a process restart.
 
 use crate::Broker;
-use crate::event::{EventFilter, EventKind};
 use crate::sim::metrics::ConsumerStatus;
 use crate::storage::{Storage, StorageError};
 
@@ -31,8 +30,7 @@ impl<S: Storage> Simulation<S> {
     pub fn replace_broker(&mut self, broker: Broker<S>) -> Broker<S> {
         let old = core::mem::replace(&mut self.broker, broker);
         if !self.options.trace {
-            self.broker
-                .set_event_filter(EventFilter::NONE.with(EventKind::Rebalanced));
+            self.broker.set_event_filter(super::ownership_events());
         }
         self.by_consumer_id = crate::vec_map::VecMap::new();
         self.by_stream_consumer = crate::vec_map::VecMap::new();

@@ -124,7 +124,19 @@ impl<S: Storage> Simulation<S> {
                     AssignorSpec::CooperativeSticky => Assignor::CooperativeSticky,
                 })
                 .with_session_timeout(Duration::from_millis(g.session_timeout_ms))
-                .with_auto_offset_reset(reset(g.auto_offset_reset));
+                .with_auto_offset_reset(reset(g.auto_offset_reset))
+                .with_protocol(g.protocol)
+                .with_server_assignor(g.server_assignor);
+            let mut config = config;
+            if let Some(ms) = g.rebalance_timeout_ms {
+                config = config.with_rebalance_timeout(Duration::from_millis(ms));
+            }
+            if let Some(ms) = g.initial_rebalance_delay_ms {
+                config = config.with_initial_rebalance_delay(Duration::from_millis(ms));
+            }
+            if let Some(ms) = g.heartbeat_interval_ms {
+                config = config.with_heartbeat_interval(Duration::from_millis(ms));
+            }
             self.groups.push(Group {
                 name: g.name.clone(),
                 streams: g.streams.clone(),

@@ -19,6 +19,7 @@
 //!
 //! Dead-letter chains only point to queues declared later, so they never loop.
 
+use crate::group::GroupProtocol;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -469,13 +470,21 @@ impl Gen<'_> {
             let name = format!("g{i}");
             let session_timeout_ms = self.p.range(150, 2_000);
             let auto_offset_reset = self.reset();
-            self.s.topology.groups.push(GroupSpec {
-                name: name.clone(),
-                streams,
-                assignor,
-                session_timeout_ms,
-                auto_offset_reset,
-            });
+            let mut g = GroupSpec::new(name.clone(), streams);
+            g.assignor = assignor;
+            g.session_timeout_ms = session_timeout_ms;
+            g.auto_offset_reset = auto_offset_reset;
+            g.heartbeat_interval_ms = Some((session_timeout_ms / 3).max(1));
+            if self.p.range(0, 1) == 1 {
+                g.protocol = GroupProtocol::Consumer;
+                if self.p.range(0, 1) == 1 {
+                    g.server_assignor = crate::group::assign::ServerAssignor::Range;
+                }
+            } else {
+                g.rebalance_timeout_ms = Some(self.p.range(100, 3_000));
+                g.initial_rebalance_delay_ms = Some(self.p.range(0, 1) * self.p.range(1, 500));
+            }
+            self.s.topology.groups.push(g);
             let members = self.p.range(1, 4);
             for _ in 0..members {
                 self.consumer(Attach::Group(name.clone()));

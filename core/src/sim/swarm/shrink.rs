@@ -234,6 +234,22 @@ impl Shrinker<'_> {
             });
             self.try_edit(|s| set(&mut s.topology.streams[i].partitions, 1));
         }
+        for i in 0..self.best.topology.groups.len() {
+            self.try_edit(|s| {
+                let streams = &mut s.topology.groups[i].streams;
+                let before = streams.len();
+                streams.truncate(1);
+                streams.len() != before
+            });
+            self.try_edit(|s| {
+                set(
+                    &mut s.topology.groups[i].protocol,
+                    crate::group::GroupProtocol::Classic,
+                )
+            });
+            self.try_edit(|s| set(&mut s.topology.groups[i].rebalance_timeout_ms, None));
+            self.try_edit(|s| set(&mut s.topology.groups[i].initial_rebalance_delay_ms, None));
+        }
         for i in 0..self.best.script.len() {
             self.try_edit(|s| match &mut s.script[i].action {
                 Action::Publish { count, .. } if *count > 1 => set(count, 1),

@@ -65,6 +65,7 @@ impl Tally {
                 LeaveReason::Left => "member left",
                 LeaveReason::SessionTimeout => "member evicted: session timeout",
                 LeaveReason::Fenced => "static member fenced by its successor",
+                _ => "member removed: rebalance timeout",
             },
             Event::OffsetReset { policy, .. } => match policy {
                 OffsetReset::Earliest => "offset reset: earliest",

@@ -101,7 +101,10 @@ impl Groups {
             } => {
                 let g = self.book(cx, *group)?;
                 let owned = g.owners.entry(*member).or_default();
-                if *generation != g.generation.wrapping_add(1)
+                // Eager members give up everything when they rejoin (current generation), a
+                // cooperative assignment revokes in the new one, a consumer-protocol member
+                // in the epoch it had.
+                if *generation > g.generation.wrapping_add(1)
                     || partitions.iter().any(|p| !owned.contains(p))
                 {
                     return Err(v(
@@ -125,6 +128,27 @@ impl Groups {
                 generation,
                 assignment,
             } => self.rebalanced(cx, streams, readers, *group, *generation, assignment)?,
+            Event::TargetAssignmentChanged { group, epoch, .. } => {
+                let g = self.book(cx, *group)?;
+                if *epoch != g.generation.wrapping_add(1) {
+                    return Err(v(
+                        Rule::GroupOwnership,
+                        now,
+                        format!("{}: epoch {epoch} follows {}", g.name, g.generation),
+                    )
+                    .entity(g.name.clone()));
+                }
+                g.generation = *epoch;
+            }
+            Event::MemberAssigned {
+                group,
+                member,
+                epoch,
+                partitions,
+                ..
+            } => {
+                self.member_assigned(cx, streams, readers, *group, (*member, *epoch), partitions)?
+            }
             Event::Committed {
                 group,
                 member,
@@ -251,7 +275,56 @@ impl Groups {
         Ok(())
     }
 
-    /// Ownership complete while there are members; the broker's view agrees.
+    /// A consumer-protocol member's partitions after its heartbeat: in the group epoch, of
+    /// its streams, and none owned by another member.
+    fn member_assigned<S: Storage>(
+        &mut self,
+        cx: &Ctx<'_, S>,
+        streams: &Streams,
+        readers: &mut Readers,
+        group: GroupId,
+        (member, epoch): (StreamConsumerId, u32),
+        partitions: &[StreamPartition],
+    ) -> Result<(), Violation> {
+        let now = cx.now;
+        let g = self.book(cx, group)?;
+        let fail = |d: String| v(Rule::GroupOwnership, now, d).entity(g.name.clone());
+        if epoch != g.generation {
+            return Err(fail(format!(
+                "{}: {} reconciled to epoch {epoch}; the group is at {}",
+                g.name,
+                cx.reader(member),
+                g.generation
+            )));
+        }
+        for &p in partitions {
+            let count = streams.counts.get(&p.stream).copied().unwrap_or(0);
+            let taken = g
+                .owners
+                .iter()
+                .any(|(&m, ps)| m != member && ps.contains(&p));
+            if !g.streams.contains(&p.stream) || p.partition.0 >= count || taken {
+                return Err(fail(format!(
+                    "{}: {} got {}, not a free partition of its streams",
+                    g.name,
+                    cx.reader(member),
+                    cx.partition(p)
+                )));
+            }
+        }
+        let reset = g.reset;
+        let committed = &g.committed;
+        readers.assign(member, partitions, |p| {
+            let start = streams.start(p).unwrap_or(0);
+            let end = streams.end(p).unwrap_or(0);
+            Readers::resume(reset, committed.get(&p).copied(), start, end)
+        });
+        g.owners.insert(member, partitions.to_vec());
+        Ok(())
+    }
+
+    /// Ownership complete while there are members and the group is stable; the broker's
+    /// view agrees.
     pub(super) fn end_step<S: Storage>(
         &self,
         cx: &Ctx<'_, S>,
@@ -274,7 +347,8 @@ impl Groups {
             for ps in g.owners.values() {
                 owned.extend(ps.iter().copied());
             }
-            if !g.members.is_empty() {
+            let stable = cx.broker.group_state(gid) == Some(crate::group::GroupState::Stable);
+            if stable && !g.members.is_empty() {
                 for &s in &g.streams {
                     let count = streams.counts.get(&s).copied().unwrap_or(0);
                     for p in 0..count {
