@@ -334,6 +334,44 @@
 //! # }
 //! ```
 //!
+//! **Consumer protocol.** A group whose first member joins with
+//! [`GroupProtocol::Consumer`] (Kafka's `group.protocol=consumer`, KIP-848) has no
+//! group-wide barrier. A join bumps the group epoch, and the broker computes the new target
+//! at once with its server-side assignor ([`assign::ServerAssignor`], uniform by default).
+//! Each member then moves to its target on its own heartbeats: it first gives up what it
+//! must lose, and it gets a partition only once the previous owner has given it up. Members
+//! whose partitions do not move never stop.
+//!
+//! ```
+//! use brokerlab::{Broker, GroupConfig, GroupProtocol, GroupState, HeartbeatReply, Instant};
+//! use brokerlab::StreamConfig;
+//!
+//! # fn main() -> Result<(), brokerlab::Error> {
+//! let mut broker = Broker::default();
+//! let t = Instant::from_millis;
+//! broker.declare_stream(t(0), "orders", StreamConfig::new(2))?;
+//! let cfg = GroupConfig::default().with_protocol(GroupProtocol::Consumer);
+//! let a = broker.join_group(t(0), "billing", "a", &["orders"], cfg)?;
+//! assert_eq!(broker.assigned_partitions(a).len(), 2); // alone: both partitions, epoch 1
+//! let b = broker.join_group(t(100), "billing", "b", &["orders"], cfg)?;
+//! let group = broker.group_id("billing").unwrap();
+//! // Epoch 2's target gives b a partition that a still owns: b waits, a reads on.
+//! assert_eq!(broker.group_state(group), Some(GroupState::Reconciling));
+//! assert!(broker.assigned_partitions(b).is_empty());
+//! assert_eq!(broker.assigned_partitions(a).len(), 2);
+//! // a's heartbeat revokes the partition it must give up...
+//! assert_eq!(broker.heartbeat(t(200), "billing", "a")?, HeartbeatReply::AssignmentChanged);
+//! assert_eq!(broker.assigned_partitions(a).len(), 1);
+//! assert_eq!(broker.member_epoch(a), Some(2));
+//! // ...and b's next heartbeat gets it.
+//! assert!(broker.assigned_partitions(b).is_empty());
+//! assert_eq!(broker.heartbeat(t(300), "billing", "b")?, HeartbeatReply::AssignmentChanged);
+//! assert_eq!(broker.assigned_partitions(b).len(), 1);
+//! assert_eq!(broker.group_state(group), Some(GroupState::Stable));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Simulation: scenarios in logical time
 //!
 //! A [`sim::Scenario`] (JSON, feature `serde`, on by default) holds a topology, producers,

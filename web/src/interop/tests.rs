@@ -555,7 +555,8 @@ fn the_playground_opens_imported_definitions_and_lists_what_was_skipped() {
     assert!(s.import_notes.is_empty());
 }
 
-/// Runs a generated script with `sh`, stub `aws` and `kafka-topics.sh` commands on the PATH
+/// Runs a generated script with `sh`, stub `aws`, `kafka-topics.sh` and `kafka-configs.sh`
+/// commands on the PATH
 /// that record their arguments; returns each call's arguments.
 #[cfg(unix)]
 fn run_script(name: &str, script: &str) -> Vec<Vec<String>> {
@@ -572,7 +573,7 @@ fn run_script(name: &str, script: &str) -> Vec<Vec<String>> {
         'sqs get-queue-attributes') echo \"arn:aws:sqs:r:123:${4##*/}\" ;;\n\
         'sns create-topic') echo \"arn:aws:sns:r:123:$4\" ;;\n\
         esac\n";
-    for command in ["aws", "kafka-topics.sh"] {
+    for command in ["aws", "kafka-topics.sh", "kafka-configs.sh"] {
         let path = dir.join(command);
         std::fs::write(&path, stub).expect("a stub");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -720,5 +721,167 @@ fn a_compacted_stream_exports_its_cleanup_policy_and_tombstone_retention() {
     assert!(
         text.contains("--config cleanup.policy=compact --config delete.retention.ms=86400000"),
         "{text}"
+    );
+}
+
+/// A classic group with its timings set and two consumer-protocol groups, one with settings
+/// the broker's defaults refuse.
+fn group_protocols() -> sim::Scenario {
+    let json = r#"{
+      "version": 1, "title": "Group protocols", "duration_ms": 10000,
+      "topology": {
+        "streams": [ { "name": "orders", "partitions": 3 } ],
+        "groups": [
+          { "name": "billing", "streams": ["orders"], "assignor": "cooperative_sticky",
+            "session_timeout_ms": 30000, "heartbeat_interval_ms": 3000,
+            "rebalance_timeout_ms": 60000, "initial_rebalance_delay_ms": 3000 },
+          { "name": "audit", "streams": ["orders"], "protocol": "consumer",
+            "server_assignor": "range", "session_timeout_ms": 45000,
+            "heartbeat_interval_ms": 5000, "auto_offset_reset": "earliest" },
+          { "name": "fast", "streams": ["orders"], "protocol": "consumer",
+            "assignor": "cooperative_sticky", "session_timeout_ms": 10000,
+            "heartbeat_interval_ms": 2000, "rebalance_timeout_ms": 5000 }
+        ]
+      },
+      "consumers": [
+        { "name": "b1", "attach": { "group": "billing" } },
+        { "name": "a1", "attach": { "group": "audit" }, "instance_id": "host-1" }
+      ]
+    }"#;
+    sim::Scenario::from_json(json).expect("a valid scenario")
+}
+
+/// The lines of the script's block for `group`, from its heading to the next blank line.
+fn group_block<'a>(text: &'a str, group: &str) -> Vec<&'a str> {
+    text.lines()
+        .skip_while(|l| !l.starts_with(&format!("# Consumer group {group} on")))
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn group_protocols_export_as_fixed() {
+    let export = kafka::export(&group_protocols());
+    check("groups.kafka.sh", &export.text);
+    check(
+        "groups.kafka.sh.notes.txt",
+        &(export.notes.join("\n") + "\n"),
+    );
+}
+
+#[test]
+fn the_kafka_export_carries_each_groups_protocol_and_timings() {
+    let export = kafka::export(&group_protocols());
+    let billing = group_block(&export.text, "billing");
+    for line in [
+        "#   group.protocol=classic",
+        "#   partition.assignment.strategy=org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
+        "#   session.timeout.ms=30000",
+        "#   heartbeat.interval.ms=3000",
+        "#   max.poll.interval.ms=60000",
+    ] {
+        assert!(billing.contains(&line), "{line} in {billing:#?}");
+    }
+    assert!(
+        billing
+            .iter()
+            .any(|l| l.contains("--consumer-property max.poll.interval.ms=60000")),
+        "{billing:#?}"
+    );
+    assert!(
+        !billing.iter().any(|l| l.starts_with("kafka-configs.sh")),
+        "a classic group's timings are consumer configs"
+    );
+    let audit = group_block(&export.text, "audit");
+    for line in [
+        "#   group.protocol=consumer",
+        "#   group.remote.assignor=range",
+        "#   auto.offset.reset=earliest",
+        "kafka-configs.sh --bootstrap-server \"$BOOTSTRAP\" --alter --entity-type groups \
+         --entity-name 'audit' --add-config \
+         consumer.session.timeout.ms=45000,consumer.heartbeat.interval.ms=5000",
+    ] {
+        assert!(audit.contains(&line), "{line} in {audit:#?}");
+    }
+    for client_side in [
+        "partition.assignment.strategy",
+        "session.timeout.ms=",
+        "heartbeat.interval.ms=",
+    ] {
+        assert!(
+            !audit
+                .iter()
+                .any(|l| l.starts_with('#') && l.contains(client_side) && !l.contains("consumer.")),
+            "Kafka refuses {client_side} with group.protocol=consumer: {audit:#?}"
+        );
+    }
+    assert!(
+        export
+            .text
+            .contains("group.initial.rebalance.delay.ms=3000"),
+        "{}",
+        export.text
+    );
+    let notes = export.notes.join("\n");
+    assert!(
+        notes.contains("consumer.session.timeout.ms=10000 is below the broker's default group.consumer.min.session.timeout.ms (45000)")
+            && notes.contains("consumer.heartbeat.interval.ms=2000 is below the broker's default group.consumer.min.heartbeat.interval.ms (5000)")
+            && notes.contains("Group fast uses the consumer protocol: rebalance_timeout_ms applies to classic groups only"),
+        "{notes}"
+    );
+    assert!(
+        !notes.contains("Group audit") && !notes.contains("Group fast rebalances cooperatively"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn classic_groups_that_disagree_on_the_initial_delay_get_a_note() {
+    let mut s = group_protocols();
+    let mut other = s.topology.groups[0].clone();
+    other.name = "reports".into();
+    other.initial_rebalance_delay_ms = None;
+    s.topology.groups.push(other);
+    let export = kafka::export(&s);
+    assert!(
+        !export.text.contains("group.initial.rebalance.delay.ms"),
+        "{}",
+        export.text
+    );
+    let notes = export.notes.join("\n");
+    assert!(
+        notes.contains(
+            "The initial rebalance delay does not map per group (billing 3000 ms and reports \
+             0 ms)"
+        ),
+        "{notes}"
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn the_kafka_script_sets_the_consumer_protocols_group_configs() {
+    let calls = run_script("kafka-groups", &kafka::export(&group_protocols()).text);
+    let configs: Vec<(&str, &str)> = calls
+        .iter()
+        .filter(|c| c.iter().any(|a| a == "--entity-type"))
+        .map(|c| {
+            assert_eq!(arg(c, "--entity-type"), "groups");
+            assert!(c.iter().any(|a| a == "--alter"));
+            (arg(c, "--entity-name"), arg(c, "--add-config"))
+        })
+        .collect();
+    assert_eq!(
+        configs,
+        [
+            (
+                "audit",
+                "consumer.session.timeout.ms=45000,consumer.heartbeat.interval.ms=5000"
+            ),
+            (
+                "fast",
+                "consumer.session.timeout.ms=10000,consumer.heartbeat.interval.ms=2000"
+            ),
+        ]
     );
 }

@@ -1,20 +1,27 @@
 //! A scenario's streams as a Kafka shell script: one `kafka-topics.sh --create` per stream
 //! with its partitions, retention (`retention.ms`, `retention.bytes`) and compaction
 //! (`cleanup.policy`, `delete.retention.ms`), and comments with
-//! each consumer group's consumer settings (`group.id`, `partition.assignment.strategy`,
-//! `session.timeout.ms`, `auto.offset.reset`, commits, a static member's `group.instance.id`)
-//! and each standalone reader's.
+//! each consumer group's consumer settings (`group.id`, `group.protocol`, the classic
+//! protocol's `partition.assignment.strategy`, `session.timeout.ms`, `heartbeat.interval.ms`
+//! and `max.poll.interval.ms` or the consumer protocol's `group.remote.assignor`,
+//! `auto.offset.reset`, commits, a static member's `group.instance.id`) and each standalone
+//! reader's. A consumer-protocol group's session timeout and heartbeat interval are group
+//! configs on the broker: one `kafka-configs.sh --alter --entity-type groups` each. The
+//! classic groups' initial rebalance delay is a broker setting (`server.properties`).
 //!
 //! Queues, exchanges and pub/sub subscriptions have no Kafka equivalent: the notes say so.
 
+mod groups;
+
+use brokerlab::GroupProtocol;
 use brokerlab::sim::{
     AckSpec, AssignorSpec, Attach, ConsumerSpec, KeySpec, OffsetResetSpec, Scenario, StreamSpec,
     TargetSpec,
 };
 
 use super::{
-    Export, assignor_name, comment_line, consumers, name_list, retention_notes, safe_name,
-    shell_quote, subscribers,
+    Export, comment_line, consumers, name_list, retention_notes, safe_name, shell_quote,
+    subscribers,
 };
 
 /// The longest topic name Kafka accepts.
@@ -122,27 +129,10 @@ pub fn export(s: &Scenario) -> Export {
         ));
     }
     let all = consumers(s);
+    groups::initial_delay(&t.groups, &mut out, &mut notes);
     for g in &t.groups {
         let topics: Vec<String> = g.streams.iter().map(|st| topic_of(st)).collect();
-        out.push_str(&format!(
-            "\n# Consumer group {} on {} ({} assignor): set in every member's consumer config\n",
-            comment_line(&g.name),
-            comment_line(&topics.join(", ")),
-            assignor_name(g.assignor)
-        ));
-        out.push_str(&format!("#   group.id={}\n", comment_line(&g.name)));
-        out.push_str(&format!(
-            "#   partition.assignment.strategy={}\n",
-            assignor_class(g.assignor)
-        ));
-        out.push_str(&format!(
-            "#   session.timeout.ms={}\n",
-            g.session_timeout_ms
-        ));
-        out.push_str(&format!(
-            "#   auto.offset.reset={}\n",
-            offset_reset(g.auto_offset_reset)
-        ));
+        groups::settings(g, &topics, &mut out);
         for c in all
             .iter()
             .filter(|c| matches!(&c.attach, Attach::Group(name) if *name == g.name))
@@ -154,15 +144,20 @@ pub fn export(s: &Scenario) -> Export {
             ));
         }
         if let [topic] = topics.as_slice() {
+            let properties: String = groups::console_properties(g)
+                .iter()
+                .map(|p| format!(" --consumer-property {p}"))
+                .collect();
             out.push_str(&format!(
                 "# Try it: kafka-console-consumer.sh --bootstrap-server \"$BOOTSTRAP\" --topic {} \
-                 --group {} --consumer-property partition.assignment.strategy={} \
-                 --consumer-property session.timeout.ms={}\n",
+                 --group {}{properties}\n",
                 shell_quote(&comment_line(topic)),
                 shell_quote(&comment_line(&g.name)),
-                assignor_class(g.assignor),
-                g.session_timeout_ms
             ));
+        }
+        if g.protocol == GroupProtocol::Consumer {
+            groups::consumer_group_configs(g, &mut out, &mut notes);
+            continue;
         }
         if g.session_timeout_ms < MIN_SESSION_TIMEOUT_MS {
             notes.push(format!(
