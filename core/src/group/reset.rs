@@ -75,6 +75,8 @@ pub enum ResetOffsetsError {
         group: String,
         /// How many members it has.
         members: usize,
+        /// The state it is in.
+        state: super::GroupState,
     },
     /// `ShiftBy` on a partition the group has no committed offset for.
     NoCommittedOffset(StreamPartition),
@@ -88,10 +90,14 @@ impl fmt::Display for ResetOffsetsError {
             Self::UnknownGroup => f.write_str("unknown group"),
             Self::UnknownPartition => f.write_str("unknown stream or partition"),
             // Kafka's own words (ConsumerGroupCommand.resetOffsets).
-            Self::GroupNotEmpty { group, members } => write!(
+            Self::GroupNotEmpty {
+                group,
+                members,
+                state,
+            } => write!(
                 f,
                 "Assignments can only be reset if the group '{group}' is inactive, but the \
-                 current state is Stable ({members} member(s))."
+                 current state is {state} ({members} member(s))."
             ),
             Self::NoCommittedOffset(p) => write!(
                 f,

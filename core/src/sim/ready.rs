@@ -1,5 +1,6 @@
-//! The ready-made scenarios: one per pattern (A–E), a comparison of all five and a compacted
-//! changelog (a stream with `cleanup: compact`), committed as
+//! The ready-made scenarios: one per pattern (A–E), a comparison of all five, a compacted
+//! changelog (a stream with `cleanup: compact`) and one join under the three ways a group
+//! rebalances (classic eager, classic cooperative, the consumer protocol), committed as
 //! JSON under `core/scenarios/` and embedded here, so the playground, the examples and the
 //! tests load the very same files.
 
@@ -15,10 +16,11 @@ static D: &str = include_str!("../../scenarios/d.json");
 static E: &str = include_str!("../../scenarios/e.json");
 static COMPARISON: &str = include_str!("../../scenarios/comparison.json");
 static CHANGELOG: &str = include_str!("../../scenarios/changelog.json");
+static REBALANCING: &str = include_str!("../../scenarios/rebalancing.json");
 
 /// `(id, title, json)` of every ready-made scenario, in display order.
 #[must_use]
-pub fn all() -> [(&'static str, &'static str, &'static str); 7] {
+pub fn all() -> [(&'static str, &'static str, &'static str); 8] {
     [
         ("a", "A. Queue: two workers, one crashes", A),
         ("b", "B. Pub/Sub: a late subscriber misses the start", B),
@@ -31,10 +33,16 @@ pub fn all() -> [(&'static str, &'static str, &'static str); 7] {
             "Changelog: compaction keeps the latest value per key",
             CHANGELOG,
         ),
+        (
+            "rebalancing",
+            "Rebalancing: eager, cooperative and the consumer protocol",
+            REBALANCING,
+        ),
     ]
 }
 
-/// Loads a ready-made scenario by id (`"a"` … `"e"`, `"comparison"`, `"changelog"`); `None`
+/// Loads a ready-made scenario by id (`"a"` … `"e"`, `"comparison"`, `"changelog"`,
+/// `"rebalancing"`); `None`
 /// for another id.
 ///
 /// The files are checked by the tests, so loading them does not fail.

@@ -56,7 +56,7 @@ impl Guide {
     }
 }
 
-const GUIDES: [Guide; 7] = [
+const GUIDES: [Guide; 8] = [
     Guide {
         id: "a",
         label: "A · Queue",
@@ -307,6 +307,39 @@ const GUIDES: [Guide; 7] = [
                 at_ms: 8_000,
                 say: "The tombstone's 3 s are up: compaction removed it with bob's last address. audit, from offset 0, reads three users only.",
                 look: &["consumer:audit", "stream:profiles"],
+            },
+        ],
+    },
+    Guide {
+        id: "rebalancing",
+        label: "Rebalancing",
+        purpose: "How a consumer group moves partitions when a member joins or leaves: the classic protocol with an eager assignor stops the whole group, with a cooperative one only what moves, and Kafka 4\u{2019}s consumer protocol moves partitions one member at a time with no barrier.",
+        watch: "Each group table shows its state (hover or focus it for what it means). At 5 s a fourth member joins each group. eager goes PreparingRebalance and its members stop one by one as their heartbeats tell them, until the last one is back. cooperative keeps reading; only the moved partition waits, over two rebalances. kip848 stays Reconciling while each member gives up what moves on its own heartbeat.",
+        try_this: [
+            "Filter the event log by state: every group-state change, with what it means.",
+            "Step one event at a time from 5 s: watch eager\u{2019}s members give up everything one heartbeat after another, while kip848\u{2019}s keep what does not move.",
+        ],
+        counterexample: "",
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "Three groups read the same stream, each with members starting 1 s apart. The classic groups wait their 1.5 s initial rebalance delay, extended while members keep joining; kip848 (the consumer protocol) assigns at once and reconciles member by member.",
+                look: &["group:eager", "group:cooperative", "group:kip848"],
+            },
+            Step {
+                at_ms: 5_500,
+                say: "A fourth member joined each group at 5 s. eager is PreparingRebalance: a member told by its heartbeat has given up all its partitions and waits; the others read on until they hear. kip848 already gave the new member a free partition.",
+                look: &["group:eager", "group:kip848"],
+            },
+            Step {
+                at_ms: 7_500,
+                say: "The last eager member rejoined at 7.3 s: generation 2, everyone reads again after a stop of up to 2 s. cooperative finished its first rebalance: one partition was revoked and waits, unowned, for the second; the others never stopped.",
+                look: &["group:eager", "group:cooperative"],
+            },
+            Step {
+                at_ms: 10_500,
+                say: "cooperative\u{2019}s second rebalance gave the waiting partition to the new member. All three converged: eager by stopping every member until the last rejoined, cooperative in two rounds without stopping the others, kip848 one heartbeat at a time with no barrier.",
+                look: &["group:cooperative", "group:kip848"],
             },
         ],
     },

@@ -392,6 +392,61 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                     format!("{} generation {generation}: {}", g(*group), parts.join(" ")),
                 ))
             }
+            Event::GroupStateChanged {
+                group, from, to, ..
+            } => one(row(
+                "state",
+                vec![g(*group)],
+                format!("{} {from} \u{2192} {to}: {}", g(*group), to.explain()),
+            )),
+            Event::MemberAssigned {
+                group,
+                member,
+                epoch,
+                partitions,
+                pending,
+            } => {
+                let ps: Vec<String> = partitions
+                    .iter()
+                    .map(|p| p.partition.0.to_string())
+                    .collect();
+                let waits = if *pending > 0 {
+                    format!("; waits for {pending} still owned by others")
+                } else {
+                    String::new()
+                };
+                one(row(
+                    "assigned",
+                    vec![g(*group), sc(*member)],
+                    format!(
+                        "{} owns [{}] in epoch {epoch}{waits}",
+                        sc(*member),
+                        ps.join(",")
+                    ),
+                ))
+            }
+            Event::TargetAssignmentChanged {
+                group,
+                epoch,
+                assignment,
+            } => {
+                let parts: Vec<String> = assignment
+                    .iter()
+                    .map(|a| {
+                        let ps: Vec<String> = a
+                            .partitions
+                            .iter()
+                            .map(|p| p.partition.0.to_string())
+                            .collect();
+                        format!("{}: [{}]", sc(a.member), ps.join(","))
+                    })
+                    .collect();
+                one(row(
+                    "target",
+                    vec![g(*group)],
+                    format!("{} epoch {epoch} target: {}", g(*group), parts.join(" ")),
+                ))
+            }
             Event::Committed {
                 group,
                 member,

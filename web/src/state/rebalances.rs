@@ -2,7 +2,8 @@
 //! partitions that changed hands. A cooperative-sticky rebalance shows as two steps (the
 //! owner revokes, the next generation assigns); an eager one as one. A static member back
 //! within its session timeout shows as a step that is not a rebalance: the same generation,
-//! nothing moved.
+//! nothing moved. Under the consumer protocol each member's heartbeat is its own step: what
+//! it gave up, then what it gained in the group epoch.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -180,6 +181,35 @@ impl Rebalances {
                 );
                 history.owners = owners;
                 (name, (*generation, Phase::Assigned, moves))
+            }
+            Event::MemberAssigned {
+                group,
+                member: m,
+                epoch,
+                partitions,
+                ..
+            } => {
+                // Consumer protocol: one member's partitions after its heartbeat; only what it
+                // gained is a move (what it gave up was a revoked step).
+                let name = b.group_name(*group).unwrap_or("?").to_owned();
+                let history = self.groups.entry(name.clone()).or_default();
+                let who = member(*m);
+                let mut moves = Vec::new();
+                for partition in partitions.iter().map(label) {
+                    if history.owners.get(&partition) == Some(&who) {
+                        continue;
+                    }
+                    let from = history.owners.insert(partition.clone(), who.clone());
+                    moves.push(Move {
+                        partition,
+                        from,
+                        to: Some(who.clone()),
+                    });
+                }
+                if moves.is_empty() {
+                    return;
+                }
+                (name, (*epoch, Phase::Assigned, moves))
             }
             Event::StaticMemberRejoined {
                 group,

@@ -35,6 +35,7 @@ impl<S: Storage> Broker<S> {
             return Err(ResetOffsetsError::GroupNotEmpty {
                 group: g.name.clone(),
                 members: g.members.len(),
+                state: g.state,
             });
         }
         let mut plan = Vec::new();

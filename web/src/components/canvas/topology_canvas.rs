@@ -258,11 +258,15 @@ pub fn TopologyCanvas() -> Html {
             || name.clone(),
             |g| format!("group {name} \u{b7} gen {}", g.generation),
         );
+        let state = g.map(|g| g.state).unwrap_or_default();
         html! {
-            <g class={classes!("group-box", marks(&app, &entity))} data-entity={entity.key()}
-                tabindex="0" role="button" aria-label={label.clone()} {onclick} {onkeydown}>
+            <g class={classes!("group-box", marks(&app, &entity), state.is_rebalancing().then_some("rebalancing"))}
+                data-entity={entity.key()} data-state={state.name()}
+                tabindex="0" role="button" aria-label={format!("{label} \u{b7} {state}")} {onclick} {onkeydown}>
+                <title>{ format!("{state}: {}", state.explain()) }</title>
                 <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="8" />
                 <text class="name" x={num(r.x + 8.0)} y={num(r.y + 14.0)}>{ label }</text>
+                <text class="state" x={num(r.x + 8.0)} y={num(r.y + 27.0)}>{ state.name() }</text>
             </g>
         }
     });

@@ -1,4 +1,5 @@
-//! One table per group: partition, owner, log end, committed, lag; the generation; the total
+//! One table per group: partition, owner, log end, committed, lag; the group's state (with
+//! its explanation on hover or focus), protocol and assignor; the generation; the total
 //! lag with its trend over the last seconds and when it clears at that rate; idle members;
 //! its latest rebalance steps (revoked → assigned); a button to add a member and the offset
 //! reset form.
@@ -6,6 +7,7 @@
 use yew::prelude::*;
 
 use super::reset_form::ResetForm;
+use super::state_badge::GroupStateBadge;
 use crate::state::{Action, Phase, TREND_MS, use_app};
 
 /// The assignment tables of every group of the scenario (nothing when it has none).
@@ -29,12 +31,17 @@ pub fn AssignmentTables() -> Html {
                     <div class="group-table" data-group={g.name.clone()} data-generation={g.generation.to_string()}>
                         <h3>
                             { format!("Group {} \u{b7} ", g.name) }
+                            <GroupStateBadge group={g.name.clone()} state={g.state} />
+                            { " \u{b7} " }
                             // Keyed by generation: a new generation is a new element, so it flashes.
                             { for std::iter::once(html! {
                                 <span class="generation" key={g.generation.to_string()}>{ format!("generation {}", g.generation) }</span>
                             }) }
                             { format!(" \u{b7} lag {}", g.lag) }
                         </h3>
+                        <p class="protocol" data-protocol={g.protocol.name()}>
+                            { format!("{} protocol \u{b7} {}", g.protocol, g.assigning) }
+                        </p>
                         <p class="lag-outlook" data-outlook={g.outlook.text()}>
                             <svg class="lag-trend" viewBox="0 0 60 16" width="60" height="16" role="img"
                                 aria-label={format!("total lag of {} over the last {} s", g.name, TREND_MS / 1000)}>
@@ -51,7 +58,14 @@ pub fn AssignmentTables() -> Html {
                                 { for g.rows.iter().map(|r| html! {
                                     <tr class="assignment" data-partition={r.partition.to_string()}>
                                         <td>{ format!("{}/{}", r.stream, r.partition) }</td>
-                                        <td class="owner">{ r.owner.clone().unwrap_or_else(|| "\u{2013}".to_owned()) }</td>
+                                        <td class="owner">
+                                            { r.owner.clone().unwrap_or_else(|| "\u{2013}".to_owned()) }
+                                            if let Some(to) = &r.moving_to {
+                                                <span class="moving" title="the target assignment gives it to this member once its owner has given it up">
+                                                    { format!(" \u{2192} {to}") }
+                                                </span>
+                                            }
+                                        </td>
                                         <td>{ r.log_end.to_string() }</td>
                                         <td>{ r.committed.map_or_else(|| "\u{2013}".to_owned(), |c| c.to_string()) }</td>
                                         <td>{ r.lag.to_string() }</td>

@@ -1,4 +1,5 @@
-//! The row of scenario buttons: A–E, the side-by-side comparison and the changelog.
+//! The row of scenario buttons: A–E, the side-by-side comparison, the changelog and the
+//! rebalancing protocols.
 
 use yew::prelude::*;
 

@@ -292,7 +292,8 @@ fn header_notes(s: &Scenario, topic_of: &dyn Fn(&str) -> String, notes: &mut Vec
             key.as_deref().unwrap_or("null"),
         );
         notes.push(format!(
-            "At {} ms a record with headers goes to {}: kafka-console-producer.sh              --bootstrap-server \"$BOOTSTRAP\" --topic {} --property parse.headers=true \
+            "At {} ms a record with headers goes to {}: kafka-console-producer.sh \
+             --bootstrap-server \"$BOOTSTRAP\" --topic {} --property parse.headers=true \
              --property parse.key=true, then the line {line:?} (headers, a tab, the key, a tab, \
              the value; a header's name and value must not hold ':', ',' or a tab).",
             step.at_ms,

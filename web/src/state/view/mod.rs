@@ -247,6 +247,17 @@ pub(super) fn build(
         .enumerate()
         .map(|(index, g)| {
             let spec = topo.groups.iter().find(|s| s.name == g.name);
+            let target: Vec<(String, Vec<brokerlab::StreamPartition>)> =
+                g.id.map(|id| b.group_target(id))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| {
+                        let name = b
+                            .stream_consumer_name(a.member)
+                            .map_or_else(|| a.member.to_string(), ToString::to_string);
+                        (name, a.partitions)
+                    })
+                    .collect();
             let mut rows = Vec::new();
             for stream in spec.map(|s| s.streams.as_slice()).unwrap_or_default() {
                 for p in partition_views.iter().filter(|p| p.stream == *stream) {
@@ -257,10 +268,16 @@ pub(super) fn build(
                         .find(|(_, ps)| ps.contains(&p.partition))
                         .map(|(m, _)| m.clone());
                     let from = committed.unwrap_or(p.start).max(p.start);
+                    let moving_to = target
+                        .iter()
+                        .find(|(_, ps)| ps.contains(&p.partition))
+                        .map(|(m, _)| m.clone())
+                        .filter(|m| owner.as_ref() != Some(m));
                     rows.push(GroupRow {
                         stream: stream.clone(),
                         partition: p.partition.partition.0,
                         owner,
+                        moving_to,
                         log_end: p.end.0,
                         committed: committed.map(|o: Offset| o.0),
                         lag: p.end.0.saturating_sub(from.0),
@@ -286,7 +303,23 @@ pub(super) fn build(
                     Some((m.clone(), spec.instance_id.clone()?))
                 })
                 .collect();
+            let protocol = spec.map(|s| s.protocol).unwrap_or_default();
+            let assigning = match (protocol, spec) {
+                (brokerlab::GroupProtocol::Consumer, Some(s)) => {
+                    format!("{} (server-side)", s.server_assignor)
+                }
+                (_, Some(s)) => match s.assignor {
+                    sim::AssignorSpec::Range => "range (eager)".to_owned(),
+                    sim::AssignorSpec::RoundRobin => "round-robin (eager)".to_owned(),
+                    sim::AssignorSpec::Sticky => "sticky (eager)".to_owned(),
+                    sim::AssignorSpec::CooperativeSticky => "cooperative-sticky".to_owned(),
+                },
+                (_, None) => String::new(),
+            };
             GroupNode {
+                state: g.id.and_then(|id| b.group_state(id)).unwrap_or_default(),
+                protocol,
+                assigning,
                 members: g
                     .assignment
                     .iter()

@@ -190,8 +190,14 @@ pub struct ConsumerNode {
 pub struct GroupNode {
     /// Its name.
     pub name: String,
-    /// The current generation.
+    /// The current generation (the group epoch under the consumer protocol).
     pub generation: u32,
+    /// Where it is in its rebalance protocol.
+    pub state: brokerlab::GroupState,
+    /// Its rebalance protocol.
+    pub protocol: brokerlab::GroupProtocol,
+    /// How it assigns, in words: "range (eager)", "cooperative-sticky", "uniform (server-side)".
+    pub assigning: String,
     /// One row per partition of its streams.
     pub rows: Vec<GroupRow>,
     /// Members, sorted by id, with whether they own nothing.
@@ -216,6 +222,8 @@ pub struct GroupRow {
     pub partition: u32,
     /// The member that owns it in this generation.
     pub owner: Option<String>,
+    /// Consumer protocol: the member its target gives it to, when that is not its owner yet.
+    pub moving_to: Option<String>,
     /// Log end offset.
     pub log_end: u64,
     /// The group's committed offset.

@@ -151,7 +151,7 @@ impl Rows {
         self.top(stream_top, index) + self.cells_top() + CELLS_H / 2.0
     }
 }
-const GROUP_HEAD: f64 = 20.0;
+const GROUP_HEAD: f64 = 32.0;
 const GROUP_PAD: f64 = 8.0;
 
 struct Column {
