@@ -3,7 +3,8 @@
 //!
 //! Cases: range, round-robin, sticky and cooperative-sticky (the full two-step plan) on a
 //! first generation; sticky and cooperative-sticky again on the next generation after one
-//! member left (the previous assignment is the first generation's).
+//! member left (the previous assignment is the first generation's); the consumer protocol's
+//! server-side uniform assignor on both (its current target being the first generation's).
 //!
 //! Criterion reports each case; a closing pass times every case side by side (median of a few
 //! runs) and prints the growth ratio from one size to the next: n log n growth over a 10× step
@@ -15,7 +16,9 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use brokerlab::assign::{AssignInput, Assignment, cooperative_sticky, range, round_robin, sticky};
+use brokerlab::assign::{
+    AssignInput, Assignment, ServerAssignor, cooperative_sticky, range, round_robin, sticky,
+};
 use criterion::{BenchmarkId, Criterion};
 
 const SIZES: [(usize, u32); 3] = [(100, 1_000), (1_000, 10_000), (10_000, 100_000)];
@@ -42,7 +45,7 @@ struct Case {
     rebalance: bool,
 }
 
-const CASES: [Case; 6] = [
+const CASES: [Case; 8] = [
     Case {
         name: "range",
         run: |i| range::assign(i).len(),
@@ -71,6 +74,16 @@ const CASES: [Case; 6] = [
     Case {
         name: "cooperative-sticky/one-left",
         run: |i| cooperative_sticky::plan(i).revoked.len(),
+        rebalance: true,
+    },
+    Case {
+        name: "server uniform",
+        run: |i| ServerAssignor::Uniform.assign(i).len(),
+        rebalance: false,
+    },
+    Case {
+        name: "server uniform/one-left",
+        run: |i| ServerAssignor::Uniform.assign(i).len(),
         rebalance: true,
     },
 ];

@@ -9,7 +9,7 @@
 use core::fmt;
 
 use crate::exchange::{BindError, DeclareExchangeError, DeleteExchangeError, UnbindError};
-use crate::group::{CommitError, GroupError, JoinGroupError};
+use crate::group::{CommitError, DeleteGroupError, GroupError, JoinGroupError};
 use crate::pubsub::{SubscribeError, SubscriptionError};
 use crate::queue::{
     AckError, ConsumeError, ConsumerError, DeclareQueueError, PublishError, QueueError,
@@ -63,6 +63,8 @@ pub enum Error {
     Group(crate::group::GroupError),
     /// From committing offsets.
     Commit(crate::group::CommitError),
+    /// From deleting a group.
+    DeleteGroup(crate::group::DeleteGroupError),
 }
 
 impl fmt::Display for Error {
@@ -89,6 +91,7 @@ impl fmt::Display for Error {
             Error::JoinGroup(e) => write!(f, "join group: {e}"),
             Error::Group(e) => write!(f, "group: {e}"),
             Error::Commit(e) => write!(f, "commit: {e}"),
+            Error::DeleteGroup(e) => write!(f, "delete group: {e}"),
         }
     }
 }
@@ -117,6 +120,7 @@ impl core::error::Error for Error {
             Error::JoinGroup(e) => e,
             Error::Group(e) => e,
             Error::Commit(e) => e,
+            Error::DeleteGroup(e) => e,
         })
     }
 }
@@ -156,6 +160,7 @@ into_umbrella!(
     JoinGroupError => JoinGroup,
     GroupError => Group,
     CommitError => Commit,
+    DeleteGroupError => DeleteGroup,
 );
 
 #[cfg(test)]

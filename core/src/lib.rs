@@ -498,7 +498,7 @@ pub use queue::{ConsumerConfig, ConsumerInfo, ConsumerState, Overflow, QueueConf
 pub use storage::{LogBounds, MemoryStorage, Record, Storage, StorageError};
 pub use time::{Duration, Instant};
 
-pub use group::{CommitError, GroupError, JoinGroupError};
+pub use group::{CommitError, DeleteGroupError, GroupError, JoinGroupError};
 pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
 pub use group::{GroupProtocol, GroupState, HeartbeatReply};
 pub use group::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};

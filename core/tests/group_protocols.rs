@@ -311,3 +311,49 @@ fn a_group_keeps_its_protocol_while_it_has_members() {
         [StreamPartition::new(b.stream_id("s").unwrap(), 0)]
     );
 }
+
+#[test]
+fn an_empty_group_can_be_deleted_and_is_gone_after_a_restart() {
+    // kafka-consumer-groups --delete: refused with NON_EMPTY_GROUP while it has members.
+    let mut b = broker(2);
+    let s = b.stream_id("s").unwrap();
+    let cfg = GroupConfig::default();
+    b.join_group(t(0), "g", "a", &["s"], cfg).unwrap();
+    b.produce_to(t(0), s, brokerlab::Partition(0), None, "v")
+        .unwrap();
+    b.commit(
+        t(1),
+        "g",
+        "a",
+        1,
+        &[(StreamPartition::new(s, 0), brokerlab::Offset(1))],
+    )
+    .unwrap();
+    assert_eq!(
+        b.delete_group(t(2), "g"),
+        Err(brokerlab::DeleteGroupError::NotEmpty { members: 1 })
+    );
+    b.leave_group(t(3), "g", "a").unwrap();
+    let g = b.group_id("g").unwrap();
+    assert_eq!(b.group_state(g), Some(GroupState::Empty));
+    while b.poll_event().is_some() {}
+    b.delete_group(t(4), "g").unwrap();
+    assert_eq!(
+        states(&mut b),
+        [GroupState::Dead],
+        "reported Dead, then forgotten"
+    );
+    assert_eq!(b.group_id("g"), None);
+    assert_eq!(
+        b.delete_group(t(5), "g"),
+        Err(brokerlab::DeleteGroupError::UnknownGroup)
+    );
+    b.flush().unwrap();
+    let (mut b, _) = Broker::recover(b.into_storage(), brokerlab::Limits::default()).unwrap();
+    assert_eq!(b.group_id("g"), None, "a deleted group stays deleted");
+    // A join makes a new group: no commits, generation 1.
+    b.join_group(t(6), "g", "a", &["s"], cfg).unwrap();
+    let g = b.group_id("g").unwrap();
+    assert_eq!(b.committed(g, StreamPartition::new(s, 0)), None);
+    assert_eq!(b.group_generation(g), Some(1));
+}

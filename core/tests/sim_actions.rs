@@ -202,3 +202,26 @@ fn an_offset_reset_waits_for_an_empty_group_then_rewinds_it() {
         Some(brokerlab::Offset(0))
     );
 }
+
+#[test]
+fn deleting_a_group_is_refused_while_it_has_members_and_leaves_it_dead() {
+    // E at 3 s: backup has backup-1.
+    let mut sim = running("e", 3_000);
+    let delete = Action::DeleteGroup {
+        group: "backup".into(),
+    };
+    let refused = sim.apply(&delete).expect_err("backup has a member");
+    assert!(refused.to_string().contains("not empty"), "{refused}");
+    sim.apply(&Action::RemoveConsumer {
+        consumer: "backup-1".into(),
+    })
+    .expect("removes");
+    sim.apply(&delete).expect("deletes the empty group");
+    let backup = sim
+        .group_views()
+        .into_iter()
+        .find(|g| g.name == "backup")
+        .expect("still a group of the scenario");
+    assert_eq!(backup.state, brokerlab::GroupState::Dead);
+    assert_eq!(sim.broker().group_id("backup"), None);
+}

@@ -22,7 +22,9 @@ async function stepUntil(page, check, steps = 30) {
 }
 
 test("adding a member to a group starts a new generation that lists it; removing one hands its partitions over", async () => {
-  const page = await openAt(browser, "e", 1000);
+  // At 0.5 s: the rebalances this starts end (at the members' next heartbeats) before the
+  // script's own join at 2 s.
+  const page = await openAt(browser, "e", 500);
   const table = page.locator('.group-table[data-group="analytics"]');
   const generation = Number(await table.getAttribute("data-generation"));
   await table.getByRole("button", { name: "Add member to analytics" }).click();

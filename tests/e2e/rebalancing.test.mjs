@@ -68,3 +68,17 @@ test("rebalancing: the event log tells every state change in words", async () =>
   assert.ok(assigned.some((r) => /kip848-4 owns \[5\] in epoch 4/.test(r)), assigned.join("\n"));
   assert.deepEqual(page.errors, []);
 });
+
+test("an empty group can be deleted: it shows Dead and its committed offsets are gone", async () => {
+  const page = await openAt(browser, "e", 4000);
+  const backup = table(page, "backup");
+  assert.equal(await backup.getByRole("button", { name: "Delete group backup" }).count(), 0, "not while it has a member");
+  await page.locator('.node[data-entity="consumer:backup-1"]').click();
+  await page.locator("#remove").click();
+  await backup.locator('.group-state[data-state="Empty"]').waitFor();
+  await backup.getByRole("button", { name: "Delete group backup" }).click();
+  await backup.locator('.group-state[data-state="Dead"]').waitFor();
+  const committed = await backup.locator("tr.assignment td:nth-child(4)").allTextContents();
+  assert.ok(committed.every((c) => c === "\u2013"), `no commits left: ${committed}`);
+  assert.deepEqual(page.errors, []);
+});

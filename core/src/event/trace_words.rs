@@ -106,6 +106,7 @@ number_words! {
         GroupState::Stable => 4,
         GroupState::Assigning => 5,
         GroupState::Reconciling => 6,
+        GroupState::Dead => 7,
     };
 }
 

@@ -82,6 +82,33 @@ impl fmt::Display for GroupError {
 }
 error_boilerplate!(GroupError {});
 
+/// Errors of [`Broker::delete_group`](crate::Broker::delete_group). On error nothing changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeleteGroupError {
+    /// No group has this name.
+    UnknownGroup,
+    /// The group has members (Kafka's `NON_EMPTY_GROUP`).
+    NotEmpty {
+        /// How many.
+        members: usize,
+    },
+}
+
+impl fmt::Display for DeleteGroupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownGroup => f.write_str("unknown group"),
+            Self::NotEmpty { members } => write!(
+                f,
+                "The group is not empty ({members} member(s)): only a group without members \
+                 can be deleted."
+            ),
+        }
+    }
+}
+error_boilerplate!(DeleteGroupError {});
+
 /// Errors of [`Broker::commit`](crate::Broker::commit). On error nothing is committed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

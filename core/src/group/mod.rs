@@ -16,7 +16,7 @@ pub mod assign;
 mod error;
 mod reset;
 mod state;
-pub use error::{CommitError, GroupError, JoinGroupError};
+pub use error::{CommitError, DeleteGroupError, GroupError, JoinGroupError};
 pub use reset::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};
 pub use state::{GroupProtocol, GroupState, HeartbeatReply};
 

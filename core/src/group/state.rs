@@ -56,7 +56,7 @@ impl fmt::Display for GroupProtocol {
 /// Where a group is in its protocol ([`Broker::group_state`](crate::Broker::group_state)).
 /// Classic groups use `Empty`, `PreparingRebalance`, `CompletingRebalance` and `Stable`;
 /// consumer-protocol groups `Empty`, `Assigning`, `Reconciling` and `Stable`, as Kafka's
-/// `kafka-consumer-groups --describe --state` prints them.
+/// `kafka-consumer-groups --describe --state` prints them; both end `Dead` when deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -74,6 +74,9 @@ pub enum GroupState {
     Assigning,
     /// Consumer protocol: some members do not own their target partitions yet.
     Reconciling,
+    /// The group was deleted ([`Broker::delete_group`](crate::Broker::delete_group)): its
+    /// committed offsets are gone, and a later join creates a new group of that name.
+    Dead,
 }
 
 impl GroupState {
@@ -87,6 +90,7 @@ impl GroupState {
             GroupState::Stable => "Stable",
             GroupState::Assigning => "Assigning",
             GroupState::Reconciling => "Reconciling",
+            GroupState::Dead => "Dead",
         }
     }
 
@@ -108,6 +112,7 @@ impl GroupState {
                 "Members converge one heartbeat at a time: a partition is revoked from its \
                  old owner before its new owner gets it; the others keep reading."
             }
+            GroupState::Dead => "Deleted: its committed offsets are gone.",
         }
     }
 

@@ -130,6 +130,8 @@ pub struct GroupView {
     pub assignment: Vec<(String, Vec<StreamPartition>)>,
     /// Total lag over its partitions.
     pub lag: u64,
+    /// Where it is in its rebalance protocol (`Dead` once deleted, until a member joins).
+    pub state: crate::group::GroupState,
 }
 
 /// One sample of the time series.

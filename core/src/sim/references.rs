@@ -143,6 +143,8 @@ pub enum ActionField {
     ResetOffsetsGroup,
     /// `reset_offsets.stream`.
     ResetOffsetsStream,
+    /// `delete_group.group`.
+    DeleteGroupGroup,
 }
 
 impl ActionField {
@@ -165,6 +167,7 @@ impl ActionField {
             ActionField::AddPartitionsStream => "add_partitions.stream",
             ActionField::ResetOffsetsGroup => "reset_offsets.group",
             ActionField::ResetOffsetsStream => "reset_offsets.stream",
+            ActionField::DeleteGroupGroup => "delete_group.group",
         }
     }
 }
@@ -249,6 +252,7 @@ macro_rules! walkers {
                         None => Ok(()),
                     }
                 }
+                Action::DeleteGroup { group } => f(K::Group, group, F::DeleteGroupGroup),
             }
         }
 

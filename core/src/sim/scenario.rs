@@ -790,6 +790,12 @@ pub enum Action {
         /// Where to.
         to: ResetSpec,
     },
+    /// Delete an empty group and its committed offsets (`kafka-consumer-groups --delete`);
+    /// refused while the group has members.
+    DeleteGroup {
+        /// The group.
+        group: String,
+    },
 }
 
 #[cfg(feature = "serde")]

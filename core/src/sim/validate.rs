@@ -735,6 +735,8 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
                 ResetSpec::Earliest | ResetSpec::Latest => Ok(()),
             }
         }
+        // Its group's name was checked above.
+        Action::DeleteGroup { .. } => Ok(()),
         Action::AddPartitions { stream, count } => {
             let cp = format!("{p}.add_partitions.count");
             check_range(&cp, (*count).into(), 1, MAX_PARTITIONS.into())?;

@@ -17,8 +17,8 @@ use super::{Broker, next_id};
 use crate::common_error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
 use crate::group::assign::{AssignInput, Assignment, MemberId, TopicPartition, cooperative_sticky};
+use crate::group::{DeleteGroupError, GroupError, JoinGroupError};
 use crate::group::{Group, GroupConfig, GroupProtocol, GroupState, HeartbeatReply};
-use crate::group::{GroupError, JoinGroupError};
 use crate::group::{LeaveReason, MemberAssignment, Membership, Rejoin};
 use crate::ids::{GroupId, StreamConsumerId, StreamId};
 use crate::storage::Storage;
@@ -353,6 +353,38 @@ impl<S: Storage> Broker<S> {
         let (gid, id) = self.locate_member(group, member)?;
         self.remove_member(gid, id, LeaveReason::Left);
         self.rebalance(gid, now, false);
+        Ok(())
+    }
+
+    /// Deletes a group without members (`kafka-consumer-groups --delete`): its committed
+    /// offsets are removed, it is reported `Dead` ([`Event::GroupStateChanged`]) and forgotten;
+    /// a later join creates a new group of that name.
+    ///
+    /// Errors: unknown group; members in it (Kafka's `NON_EMPTY_GROUP`). On error nothing
+    /// changes.
+    pub fn delete_group(&mut self, now: Instant, group: &str) -> Result<(), DeleteGroupError> {
+        self.clock(now);
+        let gid = self
+            .stream_side
+            .groups
+            .id_of(group)
+            .ok_or(DeleteGroupError::UnknownGroup)?;
+        let g = &self.stream_side.groups[&gid];
+        if g.members.len() > 0 {
+            return Err(DeleteGroupError::NotEmpty {
+                members: g.members.len(),
+            });
+        }
+        self.set_group_state(gid, GroupState::Dead);
+        if let Some(g) = self.stream_side.groups.remove(&gid) {
+            for key in g.commit_keys.values() {
+                let _ = self.storage.delete_meta(key);
+            }
+            let _ = self
+                .storage
+                .delete_meta(&alloc::format!("group/{}/generation", g.name));
+        }
+        self.out.topology_changed = true;
         Ok(())
     }
 

@@ -319,6 +319,19 @@ impl<S: Storage> Simulation<S> {
                     .map(drop)
                     .map_err(|e| ActionError::Broker(e.to_string()))
             }
+            Action::DeleteGroup { group } => {
+                let result = self.broker.delete_group(now, group);
+                if result.is_ok()
+                    && let Some(g) = self.groups.iter_mut().find(|g| g.name == *group)
+                {
+                    g.id = None;
+                    g.deleted = true;
+                }
+                self.drain();
+                result
+                    .map(drop)
+                    .map_err(|e| ActionError::Broker(e.to_string()))
+            }
             Action::AddPartitions { stream, count } => {
                 let result = self.broker.add_partitions(now, stream.as_str(), *count);
                 // New partitions change what a poll can find.

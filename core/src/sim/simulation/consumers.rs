@@ -104,6 +104,9 @@ pub(super) struct Group {
     pub(super) streams: Vec<String>,
     pub(super) config: GroupConfig,
     pub(super) id: Option<GroupId>,
+    /// Deleted by [`Action::DeleteGroup`](crate::sim::Action::DeleteGroup) and not joined
+    /// since.
+    pub(super) deleted: bool,
 }
 
 impl<S: Storage> Simulation<S> {
@@ -202,6 +205,7 @@ impl<S: Storage> Simulation<S> {
                     Ok(id) => {
                         self.by_stream_consumer.insert(id, i);
                         if self.groups[group].id.is_none() {
+                            self.groups[group].deleted = false;
                             self.groups[group].id = self.broker.group_id(&self.groups[group].name);
                         }
                         Ok(Handle::Group {

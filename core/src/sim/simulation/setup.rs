@@ -142,6 +142,7 @@ impl<S: Storage> Simulation<S> {
                 streams: g.streams.clone(),
                 config,
                 id: None,
+                deleted: false,
             });
         }
         for (i, p) in s.producers.iter().enumerate() {

@@ -192,12 +192,18 @@ impl<S: Storage> Simulation<S> {
                     ),
                     None => (0, Vec::new(), 0),
                 };
+                let state = match g.id {
+                    Some(id) => self.broker.group_state(id).unwrap_or_default(),
+                    None if g.deleted => crate::group::GroupState::Dead,
+                    None => crate::group::GroupState::Empty,
+                };
                 GroupView {
                     name: g.name.clone(),
                     id: g.id,
                     generation,
                     assignment,
                     lag,
+                    state,
                 }
             })
             .collect()

@@ -259,15 +259,22 @@ pub fn TopologyCanvas() -> Html {
             |g| format!("group {name} \u{b7} gen {}", g.generation),
         );
         let state = g.map(|g| g.state).unwrap_or_default();
+        // The state sits beside the focusable box, not in it: the box's accessible name then
+        // holds all of its visible text.
+        let rebalancing = state.is_rebalancing().then_some("rebalancing");
         html! {
-            <g class={classes!("group-box", marks(&app, &entity), state.is_rebalancing().then_some("rebalancing"))}
-                data-entity={entity.key()} data-state={state.name()}
-                tabindex="0" role="button" aria-label={format!("{label} \u{b7} {state}")} {onclick} {onkeydown}>
-                <title>{ format!("{state}: {}", state.explain()) }</title>
-                <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="8" />
-                <text class="name" x={num(r.x + 8.0)} y={num(r.y + 14.0)}>{ label }</text>
-                <text class="state" x={num(r.x + 8.0)} y={num(r.y + 27.0)}>{ state.name() }</text>
-            </g>
+            <>
+                <g class={classes!("group-box", marks(&app, &entity), rebalancing)}
+                    data-entity={entity.key()} data-state={state.name()}
+                    tabindex="0" role="button" aria-label={format!("{label}, {state}")} {onclick} {onkeydown}>
+                    <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="8" />
+                    <text class="name" x={num(r.x + 8.0)} y={num(r.y + 14.0)}>{ label }</text>
+                </g>
+                <text class={classes!("group-box-state", rebalancing)} x={num(r.x + 8.0)} y={num(r.y + 27.0)}>
+                    <title>{ state.explain() }</title>
+                    { state.name() }
+                </text>
+            </>
         }
     });
     let node = |e: Entity| -> Html {

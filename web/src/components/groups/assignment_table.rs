@@ -1,9 +1,11 @@
 //! One table per group: partition, owner, log end, committed, lag; the group's state (with
 //! its explanation on hover or focus), protocol and assignor; the generation; the total
 //! lag with its trend over the last seconds and when it clears at that rate; idle members;
-//! its latest rebalance steps (revoked → assigned); a button to add a member and the offset
-//! reset form.
+//! its latest rebalance steps (revoked → assigned); a button to add a member, one to delete
+//! an empty group, and the offset reset form.
 
+use brokerlab::GroupState;
+use brokerlab::sim;
 use yew::prelude::*;
 
 use super::reset_form::ResetForm;
@@ -24,6 +26,13 @@ pub fn AssignmentTables() -> Html {
                     let app = app.clone();
                     let group = g.name.clone();
                     Callback::from(move |_: MouseEvent| app.dispatch(Action::AddMember(group.clone())))
+                };
+                let delete = {
+                    let app = app.clone();
+                    let group = g.name.clone();
+                    Callback::from(move |_: MouseEvent| {
+                        app.dispatch(Action::Apply(sim::Action::DeleteGroup { group: group.clone() }));
+                    })
                 };
                 let steps: Vec<_> = app.rebalances.steps(&g.name).take(4).cloned().collect();
                 let idle: Vec<&str> = g.members.iter().filter(|(_, idle)| *idle).map(|(m, _)| m.as_str()).collect();
@@ -85,6 +94,11 @@ pub fn AssignmentTables() -> Html {
                             }
                             <button type="button" class="add-member" onclick={add}
                                 aria-label={format!("Add member to {}", g.name)}>{ "Add member" }</button>
+                            if g.state == GroupState::Empty && g.generation > 0 {
+                                <button type="button" class="delete-group" onclick={delete}
+                                    title="kafka-consumer-groups --delete: the group and its committed offsets go"
+                                    aria-label={format!("Delete group {}", g.name)}>{ "Delete group" }</button>
+                            }
                         </p>
                         <ResetForm group={g.name.clone()}
                             partitions={g.rows.iter().map(|r| (r.stream.clone(), r.partition)).collect::<Vec<_>>()} />

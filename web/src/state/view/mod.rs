@@ -317,7 +317,7 @@ pub(super) fn build(
                 (_, None) => String::new(),
             };
             GroupNode {
-                state: g.id.and_then(|id| b.group_state(id)).unwrap_or_default(),
+                state: g.state,
                 protocol,
                 assigning,
                 members: g

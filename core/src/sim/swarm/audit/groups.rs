@@ -83,6 +83,22 @@ impl Groups {
                     },
                 );
             }
+            Event::GroupStateChanged {
+                group,
+                to: crate::group::GroupState::Dead,
+                ..
+            } => {
+                let g = self.book(cx, *group)?;
+                if !g.members.is_empty() {
+                    return Err(v(
+                        Rule::GroupOwnership,
+                        now,
+                        format!("{} was deleted with {} members", g.name, g.members.len()),
+                    )
+                    .entity(g.name.clone()));
+                }
+                self.books.remove(group);
+            }
             Event::MemberJoined { group, member } => {
                 let g = self.book(cx, *group)?;
                 g.members.insert(*member);
