@@ -44,9 +44,11 @@ pub use scenario::{
     ResetSpec, RetentionSpec, Scenario, ScriptStep, SeekSpec, StreamSpec, TargetSpec, Topology,
 };
 pub use simulation::{
-    ActionError, KEYS_KEPT, MAX_STEP_EVENTS, PublishedKeys, RECENT_EVENTS, STORY_EVENTS, SimEvent,
-    SimEventKind, SimNote, SimOptions, Simulation, Story, WorkEntry, WorkItem, WorkStep,
+    ActionError, KEYS_KEPT, MAX_STEP_EVENTS, PublishedKeys, RECENT_EVENTS, SimEvent, SimEventKind,
+    SimNote, SimOptions, Simulation, WorkEntry, WorkItem, WorkStep,
 };
+#[cfg(feature = "stories")]
+pub use simulation::{STORY_EVENTS, Story};
 pub use timeline::{Timeline, TimelineConfig};
 pub use validate::bounds;
 

@@ -120,6 +120,7 @@ impl<S: Storage> Simulation<S> {
     fn record(&mut self, kind: SimEventKind) {
         let e = SimEvent { at: self.now, kind };
         self.hasher.event(&e);
+        #[cfg(feature = "stories")]
         if let Some(stories) = &mut self.stories {
             stories.observe(&e);
         }

@@ -44,6 +44,7 @@ mod processing;
 mod producers;
 mod restart;
 mod setup;
+#[cfg(feature = "stories")]
 mod story;
 mod template;
 mod views;
@@ -54,6 +55,7 @@ pub use work_log::{PublishedKeys, WorkEntry, WorkItem, WorkStep};
 pub use actions::ActionError;
 pub use events::{SimEvent, SimEventKind, SimNote};
 pub use producers::KEYS_KEPT;
+#[cfg(feature = "stories")]
 pub use story::{STORY_EVENTS, Story};
 
 /// The events a simulation without a trace still needs: those that change which partitions
@@ -119,7 +121,8 @@ pub struct Simulation<S: Storage = MemoryStorage> {
     hasher: TraceHasher,
     step_events: Vec<SimEvent>,
     step_events_dropped: u64,
-    /// The stories of recent messages, when kept ([`Simulation::keep_stories`]).
+    /// The stories of recent messages, when kept (`Simulation::keep_stories`).
+    #[cfg(feature = "stories")]
     stories: Option<story::Stories>,
     /// The work log, when kept ([`Simulation::record_work`]).
     work_log: Option<Vec<WorkEntry>>,
@@ -206,6 +209,7 @@ impl<S: Storage> Simulation<S> {
             hasher: TraceHasher::new(),
             step_events: Vec::new(),
             step_events_dropped: 0,
+            #[cfg(feature = "stories")]
             stories: None,
             work_log: None,
             published: Vec::new(),
