@@ -118,7 +118,7 @@ fn size_class(len: usize) -> usize {
 /// drop(arena);
 /// assert_eq!((&a[..], &b[..]), (&b"first"[..], &b"second"[..]));
 /// ```
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct PayloadArena {
     buf: BytesMut,
 }

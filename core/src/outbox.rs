@@ -13,14 +13,14 @@ use crate::ids::{DeliveryTag, QueueId};
 use crate::storage::Record;
 
 /// A dead-lettered message on its way to queue `to`, appended after the call that caused it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct DeadLetterJob {
     pub(crate) to: QueueId,
     pub(crate) record: Record,
     pub(crate) hops: u32,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Out {
     events: VecDeque<Event>,
     deliveries: VecDeque<Delivery>,

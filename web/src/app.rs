@@ -196,7 +196,7 @@ fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) 
     use crate::components::actions::PublishForm;
     use crate::components::build::{ConnectForm, Palette};
     use crate::components::check::{CounterexampleBanner, CounterexampleSearch};
-    use crate::components::controls::{RunToForm, SeedInput};
+    use crate::components::controls::{RunToForm, SeedInput, TimelineScrubber};
     use crate::components::export::ExportPanel;
     use crate::components::groups::AssignmentTables;
     use crate::components::inspector::{EntityDetails, EventLog, MetricChart};
@@ -248,6 +248,7 @@ fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) 
                         <TopologyCanvas />
                     </section>
                     <section class="controls playbar" aria-label="Controls">
+                        <TimelineScrubber />
                         <PlaybackButtons />
                         <SpeedSelect />
                         <SeedInput />

@@ -76,7 +76,7 @@ pub struct Unacked {
     pub deadline: Instant,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct ConsumerEntry {
     name: String,
     queue: QueueId,
@@ -143,7 +143,7 @@ taken_into! {
 /// Everything the broker keeps for the queue side (patterns A, B, C): exchanges and their
 /// bindings, queues and their consumers, pub/sub subscriptions. The stream side (patterns D,
 /// E) is [`streams::StreamSide`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct QueueSide {
     exchanges: Registry<ExchangeId, Exchange>,
     queues: Registry<QueueId, Queue>,
@@ -159,7 +159,7 @@ struct QueueSide {
 /// A deterministic, sans-IO message broker over a [`Storage`].
 ///
 /// See the [crate docs](crate) for a tutorial.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Broker<S: Storage = MemoryStorage> {
     storage: S,
     limits: Limits,

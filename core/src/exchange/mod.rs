@@ -55,7 +55,7 @@ pub struct BindingInfo<'a> {
     pub key: &'a str,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Binding {
     pub(crate) id: BindingId,
     pub(crate) target: Target,
@@ -63,7 +63,7 @@ pub(crate) struct Binding {
     pattern: Option<TopicPattern>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Exchange {
     pub(crate) id: ExchangeId,
     pub(crate) name: String,

@@ -214,7 +214,7 @@ pub struct GroupPartitionInfo {
     pub lag: u64,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Group {
     pub(crate) id: GroupId,
     pub(crate) name: String,

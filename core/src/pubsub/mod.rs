@@ -57,7 +57,7 @@ pub enum Received {
     Lagged(u64),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Subscription {
     pub(crate) name: String,
     capacity: usize,

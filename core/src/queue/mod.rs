@@ -193,7 +193,7 @@ pub(crate) struct InFlight {
 }
 
 /// A consumer as its queue sees it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct QueueConsumer {
     pub(crate) id: ConsumerId,
     pub(crate) prefetch: u32,
@@ -211,7 +211,7 @@ pub(crate) enum EnqueueError {
 }
 
 /// A queue's acknowledgement state over its storage log.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Queue {
     pub(crate) id: QueueId,
     pub(crate) name: String,

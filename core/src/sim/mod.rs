@@ -14,6 +14,7 @@
 //!   [`rename`](references::rename) and [`dependents_of`](references::dependents_of).
 //! - [`metrics`]: what the views return; [`rng`]: the PRNG; [`trace`]: the trace hash.
 //! - [`swarm`]: random scenarios and fault schedules, the invariant auditor, the shrinker.
+//! - [`Timeline`]: seek a run to any moment (checkpoints and replay) and fork it.
 
 use alloc::string::String;
 use core::fmt;
@@ -27,6 +28,7 @@ pub mod rng;
 pub mod scenario;
 mod simulation;
 pub mod swarm;
+mod timeline;
 pub mod trace;
 mod validate;
 
@@ -45,6 +47,9 @@ pub use simulation::{
     ActionError, KEYS_KEPT, MAX_STEP_EVENTS, PublishedKeys, RECENT_EVENTS, SimEvent, SimEventKind,
     SimNote, SimOptions, Simulation, WorkEntry, WorkItem, WorkStep,
 };
+#[cfg(feature = "stories")]
+pub use simulation::{STORY_EVENTS, Story};
+pub use timeline::{Timeline, TimelineConfig};
 pub use validate::bounds;
 
 /// Why a scenario was refused: the path of the bad field (empty for the whole document) and

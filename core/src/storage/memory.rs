@@ -25,7 +25,7 @@ pub const CHUNK_RECORDS: usize = 1024;
 const DENSE_LOG_IDS: u64 = 4096;
 
 /// Fixed-size chunks: every chunk but the first and the last holds exactly `CHUNK_RECORDS`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct MemLog {
     start: u64,
     len: usize,
@@ -140,7 +140,7 @@ impl MemLog {
 ///
 /// An optional cap on the total number of stored records makes `append` fail with
 /// [`StorageError::Full`], which is handy for exercising the broker's error paths.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct MemoryStorage {
     /// Logs with ids below [`DENSE_LOG_IDS`], indexed by id (the broker numbers its logs from
     /// 1, so lookups on the hot path are an index); any other id lives in `sparse`.

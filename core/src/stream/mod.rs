@@ -331,7 +331,7 @@ pub struct PartitionStats {
 }
 
 /// One partition's log and the accounting retention needs.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct PartitionLog {
     pub(crate) log: LogId,
     /// Records retained (`end − start − gaps`), so appending needs no storage call to check
@@ -351,7 +351,7 @@ pub(crate) struct PartitionLog {
     pub(crate) last: Option<MessageId>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Stream {
     pub(crate) id: StreamId,
     pub(crate) name: String,

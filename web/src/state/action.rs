@@ -28,8 +28,11 @@ pub enum Action {
     StepEvent,
     /// Advance 100 ms of logical time.
     Step100ms,
-    /// Run (paused) to this logical time in ms (clamped to the scenario's end).
+    /// Run (paused) to this logical time in ms (clamped to the scenario's end); an earlier
+    /// time seeks back (the timeline).
     RunTo(u64),
+    /// Go back (paused) to the previous moment where anything happened.
+    StepBackEvent,
     /// Set the playback speed (clamped to 0.1×–100×).
     SetSpeed(f64),
     /// Rebuild the simulation from the scenario, keeping the seed.

@@ -1,6 +1,29 @@
-//! The engine the reducer drives: the [`Simulation`] and what every consumer attaches to.
+//! The engine the reducer drives: the [`Simulation`], what every consumer attaches to, and
+//! the checkpoints a seek back in time restores (the timeline).
+
+use std::collections::VecDeque;
+use std::rc::Rc;
 
 use brokerlab::sim::{self, Simulation};
+
+use super::{LogRow, Rebalances};
+
+/// Checkpoints kept at most; past that every other one goes and the spacing doubles.
+pub const CHECKPOINTS_KEPT: usize = 16;
+/// Simulated ms between checkpoints at first.
+pub const CHECKPOINT_MS: u64 = 1_000;
+
+/// The run at one moment, with what the playground derived from it so far (the viewer
+/// build, without a timeline, keeps none).
+#[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "editor"), allow(dead_code))]
+pub(super) struct Checkpoint {
+    pub(super) sim: Simulation,
+    pub(super) attach: Vec<(String, sim::Attach)>,
+    pub(super) seen_events: u64,
+    pub(super) log: VecDeque<Rc<LogRow>>,
+    pub(super) rebalances: Rc<Rebalances>,
+}
 
 /// The engine the reducer drives: the simulation and the names of what it runs.
 #[derive(Debug)]
@@ -10,6 +33,10 @@ pub(super) struct Engine {
     pub(super) attach: Vec<(String, sim::Attach)>,
     /// `totals().events` already turned into log rows.
     pub(super) seen_events: u64,
+    /// Copies of the run at increasing times (the first at 0), taken as it advances.
+    pub(super) checkpoints: Vec<Checkpoint>,
+    /// The current spacing of checkpoints.
+    pub(super) checkpoint_ms: u64,
 }
 
 impl Engine {
@@ -71,6 +98,35 @@ impl Engine {
             sim,
             attach,
             seen_events: 0,
+            checkpoints: Vec::new(),
+            checkpoint_ms: CHECKPOINT_MS,
+        }
+    }
+
+    #[cfg_attr(not(feature = "editor"), allow(dead_code))]
+    /// Whether a checkpoint is due now: the run stands on a multiple of the spacing later
+    /// than the last checkpoint.
+    pub(super) fn checkpoint_due(&self) -> bool {
+        let now = self.sim.now().as_millis();
+        now > 0
+            && now.is_multiple_of(self.checkpoint_ms)
+            && self
+                .checkpoints
+                .last()
+                .is_none_or(|last| now > last.sim.now().as_millis())
+    }
+
+    #[cfg_attr(not(feature = "editor"), allow(dead_code))]
+    /// Keeps `c`, thinning the checkpoints when there are too many.
+    pub(super) fn keep(&mut self, c: Checkpoint) {
+        self.checkpoints.push(c);
+        if self.checkpoints.len() > CHECKPOINTS_KEPT {
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.checkpoint_ms = self.checkpoint_ms.saturating_mul(2);
         }
     }
 }

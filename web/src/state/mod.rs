@@ -11,6 +11,7 @@ mod entity;
 mod flights;
 mod guide;
 mod log;
+mod marks;
 mod open;
 mod publish;
 mod query;
@@ -32,10 +33,12 @@ use crate::share::Shared;
 pub use action::Action;
 pub use edit::{Edit, NewKind, spec_json};
 use engine::Engine;
+pub use engine::{CHECKPOINT_MS, CHECKPOINTS_KEPT};
 pub use entity::Entity;
 pub use flights::{FLIGHT_MS, Flight, Flights, Hop, MAX_FLIGHTS};
 pub use guide::{Guide, Step, guide, guides};
 pub use log::{LogFilter, LogRow};
+pub use marks::{MARKS_KEPT, Mark, Marks};
 pub use open::{open, open_in_full};
 pub use publish::{HandPublish, parse_headers};
 pub use query::Query;
@@ -103,6 +106,9 @@ pub struct AppState {
     /// The actions the user applied since the start, with their times (replayed to go back
     /// in time, and carried by a shared link).
     pub history: Rc<Vec<sim::ScriptStep>>,
+    /// How many of `history` the run has had applied: a seek back keeps the later ones and
+    /// applies them again as the run reaches their times.
+    applied: usize,
     /// The seed the simulation runs with.
     pub seed: u64,
     /// Playback speed.
@@ -144,6 +150,8 @@ pub struct AppState {
     pub flights: Rc<Flights>,
     /// Each group's recent rebalance steps.
     pub rebalances: Rc<Rebalances>,
+    /// The moments that matter, for the timeline.
+    pub marks: Rc<Marks>,
     /// The playground's wall clock: milliseconds of animation frames played so far.
     pub wall_ms: f64,
     carry_ms: f64,
@@ -191,6 +199,7 @@ impl AppState {
             scenario_id: id.to_owned(),
             scenario: Rc::new(scenario),
             history: Rc::default(),
+            applied: 0,
             seed,
             speed: 1.0,
             playing: false,
@@ -211,6 +220,7 @@ impl AppState {
             counterexample: None,
             flights: Rc::default(),
             rebalances: Rc::default(),
+            marks: Rc::default(),
             wall_ms: 0.0,
             carry_ms: 0.0,
             held_ms: 0.0,
@@ -242,6 +252,11 @@ impl AppState {
     pub fn from_shared(shared: &Shared) -> Result<AppState, String> {
         let mut state = AppState::with_scenario(&shared.id, shared.scenario.clone());
         for (i, step) in shared.actions.iter().enumerate() {
+            if step.at_ms > shared.t_ms {
+                // The future the link's moment has not reached yet: applied when it comes.
+                Rc::make_mut(&mut state.history).extend(shared.actions[i..].iter().cloned());
+                break;
+            }
             state.advance_to(Instant::from_millis(step.at_ms));
             state.apply(&step.action);
             if let Some(why) = state.notice.take() {
@@ -404,20 +419,20 @@ impl AppState {
             e.attach.push((c.name.clone(), c.attach.clone()));
         }
         if result.is_ok() {
-            Rc::make_mut(&mut self.history).push(sim::ScriptStep {
-                at_ms: e.sim.now().as_millis(),
+            let now = e.sim.now().as_millis();
+            // A change replaces the future it changes: later actions go.
+            let history = Rc::make_mut(&mut self.history);
+            history.truncate(self.applied);
+            history.push(sim::ScriptStep {
+                at_ms: now,
                 action: action.clone(),
             });
+            self.applied = history.len();
+            // The future the marks and later checkpoints describe changes from here.
+            Rc::make_mut(&mut self.marks).truncate_after(now);
+            e.checkpoints.retain(|c| c.sim.now().as_millis() <= now);
         }
         self.notice = result.err().map(|e| e.to_string());
-    }
-
-    /// Runs to each step's time and applies it, as the user did.
-    fn replay(&mut self, steps: &[sim::ScriptStep]) {
-        for step in steps {
-            self.advance_to(Instant::from_millis(step.at_ms));
-            self.apply(&step.action);
-        }
     }
 
     /// A fresh simulation of the scenario with the current seed; the log and the history
@@ -425,9 +440,11 @@ impl AppState {
     fn rebuild(&mut self) {
         self.engine = Rc::new(RefCell::new(Engine::build(&self.scenario, self.seed)));
         self.history = Rc::default();
+        self.applied = 0;
         self.log.clear();
         self.flights = Rc::default();
         self.rebalances = Rc::default();
+        self.marks = Rc::default();
         self.carry_ms = 0.0;
         self.notice = None;
     }
@@ -442,11 +459,156 @@ impl AppState {
             if now >= to {
                 break;
             }
-            let next = (now + Duration::from_millis(SLICE_MS)).min(to);
+            let pending = self
+                .history
+                .get(self.applied)
+                .map(|s| Instant::from_millis(s.at_ms));
+            let mut next = (now + Duration::from_millis(SLICE_MS)).min(to);
+            if let Some(at) = pending {
+                next = next.min(at);
+            }
             e.sim.run_until(next);
             drop(e);
             self.ingest();
+            self.checkpoint();
+            self.apply_pending();
         }
+        self.apply_pending();
+    }
+
+    /// Advances to the next instant where anything happens, or to the time of the next action
+    /// of the history still to apply when that comes first.
+    fn step_event(&mut self) {
+        self.apply_pending();
+        let Some(at) = self.history.get(self.applied).map(|s| s.at_ms) else {
+            self.engine.borrow_mut().sim.step_event();
+            return;
+        };
+        self.step_event_before(at);
+    }
+
+    /// One event forward, but no further than `at`, where an action of the history waits.
+    #[cfg(feature = "editor")]
+    fn step_event_before(&mut self, at: u64) {
+        let mut probe = self.engine.borrow().sim.clone();
+        probe.step_event();
+        if probe.now().as_millis() > at {
+            self.advance_to(Instant::from_millis(at));
+        } else {
+            self.engine.borrow_mut().sim = probe;
+        }
+    }
+
+    /// The viewer build (embeds) steps by event only through a link's own moment: it steps,
+    /// then applies what became due.
+    #[cfg(not(feature = "editor"))]
+    fn step_event_before(&mut self, _at: u64) {
+        self.engine.borrow_mut().sim.step_event();
+        self.apply_pending();
+    }
+
+    /// Applies the actions of the history that are due now and not applied yet (after a
+    /// seek back, as the run reaches their times again).
+    fn apply_pending(&mut self) {
+        loop {
+            let now = self.engine.borrow().sim.now().as_millis();
+            let Some(step) = self.history.get(self.applied).filter(|s| s.at_ms <= now) else {
+                return;
+            };
+            let action = step.action.clone();
+            let mut e = self.engine.borrow_mut();
+            let result = e.sim.apply(&action);
+            if let (Ok(()), sim::Action::AddConsumer(c)) = (&result, &action) {
+                e.attach.push((c.name.clone(), c.attach.clone()));
+            }
+            drop(e);
+            self.applied += 1;
+            self.ingest();
+        }
+    }
+
+    /// Puts the engine back to the last checkpoint at or before `to`; returns the log and
+    /// rebalance steps derived up to it.
+    #[cfg(feature = "editor")]
+    fn restore_checkpoint(
+        &mut self,
+        to: Instant,
+    ) -> Option<(VecDeque<Rc<LogRow>>, Rc<Rebalances>)> {
+        let mut e = self.engine.borrow_mut();
+        let i = e.checkpoints.iter().rposition(|c| c.sim.now() <= to)?;
+        let c = e.checkpoints[i].clone();
+        e.sim = c.sim;
+        e.attach = c.attach;
+        e.seen_events = c.seen_events;
+        Some((c.log, c.rebalances))
+    }
+
+    /// The viewer build keeps no checkpoints.
+    #[cfg(not(feature = "editor"))]
+    fn restore_checkpoint(
+        &mut self,
+        _to: Instant,
+    ) -> Option<(VecDeque<Rc<LogRow>>, Rc<Rebalances>)> {
+        None
+    }
+
+    /// Takes a checkpoint of the run and what was derived from it, when one is due. The
+    /// viewer build (embeds) has no timeline: it keeps none, and a seek back replays from
+    /// the start.
+    #[cfg(not(feature = "editor"))]
+    fn checkpoint(&mut self) {}
+
+    /// Takes a checkpoint of the run and what was derived from it, when one is due.
+    #[cfg(feature = "editor")]
+    fn checkpoint(&mut self) {
+        let mut e = self.engine.borrow_mut();
+        if !e.checkpoint_due() {
+            return;
+        }
+        let c = engine::Checkpoint {
+            sim: e.sim.clone(),
+            attach: e.attach.clone(),
+            seen_events: e.seen_events,
+            log: self.log.clone(),
+            rebalances: Rc::clone(&self.rebalances),
+        };
+        e.keep(c);
+    }
+
+    /// Moves the run (paused) to `to`: forward by running; back by restoring the last
+    /// checkpoint at or before `to` and running from it, applying the user's actions again
+    /// at their times. Seeking changes nothing of the run's future.
+    fn seek(&mut self, to: Instant) {
+        let now = self.engine.borrow().sim.now();
+        if to < now {
+            let marks = Rc::clone(&self.marks);
+            let restored = self.restore_checkpoint(to);
+            match restored {
+                Some((log, rebalances)) => {
+                    let from = self.engine.borrow().sim.now().as_millis();
+                    self.log = log;
+                    self.rebalances = rebalances;
+                    // A checkpoint at an action's time was taken before it.
+                    self.applied = self.history.iter().take_while(|s| s.at_ms < from).count();
+                }
+                None => {
+                    // Before the first checkpoint: from the start, the history kept.
+                    let checkpoints = std::mem::take(&mut self.engine.borrow_mut().checkpoints);
+                    let spacing = self.engine.borrow().checkpoint_ms;
+                    let mut fresh = Engine::build(&self.scenario, self.seed);
+                    fresh.checkpoints = checkpoints;
+                    fresh.checkpoint_ms = spacing;
+                    self.engine = Rc::new(RefCell::new(fresh));
+                    self.log.clear();
+                    self.rebalances = Rc::default();
+                    self.applied = 0;
+                }
+            }
+            self.flights = Rc::default();
+            self.carry_ms = 0.0;
+            self.marks = marks;
+        }
+        self.advance_to(to);
     }
 
     /// Turns events not seen yet into log rows, rebalance steps and flights.
@@ -456,6 +618,7 @@ impl AppState {
             sim,
             seen_events,
             attach,
+            ..
         } = &mut *e;
         let total = sim.totals().events;
         let fresh = usize::try_from(total - *seen_events).unwrap_or(usize::MAX);
@@ -475,11 +638,13 @@ impl AppState {
             self.playing,
         );
         let rebalances = Rc::make_mut(&mut self.rebalances);
+        let now = sim.now().as_millis();
         for event in fresh {
             rebalances.observe(sim, event);
             // The viewer build (embeds) shows no event log: it keeps no rows.
             if cfg!(feature = "editor") {
                 for row in log::rows(sim, event) {
+                    Rc::make_mut(&mut self.marks).observe(&row);
                     if self.log.len() == LOG_ROWS {
                         self.log.pop_front();
                     }
@@ -487,6 +652,7 @@ impl AppState {
                 }
             }
         }
+        Rc::make_mut(&mut self.marks).seen_to(now);
     }
 
     /// Ingests new events, stops at the end, derives the view.
@@ -537,3 +703,6 @@ mod tests_counterexample;
 
 #[cfg(test)]
 mod tests_history;
+
+#[cfg(test)]
+mod tests_timeline;

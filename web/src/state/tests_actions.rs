@@ -278,7 +278,7 @@ fn dots_of_messages_with_the_same_key_share_a_colour() {
 }
 
 #[test]
-fn going_back_in_time_replays_the_actions_taken_before_then() {
+fn going_back_in_time_keeps_the_actions_and_replays_them_at_their_times() {
     let s = at("e", 3_000);
     let s = reduce(s, Action::AddMember("analytics".into()));
     let s = reduce(s, Action::RunTo(5_000));
@@ -289,7 +289,9 @@ fn going_back_in_time_replays_the_actions_taken_before_then() {
     assert_eq!(s.history.len(), 1);
     let s = reduce(s, Action::RunTo(2_000));
     assert!(!has_new(&s), "not yet added at 2 s");
-    assert!(s.history.is_empty());
+    assert_eq!(s.history.len(), 1, "the future is kept: it comes again");
+    let s = reduce(s, Action::RunTo(4_000));
+    assert!(has_new(&s), "added again at 3 s on the way forward");
 }
 
 #[test]

@@ -52,7 +52,7 @@ impl AppState {
             }
             Action::StepEvent => {
                 self.playing = false;
-                self.engine.borrow_mut().sim.step_event();
+                self.step_event();
             }
             Action::Step100ms => {
                 self.playing = false;
@@ -61,15 +61,20 @@ impl AppState {
             }
             Action::RunTo(t) => {
                 self.playing = false;
-                let to = Instant::from_millis(t);
-                if to < self.engine.borrow().sim.now() {
-                    // Back in time: the user's actions up to `t` are replayed, later ones dropped.
-                    let mut kept = Rc::unwrap_or_clone(std::mem::take(&mut self.history));
-                    kept.retain(|s| s.at_ms <= t);
-                    self.rebuild();
-                    self.replay(&kept);
-                }
-                self.advance_to(to);
+                self.seek(Instant::from_millis(t));
+            }
+            Action::StepBackEvent => {
+                self.playing = false;
+                let now = self.now_ms();
+                // The latest moment before now where anything happened, as the log shows it.
+                let back = self
+                    .log
+                    .iter()
+                    .rev()
+                    .map(|r| r.at_ms)
+                    .find(|&t| t < now)
+                    .unwrap_or(0);
+                self.seek(Instant::from_millis(back));
             }
             Action::SetSpeed(speed) => {
                 self.speed = if speed.is_finite() {

@@ -87,7 +87,7 @@ fn decode_partitions(bytes: &[u8]) -> Option<Vec<SavedPartition>> {
 
 /// What the last flush saved of each queue's acknowledgement state, so the next one skips the
 /// queues whose [`AckSignature`] did not move.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct SavedAcks(VecMap<QueueId, SavedAck>);
 
 impl SavedAcks {
@@ -97,7 +97,7 @@ impl SavedAcks {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct SavedAck {
     signature: AckSignature,
     /// The bytes saved, to check in debug builds that an unchanged signature means unchanged

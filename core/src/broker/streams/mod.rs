@@ -32,7 +32,7 @@ pub type StreamRef<'a> = Ref<'a, StreamId>;
 
 /// A stream consumer: standalone (all partitions of one stream) or a group member (the
 /// partitions its group assigned it).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct StreamConsumer {
     pub(crate) name: String,
     pub(crate) membership: Option<Membership>,
@@ -48,7 +48,7 @@ pub(crate) struct StreamConsumer {
 }
 
 /// Everything the broker keeps for streams and groups.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct StreamSide {
     pub(crate) streams: Registry<StreamId, Stream>,
     /// Stream consumers and group members. Not a [`Registry`]: only standalone consumers

@@ -59,7 +59,7 @@ pub(super) enum Handle {
 }
 
 /// One consumer's state in the simulation.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Consumer {
     pub(super) spec: ConsumerSpec,
     pub(super) handle: Handle,
@@ -98,7 +98,7 @@ pub(super) fn get_offset(list: &[(StreamPartition, Offset)], p: StreamPartition)
 }
 
 /// A consumer group of the scenario; `id` is known once its first member has joined.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Group {
     pub(super) name: String,
     pub(super) streams: Vec<String>,

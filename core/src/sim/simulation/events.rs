@@ -26,6 +26,17 @@ pub struct SimEvent {
     pub kind: SimEventKind,
 }
 
+impl SimEvent {
+    /// The broker event, when it is one.
+    #[must_use]
+    pub fn broker(&self) -> Option<&Event> {
+        match &self.kind {
+            SimEventKind::Broker(e) => Some(e),
+            SimEventKind::Sim(_) => None,
+        }
+    }
+}
+
 /// A broker event or a note from the simulation itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -109,6 +120,10 @@ impl<S: Storage> Simulation<S> {
     fn record(&mut self, kind: SimEventKind) {
         let e = SimEvent { at: self.now, kind };
         self.hasher.event(&e);
+        #[cfg(feature = "stories")]
+        if let Some(stories) = &mut self.stories {
+            stories.observe(&e);
+        }
         self.totals.events += 1;
         if self.step_events.len() < MAX_STEP_EVENTS {
             self.step_events.push(e);

@@ -44,6 +44,8 @@ mod processing;
 mod producers;
 mod restart;
 mod setup;
+#[cfg(feature = "stories")]
+mod story;
 mod template;
 mod views;
 mod work_log;
@@ -53,6 +55,8 @@ pub use work_log::{PublishedKeys, WorkEntry, WorkItem, WorkStep};
 pub use actions::ActionError;
 pub use events::{SimEvent, SimEventKind, SimNote};
 pub use producers::KEYS_KEPT;
+#[cfg(feature = "stories")]
+pub use story::{STORY_EVENTS, Story};
 
 /// The events a simulation without a trace still needs: those that change which partitions
 /// a group member owns.
@@ -106,7 +110,7 @@ impl Default for SimOptions {
 /// assert_eq!(sim.totals().published, 11);
 /// assert_eq!(sim.totals().processed, 10);
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Simulation<S: Storage = MemoryStorage> {
     scenario: Scenario,
     broker: Broker<S>,
@@ -117,6 +121,9 @@ pub struct Simulation<S: Storage = MemoryStorage> {
     hasher: TraceHasher,
     step_events: Vec<SimEvent>,
     step_events_dropped: u64,
+    /// The stories of recent messages, when kept (`Simulation::keep_stories`).
+    #[cfg(feature = "stories")]
+    stories: Option<story::Stories>,
     /// The work log, when kept ([`Simulation::record_work`]).
     work_log: Option<Vec<WorkEntry>>,
     /// Keys of the messages published since the last [`Simulation::take_published`].
@@ -202,6 +209,8 @@ impl<S: Storage> Simulation<S> {
             hasher: TraceHasher::new(),
             step_events: Vec::new(),
             step_events_dropped: 0,
+            #[cfg(feature = "stories")]
+            stories: None,
             work_log: None,
             published: Vec::new(),
             recent: VecDeque::new(),

@@ -20,7 +20,7 @@ use super::{NS_PER_MS, Simulation};
 /// How many recent messages' key hashes [`Simulation::message_key_hash`] answers for.
 pub const KEYS_KEPT: usize = 4096;
 /// One producer: what it publishes where, when it is next due, and its own [`Rng`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Producer {
     pub(super) name: String,
     pub(super) target: TargetSpec,

@@ -1,0 +1,77 @@
+// The timeline: scrub any run to any moment, back and forth, and see exactly what a fresh
+// run paused there shows; the moments that matter are marked; the keyboard steps by event
+// and by second.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { launch, openAt, screenshot } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Moves the scrubber to `t` as a drag does, and waits for the run to get there. */
+async function scrub(page, t) {
+  await page.locator("#timeline").evaluate((el, t) => {
+    el.value = String(t);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, t);
+  await page.locator(`#clock[data-now-ms="${t}"]`).waitFor();
+}
+
+/** What the page shows of the run: the drawing's texts, the group tables, the totals. */
+async function shown(page) {
+  return page.evaluate(() => ({
+    drawing: document.querySelector("svg.canvas").textContent,
+    groups: [...document.querySelectorAll(".group-table")].map((t) => t.textContent),
+    published: document.querySelector("#clock").dataset.published,
+  }));
+}
+
+test("scrubbing the comparison to 6 s and back to 2 s shows what a fresh run paused there shows", async () => {
+  const page = await openAt(browser, "comparison", 0);
+  await scrub(page, 6000);
+  const fresh6 = await openAt(browser, "comparison", 6000);
+  assert.deepEqual(await shown(page), await shown(fresh6));
+  await scrub(page, 2000);
+  const fresh2 = await openAt(browser, "comparison", 2000);
+  assert.deepEqual(await shown(page), await shown(fresh2));
+  // Forward again, past the checkpoints taken on the way.
+  await scrub(page, 6000);
+  assert.deepEqual(await shown(page), await shown(fresh6));
+  await screenshot(page, "timeline-comparison");
+  assert.deepEqual(page.errors, []);
+});
+
+test("the timeline marks the moments that matter and the keyboard steps through them", async () => {
+  const page = await openAt(browser, "a", 8000);
+  const kinds = await page.locator(".timeline-marks .mark").evaluateAll((ms) => ms.map((m) => m.className));
+  assert.ok(kinds.some((k) => k.includes("crashed")), `a crash is marked: ${kinds}`);
+  assert.ok(kinds.some((k) => k.includes("guide-step")), "the guide's steps are marked");
+  const crash = await page.locator(".timeline-marks .mark.crashed").first().getAttribute("data-at");
+  assert.ok(Number(crash) > 0 && Number(crash) < 8000);
+
+  const timeline = page.locator("#timeline");
+  await timeline.focus();
+  await page.keyboard.press("Shift+ArrowLeft");
+  await page.locator('#clock[data-now-ms="7000"]').waitFor();
+  await page.keyboard.press("ArrowLeft");
+  const back = Number(await page.locator("#clock").getAttribute("data-now-ms"));
+  assert.ok(back < 7000 && back > 6000, `one event back: ${back}`);
+  await page.keyboard.press("ArrowRight");
+  const forth = Number(await page.locator("#clock").getAttribute("data-now-ms"));
+  assert.ok(forth > back, `one event forward: ${forth}`);
+  assert.equal(await timeline.getAttribute("aria-valuetext"), `${(forth / 1000).toFixed(2)} s`);
+  assert.deepEqual(page.errors, []);
+});
+
+test("an action taken by hand is kept when scrubbing back before it, and comes again", async () => {
+  const page = await openAt(browser, "e", 3000);
+  const table = page.locator('.group-table[data-group="analytics"]');
+  await table.getByRole("button", { name: "Add member to analytics" }).click();
+  await page.locator('.node[data-entity="consumer:analytics-5"]').waitFor();
+  await scrub(page, 1000);
+  assert.equal(await page.locator('.node[data-entity="consumer:analytics-5"]').count(), 0);
+  await scrub(page, 6000);
+  await page.locator('.node[data-entity="consumer:analytics-5"]').waitFor();
+  assert.deepEqual(page.errors, []);
+});
