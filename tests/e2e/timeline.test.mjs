@@ -75,3 +75,31 @@ test("an action taken by hand is kept when scrubbing back before it, and comes a
   await page.locator('.node[data-entity="consumer:analytics-5"]').waitFor();
   assert.deepEqual(page.errors, []);
 });
+
+test("why: a redelivered job in A tells its deliveries, and a message the late subscriber in B missed says why", async () => {
+  const page = await openAt(browser, "a", 6000);
+  await page.getByLabel("Kind").selectOption("requeued");
+  await page.locator(".log .row.requeued .why").first().click();
+  const story = page.locator("section.story");
+  await story.waitFor();
+  const kinds = await story.locator(".story-events li").evaluateAll((ls) => ls.map((l) => l.dataset.kind));
+  assert.ok(kinds.indexOf("delivered") < kinds.indexOf("requeued"), kinds.join(" "));
+  assert.ok(kinds.lastIndexOf("delivered") > kinds.indexOf("requeued"), `delivered again: ${kinds.join(" ")}`);
+  assert.equal(kinds[0], "published");
+  await screenshot(page, "why-redelivered");
+  await story.getByRole("button", { name: "Close the story" }).click();
+  await story.waitFor({ state: "detached" });
+
+  // B: archive subscribes at 3 s; a price published at 1 s never reached it.
+  const b = await openAt(browser, "b", 4000);
+  await b.getByLabel("Kind").selectOption("published");
+  const rows = b.locator(".log .row.published");
+  const early = rows.filter({ has: b.locator(".at", { hasText: /^1\d{3} ms$/ }) }).first();
+  await early.locator(".why").click();
+  const missed = b.locator("section.story .missed li");
+  await missed.first().waitFor();
+  const why = await missed.allTextContents();
+  assert.ok(why.some((w) => /^archive: not yet subscribed: it subscribed at 3000 ms/.test(w)), why.join("\n"));
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(b.errors, []);
+});

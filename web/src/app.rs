@@ -199,7 +199,7 @@ fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) 
     use crate::components::controls::{RunToForm, SeedInput, TimelineScrubber};
     use crate::components::export::ExportPanel;
     use crate::components::groups::AssignmentTables;
-    use crate::components::inspector::{EntityDetails, EventLog, MetricChart};
+    use crate::components::inspector::{EntityDetails, EventLog, MetricChart, StoryPanel};
     use crate::components::picker::{ScenarioGuide, ScenarioPicker};
     use crate::components::share::ShareBar;
 
@@ -257,6 +257,7 @@ fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) 
                     <aside class="guide-panel" aria-label="Guide">
                         <h2 class="scenario-title">{ title }</h2>
                         <ScenarioGuide />
+                        <StoryPanel />
                         <EntityDetails />
                         <CounterexampleSearch />
                     </aside>

@@ -33,6 +33,8 @@ pub enum Action {
     RunTo(u64),
     /// Go back (paused) to the previous moment where anything happened.
     StepBackEvent,
+    /// Open the story ("Why?") of a message, or close it.
+    ShowStory(Option<brokerlab::MessageId>),
     /// Set the playback speed (clamped to 0.1×–100×).
     SetSpeed(f64),
     /// Rebuild the simulation from the scenario, keeping the seed.

@@ -75,13 +75,16 @@ impl Engine {
         let mut scenario = scenario.clone();
         scenario.seed = seed;
         // A ready-made scenario is valid; an invalid one shows as an empty run.
-        let sim = Simulation::new(&scenario).unwrap_or_else(|_| {
+        #[cfg_attr(not(feature = "editor"), allow(unused_mut))]
+        let mut sim = Simulation::new(&scenario).unwrap_or_else(|_| {
             Simulation::new(&sim::Scenario {
                 version: sim::scenario::SCENARIO_VERSION,
                 ..sim::Scenario::default()
             })
             .expect("the empty scenario is valid")
         });
+        #[cfg(feature = "editor")]
+        sim.keep_stories(super::STORIES_KEPT);
         let mut attach: Vec<(String, sim::Attach)> = scenario
             .consumers
             .iter()

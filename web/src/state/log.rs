@@ -22,6 +22,8 @@ pub struct LogRow {
     pub text: String,
     /// A redelivery or a replayed record.
     pub again: bool,
+    /// The message it is about, if one (its story opens from the row).
+    pub message: Option<brokerlab::MessageId>,
 }
 
 /// The event log's filters.
@@ -81,12 +83,14 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
         Target::Queue(id) => q(id),
         Target::Subscription(id) => s(id),
     };
+    let about = event.broker().and_then(Event::message);
     let row = |kind, entities: Vec<String>, text: String| LogRow {
         at_ms,
         kind,
         entities,
         text,
         again: false,
+        message: about,
     };
     let one = |r: LogRow| vec![r];
     match &event.kind {
@@ -286,12 +290,14 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                 (0..n)
                     .map(|i| {
                         let offset = Offset(first.0 + i);
-                        let payload = b.stream_record(*partition, offset).map_or_else(
+                        let record = b.stream_record(*partition, offset);
+                        let payload = record.as_ref().map_or_else(
                             || "(gone)".to_owned(),
                             |r| format!("\u{201c}{}\u{201d}", text(r.payload.as_bytes())),
                         );
                         LogRow {
                             again: i < *redelivered,
+                            message: record.map(|r| r.message),
                             ..row(
                                 "read",
                                 vec![st.clone(), who.clone()],

@@ -16,6 +16,8 @@ mod open;
 mod publish;
 mod query;
 mod rebalances;
+#[cfg(feature = "editor")]
+mod story;
 mod update;
 mod view;
 
@@ -43,6 +45,8 @@ pub use open::{open, open_in_full};
 pub use publish::{HandPublish, parse_headers};
 pub use query::Query;
 pub use rebalances::{Move, Phase, RebalanceStep, Rebalances, STEPS_KEPT};
+#[cfg(feature = "editor")]
+pub use story::{STORIES_KEPT, StoryView};
 pub(crate) use view::TREND_MS;
 pub use view::{
     Attachment, BindingNode, Chart, ConsumerNode, ConsumerState, Details, ExchangeNode, GroupNode,
@@ -152,6 +156,8 @@ pub struct AppState {
     pub rebalances: Rc<Rebalances>,
     /// The moments that matter, for the timeline.
     pub marks: Rc<Marks>,
+    /// The message whose story ("Why?") is open.
+    pub story: Option<brokerlab::MessageId>,
     /// The playground's wall clock: milliseconds of animation frames played so far.
     pub wall_ms: f64,
     carry_ms: f64,
@@ -221,6 +227,7 @@ impl AppState {
             flights: Rc::default(),
             rebalances: Rc::default(),
             marks: Rc::default(),
+            story: None,
             wall_ms: 0.0,
             carry_ms: 0.0,
             held_ms: 0.0,
@@ -281,6 +288,21 @@ impl AppState {
         }
         state.refresh();
         Ok(state)
+    }
+
+    /// The story of the message whose "Why?" is open, now (`None`: none open, or its story
+    /// is no longer kept).
+    #[cfg(feature = "editor")]
+    #[must_use]
+    pub fn story_view(&self) -> Option<StoryView> {
+        story::story_view(&self.engine.borrow().sim, self.story?)
+    }
+
+    /// Whether the story of `message` is kept.
+    #[cfg(feature = "editor")]
+    #[must_use]
+    pub fn has_story(&self, message: brokerlab::MessageId) -> bool {
+        self.engine.borrow().sim.story(message).is_some()
     }
 
     /// What a link needs to reopen this moment.

@@ -63,6 +63,7 @@ impl AppState {
                 self.playing = false;
                 self.seek(Instant::from_millis(t));
             }
+            Action::ShowStory(message) => self.story = message,
             Action::StepBackEvent => {
                 self.playing = false;
                 let now = self.now_ms();

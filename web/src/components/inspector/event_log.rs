@@ -77,6 +77,12 @@ pub fn EventLog() -> Html {
                         <span class="at">{ format!("{} ms", r.at_ms) }</span>
                         <span class="kind">{ r.kind }</span>
                         <span class="text">{ r.text.clone() }</span>
+                        if let Some(m) = r.message {
+                            <button type="button" class="why" aria-label={format!("Why: the story of {m}")}
+                                onclick={let app = app.clone(); Callback::from(move |_: MouseEvent| app.dispatch(Action::ShowStory(Some(m))))}>
+                                { "why?" }
+                            </button>
+                        }
                     </li>
                 }) }
             </ol>

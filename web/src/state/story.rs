@@ -1,0 +1,123 @@
+//! "Why?" for one message: its story as the engine told it (every event about it, in order,
+//! as event-log rows), where a stream record stands now, and for a broadcast who did not get
+//! a copy and why.
+
+use brokerlab::MessageId;
+use brokerlab::sim::{self, SimConsumerId, Simulation};
+
+use super::LogRow;
+use super::log;
+
+/// Messages whose story the playground keeps (the oldest is forgotten first).
+pub const STORIES_KEPT: usize = 2_000;
+
+/// One message's story, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoryView {
+    /// The message, as the log names it (`m42`).
+    pub message: String,
+    /// Its events, as event-log rows, in order.
+    pub rows: Vec<LogRow>,
+    /// Events left out past the per-story limit.
+    pub left_out: u64,
+    /// For a stream record: where it is and how it stands now.
+    pub record: Option<String>,
+    /// For a broadcast: subscribers that got no copy, and why.
+    pub missed: Vec<(String, String)>,
+}
+
+/// The story of `message` now, or `None` when it is not kept (forgotten, or never seen).
+pub(super) fn story_view(sim: &Simulation, message: MessageId) -> Option<StoryView> {
+    let story = sim.story(message)?;
+    let mut rows: Vec<LogRow> = story
+        .events
+        .iter()
+        .flat_map(|e| log::rows(sim, e))
+        .filter(|r| r.message.is_none_or(|m| m == message))
+        .collect();
+    rows.dedup();
+    let b = sim.broker();
+    let record = story.record.map(|(p, o)| {
+        let label = format!(
+            "{}/{}",
+            b.stream_name(p.stream).unwrap_or("?"),
+            p.partition.0
+        );
+        let stands = if story.readable {
+            "still in the log"
+        } else {
+            "no longer in the log (removed by retention or compaction)"
+        };
+        let groups = if story.committed_by.is_empty() {
+            "no group has committed past it".to_owned()
+        } else {
+            format!("committed past by {}", story.committed_by.join(", "))
+        };
+        format!("{label} offset {}: {stands}; {groups}", o.0)
+    });
+    let missed = missed(sim, &rows);
+    Some(StoryView {
+        message: message.to_string(),
+        rows,
+        left_out: story.left_out,
+        record,
+        missed,
+    })
+}
+
+/// Subscribers of the exchange a message was published to that got no copy of it, and why.
+fn missed(sim: &Simulation, rows: &[LogRow]) -> Vec<(String, String)> {
+    let Some(published) = rows.iter().find(|r| r.kind == "published") else {
+        return Vec::new();
+    };
+    let Some(exchange) = published.entities.first() else {
+        return Vec::new();
+    };
+    let got = |name: &str| {
+        rows.iter().any(|r| {
+            matches!(r.kind, "buffered" | "received") && r.entities.iter().any(|e| e == name)
+        })
+    };
+    let lagged = |name: &str| {
+        rows.iter()
+            .any(|r| r.kind == "lagged" && r.entities.iter().any(|e| e == name))
+    };
+    let scenario = sim.scenario();
+    let joined_at = |name: &str| {
+        scenario
+            .consumers
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.start_ms)
+            .or_else(|| {
+                scenario.script.iter().find_map(|s| match &s.action {
+                    sim::Action::AddConsumer(c) if c.name == name => Some(s.at_ms),
+                    _ => None,
+                })
+            })
+    };
+    (0..sim.consumer_count())
+        .filter_map(|i| {
+            let spec = sim.consumer_spec(SimConsumerId(i as u32))?;
+            let sim::Attach::Subscription { exchange: x, .. } = &spec.attach else {
+                return None;
+            };
+            if x != exchange || got(&spec.name) {
+                return None;
+            }
+            let why = if lagged(&spec.name) {
+                "its inbox was full: it was told it lagged and the copy was dropped".to_owned()
+            } else if let Some(at) = joined_at(&spec.name).filter(|&at| at > published.at_ms) {
+                format!(
+                    "not yet subscribed: it subscribed at {at} ms, after this message ({} ms); \
+                     pub/sub delivers only what is published while a subscriber listens",
+                    published.at_ms
+                )
+            } else {
+                "it was not listening then (crashed, removed, or its binding did not match)"
+                    .to_owned()
+            };
+            Some((spec.name.clone(), why))
+        })
+        .collect()
+}
