@@ -511,7 +511,7 @@ pub use stream::{
     OffsetReset, Partition, PartitionStats, PolledPosition, Produced, Retention, RetentionReason,
     SeekTo, StreamConfig, StreamConsumerConfig, StreamPartition, StreamRecord,
 };
-pub use topic::{TopicPattern, topic_matches};
+pub use topic::{TopicPattern, TopicVerdict, topic_matches};
 
 #[cfg(feature = "std")]
 pub use shared::{Flusher, SharedBroker};

@@ -103,3 +103,22 @@ test("why: a redelivered job in A tells its deliveries, and a message the late s
   assert.deepEqual(page.errors, []);
   assert.deepEqual(b.errors, []);
 });
+
+test("why not: a price published by hand as bond.acme reaches archive (#) but not dashboard (stock.#), which fails on its first word", async () => {
+  const page = await openAt(browser, "b", 4000);
+  await page.getByLabel("Target").selectOption({ label: "exchange prices" });
+  await page.getByLabel("Key or routing key").fill("bond.acme");
+  await page.getByLabel("Payload").fill("by hand");
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  await page.getByLabel("Kind").selectOption("published");
+  await page.locator(".log .row.published .why").first().click();
+  const story = page.locator("section.story");
+  await story.locator(".origin").waitFor();
+  assert.match(await story.locator(".origin").textContent(), /routing key “bond\.acme”/);
+  const missed = await story.locator(".missed li").allTextContents();
+  assert.ok(missed.some((m) => /^dashboard: its pattern “stock\.#” does not match “bond\.acme”: word 1 is “bond” where the pattern wants “stock”/.test(m)), missed.join("\n"));
+  assert.ok(missed.some((m) => /^alerts: its pattern “stock\.\*”/.test(m)), missed.join("\n"));
+  assert.ok(!missed.some((m) => m.startsWith("archive")), "archive's # matches");
+  await screenshot(page, "why-not-topic");
+  assert.deepEqual(page.errors, []);
+});

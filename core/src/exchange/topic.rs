@@ -123,6 +123,73 @@ impl TopicPattern {
         states.get(m)
     }
 
+    /// Why `routing_key` matches this pattern or not, word by word: the same matching as
+    /// [`matches`](Self::matches), stopped at the first word no way of matching gets past.
+    ///
+    /// ```
+    /// use brokerlab::topic::{TopicPattern, TopicVerdict};
+    /// let p = TopicPattern::new("stock.*.eu");
+    /// assert_eq!(p.explain("stock.acme.eu"), TopicVerdict::Match);
+    /// assert_eq!(
+    ///     p.explain("stock.acme.us"),
+    ///     TopicVerdict::WordMismatch { position: 3, word: "us".into(), expected: vec!["eu".into()] }
+    /// );
+    /// assert_eq!(p.explain("stock.acme"), TopicVerdict::KeyTooShort { expected: vec!["eu".into()] });
+    /// ```
+    #[must_use]
+    pub fn explain(&self, routing_key: &str) -> TopicVerdict {
+        let m = self.words.len();
+        let mut states = BitVec(vec![false; m + 1]);
+        states.set(0);
+        self.close(&mut states);
+        let expected = |states: &BitVec| -> Vec<String> {
+            let mut out: Vec<String> = Vec::new();
+            for (i, w) in self.words.iter().enumerate() {
+                if states.get(i) {
+                    let word = match w {
+                        Word::Lit(l) => l.clone(),
+                        Word::Star => String::from("*"),
+                        Word::Hash => String::from("#"),
+                    };
+                    if !out.contains(&word) {
+                        out.push(word);
+                    }
+                }
+            }
+            out
+        };
+        for (n, k) in words(routing_key).enumerate() {
+            let mut next = states.empty_like();
+            for (i, w) in self.words.iter().enumerate() {
+                if !states.get(i) {
+                    continue;
+                }
+                match w {
+                    Word::Hash => next.set(i),
+                    Word::Star => next.set(i + 1),
+                    Word::Lit(l) if l == k => next.set(i + 1),
+                    Word::Lit(_) => {}
+                }
+            }
+            self.close(&mut next);
+            if next.is_empty() {
+                return TopicVerdict::WordMismatch {
+                    position: n + 1,
+                    word: String::from(k),
+                    expected: expected(&states),
+                };
+            }
+            states = next;
+        }
+        if states.get(m) {
+            TopicVerdict::Match
+        } else {
+            TopicVerdict::KeyTooShort {
+                expected: expected(&states),
+            }
+        }
+    }
+
     /// Adds the positions reachable by letting `#` match zero words.
     fn close<S: StateSet>(&self, states: &mut S) {
         for (i, w) in self.words.iter().enumerate() {
@@ -176,6 +243,29 @@ impl StateSet for BitVec {
     }
 }
 
+/// Why a routing key matches a topic pattern or not ([`TopicPattern::explain`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TopicVerdict {
+    /// It matches.
+    Match,
+    /// Word `position` (from 1) of the key, `word`, is where matching fails: the pattern
+    /// wanted one of `expected` there (literal words; `*` or `#` never fail on a word).
+    WordMismatch {
+        /// Its position in the key, from 1.
+        position: usize,
+        /// The key's word there.
+        word: String,
+        /// The pattern's words that could have come there.
+        expected: Vec<String>,
+    },
+    /// The key ended while the pattern wanted more words (one of `expected` next).
+    KeyTooShort {
+        /// The pattern's words that could have come next.
+        expected: Vec<String>,
+    },
+}
+
 /// Whether `routing_key` matches the topic binding `pattern` (RabbitMQ rules, see the module
 /// docs). Compile a [`TopicPattern`] to match one pattern many times.
 #[must_use]
@@ -186,6 +276,27 @@ pub fn topic_matches(pattern: &str, routing_key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn explain_agrees_with_matches() {
+        let patterns = [
+            "a.b.c", "a.*.c", "a.#", "#", "*", "#.b.#", "a.#.c.*", "", "*.*",
+        ];
+        let keys = [
+            "", "a", "a.b", "a.b.c", "a.x.c", "x.b.c", "a.b.c.d", "b", "a.c.c.d",
+        ];
+        for p in patterns {
+            let t = TopicPattern::new(p);
+            for k in keys {
+                assert_eq!(
+                    t.explain(k) == TopicVerdict::Match,
+                    t.matches(k),
+                    "{p:?} {k:?}: {:?}",
+                    t.explain(k)
+                );
+            }
+        }
+    }
     #[test]
     fn rabbitmq_cases() {
         let cases: &[(&str, &str, bool)] = &[

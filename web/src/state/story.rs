@@ -22,7 +22,9 @@ pub struct StoryView {
     pub left_out: u64,
     /// For a stream record: where it is and how it stands now.
     pub record: Option<String>,
-    /// For a broadcast: subscribers that got no copy, and why.
+    /// Who published it and how: producer, exchange and routing key.
+    pub origin: Option<String>,
+    /// Subscribers, and queues bound to its exchange, that got no copy, and why.
     pub missed: Vec<(String, String)>,
 }
 
@@ -55,18 +57,59 @@ pub(super) fn story_view(sim: &Simulation, message: MessageId) -> Option<StoryVi
         };
         format!("{label} offset {}: {stands}; {groups}", o.0)
     });
-    let missed = missed(sim, &rows);
+    let missed = missed(sim, &rows, story.routing_key.as_deref());
+    let origin = match (&story.producer, &story.routing_key) {
+        (Some(p), Some(k)) => Some(format!(
+            "published by {p} with routing key \u{201c}{k}\u{201d}"
+        )),
+        (Some(p), None) => Some(format!("published by {p}")),
+        (None, Some(k)) => Some(format!(
+            "published by hand with routing key \u{201c}{k}\u{201d}"
+        )),
+        (None, None) => None,
+    };
     Some(StoryView {
         message: message.to_string(),
         rows,
         left_out: story.left_out,
         record,
+        origin,
         missed,
     })
 }
 
-/// Subscribers of the exchange a message was published to that got no copy of it, and why.
-fn missed(sim: &Simulation, rows: &[LogRow]) -> Vec<(String, String)> {
+/// Why a topic `pattern` does not match `key`, word by word (`None`: it matches, or the
+/// exchange is not a topic exchange).
+fn pattern_fails(topic: bool, pattern: &str, key: Option<&str>) -> Option<String> {
+    use brokerlab::TopicVerdict;
+    let key = key.filter(|_| topic)?;
+    let quote = |w: &[String]| {
+        w.iter()
+            .map(|w| format!("\u{201c}{w}\u{201d}"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    match brokerlab::TopicPattern::new(pattern).explain(key) {
+        TopicVerdict::Match => None,
+        TopicVerdict::WordMismatch {
+            position,
+            word,
+            expected,
+        } => Some(format!(
+            "its pattern \u{201c}{pattern}\u{201d} does not match \u{201c}{key}\u{201d}: word {position} is \u{201c}{word}\u{201d} where the pattern wants {}",
+            quote(&expected)
+        )),
+        TopicVerdict::KeyTooShort { expected } => Some(format!(
+            "its pattern \u{201c}{pattern}\u{201d} does not match \u{201c}{key}\u{201d}: the key ends where the pattern wants {} next",
+            quote(&expected)
+        )),
+        _ => None,
+    }
+}
+
+/// Subscribers of the exchange a message was published to, and queues bound to it, that got
+/// no copy of it, and why.
+fn missed(sim: &Simulation, rows: &[LogRow], key: Option<&str>) -> Vec<(String, String)> {
     let Some(published) = rows.iter().find(|r| r.kind == "published") else {
         return Vec::new();
     };
@@ -83,6 +126,22 @@ fn missed(sim: &Simulation, rows: &[LogRow]) -> Vec<(String, String)> {
             .any(|r| r.kind == "lagged" && r.entities.iter().any(|e| e == name))
     };
     let scenario = sim.scenario();
+    let topic = scenario
+        .topology
+        .exchanges
+        .iter()
+        .any(|x| x.name == *exchange && x.kind == sim::ExchangeKindSpec::Topic);
+    let enqueued = |queue: &str| {
+        rows.iter()
+            .any(|r| r.kind == "enqueued" && r.entities.iter().any(|e| e == queue))
+    };
+    let mut out: Vec<(String, String)> = scenario
+        .topology
+        .bindings
+        .iter()
+        .filter(|b| b.exchange == *exchange && !enqueued(&b.queue))
+        .filter_map(|b| Some((b.queue.clone(), pattern_fails(topic, &b.key, key)?)))
+        .collect();
     let joined_at = |name: &str| {
         scenario
             .consumers
@@ -96,28 +155,33 @@ fn missed(sim: &Simulation, rows: &[LogRow]) -> Vec<(String, String)> {
                 })
             })
     };
-    (0..sim.consumer_count())
-        .filter_map(|i| {
-            let spec = sim.consumer_spec(SimConsumerId(i as u32))?;
-            let sim::Attach::Subscription { exchange: x, .. } = &spec.attach else {
-                return None;
-            };
-            if x != exchange || got(&spec.name) {
-                return None;
-            }
-            let why = if lagged(&spec.name) {
-                "its inbox was full: it was told it lagged and the copy was dropped".to_owned()
-            } else if let Some(at) = joined_at(&spec.name).filter(|&at| at > published.at_ms) {
-                format!(
-                    "not yet subscribed: it subscribed at {at} ms, after this message ({} ms); \
+    out.extend((0..sim.consumer_count()).filter_map(|i| {
+        let spec = sim.consumer_spec(SimConsumerId(i as u32))?;
+        let sim::Attach::Subscription {
+            exchange: x,
+            key: pattern,
+            ..
+        } = &spec.attach
+        else {
+            return None;
+        };
+        if x != exchange || got(&spec.name) {
+            return None;
+        }
+        let why = if let Some(why) = pattern_fails(topic, pattern, key) {
+            why
+        } else if lagged(&spec.name) {
+            "its inbox was full: it was told it lagged and the copy was dropped".to_owned()
+        } else if let Some(at) = joined_at(&spec.name).filter(|&at| at > published.at_ms) {
+            format!(
+                "not yet subscribed: it subscribed at {at} ms, after this message ({} ms); \
                      pub/sub delivers only what is published while a subscriber listens",
-                    published.at_ms
-                )
-            } else {
-                "it was not listening then (crashed, removed, or its binding did not match)"
-                    .to_owned()
-            };
-            Some((spec.name.clone(), why))
-        })
-        .collect()
+                published.at_ms
+            )
+        } else {
+            "it was not listening then (crashed, removed, or its binding did not match)".to_owned()
+        };
+        Some((spec.name.clone(), why))
+    }));
+    out
 }

@@ -141,6 +141,11 @@ impl<S: Storage> Simulation<S> {
                     if self.options.trace && !key.is_empty() && result.is_ok() {
                         self.remember_key(id, key.as_bytes());
                     }
+                    #[cfg(feature = "stories")]
+                    if result.is_ok() && matches!(target, crate::sim::TargetSpec::Exchange { .. }) {
+                        let rk = render_string(&routing, n, &key, "script", t);
+                        self.story_published(id, None, Some(rk));
+                    }
                     self.after_publish(None, result);
                 }
                 Ok(())

@@ -218,6 +218,14 @@ impl<S: Storage> Simulation<S> {
         if keyed && result.is_ok() {
             self.remember_key(id, key.as_bytes());
         }
+        #[cfg(feature = "stories")]
+        if result.is_ok() && self.stories.is_some() {
+            let pr = &self.producers[p];
+            let routing = matches!(pr.target, TargetSpec::Exchange { .. })
+                .then(|| render_string(&pr.routing, pr.seq - 1, &key, &pr.name, t));
+            let name = pr.name.clone();
+            self.story_published(id, Some(&name), routing);
+        }
         if let (Ok(()), Some((key, routing_key))) = (&result, logged) {
             self.log_publish(id, key, routing_key);
         }

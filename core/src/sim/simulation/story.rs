@@ -50,6 +50,10 @@ pub struct Story {
     /// For a stream record: it is still readable now (not removed by retention or
     /// compaction).
     pub readable: bool,
+    /// Who published it: the producer's name, or `None` for a publish by hand or a script.
+    pub producer: Option<String>,
+    /// The routing key it was published with, for a message sent to an exchange.
+    pub routing_key: Option<String>,
 }
 
 impl Stories {
@@ -83,6 +87,8 @@ impl Stories {
                     record: None,
                     committed_by: Vec::new(),
                     readable: false,
+                    producer: None,
+                    routing_key: None,
                 },
             );
         }
@@ -95,6 +101,18 @@ impl Stories {
         } else {
             story.left_out += 1;
         }
+    }
+
+    /// Notes who published `message` and with which routing key.
+    pub(super) fn published(
+        &mut self,
+        message: MessageId,
+        producer: Option<String>,
+        routing_key: Option<String>,
+    ) {
+        let story = self.story_mut(message);
+        story.producer = producer;
+        story.routing_key = routing_key;
     }
 
     /// Files `e` under the messages it is about.
@@ -201,6 +219,18 @@ impl<S: Storage> Simulation<S> {
                 .collect();
         }
         Some(story)
+    }
+
+    /// Notes who published `message` and its routing key, when stories are kept.
+    pub(super) fn story_published(
+        &mut self,
+        message: MessageId,
+        producer: Option<&str>,
+        routing_key: Option<String>,
+    ) {
+        if let Some(s) = &mut self.stories {
+            s.published(message, producer.map(String::from), routing_key);
+        }
     }
 
     /// The messages whose story is kept, oldest first.

@@ -27,6 +27,9 @@ pub fn StoryPanel() -> Html {
         },
         Some(story) => html! {
             <>
+                if let Some(origin) = &story.origin {
+                    <p class="origin">{ origin.clone() }</p>
+                }
                 <ol class="story-events">
                     { for story.rows.iter().map(|r| html! {
                         <li class={classes!("row", r.kind, r.again.then_some("again"))} data-kind={r.kind}>
