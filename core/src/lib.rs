@@ -409,6 +409,25 @@
 //! assert_eq!(again.trace_hash(), sim.trace_hash());
 //! ```
 //!
+//! **Time travel and "why".** A [`sim::Timeline`] seeks a run to any moment, backwards too,
+//! from capped checkpoints (the state it shows is the one a fresh run to that moment gives),
+//! and forks it: a change made in the past starts a second future beside the first, and the
+//! fork's scenario carries the change as a scripted action. With feature `stories` (on by
+//! default), [`sim::Simulation::keep_stories`] keeps, for the most recent messages, every
+//! event the engine reported about each, so [`sim::Simulation::story`] tells why a message
+//! went where it went; [`TopicPattern::explain`] says which word of a topic pattern fails.
+//!
+//! ```
+//! use brokerlab::Instant;
+//! use brokerlab::sim::{Timeline, TimelineConfig, ready};
+//!
+//! let mut t = Timeline::new(&ready::load("comparison").unwrap(), TimelineConfig::default())
+//!     .unwrap();
+//! t.seek(Instant::from_millis(6_000));
+//! t.seek(Instant::from_millis(2_000)); // back, from the checkpoint at 2 s
+//! assert_eq!(t.sim().now(), Instant::from_millis(2_000));
+//! ```
+//!
 //! # Where things are
 //!
 //! - [`time`](Instant): `Instant` and `Duration`; [`ids`](QueueId): small `Copy` ids.
