@@ -102,19 +102,7 @@ impl TopicPattern {
         states.set(0);
         self.close(&mut states);
         for k in words(key) {
-            let mut next = states.empty_like();
-            for (i, w) in self.words.iter().enumerate() {
-                if !states.get(i) {
-                    continue;
-                }
-                match w {
-                    Word::Hash => next.set(i),
-                    Word::Star => next.set(i + 1),
-                    Word::Lit(l) if l == k => next.set(i + 1),
-                    Word::Lit(_) => {}
-                }
-            }
-            self.close(&mut next);
+            let next = self.step(&states, k);
             if next.is_empty() {
                 return false;
             }
@@ -159,19 +147,7 @@ impl TopicPattern {
             out
         };
         for (n, k) in words(routing_key).enumerate() {
-            let mut next = states.empty_like();
-            for (i, w) in self.words.iter().enumerate() {
-                if !states.get(i) {
-                    continue;
-                }
-                match w {
-                    Word::Hash => next.set(i),
-                    Word::Star => next.set(i + 1),
-                    Word::Lit(l) if l == k => next.set(i + 1),
-                    Word::Lit(_) => {}
-                }
-            }
-            self.close(&mut next);
+            let next = self.step(&states, k);
             if next.is_empty() {
                 return TopicVerdict::WordMismatch {
                     position: n + 1,
@@ -188,6 +164,24 @@ impl TopicPattern {
                 expected: expected(&states),
             }
         }
+    }
+
+    /// The positions reachable from `states` by reading the key word `k`.
+    fn step<S: StateSet>(&self, states: &S, k: &str) -> S {
+        let mut next = states.empty_like();
+        for (i, w) in self.words.iter().enumerate() {
+            if !states.get(i) {
+                continue;
+            }
+            match w {
+                Word::Hash => next.set(i),
+                Word::Star => next.set(i + 1),
+                Word::Lit(l) if l == k => next.set(i + 1),
+                Word::Lit(_) => {}
+            }
+        }
+        self.close(&mut next);
+        next
     }
 
     /// Adds the positions reachable by letting `#` match zero words.

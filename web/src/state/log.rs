@@ -46,6 +46,25 @@ impl LogFilter {
     }
 }
 
+/// An assignment in words: `member: [0,1] other: [2]`.
+fn members_text(
+    assignment: &[brokerlab::MemberAssignment],
+    name: impl Fn(brokerlab::StreamConsumerId) -> String,
+) -> String {
+    assignment
+        .iter()
+        .map(|a| {
+            let ps: Vec<String> = a
+                .partitions
+                .iter()
+                .map(|p| p.partition.0.to_string())
+                .collect();
+            format!("{}: [{}]", name(a.member), ps.join(","))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -381,21 +400,11 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                 generation,
                 assignment,
             } => {
-                let parts: Vec<String> = assignment
-                    .iter()
-                    .map(|a| {
-                        let ps: Vec<String> = a
-                            .partitions
-                            .iter()
-                            .map(|p| p.partition.0.to_string())
-                            .collect();
-                        format!("{}: [{}]", sc(a.member), ps.join(","))
-                    })
-                    .collect();
+                let parts = members_text(assignment, sc);
                 one(row(
                     "rebalanced",
                     vec![g(*group)],
-                    format!("{} generation {generation}: {}", g(*group), parts.join(" ")),
+                    format!("{} generation {generation}: {parts}", g(*group)),
                 ))
             }
             Event::GroupStateChanged {
@@ -436,21 +445,11 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                 epoch,
                 assignment,
             } => {
-                let parts: Vec<String> = assignment
-                    .iter()
-                    .map(|a| {
-                        let ps: Vec<String> = a
-                            .partitions
-                            .iter()
-                            .map(|p| p.partition.0.to_string())
-                            .collect();
-                        format!("{}: [{}]", sc(a.member), ps.join(","))
-                    })
-                    .collect();
+                let parts = members_text(assignment, sc);
                 one(row(
                     "target",
                     vec![g(*group)],
-                    format!("{} epoch {epoch} target: {}", g(*group), parts.join(" ")),
+                    format!("{} epoch {epoch} target: {parts}", g(*group)),
                 ))
             }
             Event::Committed {
