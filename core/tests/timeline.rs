@@ -123,3 +123,100 @@ fn a_change_in_the_past_replaces_the_future_it_changes() {
     assert_eq!(t.applied()[0].at_ms, 2_000);
     assert!(t.checkpoints().all(|c| c.as_millis() <= 2_000));
 }
+
+#[test]
+fn futures_that_never_part_have_no_divergence() {
+    let scenario = ready::load("a").unwrap();
+    let mut t = Timeline::new(&scenario, TimelineConfig::default()).unwrap();
+    t.seek(Instant::from_millis(2_500));
+    let same = t.fork();
+    assert_eq!(t.divergence(&same, Instant::from_millis(10_000)), None);
+}
+
+#[test]
+fn a_fork_diverges_at_its_change_and_names_the_first_differing_event() {
+    let scenario = ready::load("a").unwrap();
+    let mut t = Timeline::new(&scenario, TimelineConfig::default()).unwrap();
+    t.seek(Instant::from_millis(2_000));
+    let mut fork = t.fork();
+    fork.apply(&Action::Crash {
+        consumer: "worker-1".into(),
+    })
+    .unwrap();
+    let d = t.divergence(&fork, Instant::from_millis(10_000)).unwrap();
+    assert_eq!(d.at, Instant::from_millis(2_000));
+    let theirs = d.theirs.expect("the crash, in the fork only");
+    assert!(
+        format!("{theirs:?}").contains("ConsumerCrashed"),
+        "{theirs:?}"
+    );
+    // Either way round.
+    let back = fork.divergence(&t, Instant::from_millis(10_000)).unwrap();
+    assert_eq!((back.at, back.ours), (d.at, Some(theirs)));
+}
+
+#[test]
+fn different_scenarios_share_no_past() {
+    let a = Timeline::new(&ready::load("a").unwrap(), TimelineConfig::default()).unwrap();
+    let b = Timeline::new(&ready::load("b").unwrap(), TimelineConfig::default()).unwrap();
+    assert_eq!(a.divergence(&b, Instant::from_millis(5_000)), None);
+}
+
+#[test]
+fn a_planned_future_is_the_fork_it_was_taken_from() {
+    let scenario = ready::load("a").unwrap();
+    let mut t = Timeline::new(&scenario, TimelineConfig::default()).unwrap();
+    t.seek(Instant::from_millis(1_500));
+    t.apply(&Action::Crash {
+        consumer: "worker-1".into(),
+    })
+    .unwrap();
+    t.seek(Instant::from_millis(4_200));
+    t.apply(&Action::Restart {
+        consumer: "worker-1".into(),
+    })
+    .unwrap();
+    t.seek(Instant::from_millis(9_000));
+    // The same actions planned on a fresh timeline of the scenario.
+    let mut planned = Timeline::new(&scenario, TimelineConfig::default()).unwrap();
+    planned.plan(t.applied().iter().rev().cloned());
+    planned.seek(Instant::from_millis(9_000));
+    assert_eq!(state(planned.sim()), state(t.sim()));
+    assert_eq!(t.divergence(&planned, Instant::from_millis(10_000)), None);
+}
+
+#[test]
+fn cancelling_crashes_spares_the_consumer_and_is_refused_when_none_is_left() {
+    let scenario = ready::load("a").unwrap();
+    let mut t = Timeline::new(&scenario, TimelineConfig::default()).unwrap();
+    t.seek(Instant::from_millis(3_000));
+    let mut spared = t.fork();
+    spared
+        .apply(&Action::CancelCrashes {
+            consumer: "worker-2".into(),
+        })
+        .unwrap();
+    // Nothing left to call off.
+    let again = spared.apply(&Action::CancelCrashes {
+        consumer: "worker-2".into(),
+    });
+    assert!(again.unwrap_err().to_string().contains("no planned crash"));
+    spared.seek(Instant::from_millis(8_000));
+    let running = |t: &Timeline| format!("{:?}", t.sim().consumer_views());
+    assert!(
+        !running(&spared).contains("Crashed"),
+        "{}",
+        running(&spared)
+    );
+    // After the crash, calling off the (none left) crashes is refused, and the restart at
+    // 7 s still comes.
+    t.seek(Instant::from_millis(5_000));
+    assert!(
+        t.apply(&Action::CancelCrashes {
+            consumer: "worker-2".into()
+        })
+        .is_err()
+    );
+    t.seek(Instant::from_millis(7_500));
+    assert!(!running(&t).contains("Crashed"), "{}", running(&t));
+}

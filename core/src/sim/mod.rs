@@ -20,6 +20,8 @@ use alloc::string::String;
 use core::fmt;
 
 pub mod check;
+#[cfg(feature = "stories")]
+pub mod compare;
 pub mod metrics;
 #[cfg(feature = "serde")]
 pub mod ready;
@@ -49,7 +51,7 @@ pub use simulation::{
 };
 #[cfg(feature = "stories")]
 pub use simulation::{STORY_EVENTS, Story};
-pub use timeline::{Timeline, TimelineConfig};
+pub use timeline::{Divergence, Timeline, TimelineConfig};
 pub use validate::bounds;
 
 /// Why a scenario was refused: the path of the bad field (empty for the whole document) and

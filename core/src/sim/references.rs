@@ -119,6 +119,8 @@ pub enum ActionField {
     CrashConsumer,
     /// `restart.consumer`.
     RestartConsumer,
+    /// `cancel_crashes.consumer`.
+    CancelCrashesConsumer,
     /// `add_consumer.attach`: what the added consumer attaches to.
     AddConsumerAttach,
     /// `remove_consumer.consumer`.
@@ -155,6 +157,7 @@ impl ActionField {
             ActionField::PublishTarget => "publish.target",
             ActionField::CrashConsumer => "crash.consumer",
             ActionField::RestartConsumer => "restart.consumer",
+            ActionField::CancelCrashesConsumer => "cancel_crashes.consumer",
             ActionField::AddConsumerAttach => "add_consumer.attach",
             ActionField::RemoveConsumer => "remove_consumer.consumer",
             ActionField::SeekConsumer => "seek.consumer",
@@ -226,6 +229,9 @@ macro_rules! walkers {
                 }
                 Action::Crash { consumer } => f(K::Consumer, consumer, F::CrashConsumer),
                 Action::Restart { consumer } => f(K::Consumer, consumer, F::RestartConsumer),
+                Action::CancelCrashes { consumer } => {
+                    f(K::Consumer, consumer, F::CancelCrashesConsumer)
+                }
                 Action::AddConsumer(c) => {
                     let (kind, name) = $attach(& $($m)? c.attach);
                     f(kind, name, F::AddConsumerAttach)

@@ -731,6 +731,13 @@ pub enum Action {
         /// Its name.
         consumer: String,
     },
+    /// Call off a consumer's planned crashes (its spec's `crashes`) that have not happened
+    /// yet: "what if it had not crashed?". A crash that already happened keeps its planned
+    /// restart.
+    CancelCrashes {
+        /// Its name.
+        consumer: String,
+    },
     /// Add a consumer or group member now (its `start_ms` is ignored).
     AddConsumer(ConsumerSpec),
     /// Remove a consumer: cancel, unsubscribe, close, or leave its group.

@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 
 use super::ScenarioError;
 use super::scenario::{Action, Scenario, ScriptStep};
-use super::simulation::{ActionError, SimOptions, Simulation};
+use super::simulation::{ActionError, SimEvent, SimOptions, Simulation};
 use crate::storage::MemoryStorage;
 use crate::storage::Storage;
 use crate::time::Instant;
@@ -210,6 +210,82 @@ impl<S: Storage + Clone> Timeline<S> {
         Ok(())
     }
 
+    /// Plans actions for later in this future: each applies by hand as the run reaches its
+    /// time, as the actions kept after a seek back do. They replace what was planned after
+    /// now; steps before now are left out. Used to rebuild a future from a link (the
+    /// actions a user took, with their times).
+    pub fn plan(&mut self, steps: impl IntoIterator<Item = ScriptStep>) {
+        let now = self.sim.now().as_millis();
+        let mut later: Vec<ScriptStep> = steps.into_iter().filter(|s| s.at_ms >= now).collect();
+        later.sort_by_key(|s| s.at_ms);
+        self.applied.truncate(self.done);
+        self.applied.extend(later);
+    }
+
+    /// The first moment this future and `other` differ, up to `until`: copies of both run
+    /// in step from the latest checkpoint they share (same moment, same trace hash), each
+    /// applying its own actions, until an instant leaves them with different traces. `None`:
+    /// they do not differ by `until`, or they share no past (different scenarios or seeds,
+    /// or runs without a trace: [`SimOptions::trace`]).
+    ///
+    /// ```
+    /// use brokerlab::sim::{ready, Action, Timeline, TimelineConfig};
+    /// use brokerlab::Instant;
+    ///
+    /// // Scenario A: what if worker-2 had not crashed at 3.1 s?
+    /// let mut original = Timeline::new(&ready::load("a").unwrap(), TimelineConfig::default()).unwrap();
+    /// original.seek(Instant::from_millis(3_000));
+    /// let mut spared = original.fork();
+    /// spared.apply(&Action::CancelCrashes { consumer: "worker-2".into() }).unwrap();
+    /// let d = original.divergence(&spared, Instant::from_millis(10_000)).unwrap();
+    /// assert_eq!(d.at, Instant::from_millis(3_100));
+    /// assert!(d.ours.is_some(), "the crash, in the original only");
+    /// ```
+    #[must_use]
+    pub fn divergence(&self, other: &Timeline<S>, until: Instant) -> Option<Divergence> {
+        let (ours, theirs) = self
+            .checkpoints
+            .iter()
+            .zip(&other.checkpoints)
+            .take_while(|(a, b)| a.now() == b.now() && a.trace_hash() == b.trace_hash())
+            .last()?;
+        let mut a = Replay::new(ours.clone(), &self.applied);
+        let mut b = Replay::new(theirs.clone(), &other.applied);
+        let until = until.min(a.sim.end()).min(b.sim.end());
+        loop {
+            let next = match (a.next(), b.next()) {
+                (Some(x), Some(y)) => x.min(y),
+                (x, y) => x.or(y)?,
+            };
+            if next > until {
+                return None;
+            }
+            let (fresh_a, fresh_b) = (a.run_to(next), b.run_to(next));
+            if a.sim.trace_hash() != b.sim.trace_hash() {
+                let ours: Vec<&SimEvent> = a.sim.recent_events().collect();
+                let theirs: Vec<&SimEvent> = b.sim.recent_events().collect();
+                if fresh_a > ours.len() || fresh_b > theirs.len() {
+                    // Too many events at one instant to line them up one by one.
+                    return Some(Divergence {
+                        at: next,
+                        ours: None,
+                        theirs: None,
+                    });
+                }
+                let ours = &ours[ours.len() - fresh_a..];
+                let theirs = &theirs[theirs.len() - fresh_b..];
+                let i = (0..ours.len().max(theirs.len()))
+                    .find(|&i| ours.get(i) != theirs.get(i))
+                    .unwrap_or(0);
+                return Some(Divergence {
+                    at: next,
+                    ours: ours.get(i).map(|e| (*e).clone()),
+                    theirs: theirs.get(i).map(|e| (*e).clone()),
+                });
+            }
+        }
+    }
+
     /// A second future from this moment: a copy that shares the past (its checkpoints up to
     /// now) and goes its own way once something is [`apply`](Self::apply)d to it.
     #[must_use]
@@ -228,5 +304,61 @@ impl<S: Storage + Clone> Timeline<S> {
             applied: self.applied[..self.done].to_vec(),
             done: self.done,
         }
+    }
+}
+
+/// Where two futures of one run first differ ([`Timeline::divergence`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Divergence {
+    /// The instant after which their traces differ.
+    pub at: Instant,
+    /// The first event at that instant that this future has and the other has not in its
+    /// place (`None`: this future has fewer events there, or too many to compare one by one).
+    pub ours: Option<SimEvent>,
+    /// The same for the other future.
+    pub theirs: Option<SimEvent>,
+}
+
+/// One future run forward instant by instant, applying its actions at their times.
+struct Replay<'a, S: Storage> {
+    sim: Simulation<S>,
+    steps: &'a [ScriptStep],
+    seen: u64,
+}
+
+impl<'a, S: Storage> Replay<'a, S> {
+    fn new(sim: Simulation<S>, applied: &'a [ScriptStep]) -> Self {
+        // A checkpoint at an action's time was taken before the action.
+        let from = sim.now().as_millis();
+        let first = applied.iter().take_while(|s| s.at_ms < from).count();
+        let seen = sim.totals().events;
+        Replay {
+            sim,
+            steps: &applied[first..],
+            seen,
+        }
+    }
+
+    /// The next instant where this future does anything.
+    fn next(&self) -> Option<Instant> {
+        let action = self.steps.first().map(|s| Instant::from_millis(s.at_ms));
+        match (self.sim.next_due(), action) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        }
+    }
+
+    /// Runs to `t` and applies the actions due; returns how many events that made.
+    fn run_to(&mut self, t: Instant) -> usize {
+        self.sim.run_until(t);
+        while let Some(step) = self.steps.first().filter(|s| s.at_ms <= t.as_millis()) {
+            // It applied once in this future; replayed on the same state, it applies again.
+            let _ = self.sim.apply(&step.action);
+            self.steps = &self.steps[1..];
+        }
+        let total = self.sim.totals().events;
+        let fresh = total - self.seen;
+        self.seen = total;
+        usize::try_from(fresh).unwrap_or(usize::MAX)
     }
 }

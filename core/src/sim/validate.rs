@@ -639,7 +639,10 @@ fn check_action(n: &mut Names<'_>, p: &str, a: &Action) -> Result<(), ScenarioEr
                 MAX_BURST.into(),
             )
         }
-        Action::Crash { .. } | Action::Restart { .. } | Action::RemoveConsumer { .. } => Ok(()),
+        Action::Crash { .. }
+        | Action::Restart { .. }
+        | Action::CancelCrashes { .. }
+        | Action::RemoveConsumer { .. } => Ok(()),
         Action::AddConsumer(c) => {
             let cp = format!("{p}.add_consumer");
             check_consumer(n, &cp, c, false)?;

@@ -160,6 +160,20 @@ impl<S: Storage> Simulation<S> {
                 self.restart(i);
                 Ok(())
             }
+            Action::CancelCrashes { consumer } => {
+                let i = self.consumer_index(consumer)?;
+                let c = &mut self.consumers[i];
+                let planned = c.lifecycle.iter().filter(|(_, crash)| *crash).count();
+                if planned == 0 {
+                    return Err(ActionError::NotApplicable(format!(
+                        "\"{consumer}\" has no planned crash left"
+                    )));
+                }
+                // A crashed consumer keeps the restart of the crash it is in.
+                let keep = usize::from(matches!(c.lifecycle.front(), Some((_, false))));
+                c.lifecycle.truncate(keep);
+                Ok(())
+            }
             Action::AddConsumer(spec) => {
                 if self.consumer_names.contains_key(&spec.name) {
                     return Err(ActionError::NotApplicable(format!(

@@ -313,6 +313,7 @@ fn remove_consumer(s: &mut Scenario, name: &str) -> bool {
     s.script.retain(|st| match &st.action {
         Action::Crash { consumer }
         | Action::Restart { consumer }
+        | Action::CancelCrashes { consumer }
         | Action::RemoveConsumer { consumer }
         | Action::Seek { consumer, .. }
         | Action::Commit { consumer, .. } => consumer != name,
