@@ -73,6 +73,7 @@ mod tests {
             speed: 1.0,
             selected: None,
             positions: Vec::new(),
+            fork: None,
         };
         let json = serde_json::to_vec(&shared).expect("serializes");
         assert_eq!(share::decode(&link_of_json(&json)), Ok(shared));

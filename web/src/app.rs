@@ -196,6 +196,7 @@ fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) 
     use crate::components::actions::PublishForm;
     use crate::components::build::{ConnectForm, Palette};
     use crate::components::check::{CounterexampleBanner, CounterexampleSearch};
+    use crate::components::compare::ForkPanel;
     use crate::components::controls::{RunToForm, SeedInput, TimelineScrubber};
     use crate::components::export::ExportPanel;
     use crate::components::groups::AssignmentTables;
@@ -262,6 +263,7 @@ fn full_page(app: &AppHandle, root: NodeRef, share_open: &UseStateHandle<bool>) 
                         <CounterexampleSearch />
                     </aside>
                 </div>
+                <ForkPanel />
                 <div class="workspace">
                     <div class="side">
                         <PublishForm />

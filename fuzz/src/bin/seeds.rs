@@ -78,6 +78,12 @@ fn share_links() -> Seeds {
             } else {
                 Vec::new()
             },
+            fork: (i % 4 == 1).then(|| share::SharedFork {
+                actions: Vec::new(),
+                at_ms: 1_500,
+                this_label: "crashed by hand at 1.5 s".to_owned(),
+                other_label: "as it was".to_owned(),
+            }),
         };
         let link = share::encode(&shared);
         let mut text = vec![0];

@@ -6,6 +6,8 @@ pub mod build;
 pub mod canvas;
 #[cfg(feature = "editor")]
 pub mod check;
+#[cfg(feature = "editor")]
+pub mod compare;
 pub mod controls;
 #[cfg(feature = "editor")]
 mod download;

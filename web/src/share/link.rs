@@ -34,6 +34,23 @@ pub struct Shared {
     /// Nodes the user moved: `kind:name`, left, top (drawing units).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub positions: Vec<(String, f64, f64)>,
+    /// The other future, when a change made in the past forked the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fork: Option<SharedFork>,
+}
+
+/// The other future of a forked run: the same scenario with its own actions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedFork {
+    /// Its actions, with their times.
+    pub actions: Vec<ScriptStep>,
+    /// When the futures part.
+    pub at_ms: u64,
+    /// The future on show, in words.
+    pub this_label: String,
+    /// The other future, in words.
+    pub other_label: String,
 }
 
 fn one() -> f64 {
@@ -110,6 +127,12 @@ mod tests {
             speed: 2.0,
             selected: Some("group:analytics".into()),
             positions: vec![("producer:checkout".into(), 30.0, 250.5)],
+            fork: Some(SharedFork {
+                actions: Vec::new(),
+                at_ms: 3_000,
+                this_label: "analytics-1 crashed by hand at 3.0 s".into(),
+                other_label: "as it was".into(),
+            }),
         }
     }
 

@@ -4,4 +4,4 @@
 mod base64;
 mod link;
 
-pub use link::{LINK_PREFIX, MAX_LINK_BYTES, Shared, decode, encode};
+pub use link::{LINK_PREFIX, MAX_LINK_BYTES, Shared, SharedFork, decode, encode};

@@ -99,4 +99,10 @@ pub enum Action {
     OpenCounterexample(std::rc::Rc<sim::check::search::Found>),
     /// Stop showing the counterexample's highlights and sentence.
     CloseCounterexample,
+    /// Show the other future of a fork instead (the one on show becomes the other).
+    #[cfg(feature = "editor")]
+    SwapFork,
+    /// Close the other future of a fork (the one on show stays).
+    #[cfg(feature = "editor")]
+    CloseFork,
 }

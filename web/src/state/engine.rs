@@ -26,7 +26,7 @@ pub(super) struct Checkpoint {
 }
 
 /// The engine the reducer drives: the simulation and the names of what it runs.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Engine {
     pub(super) sim: Simulation,
     /// What every consumer attaches to (scenario consumers, then scripted ones).

@@ -60,6 +60,12 @@ impl Marks {
         }
     }
 
+    /// The latest moment the run was seen at.
+    #[must_use]
+    pub fn seen_ms(&self) -> Option<u64> {
+        self.seen_ms
+    }
+
     /// The run was seen up to `t`: later rows at or before it are not marked again.
     pub fn seen_to(&mut self, t: u64) {
         self.seen_ms = Some(self.seen_ms.map_or(t, |s| s.max(t)));

@@ -9,6 +9,8 @@ mod editing;
 mod engine;
 mod entity;
 mod flights;
+#[cfg(feature = "editor")]
+mod fork;
 mod guide;
 mod log;
 mod marks;
@@ -38,6 +40,8 @@ use engine::Engine;
 pub use engine::{CHECKPOINT_MS, CHECKPOINTS_KEPT};
 pub use entity::Entity;
 pub use flights::{FLIGHT_MS, Flight, Flights, Hop, MAX_FLIGHTS};
+#[cfg(feature = "editor")]
+pub use fork::{CompareRow, Comparison, DivergenceView, Fork, MessageSplit};
 pub use guide::{Guide, Step, guide, guides};
 pub use log::{LogFilter, LogRow};
 pub use marks::{MARKS_KEPT, Mark, Marks};
@@ -158,6 +162,9 @@ pub struct AppState {
     pub marks: Rc<Marks>,
     /// The message whose story ("Why?") is open.
     pub story: Option<brokerlab::MessageId>,
+    /// The other future, after a change made in the past (fork and compare).
+    #[cfg(feature = "editor")]
+    pub fork: Option<Rc<Fork>>,
     /// The playground's wall clock: milliseconds of animation frames played so far.
     pub wall_ms: f64,
     carry_ms: f64,
@@ -228,6 +235,8 @@ impl AppState {
             rebalances: Rc::default(),
             marks: Rc::default(),
             story: None,
+            #[cfg(feature = "editor")]
+            fork: None,
             wall_ms: 0.0,
             carry_ms: 0.0,
             held_ms: 0.0,
@@ -286,6 +295,23 @@ impl AppState {
                 });
             }
         }
+        #[cfg(feature = "editor")]
+        if let Some(f) = &shared.fork {
+            let other = AppState::from_shared(&Shared {
+                actions: f.actions.clone(),
+                fork: None,
+                ..shared.clone()
+            })
+            .map_err(|e| format!("the link's other future: {e}"))?;
+            state.fork = Some(Rc::new(Fork {
+                other,
+                at_ms: f.at_ms,
+                this_label: f.this_label.clone(),
+                other_label: f.other_label.clone(),
+                divergence: None,
+            }));
+            state.refresh_divergence();
+        }
         state.refresh();
         Ok(state)
     }
@@ -322,7 +348,40 @@ impl AppState {
                 .iter()
                 .map(|(e, (x, y))| (e.key(), *x, *y))
                 .collect(),
+            fork: self.shared_fork(),
         }
+    }
+
+    /// The other future, for a link.
+    #[cfg(feature = "editor")]
+    fn shared_fork(&self) -> Option<crate::share::SharedFork> {
+        let f = self.fork.as_ref()?;
+        Some(crate::share::SharedFork {
+            actions: (*f.other.history).clone(),
+            at_ms: f.at_ms,
+            this_label: f.this_label.clone(),
+            other_label: f.other_label.clone(),
+        })
+    }
+
+    /// The viewer build shows no forks.
+    #[cfg(not(feature = "editor"))]
+    #[allow(clippy::unused_self)]
+    fn shared_fork(&self) -> Option<crate::share::SharedFork> {
+        None
+    }
+
+    /// The scenario of the future on show, for an export: the seed it runs with and the
+    /// user's actions scripted at their times (a fork's change is one of them). A scripted
+    /// action applies before that instant's publishes, a hand action after them, so a run
+    /// of the export can differ within the instant of each action.
+    #[must_use]
+    pub fn scenario_with_actions(&self) -> sim::Scenario {
+        let mut scenario = (*self.scenario).clone();
+        scenario.seed = self.seed;
+        scenario.script.extend(self.history.iter().cloned());
+        scenario.script.sort_by_key(|s| s.at_ms);
+        scenario
     }
 
     /// A dry run of resetting `group`'s committed offsets (the preview of the group table's
@@ -404,6 +463,9 @@ impl AppState {
     /// link can carry ([`LINK_JSON_BUDGET`]): then nothing changes and the notice says why.
     fn apply_by_hand(&mut self, action: &sim::Action) {
         if self.link_has_room_for(action) {
+            #[cfg(feature = "editor")]
+            self.apply_forking(action);
+            #[cfg(not(feature = "editor"))]
             self.apply(action);
         } else {
             self.notice = Some(format!(
@@ -460,6 +522,10 @@ impl AppState {
     /// A fresh simulation of the scenario with the current seed; the log and the history
     /// start over.
     fn rebuild(&mut self) {
+        #[cfg(feature = "editor")]
+        {
+            self.fork = None;
+        }
         self.engine = Rc::new(RefCell::new(Engine::build(&self.scenario, self.seed)));
         self.history = Rc::default();
         self.applied = 0;
@@ -728,3 +794,6 @@ mod tests_history;
 
 #[cfg(test)]
 mod tests_timeline;
+
+#[cfg(test)]
+mod tests_fork;

@@ -161,7 +161,13 @@ impl AppState {
                 self.counterexample = Some(Rc::new(found.violation.clone()));
             }
             Action::CloseCounterexample => self.counterexample = None,
+            #[cfg(feature = "editor")]
+            Action::SwapFork => self.swap_fork(),
+            #[cfg(feature = "editor")]
+            Action::CloseFork => self.fork = None,
         }
+        #[cfg(feature = "editor")]
+        self.sync_fork();
         self.refresh();
     }
 

@@ -11,6 +11,7 @@ use crate::sim::metrics::{
 };
 use crate::storage::Storage;
 use crate::stream::StreamPartition;
+use crate::time::Instant;
 
 use super::Simulation;
 use super::consumers::{Handle, get_offset};
@@ -143,6 +144,18 @@ impl<S: Storage> Simulation<S> {
             }
         }
         out
+    }
+
+    /// When `consumer` next crashes as its spec plans (`crashes`), unless a
+    /// [`CancelCrashes`](crate::sim::Action::CancelCrashes) called it off.
+    #[must_use]
+    pub fn planned_crash(&self, consumer: &str) -> Option<Instant> {
+        let i = *self.consumer_names.get(consumer)?;
+        let (at, _) = self.consumers[i]
+            .lifecycle
+            .iter()
+            .find(|(_, crash)| *crash)?;
+        Some(Instant::from_millis(*at))
     }
 
     /// Every consumer's state, in index order.

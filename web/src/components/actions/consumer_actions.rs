@@ -1,5 +1,6 @@
 //! Buttons for the selected consumer: crash, restart, remove (leave its queue, exchange or
-//! group) and commit now; a seek form for stream readers and group members.
+//! group), commit now and call off its planned crash; a seek form for stream readers and
+//! group members.
 
 use brokerlab::sim;
 use yew::prelude::*;
@@ -23,6 +24,9 @@ pub fn ConsumerActions(props: &ConsumerActionsProps) -> Html {
     let remove = Action::Apply(sim::Action::RemoveConsumer {
         consumer: name.clone(),
     });
+    let spare = Action::Apply(sim::Action::CancelCrashes {
+        consumer: name.clone(),
+    });
     let commit = Action::Apply(sim::Action::Commit {
         consumer: name.clone(),
         offsets: None,
@@ -34,6 +38,12 @@ pub fn ConsumerActions(props: &ConsumerActionsProps) -> Html {
                 <button type="button" id="restart" disabled={!d.can_restart} onclick={on_click(&app, Action::Restart(name.clone()))}>{ "Restart" }</button>
                 <button type="button" id="remove" disabled={!d.can_remove} onclick={on_click(&app, remove)}>{ "Remove" }</button>
                 <button type="button" id="commit" disabled={!d.can_commit} onclick={on_click(&app, commit)}>{ "Commit now" }</button>
+                if let Some(at) = d.planned_crash_ms {
+                    <button type="button" id="cancel-crash" onclick={on_click(&app, spare)}
+                        title="What if it had not crashed? Scrub back first to compare both futures">
+                        { format!("Call off its crash at {:.1} s", at as f64 / 1_000.0) }
+                    </button>
+                }
             </div>
             if !d.seek_partitions.is_empty() {
                 <SeekForm consumer={name} partitions={d.seek_partitions.clone()} />

@@ -7,6 +7,18 @@ use yew::prelude::*;
 
 use crate::state::{Action, guide, use_app};
 
+/// Where the run forked, when it did.
+#[cfg(feature = "editor")]
+fn fork_at(app: &crate::state::AppHandle) -> Option<u64> {
+    app.fork.as_ref().map(|f| f.at_ms)
+}
+
+/// The viewer build shows no forks.
+#[cfg(not(feature = "editor"))]
+fn fork_at(_app: &crate::state::AppHandle) -> Option<u64> {
+    None
+}
+
 /// The scrubber and its marks.
 #[component]
 pub fn TimelineScrubber() -> Html {
@@ -53,6 +65,10 @@ pub fn TimelineScrubber() -> Html {
                 { for steps.iter().filter(|s| s.at_ms > 0).map(|s| html! {
                     <span class="mark guide-step" style={left(s.at_ms)} data-at={s.at_ms.to_string()}
                         title={format!("{} ms: guide: {}", s.at_ms, s.say)}></span>
+                }) }
+                { for fork_at(&app).map(|at| html! {
+                    <span class="mark fork" style={left(at)} data-at={at.to_string()}
+                        title={format!("{at} ms: the two futures part here")}></span>
                 }) }
             </div>
         </div>

@@ -1,6 +1,7 @@
 //! The share bar: "Copy link" (the address that reopens this moment), "Copy embed code"
 //! (an `<iframe>` that plays it in another page), each also shown to select by hand;
-//! "Export JSON" (the scenario as a file) and "Import JSON".
+//! "Export JSON" (the scenario as a file, with the actions taken by hand scripted at their
+//! times) and "Import JSON".
 
 use gloo::file::callbacks::FileReader;
 use yew::prelude::*;
@@ -47,8 +48,7 @@ pub fn ShareBar() -> Html {
     let export = {
         let app = app.clone();
         Callback::from(move |_: MouseEvent| {
-            let mut scenario = (*app.scenario).clone();
-            scenario.seed = app.seed;
+            let scenario = app.scenario_with_actions();
             if download(
                 "brokerlab-scenario.json",
                 "application/json",

@@ -32,6 +32,8 @@ pub struct Details {
     pub seek_partitions: Vec<u32>,
     /// For a group: members can be added.
     pub can_add_member: bool,
+    /// For a consumer: when its spec's next planned crash comes (it can be called off).
+    pub planned_crash_ms: Option<u64>,
 }
 
 fn fact(label: &str, value: impl ToString) -> (String, String) {
@@ -51,6 +53,7 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
         can_commit: false,
         seek_partitions: Vec::new(),
         can_add_member: false,
+        planned_crash_ms: None,
     };
     match entity {
         Entity::Producer(name) => {
@@ -189,6 +192,7 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                 .collect();
             let running = matches!(c.state, ConsumerState::Idle | ConsumerState::Busy);
             d.can_crash = running;
+            d.planned_crash_ms = sim.planned_crash(&c.name).map(|t| t.as_millis());
             d.can_restart = c.state == ConsumerState::Crashed;
             d.can_remove = running || c.state == ConsumerState::Crashed;
             d.can_commit = running && !matches!(c.attach, Attachment::Subscription(_));

@@ -1,0 +1,349 @@
+//! Fork and compare: a change made in the past (after a seek back) keeps the future it would
+//! have replaced as a second future beside the first. Both run time-locked (every seek or
+//! step moves both), and the playground calls out where they differ: the first instant
+//! their histories part, message by message what was processed, redelivered, dead-lettered
+//! or lost in one and not the other, and where depths, lags and consumers differ now.
+//!
+//! Everything comes from the engine: the other future is a run of its own (the same
+//! scenario and seed with its own actions), the divergence is [`Timeline::divergence`] and
+//! the messages are [`compare::differences`] of the two runs' stories.
+
+use std::rc::Rc;
+
+use brokerlab::sim::{self, Timeline, TimelineConfig, compare};
+
+use super::{Action, AppState, log};
+
+/// The other future, shown beside the one on show.
+#[derive(Debug, Clone)]
+pub struct Fork {
+    /// The other future: its own run, actions, log and view, at the same moment.
+    pub other: AppState,
+    /// When the futures part: the time of the change.
+    pub at_ms: u64,
+    /// The future on show, in words (`worker-2 crashed by hand at 3.0 s`).
+    pub this_label: String,
+    /// The other future, in words.
+    pub other_label: String,
+    /// The first instant their histories differ, over the whole run.
+    pub divergence: Option<DivergenceView>,
+}
+
+/// Where two futures first differ, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DivergenceView {
+    /// The instant.
+    pub at_ms: u64,
+    /// The first event there that only the future on show has, as the event log words it.
+    pub this: Option<String>,
+    /// The same for the other future.
+    pub other: Option<String>,
+}
+
+/// One line of the side-by-side comparison: a figure in each future.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareRow {
+    /// What is compared (`queue jobs: ready + in flight`).
+    pub what: String,
+    /// In the future on show.
+    pub this: String,
+    /// In the other future.
+    pub other: String,
+}
+
+impl CompareRow {
+    /// Whether the futures differ here.
+    #[must_use]
+    pub fn differs(&self) -> bool {
+        self.this != self.other
+    }
+}
+
+/// Messages with one outcome in one future only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageSplit {
+    /// The outcome (`processed`, `redelivered`, `dead-lettered`, `lost`).
+    pub outcome: &'static str,
+    /// Messages with it in the future on show only.
+    pub this: Vec<brokerlab::MessageId>,
+    /// Messages with it in the other future only.
+    pub other: Vec<brokerlab::MessageId>,
+}
+
+/// The two futures compared now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// Figures, side by side, the differing ones and the totals first.
+    pub rows: Vec<CompareRow>,
+    /// Messages that fared differently, per outcome (outcomes where none did are left out).
+    pub messages: Vec<MessageSplit>,
+    /// How many messages were compared (those whose stories both futures keep).
+    pub compared: usize,
+}
+
+/// A change, in words, for the fork's labels.
+fn describe(action: &sim::Action, at_ms: u64) -> String {
+    let what = match action {
+        sim::Action::Crash { consumer } => format!("{consumer} crashed by hand"),
+        sim::Action::Restart { consumer } => format!("{consumer} restarted by hand"),
+        sim::Action::CancelCrashes { consumer } => {
+            format!("{consumer}'s planned crash called off")
+        }
+        sim::Action::AddConsumer(c) => format!("{} added", c.name),
+        sim::Action::RemoveConsumer { consumer } => format!("{consumer} removed"),
+        sim::Action::SetRate {
+            producer,
+            rate_per_sec,
+        } => format!("{producer} set to {rate_per_sec}/s"),
+        sim::Action::Publish { count, .. } => format!("{count} published by hand"),
+        sim::Action::Seek { consumer, .. } => format!("{consumer} moved its position"),
+        sim::Action::Commit { consumer, .. } => format!("{consumer} committed by hand"),
+        _ => "a change by hand".to_owned(),
+    };
+    format!("{what} at {:.1} s", at_ms as f64 / 1_000.0)
+}
+
+impl AppState {
+    /// Whether the run has a future beyond now that a change would replace: the user went
+    /// back in time (the run was seen later than now, or actions wait later in its history).
+    fn has_future(&self) -> bool {
+        let now = self.engine.borrow().sim.now().as_millis();
+        self.applied < self.history.len() || self.marks.seen_ms().is_some_and(|s| s > now)
+    }
+
+    /// Applies a change by hand; made in the past, it forks: the future it replaces stays
+    /// beside this one as the other future (or, with a fork open already, the other future
+    /// stays as it is and this one changes).
+    pub(super) fn apply_forking(&mut self, action: &sim::Action) {
+        if !self.has_future() {
+            self.apply(action);
+            self.refresh_divergence();
+            return;
+        }
+        let mut before = self.clone();
+        before.fork = None;
+        // The original keeps its engine; the future on show continues on a copy.
+        before.engine = Rc::new(std::cell::RefCell::new(self.engine.borrow().clone()));
+        self.apply(action);
+        if self.notice.is_some() {
+            return;
+        }
+        let at_ms = self.engine.borrow().sim.now().as_millis();
+        if self.fork.is_none() {
+            before.refresh();
+            self.fork = Some(Rc::new(Fork {
+                other: before,
+                at_ms,
+                this_label: describe(action, at_ms),
+                other_label: "as it was".to_owned(),
+                divergence: None,
+            }));
+        } else if let Some(f) = &mut self.fork {
+            let f = Rc::make_mut(f);
+            f.at_ms = at_ms;
+            f.this_label = describe(action, at_ms);
+        }
+        self.refresh_divergence();
+    }
+
+    /// Recomputes where the futures first part (after a change to either).
+    pub(super) fn refresh_divergence(&mut self) {
+        let Some(fork) = &self.fork else {
+            return;
+        };
+        let divergence = divergence(self, &fork.other);
+        if let Some(f) = &mut self.fork {
+            Rc::make_mut(f).divergence = divergence;
+        }
+    }
+
+    /// Keeps the other future at this one's moment.
+    pub(super) fn sync_fork(&mut self) {
+        let now = self.engine.borrow().sim.now().as_millis();
+        let Some(f) = &mut self.fork else {
+            return;
+        };
+        if f.other.engine.borrow().sim.now().as_millis() != now || f.other.selected != self.selected
+        {
+            let f = Rc::make_mut(f);
+            f.other.selected.clone_from(&self.selected);
+            f.other.update(Action::RunTo(now));
+        }
+    }
+
+    /// Shows the other future instead (this one becomes the other).
+    pub(super) fn swap_fork(&mut self) {
+        let Some(fork) = self.fork.take() else {
+            return;
+        };
+        let Fork {
+            other,
+            at_ms,
+            this_label,
+            other_label,
+            divergence,
+        } = (*fork).clone();
+        let this = std::mem::replace(self, other);
+        let keep = |me: &mut AppState, was: &AppState| {
+            me.revision = was.revision;
+            me.speed = was.speed;
+            me.guided = was.guided;
+            me.looping = was.looping;
+            me.building = was.building;
+            me.selected.clone_from(&was.selected);
+            me.filter = was.filter.clone();
+        };
+        keep(self, &this);
+        self.fork = Some(Rc::new(Fork {
+            other: this,
+            at_ms,
+            this_label: other_label,
+            other_label: this_label,
+            divergence: divergence.map(|d| DivergenceView {
+                at_ms: d.at_ms,
+                this: d.other,
+                other: d.this,
+            }),
+        }));
+    }
+
+    /// The two futures compared now (`None`: no fork open).
+    #[must_use]
+    pub fn comparison(&self) -> Option<Comparison> {
+        let fork = self.fork.as_ref()?;
+        let other = &fork.other;
+        let (a, b) = (&self.view, &other.view);
+        let mut rows = vec![
+            row("published", a.totals.published, b.totals.published),
+            row("processed", a.totals.processed, b.totals.processed),
+        ];
+        for q in &a.queues {
+            let theirs = b.queues.iter().find(|x| x.name == q.name);
+            rows.push(row(
+                &format!("queue {}: ready + in flight", q.name),
+                q.ready + q.in_flight,
+                theirs.map_or(0, |x| x.ready + x.in_flight),
+            ));
+            rows.push(row(
+                &format!("queue {}: dead-lettered", q.name),
+                q.dead_lettered,
+                theirs.map_or(0, |x| x.dead_lettered),
+            ));
+        }
+        for s in &a.subscriptions {
+            let theirs = b.subscriptions.iter().find(|x| x.name == s.name);
+            rows.push(row(
+                &format!("subscriber {}: inbox", s.name),
+                s.inbox,
+                theirs.map_or(0, |x| x.inbox),
+            ));
+        }
+        for g in &a.groups {
+            let theirs = b.groups.iter().find(|x| x.name == g.name);
+            rows.push(row(
+                &format!("group {}: lag", g.name),
+                g.lag,
+                theirs.map_or(0, |x| x.lag),
+            ));
+        }
+        for c in &a.consumers {
+            let theirs = b.consumers.iter().find(|x| x.name == c.name);
+            rows.push(CompareRow {
+                what: format!("{}: state, processed", c.name),
+                this: format!("{}, {}", c.state.word(), c.processed),
+                other: theirs.map_or_else(
+                    || "not there".to_owned(),
+                    |x| format!("{}, {}", x.state.word(), x.processed),
+                ),
+            });
+        }
+        // Differences first; the order within each part stays.
+        rows.sort_by_key(|r| !r.differs());
+        let e = self.engine.borrow();
+        let o = other.engine.borrow();
+        let d = compare::differences(&e.sim, &o.sim);
+        let messages = [
+            ("processed", &d.processed),
+            ("redelivered", &d.redelivered),
+            ("dead-lettered", &d.dead_lettered),
+            ("lost", &d.lost),
+        ]
+        .into_iter()
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(outcome, s)| MessageSplit {
+            outcome,
+            this: s.ours.clone(),
+            other: s.theirs.clone(),
+        })
+        .collect();
+        Some(Comparison {
+            rows,
+            messages,
+            compared: d.compared,
+        })
+    }
+
+    /// The first instant the future on show and `other` part, over the whole run.
+    fn first_divergence(&self, other: &AppState) -> Option<sim::Divergence> {
+        // Both futures share the run up to their first differing action: start from this
+        // run's last checkpoint before it (taken before any action at its time).
+        let first_diff = self
+            .history
+            .iter()
+            .zip(other.history.iter())
+            .position(|(x, y)| x != y)
+            .unwrap_or(self.history.len().min(other.history.len()));
+        let part = [self.history.get(first_diff), other.history.get(first_diff)]
+            .into_iter()
+            .flatten()
+            .map(|s| s.at_ms)
+            .min()?;
+        let e = self.engine.borrow();
+        let start = e
+            .checkpoints
+            .iter()
+            .rev()
+            .map(|c| &c.sim)
+            .find(|s| s.now().as_millis() <= part)
+            .cloned()
+            .or_else(|| {
+                let mut scenario = (*self.scenario).clone();
+                scenario.seed = self.seed;
+                sim::Simulation::new(&scenario).ok()
+            })?;
+        let end = e.sim.end();
+        drop(e);
+        let config = TimelineConfig {
+            every_ms: u64::MAX,
+            max_checkpoints: 2,
+        };
+        let mut ours = Timeline::from_simulation(start.clone(), config);
+        ours.plan(self.history.iter().cloned());
+        let mut theirs = Timeline::from_simulation(start, config);
+        theirs.plan(other.history.iter().cloned());
+        ours.divergence(&theirs, end)
+    }
+}
+
+fn row(what: &str, this: u64, other: u64) -> CompareRow {
+    CompareRow {
+        what: what.to_owned(),
+        this: this.to_string(),
+        other: other.to_string(),
+    }
+}
+
+/// Where `this` and `other` first differ, in words.
+fn divergence(this: &AppState, other: &AppState) -> Option<DivergenceView> {
+    let d = this.first_divergence(other)?;
+    let word = |state: &AppState, e: Option<&sim::SimEvent>| {
+        let e = e?;
+        let engine = state.engine.borrow();
+        log::rows(&engine.sim, e).into_iter().next().map(|r| r.text)
+    };
+    Some(DivergenceView {
+        at_ms: d.at.as_millis(),
+        this: word(this, d.ours.as_ref()),
+        other: word(other, d.theirs.as_ref()),
+    })
+}

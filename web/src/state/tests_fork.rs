@@ -1,0 +1,175 @@
+//! Fork and compare: a change made after a seek back keeps the replaced future beside the
+//! new one, time-locked, with the first divergence and the messages that fared differently;
+//! a link and an export carry it.
+
+use std::rc::Rc;
+
+use brokerlab::sim;
+use yew::Reducible;
+
+use super::*;
+
+fn reduce(state: AppState, action: Action) -> AppState {
+    Rc::unwrap_or_clone(Rc::new(state).reduce(action))
+}
+
+fn spare_worker_2() -> Action {
+    Action::Apply(sim::Action::CancelCrashes {
+        consumer: "worker-2".into(),
+    })
+}
+
+/// Scenario A played to 8 s, back to 3 s, worker-2's crash at 3.1 s called off.
+fn forked_a() -> AppState {
+    let s = reduce(AppState::new("a"), Action::RunTo(8_000));
+    let s = reduce(s, Action::RunTo(3_000));
+    reduce(s, spare_worker_2())
+}
+
+fn consumer_row(c: &Comparison, name: &str) -> CompareRow {
+    c.rows
+        .iter()
+        .find(|r| r.what.starts_with(&format!("{name}:")))
+        .cloned()
+        .expect("a row for the consumer")
+}
+
+#[test]
+fn a_change_in_the_past_forks_and_the_futures_differ_in_redeliveries() {
+    let s = forked_a();
+    assert_eq!(s.notice, None);
+    let fork = s.fork.clone().expect("a fork");
+    assert_eq!(fork.at_ms, 3_000);
+    assert_eq!(
+        fork.this_label,
+        "worker-2's planned crash called off at 3.0 s"
+    );
+    let d = fork.divergence.clone().expect("they part");
+    assert_eq!(d.at_ms, 3_100, "at the crash the other future keeps");
+    assert!(
+        d.other.as_deref().is_some_and(|t| t.contains("worker-2")),
+        "{d:?}"
+    );
+    // The other future kept its history: it stands at 3 s too, and its crash is ahead.
+    assert_eq!(fork.other.now_ms(), 3_000);
+
+    let s = reduce(s, Action::RunTo(8_000));
+    let fork = s.fork.clone().expect("still forked");
+    assert_eq!(fork.other.now_ms(), 8_000, "time-locked");
+    let c = s.comparison().expect("compared");
+    let redelivered = c
+        .messages
+        .iter()
+        .find(|m| m.outcome == "redelivered")
+        .expect("redeliveries differ");
+    assert!(redelivered.this.is_empty());
+    assert_eq!(redelivered.other.len(), 1, "the job worker-2 held");
+    let w2 = consumer_row(&c, "worker-2");
+    assert!(w2.differs(), "{w2:?}");
+    // Back at 7 s in the other future, worker-2 processed less there.
+    assert_eq!(
+        (w2.this.as_str(), w2.other.as_str()),
+        ("busy, 15", "busy, 7")
+    );
+    assert!(c.rows[0].differs(), "differences first: {:?}", c.rows);
+}
+
+#[test]
+fn the_futures_stay_time_locked_backwards_too() {
+    let s = reduce(forked_a(), Action::RunTo(6_000));
+    let s = reduce(s, Action::StepBackEvent);
+    let other = &s.fork.as_ref().expect("forked").other;
+    assert_eq!(other.now_ms(), s.now_ms());
+    let s = reduce(s, Action::RunTo(1_000));
+    let other = &s.fork.as_ref().expect("forked").other;
+    assert_eq!(other.now_ms(), 1_000);
+    // Before the fork, the two futures are one.
+    assert!(
+        s.comparison()
+            .expect("compared")
+            .rows
+            .iter()
+            .all(|r| !r.differs())
+    );
+}
+
+#[test]
+fn a_change_at_the_live_edge_does_not_fork() {
+    let s = reduce(AppState::new("a"), Action::RunTo(3_000));
+    let s = reduce(s, spare_worker_2());
+    assert!(s.fork.is_none());
+    assert_eq!(s.history.len(), 1);
+}
+
+#[test]
+fn swapping_shows_the_other_future_and_closing_keeps_the_one_on_show() {
+    let s = reduce(forked_a(), Action::RunTo(5_000));
+    let swapped = reduce(s.clone(), Action::SwapFork);
+    assert_eq!(swapped.now_ms(), 5_000);
+    let fork = swapped.fork.clone().expect("still forked");
+    assert_eq!(
+        fork.other_label,
+        "worker-2's planned crash called off at 3.0 s"
+    );
+    assert_eq!(fork.this_label, "as it was");
+    let w2 = |s: &AppState| {
+        s.view
+            .consumers
+            .iter()
+            .find(|c| c.name == "worker-2")
+            .map(|c| c.state)
+    };
+    assert_eq!(w2(&swapped), Some(ConsumerState::Crashed));
+    assert_ne!(w2(&s), Some(ConsumerState::Crashed));
+    let d = fork.divergence.clone().expect("they part");
+    assert!(d.this.is_some_and(|t| t.contains("worker-2")));
+    let closed = reduce(swapped, Action::CloseFork);
+    assert!(closed.fork.is_none());
+    assert_eq!(w2(&closed), Some(ConsumerState::Crashed));
+}
+
+#[test]
+fn a_link_carries_the_fork() {
+    let s = reduce(forked_a(), Action::RunTo(6_000));
+    let shared = s.to_shared();
+    let text = crate::share::encode(&shared);
+    let back = crate::share::decode(&format!("#{text}")).expect("decodes");
+    let opened = AppState::from_shared(&back).expect("opens");
+    let (a, b) = (s.fork.as_ref().unwrap(), opened.fork.as_ref().unwrap());
+    assert_eq!(a.divergence, b.divergence);
+    assert_eq!(a.this_label, b.this_label);
+    assert_eq!(s.comparison(), opened.comparison());
+}
+
+#[test]
+fn an_export_scripts_the_change_from_its_moment() {
+    let s = forked_a();
+    let scenario = s.scenario_with_actions();
+    assert!(scenario.validate().is_ok());
+    assert!(scenario.script.iter().any(|st| st.at_ms == 3_000
+        && st.action
+            == sim::Action::CancelCrashes {
+                consumer: "worker-2".into()
+            }));
+    let mut run = sim::Simulation::new(&scenario).expect("valid");
+    run.run_until(brokerlab::Instant::from_millis(8_000));
+    assert!(
+        run.consumer_views()
+            .iter()
+            .all(|c| c.status != sim::ConsumerStatus::Crashed)
+    );
+}
+
+#[test]
+fn a_refused_change_in_the_past_does_not_fork() {
+    let s = reduce(AppState::new("a"), Action::RunTo(5_000));
+    let s = reduce(s, Action::RunTo(2_000));
+    let s = reduce(
+        s,
+        Action::Apply(sim::Action::CancelCrashes {
+            consumer: "worker-1".into(),
+        }),
+    );
+    assert!(s.notice.is_some());
+    assert!(s.fork.is_none());
+}
