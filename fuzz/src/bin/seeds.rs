@@ -79,6 +79,7 @@ fn share_links() -> Seeds {
                 Vec::new()
             },
             fork: (i % 4 == 1).then(|| share::SharedFork {
+                scenario: None,
                 actions: Vec::new(),
                 at_ms: 1_500,
                 this_label: "crashed by hand at 1.5 s".to_owned(),

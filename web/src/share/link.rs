@@ -43,6 +43,10 @@ pub struct Shared {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SharedFork {
+    /// Its scenario, seed included, when it differs from the one on show (an edit made in
+    /// the past forks from the start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<Scenario>,
     /// Its actions, with their times.
     pub actions: Vec<ScriptStep>,
     /// When the futures part.
@@ -102,6 +106,11 @@ pub fn decode(text: &str) -> Result<Shared, String> {
         .scenario
         .validate()
         .map_err(|e| format!("the link's scenario is invalid: {e}"))?;
+    if let Some(other) = shared.fork.as_ref().and_then(|f| f.scenario.as_ref()) {
+        other
+            .validate()
+            .map_err(|e| format!("the link's other future has an invalid scenario: {e}"))?;
+    }
     if !shared.speed.is_finite() {
         return Err("the link's speed is not a number".to_owned());
     }
@@ -128,6 +137,7 @@ mod tests {
             selected: Some("group:analytics".into()),
             positions: vec![("producer:checkout".into(), 30.0, 250.5)],
             fork: Some(SharedFork {
+                scenario: None,
                 actions: Vec::new(),
                 at_ms: 3_000,
                 this_label: "analytics-1 crashed by hand at 3.0 s".into(),

@@ -51,6 +51,9 @@ impl AppState {
     pub(super) fn edit(&mut self, edit: &Edit) {
         match edit::apply(&self.scenario, edit) {
             Ok((scenario, made)) => {
+                // Made in the past, an edit forks: the run as it was stays beside.
+                let before = self.fork_point();
+                let open = self.fork.take();
                 let old = std::mem::replace(&mut self.scenario, Rc::new(scenario));
                 let undo = Rc::make_mut(&mut self.undo);
                 undo.push(old);
@@ -68,6 +71,9 @@ impl AppState {
                     }
                     (_, Some(made)) => self.selected = Some(made),
                     _ => {}
+                }
+                if let Some(before) = before {
+                    self.fork_edit(before, open, edit);
                 }
             }
             Err(why) => self.notice = Some(why),

@@ -10,9 +10,10 @@
 
 use std::rc::Rc;
 
+use brokerlab::Instant;
 use brokerlab::sim::{self, Timeline, TimelineConfig, compare};
 
-use super::{Action, AppState, log};
+use super::{Action, AppState, Edit, log};
 
 /// The other future, shown beside the one on show.
 #[derive(Debug, Clone)]
@@ -103,6 +104,16 @@ fn describe(action: &sim::Action, at_ms: u64) -> String {
     format!("{what} at {:.1} s", at_ms as f64 / 1_000.0)
 }
 
+/// An edit, in words, for the fork's labels.
+fn describe_edit(edit: &Edit) -> String {
+    match edit {
+        Edit::Add(_) => "a node added".to_owned(),
+        Edit::Connect { from, to, .. } => format!("{} connected to {}", from.name(), to.name()),
+        Edit::Replace { entity, .. } => format!("{} edited", entity.name()),
+        Edit::Delete(entity) => format!("{} deleted", entity.name()),
+    }
+}
+
 impl AppState {
     /// Whether the run has a future beyond now that a change would replace: the user went
     /// back in time (the run was seen later than now, or actions wait later in its history).
@@ -143,6 +154,47 @@ impl AppState {
             f.at_ms = at_ms;
             f.this_label = describe(action, at_ms);
         }
+        self.refresh_divergence();
+    }
+
+    /// The run as it is, kept before an edit made in the past (the edit forks), or `None`.
+    pub(super) fn fork_point(&self) -> Option<AppState> {
+        let now = self.engine.borrow().sim.now().as_millis();
+        if now == 0 || !self.has_future() {
+            return None;
+        }
+        let mut before = self.clone();
+        before.fork = None;
+        before.engine = Rc::new(std::cell::RefCell::new(self.engine.borrow().clone()));
+        Some(before)
+    }
+
+    /// After an edit made in the past: the edited topology runs from the start to the
+    /// moment of the edit, beside the run as it was (or beside the other future of a fork
+    /// that was open, which stays).
+    pub(super) fn fork_edit(&mut self, before: AppState, open: Option<Rc<Fork>>, edit: &Edit) {
+        let at_ms = before.engine.borrow().sim.now().as_millis();
+        self.advance_to(Instant::from_millis(at_ms));
+        let label = format!("{} (from the start)", describe_edit(edit));
+        self.fork = Some(match open {
+            Some(f) => {
+                let mut f = (*f).clone();
+                f.at_ms = 0;
+                f.this_label = label;
+                Rc::new(f)
+            }
+            None => {
+                let mut other = before;
+                other.refresh();
+                Rc::new(Fork {
+                    other,
+                    at_ms: 0,
+                    this_label: label,
+                    other_label: "the topology as it was".to_owned(),
+                    divergence: None,
+                })
+            }
+        });
         self.refresh_divergence();
     }
 
@@ -285,6 +337,9 @@ impl AppState {
 
     /// The first instant the future on show and `other` part, over the whole run.
     fn first_divergence(&self, other: &AppState) -> Option<sim::Divergence> {
+        if self.scenario != other.scenario || self.seed != other.seed {
+            return self.divergence_from_start(other);
+        }
         // Both futures share the run up to their first differing action: start from this
         // run's last checkpoint before it (taken before any action at its time).
         let first_diff = self
@@ -320,6 +375,36 @@ impl AppState {
         let mut ours = Timeline::from_simulation(start.clone(), config);
         ours.plan(self.history.iter().cloned());
         let mut theirs = Timeline::from_simulation(start, config);
+        theirs.plan(other.history.iter().cloned());
+        ours.divergence(&theirs, end)
+    }
+}
+
+impl AppState {
+    /// Where two runs of different topologies (or seeds) first differ, from the start;
+    /// at 0 with no events named when they differ from the outset.
+    fn divergence_from_start(&self, other: &AppState) -> Option<sim::Divergence> {
+        let fresh = |s: &AppState| {
+            let mut scenario = (*s.scenario).clone();
+            scenario.seed = s.seed;
+            sim::Simulation::new(&scenario).ok()
+        };
+        let (a, b) = (fresh(self)?, fresh(other)?);
+        if a.trace_hash() != b.trace_hash() {
+            return Some(sim::Divergence {
+                at: Instant::from_millis(0),
+                ours: None,
+                theirs: None,
+            });
+        }
+        let end = a.end().min(b.end());
+        let config = TimelineConfig {
+            every_ms: u64::MAX,
+            max_checkpoints: 2,
+        };
+        let mut ours = Timeline::from_simulation(a, config);
+        ours.plan(self.history.iter().cloned());
+        let mut theirs = Timeline::from_simulation(b, config);
         theirs.plan(other.history.iter().cloned());
         ours.divergence(&theirs, end)
     }

@@ -298,6 +298,10 @@ impl AppState {
         #[cfg(feature = "editor")]
         if let Some(f) = &shared.fork {
             let other = AppState::from_shared(&Shared {
+                scenario: f
+                    .scenario
+                    .clone()
+                    .unwrap_or_else(|| shared.scenario.clone()),
                 actions: f.actions.clone(),
                 fork: None,
                 ..shared.clone()
@@ -356,7 +360,12 @@ impl AppState {
     #[cfg(feature = "editor")]
     fn shared_fork(&self) -> Option<crate::share::SharedFork> {
         let f = self.fork.as_ref()?;
+        let mut other = (*f.other.scenario).clone();
+        other.seed = f.other.seed;
+        let mut this = (*self.scenario).clone();
+        this.seed = self.seed;
         Some(crate::share::SharedFork {
+            scenario: (other != this).then_some(other),
             actions: (*f.other.history).clone(),
             at_ms: f.at_ms,
             this_label: f.this_label.clone(),

@@ -173,3 +173,47 @@ fn a_refused_change_in_the_past_does_not_fork() {
     assert!(s.notice.is_some());
     assert!(s.fork.is_none());
 }
+
+#[test]
+fn an_edit_made_in_the_past_forks_from_the_start() {
+    let s = reduce(AppState::new("a"), Action::RunTo(8_000));
+    let s = reduce(s, Action::RunTo(4_000));
+    let worker = Entity::Consumer("worker-2".into());
+    let json = spec_json(&s.scenario, &worker)
+        .expect("a spec")
+        .replace("\"fixed\": 400", "\"fixed\": 800");
+    let s = reduce(
+        s,
+        Action::Edit(Edit::Replace {
+            entity: worker,
+            json,
+        }),
+    );
+    assert_eq!(s.notice, None);
+    assert_eq!(
+        s.now_ms(),
+        4_000,
+        "the edited topology runs to the moment of the edit"
+    );
+    let fork = s.fork.clone().expect("a fork");
+    assert_eq!(fork.this_label, "worker-2 edited (from the start)");
+    assert_eq!(fork.other.now_ms(), 4_000);
+    let d = fork.divergence.clone().expect("they part");
+    assert!(
+        d.at_ms > 0 && d.at_ms < 1_000,
+        "at worker-2's first job: {d:?}"
+    );
+    // A link carries the other topology.
+    let opened = AppState::from_shared(&s.to_shared()).expect("opens");
+    let back = opened.fork.as_ref().expect("forked");
+    assert_eq!(back.other.scenario, fork.other.scenario);
+    assert_eq!(back.divergence, fork.divergence);
+    // An edit at the live edge still restarts the run, without a fork.
+    let s = reduce(AppState::new("a"), Action::RunTo(2_000));
+    let s = reduce(
+        s,
+        Action::Edit(Edit::Delete(Entity::Consumer("worker-2".into()))),
+    );
+    assert!(s.fork.is_none());
+    assert_eq!(s.now_ms(), 0);
+}

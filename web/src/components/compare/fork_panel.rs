@@ -67,17 +67,24 @@ pub fn ForkPanel() -> Html {
         Callback::from(move |_: MouseEvent| app.dispatch(Action::RunTo(at)))
     });
     let part = match &fork.divergence {
-        Some(d) => html! {
-            <p class="divergence" data-at-ms={d.at_ms.to_string()}>
-                { "They first differ at " }
-                <button type="button" class="link" onclick={jump}>{ format!("{} ms", d.at_ms) }</button>
-                { ": " }
-                <span data-future="this">{ format!("on show, {}", d.this.as_deref().unwrap_or("nothing else happens")) }</span>
-                { "; " }
-                <span data-future="other">{ format!("in the other, {}", d.other.as_deref().unwrap_or("nothing else happens")) }</span>
-                { "." }
-            </p>
-        },
+        Some(d) => {
+            let what = match (&d.this, &d.other) {
+                (Some(a), Some(b)) => format!("on show, {a}; in the other, {b}."),
+                (None, Some(b)) => format!("only the other future has: {b}."),
+                (Some(a), None) => format!("only the future on show has: {a}."),
+                (None, None) => {
+                    "more happens at that instant than can be lined up event by event.".to_owned()
+                }
+            };
+            html! {
+                <p class="divergence" data-at-ms={d.at_ms.to_string()}>
+                    { "They first differ at " }
+                    <button type="button" class="link" onclick={jump} title="Go to that moment">{ format!("{} ms", d.at_ms) }</button>
+                    { ": " }
+                    <span class="what">{ what }</span>
+                </p>
+            }
+        }
         None => html! {
             <p class="divergence none">{ "Their histories do not differ up to the end of the run." }</p>
         },

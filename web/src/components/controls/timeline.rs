@@ -67,7 +67,7 @@ pub fn TimelineScrubber() -> Html {
                         title={format!("{} ms: guide: {}", s.at_ms, s.say)}></span>
                 }) }
                 { for fork_at(&app).map(|at| html! {
-                    <span class="mark fork" style={left(at)} data-at={at.to_string()}
+                    <span class="mark fork-point" style={left(at)} data-at={at.to_string()}
                         title={format!("{at} ms: the two futures part here")}></span>
                 }) }
             </div>
