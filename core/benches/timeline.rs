@@ -2,7 +2,9 @@
 //! rates, its producers publishing throughout, with the default checkpoints (every 1 s, at most 32: the spacing doubles to 2 s
 //! over 60 s). Times a sequence of seeks to spread moments, backwards and forwards, against
 //! the baseline of replaying from the start to the same moments, measured in the same run;
-//! and the heap the checkpoints hold (a counting global allocator, `stats_alloc`).
+//! and the heap the checkpoints hold (a counting global allocator, `stats_alloc`). Then the
+//! cost of comparing two futures: the first divergence of a fork at 30 s (and of a fork
+//! that never parts, which runs both to the end), and the messages that fared differently.
 //! Run: `cargo bench -p brokerlab --bench timeline`.
 #![allow(missing_docs)]
 
@@ -11,7 +13,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant as Wall};
 
 use brokerlab::Instant;
-use brokerlab::sim::{Scenario, Simulation, Timeline, TimelineConfig, ready};
+use brokerlab::sim::{Action, Scenario, Simulation, Timeline, TimelineConfig, compare, ready};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -104,5 +106,43 @@ fn main() {
         one / 1024,
         all / 1024,
         all as f64 / one as f64
+    );
+    forks(&s);
+}
+
+/// Times of a fork's comparison at 30 s of the 60 s run.
+fn forks(s: &Scenario) {
+    let mut sim = Simulation::new(s).unwrap();
+    sim.keep_stories(2_000);
+    let mut original = Timeline::from_simulation(sim, TimelineConfig::default());
+    original.seek(Instant::from_millis(30_000));
+    let same = original.fork();
+    let mut crashed = original.fork();
+    crashed
+        .apply(&Action::Crash {
+            consumer: "a.worker-2".into(),
+        })
+        .unwrap();
+    let end = Instant::from_millis(END_MS);
+    let start = Wall::now();
+    let d = original.divergence(&crashed, end).expect("they part");
+    let parted = start.elapsed();
+    let start = Wall::now();
+    assert!(original.divergence(&same, end).is_none());
+    let never = start.elapsed();
+    original.seek(Instant::from_millis(45_000));
+    crashed.seek(Instant::from_millis(45_000));
+    let start = Wall::now();
+    let diff = black_box(compare::differences(original.sim(), crashed.sim()));
+    let compared = start.elapsed();
+    println!("fork at 30 s (a.worker-2 crashed by hand):");
+    println!(
+        "  first divergence (at {} ms)                 {parted:>10.2?}",
+        d.at.as_millis()
+    );
+    println!("  futures that never part (both to the end)  {never:>10.2?}");
+    println!(
+        "  messages compared at 45 s ({})            {compared:>10.2?}",
+        diff.compared
     );
 }

@@ -10,8 +10,8 @@
 use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
-use super::Story;
 use super::simulation::Simulation;
+use super::{SimEvent, Story};
 use crate::event::Event;
 use crate::ids::MessageId;
 use crate::storage::Storage;
@@ -35,9 +35,14 @@ impl Fate {
     /// The fate its story tells.
     #[must_use]
     pub fn of(story: &Story) -> Fate {
+        Fate::of_events(&story.events)
+    }
+
+    /// The fate a message's events tell.
+    fn of_events(events: &[SimEvent]) -> Fate {
         let mut fate = Fate::default();
         let mut expired = false;
-        for e in story.events.iter().filter_map(|e| e.broker()) {
+        for e in events.iter().filter_map(SimEvent::broker) {
             match e {
                 Event::Acked { .. } | Event::Received { .. } | Event::Polled { .. } => {
                     fate.processed = true;
@@ -147,8 +152,8 @@ pub fn differences<S: Storage>(ours: &Simulation<S>, theirs: &Simulation<S>) -> 
         ..Differences::default()
     };
     for m in ids {
-        let a = ours.story(m).map(|s| Fate::of(&s)).unwrap_or_default();
-        let b = theirs.story(m).map(|s| Fate::of(&s)).unwrap_or_default();
+        let fate = |s: &Simulation<S>| s.story_events(m).map(Fate::of_events).unwrap_or_default();
+        let (a, b) = (fate(ours), fate(theirs));
         d.processed.note(m, a.processed, b.processed);
         d.redelivered.note(m, a.redelivered, b.redelivered);
         d.dead_lettered.note(m, a.dead_lettered, b.dead_lettered);

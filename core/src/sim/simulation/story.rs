@@ -233,6 +233,12 @@ impl<S: Storage> Simulation<S> {
         }
     }
 
+    /// The events of `message`'s story, if it is kept (without the copy [`story`](Self::story)
+    /// makes).
+    pub(crate) fn story_events(&self, message: MessageId) -> Option<&[SimEvent]> {
+        Some(&self.stories.as_ref()?.by_message.get(&message)?.events)
+    }
+
     /// The messages whose story is kept, oldest first.
     pub fn story_ids(&self) -> impl Iterator<Item = MessageId> + '_ {
         self.stories.iter().flat_map(|s| s.order.iter().copied())
