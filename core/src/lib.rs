@@ -412,10 +412,13 @@
 //! **Time travel and "why".** A [`sim::Timeline`] seeks a run to any moment, backwards too,
 //! from capped checkpoints (the state it shows is the one a fresh run to that moment gives),
 //! and forks it: a change made in the past starts a second future beside the first, and the
-//! fork's scenario carries the change as a scripted action. With feature `stories` (on by
-//! default), [`sim::Simulation::keep_stories`] keeps, for the most recent messages, every
-//! event the engine reported about each, so [`sim::Simulation::story`] tells why a message
-//! went where it went; [`TopicPattern::explain`] says which word of a topic pattern fails.
+//! fork's scenario carries the change as a scripted action; [`sim::Timeline::divergence`]
+//! finds the first instant two futures differ. With feature `stories` (on by default),
+//! [`sim::Simulation::keep_stories`] keeps, for the most recent messages, every event the
+//! engine reported about each, so [`sim::Simulation::story`] tells why a message went where
+//! it went, and [`sim::compare::differences`] lists the messages two futures treated
+//! differently (processed, redelivered, dead-lettered, lost); [`TopicPattern::explain`]
+//! says which word of a topic pattern fails.
 //!
 //! ```
 //! use brokerlab::Instant;
