@@ -126,34 +126,28 @@ impl AppState {
     /// beside this one as the other future (or, with a fork open already, the other future
     /// stays as it is and this one changes).
     pub(super) fn apply_forking(&mut self, action: &sim::Action) {
-        if !self.has_future() {
-            self.apply(action);
-            self.refresh_divergence();
-            return;
-        }
-        let mut before = self.clone();
-        before.fork = None;
-        // The original keeps its engine; the future on show continues on a copy.
-        before.engine = Rc::new(std::cell::RefCell::new(self.engine.borrow().clone()));
+        let past = self.has_future();
+        let before = (past && self.fork.is_none()).then(|| {
+            let mut before = self.clone();
+            // The original keeps a copy of the engine; the future on show goes on.
+            before.engine = Rc::new(std::cell::RefCell::new(self.engine.borrow().clone()));
+            before
+        });
         self.apply(action);
         if self.notice.is_some() {
             return;
         }
-        let at_ms = self.engine.borrow().sim.now().as_millis();
-        if self.fork.is_none() {
-            before.refresh();
+        if let Some(mut other) = before {
+            other.refresh();
             self.fork = Some(Rc::new(Fork {
-                other: before,
-                at_ms,
-                this_label: describe(action, at_ms),
-                other_label: "as it was".to_owned(),
+                other,
+                at_ms: 0,
+                this_label: String::new(),
+                other_label: String::new(),
                 divergence: None,
             }));
-        } else if let Some(f) = &mut self.fork {
-            let f = Rc::make_mut(f);
-            f.at_ms = at_ms;
-            f.this_label = describe(action, at_ms);
         }
+        // With a fork open already, this future changed again and the other stays.
         self.refresh_divergence();
     }
 
@@ -198,14 +192,38 @@ impl AppState {
         self.refresh_divergence();
     }
 
-    /// Recomputes where the futures first part (after a change to either).
+    /// Recomputes where the futures first part and, for two futures of one topology, what
+    /// each did that the other did not (after a change to either).
     pub(super) fn refresh_divergence(&mut self) {
         let Some(fork) = &self.fork else {
             return;
         };
         let divergence = divergence(self, &fork.other);
+        let same_topology = self.scenario == fork.other.scenario && self.seed == fork.other.seed;
+        let (ours, theirs) = (&*self.history, &*fork.other.history);
+        let shared = ours.iter().zip(theirs).take_while(|(a, b)| a == b).count();
+        let own = |steps: &[sim::ScriptStep]| {
+            let words: Vec<String> = steps.iter().map(|s| describe(&s.action, s.at_ms)).collect();
+            if words.is_empty() {
+                "as it was".to_owned()
+            } else {
+                words.join("; ")
+            }
+        };
+        let (this_label, other_label) = (own(&ours[shared..]), own(&theirs[shared..]));
+        let part = ours[shared..]
+            .iter()
+            .chain(&theirs[shared..])
+            .map(|s| s.at_ms)
+            .min();
         if let Some(f) = &mut self.fork {
-            Rc::make_mut(f).divergence = divergence;
+            let f = Rc::make_mut(f);
+            f.divergence = divergence;
+            if same_topology {
+                f.this_label = this_label;
+                f.other_label = other_label;
+                f.at_ms = part.unwrap_or(f.at_ms);
+            }
         }
     }
 

@@ -217,3 +217,17 @@ fn an_edit_made_in_the_past_forks_from_the_start() {
     assert!(s.fork.is_none());
     assert_eq!(s.now_ms(), 0);
 }
+
+#[test]
+fn a_second_change_with_a_fork_open_changes_the_future_on_show_only() {
+    let s = reduce(forked_a(), Action::RunTo(2_000));
+    let other_history = Rc::clone(&s.fork.as_ref().expect("forked").other.history);
+    let s = reduce(s, Action::Crash("worker-1".into()));
+    let fork = s.fork.clone().expect("still forked");
+    assert_eq!(fork.at_ms, 2_000, "they now part earlier");
+    // The change at 3 s belonged to the future the new change replaced.
+    assert_eq!(fork.this_label, "worker-1 crashed by hand at 2.0 s");
+    assert_eq!(fork.other_label, "as it was");
+    assert_eq!(fork.other.history, other_history, "the other future stays");
+    assert_eq!(fork.divergence.as_ref().map(|d| d.at_ms), Some(2_000));
+}
