@@ -180,7 +180,48 @@ pub(crate) fn run(root: &Path) -> Result<(), Failure> {
         verdict(ratio >= WASM_RATIO_GOAL)
     );
     frame_time(root, &site)?;
+    seek_time(root, &site)?;
     load_time(root, &site)
+}
+
+/// `cargo xtask bench seek`: the timeline's seek-time benchmark alone.
+pub(crate) fn run_seek(root: &Path) -> Result<(), Failure> {
+    seek_time(root, &Served::start(root)?)
+}
+
+/// The most a seek may take to feel instant (the slowest of the desktop profile's seeks).
+const SEEK_GOAL_MS: f64 = 100.0;
+
+/// Runs the seek-time benchmark against the served site and prints its figures and goal.
+fn seek_time(root: &Path, site: &Served) -> Result<(), Failure> {
+    let step = "bench: seek time, the comparison scenario over 60 s (headless Chromium)";
+    command::announce(step);
+    let mut desktop_max = None;
+    let success = command::run_echoing(
+        step,
+        Command::new("node")
+            .current_dir(root)
+            .arg(root.join("tests").join("bench").join("seek_time.mjs"))
+            .env("BROKERLAB_URL", &site.url)
+            .env("BROKERLAB_CHROMIUM", &site.chromium),
+        |line| {
+            if let Some(rest) = line.strip_prefix("SEEK desktop ") {
+                desktop_max = rest
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("max_ms="))
+                    .and_then(|v| v.parse::<f64>().ok());
+            }
+        },
+    )?;
+    if !success {
+        return Err(Failure::new(step, "the benchmark failed".to_owned()));
+    }
+    let max = desktop_max.ok_or_else(|| Failure::new(step, "no `SEEK desktop` line".to_owned()))?;
+    println!(
+        "goal: every seek on desktop ≤ {SEEK_GOAL_MS:.0} ms (slowest {max:.1} ms): {}",
+        verdict(max <= SEEK_GOAL_MS)
+    );
+    Ok(())
 }
 
 /// The site built and served on a free port, and the Chromium to open it with.

@@ -7,8 +7,8 @@
 //!   each page's bundle as served (brotli) against its ceiling, and ends with one
 //!   `N passed, M failed` line (and one naming any suite it skipped).
 //! - `cargo xtask bench` measures the simulation natively and in wasm in one run, then the
-//!   playground's frame time and its load time in headless Chromium (`bench frames`,
-//!   `bench load`: one of them alone).
+//!   playground's frame time, its timeline's seek time and its load time in headless
+//!   Chromium (`bench frames`, `bench seek`, `bench load`: one of them alone).
 //! - `cargo xtask fuzz TARGET [--minutes M]` fuzzes one target of `fuzz/` with AFL++ (cargo-afl
 //!   from crates.io) for M minutes and prints its executions, crashes and hangs.
 //! - `cargo xtask swarm [--seeds N] [--from S] [--minutes M]` runs random scenarios against
@@ -48,7 +48,7 @@ commands:
   test             run every check and test suite (fmt, clippy, native, swarm, RabbitMQ,
                    no_std, wasm, browser) and the bundle sizes as served; ends with
                    `N passed, M failed` (then a line naming any suite skipped)
-  bench [frames|load]
+  bench [frames|load|seek]
                    simulation speed natively and in wasm in headless Chromium, with the ratio,
                    then the playground's frame time at 2,000 messages/s, then its cold load
                    time on emulated mobile and broadband (`frames`, `load`: only that)
@@ -78,6 +78,7 @@ fn main() -> ExitCode {
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("frames") => no_more_args(&args[2..]).and_then(|()| bench::run_frames(&root)),
             Some("load") => no_more_args(&args[2..]).and_then(|()| bench::run_load(&root)),
+            Some("seek") => no_more_args(&args[2..]).and_then(|()| bench::run_seek(&root)),
             _ => no_more_args(&args[1..]).and_then(|()| bench::run(&root)),
         },
         Some("fuzz") => fuzz::parse(&args[1..]).and_then(|request| fuzz::run(&root, &request)),
