@@ -62,6 +62,23 @@ test("axe: the app on scenario A at its guide's second step", async () => {
   assert.deepEqual(page.errors, []);
 });
 
+test("axe: the app with two futures side by side (A forked at 3 s)", async () => {
+  const page = await openAt(browser, "a", 8000);
+  await page.locator("#timeline").evaluate((el) => {
+    el.value = "3000";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await page.locator('#clock[data-now-ms="3000"]').waitFor();
+  await page.locator('.node[data-entity="consumer:worker-2"]').click();
+  await page.locator("#cancel-crash").click();
+  await page.locator("#fork").waitFor();
+  await page.locator("#run-to").fill("8000");
+  await page.locator("#run-to").press("Enter");
+  await page.locator('#fork-messages tr[data-outcome="redelivered"]').waitFor();
+  await assertAccessible(["A forked at 3 s, at 8 s", page]);
+  assert.deepEqual(page.errors, []);
+});
+
 test("axe: an embedded playground, and the patterns page around five of them", async () => {
   const embed = await open(browser, "?embed=1&s=e&t=7000", { width: 800, height: 360 });
   await embed.locator('main.playground.embedded[data-now-ms="7000"] .node.stream').waitFor();

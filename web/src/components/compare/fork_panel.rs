@@ -107,7 +107,7 @@ pub fn ForkPanel() -> Html {
             </div>
             <table class="compare" id="fork-figures">
                 <caption>{ format!("Now, side by side ({differing} differ)") }</caption>
-                <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "On show" }</th><th scope="col">{ "The other" }</th></tr></thead>
+                <thead><tr><th scope="col">{ "Figure" }</th><th scope="col">{ "On show" }</th><th scope="col">{ "The other" }</th></tr></thead>
                 <tbody>
                     { for cmp.rows.iter().map(|r| html! {
                         <tr class={classes!(r.differs().then_some("differs"))} data-what={r.what.clone()}>
@@ -120,7 +120,7 @@ pub fn ForkPanel() -> Html {
             </table>
             <table class="compare" id="fork-messages">
                 <caption>{ format!("Messages that fared differently so far (of {} compared)", cmp.compared) }</caption>
-                <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "Only on show" }</th><th scope="col">{ "Only in the other" }</th></tr></thead>
+                <thead><tr><th scope="col">{ "Outcome" }</th><th scope="col">{ "Only on show" }</th><th scope="col">{ "Only in the other" }</th></tr></thead>
                 <tbody>
                     if cmp.messages.is_empty() {
                         <tr><td colspan="3">{ "None yet." }</td></tr>
