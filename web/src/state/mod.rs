@@ -297,24 +297,33 @@ impl AppState {
         }
         #[cfg(feature = "editor")]
         if let Some(f) = &shared.fork {
-            let other = AppState::from_shared(&Shared {
-                scenario: f
-                    .scenario
-                    .clone()
-                    .unwrap_or_else(|| shared.scenario.clone()),
+            // An other future that no longer rebuilds is left out, and the notice says why.
+            let scenario = f
+                .scenario
+                .clone()
+                .unwrap_or_else(|| shared.scenario.clone());
+            match AppState::from_shared(&Shared {
+                scenario,
                 actions: f.actions.clone(),
                 fork: None,
                 ..shared.clone()
-            })
-            .map_err(|e| format!("the link's other future: {e}"))?;
-            state.fork = Some(Rc::new(Fork {
-                other,
-                at_ms: f.at_ms,
-                this_label: f.this_label.clone(),
-                other_label: f.other_label.clone(),
-                divergence: None,
-            }));
-            state.refresh_divergence();
+            }) {
+                Ok(other) => {
+                    state.fork = Some(Rc::new(Fork {
+                        other,
+                        at_ms: f.at_ms,
+                        this_label: f.this_label.clone(),
+                        other_label: f.other_label.clone(),
+                        divergence: None,
+                    }));
+                    state.refresh_divergence();
+                }
+                Err(e) => {
+                    state.notice = Some(format!(
+                        "The link's other future could not be rebuilt, so it is left out: {e}"
+                    ));
+                }
+            }
         }
         state.refresh();
         Ok(state)

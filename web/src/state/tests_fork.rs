@@ -231,3 +231,24 @@ fn a_second_change_with_a_fork_open_changes_the_future_on_show_only() {
     assert_eq!(fork.other.history, other_history, "the other future stays");
     assert_eq!(fork.divergence.as_ref().map(|d| d.at_ms), Some(2_000));
 }
+
+#[test]
+fn a_link_whose_other_future_no_longer_applies_opens_without_it_and_says_why() {
+    let mut shared = reduce(forked_a(), Action::RunTo(6_000)).to_shared();
+    if let Some(f) = &mut shared.fork {
+        f.actions = vec![sim::ScriptStep {
+            at_ms: 1_000,
+            action: sim::Action::Restart {
+                consumer: "worker-1".into(),
+            },
+        }];
+    }
+    let opened = AppState::from_shared(&shared).expect("the future on show opens");
+    assert!(opened.fork.is_none());
+    assert_eq!(opened.now_ms(), 6_000);
+    let notice = opened.notice.expect("says why");
+    assert!(
+        notice.contains("other future could not be rebuilt"),
+        "{notice}"
+    );
+}
