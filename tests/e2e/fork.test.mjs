@@ -56,11 +56,16 @@ test("forking A at 3 s by not crashing worker-2: two futures that differ in rede
 test("the other future shows on the drawing when swapped, and scrubbing moves both", async () => {
   const page = await forkA();
   await scrub(page, 5000);
-  const w2 = page.locator('.node[data-entity="consumer:worker-2"]');
+  const w2 = page.locator('.stage .node[data-entity="consumer:worker-2"]');
+  const otherW2 = page.locator('.other-drawing .node[data-entity="consumer:worker-2"]');
   assert.doesNotMatch(await w2.textContent(), /crashed/);
+  // Side by side: the other future's drawing shows worker-2 crashed at the same moment.
+  assert.match(await otherW2.textContent(), /crashed/);
+  assert.match(await page.locator(".other-drawing figcaption").textContent(), /at 5000 ms/);
   await page.locator("#fork-swap").click();
   await page.locator("#fork .this-label", { hasText: "as it was" }).waitFor();
   assert.match(await w2.textContent(), /crashed/);
+  assert.doesNotMatch(await otherW2.textContent(), /crashed/);
   assert.equal(await page.locator("#clock").getAttribute("data-now-ms"), "5000");
   await scrub(page, 2000);
   assert.match(await page.locator("#fork .fork-labels").textContent(), /Both at 2000 ms/);

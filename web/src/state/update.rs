@@ -165,6 +165,11 @@ impl AppState {
             Action::SwapFork => self.swap_fork(),
             #[cfg(feature = "editor")]
             Action::CloseFork => self.fork = None,
+            #[cfg(feature = "editor")]
+            Action::Become(state) => {
+                *self = (*state).clone();
+                return;
+            }
         }
         #[cfg(feature = "editor")]
         self.sync_fork();

@@ -1,10 +1,12 @@
 //! "Two futures": after a change made in the past, the future on show and the one it
-//! replaced, side by side at the same moment: where they first part, the figures of both
-//! (differing ones first and marked), and the messages that fared differently, each with its
-//! story; buttons to show the other future instead or to close it.
+//! replaced, side by side at the same moment: where they first part, the other future's
+//! drawing, the figures of both (differing ones first and marked), and the messages that
+//! fared differently, each with its story; buttons to show the other future instead or to
+//! close it.
 
 use yew::prelude::*;
 
+use super::OtherDrawing;
 use crate::state::{Action, MessageSplit, use_app};
 
 /// The most message ids listed per outcome and future.
@@ -105,6 +107,9 @@ pub fn ForkPanel() -> Html {
                 <button type="button" id="fork-swap" onclick={swap}>{ "Show the other future" }</button>
                 <button type="button" id="fork-close" onclick={close}>{ "Close the other future" }</button>
             </div>
+            <div class="fork-body">
+            <OtherDrawing other={fork.other.clone()} label={fork.other_label.clone()} />
+            <div class="fork-tables">
             <table class="compare" id="fork-figures">
                 <caption>{ format!("Now, side by side ({differing} differ)") }</caption>
                 <thead><tr><th scope="col">{ "Figure" }</th><th scope="col">{ "On show" }</th><th scope="col">{ "The other" }</th></tr></thead>
@@ -128,6 +133,8 @@ pub fn ForkPanel() -> Html {
                     { for cmp.messages.iter().map(|s| split_row(&app, s)) }
                 </tbody>
             </table>
+            </div>
+            </div>
             <p class="hint">{ "Export JSON saves the future on show, its actions scripted at their times." }</p>
         </section>
     }
