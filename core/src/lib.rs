@@ -481,6 +481,7 @@ pub mod planted;
 mod pubsub;
 mod queue;
 mod registry;
+pub mod share;
 #[cfg(feature = "std")]
 pub mod shared;
 pub mod sim;
@@ -522,6 +523,8 @@ pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
 pub use group::{GroupProtocol, GroupState, HeartbeatReply};
 pub use group::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};
 pub use ids::{GroupId, StreamConsumerId, StreamId};
+pub use ids::{ShareGroupId, ShareMemberId};
+pub use share::{AcknowledgeType, ShareGroupConfig, ShareOffsetReset};
 pub use stream::{
     COMPACT_MIN_DIRTY, CleanupPolicy, DEFAULT_TOMBSTONE_RETENTION, MAX_TOMBSTONE_RETENTION,
 };
