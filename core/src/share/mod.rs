@@ -30,19 +30,24 @@
 //! Every operation reports what it changed as [`ShareChange`]s; the broker turns them into
 //! events. Files: `config.rs` (the group's settings), `record.rs` (a record's state and the
 //! acknowledgement types), `partition.rs` (the state machine), `change.rs` (what an operation
-//! changed), `error.rs`;
+//! changed), `acquired.rs` (a fetched record), `error.rs`;
 //! `tests.rs` (cases from Kafka's `SharePartitionTest`) and `model_tests.rs` (properties
 //! against a reference model).
 
+mod acquired;
 mod change;
 mod config;
 mod error;
 mod partition;
 mod record;
 
+pub use acquired::AcquiredRecord;
 pub use change::ShareChange;
 pub use config::{ShareGroupConfig, ShareOffsetReset};
-pub use error::{AcknowledgeError, AcquireError};
+pub use error::{
+    AcknowledgeError, AcquireError, CreateShareGroupError, JoinShareGroupError,
+    ShareAcknowledgeError, ShareMemberError,
+};
 pub use partition::SharePartition;
 pub use record::{AcknowledgeType, ArchiveReason, RecordState, ReleaseReason, ShareRecord};
 

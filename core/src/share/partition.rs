@@ -387,6 +387,25 @@ impl SharePartition {
         }
     }
 
+    /// The acquired record at `offset` cannot be read from the log (compaction or retention
+    /// removed it): it is archived as gone. Does nothing to a record that is not acquired.
+    pub fn discard(&mut self, offset: Offset, changes: &mut Vec<ShareChange>) {
+        let Some(i) = self.index(offset) else {
+            return;
+        };
+        let r = &mut self.records[i];
+        if let RecordState::Acquired { .. } = r.state {
+            r.state = RecordState::Archived;
+            self.acquired -= 1;
+            changes.push(ShareChange::Archived {
+                offset,
+                delivery_count: r.delivery_count,
+                reason: ArchiveReason::Gone,
+            });
+            self.advance(changes);
+        }
+    }
+
     /// A record no longer acquired goes back: available, or archived past the delivery
     /// limit or below the log start.
     fn put_back(&mut self, i: usize, config: &ShareGroupConfig, changes: &mut Vec<ShareChange>) {
