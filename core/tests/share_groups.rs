@@ -307,3 +307,60 @@ fn create_and_join_errors() {
     )));
     let _: Option<Event> = None;
 }
+
+/// `testLsoMovementForArchivingOffsetsWithStartOffsetNotFullMatches`,
+/// `testAcquisitionLockTimeoutForBatchesPostStartOffsetMovement`: retention moving the log
+/// start past records in flight archives the available ones and moves the start offset; a
+/// record still held there is archived when its lock expires, never delivered again.
+#[test]
+fn retention_past_the_start_offset_archives_what_is_gone() {
+    let mut b = Broker::default();
+    let retention = brokerlab::Retention::default().with_max_records(3);
+    b.declare_stream(at(0), "s", StreamConfig::new(1).with_retention(retention))
+        .unwrap();
+    for i in 0..3 {
+        b.produce(at(0), "s", None, format!("r{i}")).unwrap();
+    }
+    let config = ShareGroupConfig {
+        record_lock_duration: Duration::from_millis(100),
+        ..earliest()
+    };
+    let g = b.create_share_group(at(0), "sg", &["s"], config).unwrap();
+    let x = b.join_share_group(at(0), "sg", "x").unwrap();
+    let sp = StreamPartition::new(b.stream_id("s").unwrap(), 0);
+    assert_eq!(b.share_fetch(at(1), x, 2).unwrap().len(), 2);
+    b.share_acknowledge(at(2), x, sp, Offset(1), AcknowledgeType::Release)
+        .unwrap();
+    // Three more records: retention keeps 3..6, so 0..3 are gone from the log.
+    for i in 3..6 {
+        b.produce(at(3), "s", None, format!("r{i}")).unwrap();
+    }
+    drain(&mut b);
+    let got = b.share_fetch(at(4), x, 10).unwrap();
+    let got: Vec<u64> = got.iter().map(|r| r.record.offset.0).collect();
+    assert_eq!(got, [3, 4, 5]);
+    let events = drain(&mut b);
+    assert_eq!(
+        events[..3],
+        [
+            "share-archived sg1 st1/0@1 n=1 (gone)",
+            "share-archived sg1 st1/0@2 n=0 (gone)",
+            "share-acquired sg1 sm1 st1/0@3 m4 n=1 until t=104ms",
+        ],
+    );
+    assert_eq!(
+        b.share_partition(g, sp).unwrap().start(),
+        Offset(0),
+        "0 is held"
+    );
+    b.handle_timeout(at(101));
+    let events = drain(&mut b);
+    assert_eq!(
+        events[..3],
+        [
+            "share-lock-expired sg1 sm1 st1/0@0",
+            "share-archived sg1 st1/0@0 n=1 (gone)",
+            "share-start sg1 st1/0@3 was @0",
+        ]
+    );
+}

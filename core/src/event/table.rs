@@ -717,7 +717,7 @@ event_table! {
         /// When the lock expires.
         until: Instant,
     }
-    display("share-acquired {group} {member} {partition}{offset} {message} n={delivery_count} until={until}");
+    display("share-acquired {group} {member} {partition}{offset} {message} n={delivery_count} until {until}");
 
     /// A member acknowledged a record it held: accepted (done), released (available again)
     /// or rejected (archived).

@@ -177,7 +177,9 @@ impl SharePartition {
     /// new ones from the log up to `log_end`, as long as the window stays within
     /// `max_record_locks`. Each is locked until `now + record_lock_duration` and its delivery
     /// count goes up by one. Returns how many were acquired, each reported as
-    /// [`ShareChange::Acquired`].
+    /// [`ShareChange::Acquired`]. New offsets below the log start last seen
+    /// ([`log_start_moved`](Self::log_start_moved)) are skipped (archived as gone inside the
+    /// window, or the start offset jumps to the log start when nothing is in flight).
     ///
     /// # Errors
     /// [`AcquireError::RecordLocksFull`] when `max > 0` but nothing could be acquired because
@@ -214,8 +216,32 @@ impl SharePartition {
             });
         }
         let limit = config.max_record_locks as usize;
+        let mut skipped = false;
         while taken < max && self.records.len() < limit && self.end() < log_end {
             let offset = self.end();
+            if offset < self.log_start {
+                // Retention removed it before it was ever fetched: skip it.
+                skipped = true;
+                if self.records.is_empty() {
+                    let previous = self.start;
+                    self.start = self.log_start.min(log_end);
+                    changes.push(ShareChange::StartMoved {
+                        start: self.start,
+                        previous,
+                    });
+                } else {
+                    self.records.push_back(ShareRecord {
+                        state: RecordState::Archived,
+                        delivery_count: 0,
+                    });
+                    changes.push(ShareChange::Archived {
+                        offset,
+                        delivery_count: 0,
+                        reason: ArchiveReason::Gone,
+                    });
+                }
+                continue;
+            }
             self.records.push_back(ShareRecord {
                 state: RecordState::Acquired { member, until },
                 delivery_count: 1,
@@ -229,11 +255,13 @@ impl SharePartition {
                 until,
             });
         }
-        if taken == 0 && max > 0 && self.records.len() >= limit && self.end() < log_end {
+        let full = self.records.len() >= limit && self.end() < log_end;
+        if taken == 0 && max > 0 && !skipped && full {
             return Err(AcquireError::RecordLocksFull {
                 limit: config.max_record_locks,
             });
         }
+        self.advance(changes);
         Ok(taken)
     }
 

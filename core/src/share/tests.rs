@@ -374,3 +374,37 @@ fn a_restore_returns_acquired_records_to_available() {
     assert_eq!(state(&p, 12), RecordState::Archived);
     assert_eq!(p.acquired_count(), 0);
 }
+
+/// New offsets below the log start are never acquired: skipped (archived as gone inside the
+/// window), and the start jumps to the log start when nothing is in flight.
+#[test]
+fn acquire_skips_what_retention_removed() {
+    let mut p = SharePartition::new(Offset(0));
+    let mut changes = Vec::new();
+    p.acquire(A, at(0), 1, Offset(2), &config(), &mut changes)
+        .unwrap();
+    p.log_start_moved(Offset(4), &mut changes);
+    changes.clear();
+    assert_eq!(
+        p.acquire(B, at(0), 10, Offset(6), &config(), &mut changes),
+        Ok(2)
+    );
+    assert_eq!(state(&p, 1), RecordState::Archived);
+    assert_eq!(p.record(Offset(3)).unwrap().delivery_count, 0);
+    assert!(matches!(
+        state(&p, 4),
+        RecordState::Acquired { member: B, .. }
+    ));
+    // Nothing in flight: the start jumps.
+    let mut q = SharePartition::new(Offset(0));
+    q.log_start_moved(Offset(0), &mut changes);
+    let mut r = SharePartition::restore(Offset(0), [], &config());
+    r.log_start_moved(Offset(5), &mut changes);
+    assert_eq!(r.start(), Offset(5));
+    changes.clear();
+    assert_eq!(
+        q.acquire(A, at(0), 1, Offset(6), &config(), &mut changes),
+        Ok(1)
+    );
+    assert_eq!(q.start(), Offset(0));
+}

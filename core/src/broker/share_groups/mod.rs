@@ -439,6 +439,8 @@ impl<S: Storage> Broker<S> {
                     ..
                 } = c
                 else {
+                    // Offsets retention removed, skipped.
+                    report(&mut self.out, gid, sp, &[c]);
                     continue;
                 };
                 match read_record(&self.storage, sp, log, offset, delivery_count > 1) {
