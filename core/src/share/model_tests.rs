@@ -6,7 +6,9 @@
 //! - no acknowledged or archived record is ever acquired (or changed) again;
 //! - delivery counts never exceed `delivery_count_limit`;
 //! - the start offset (SPSO) only moves forward, and only past finished records;
-//! - the window never holds more than `max_record_locks` records.
+//! - the window never holds more than `max_record_locks` records;
+//! - nothing below the log start (retention) is ever acquired, and what is skipped there
+//!   was never fetched.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -40,6 +42,8 @@ enum Op {
     Tick { ms: u64 },
     /// A member leaves.
     Leave { member: u32 },
+    /// Retention moves the log start up by `by` (at most to the log end).
+    Retain { by: u64 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -53,6 +57,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0u32..3, 0u64..8, 1u64..3, kind).prop_map(|(member, first, len, kind)| Op::Ack { member, first, len, kind }),
         2 => (0u64..40).prop_map(|ms| Op::Tick { ms }),
         1 => (0u32..3).prop_map(|member| Op::Leave { member }),
+        1 => (0u64..4).prop_map(|by| Op::Retain { by }),
     ]
 }
 
@@ -60,12 +65,13 @@ struct Model {
     records: BTreeMap<u64, (St, u32)>,
     start: u64,
     end: u64,
+    log_start: u64,
 }
 
 impl Model {
     fn put_back(&mut self, o: u64, limit: u32) {
         let r = self.records.get_mut(&o).unwrap();
-        r.0 = if r.1 >= limit {
+        r.0 = if r.1 >= limit || o < self.log_start {
             St::Archived
         } else {
             St::Available
@@ -94,6 +100,7 @@ fn run(ops: &[Op]) {
         records: BTreeMap::new(),
         start: 0,
         end: 0,
+        log_start: 0,
     };
     let mut log_end = 0u64;
     let mut now = 0u64;
@@ -117,12 +124,26 @@ fn run(ops: &[Op]) {
                         taken += 1;
                     }
                 }
+                let mut skipped = false;
                 while taken < max && m.end - m.start < 6 && m.end < log_end {
+                    if m.end < m.log_start {
+                        skipped = true;
+                        if m.start == m.end {
+                            m.start = m.log_start.min(log_end);
+                            m.end = m.start;
+                        } else {
+                            m.records.insert(m.end, (St::Archived, 0));
+                            m.end += 1;
+                        }
+                        continue;
+                    }
                     m.records.insert(m.end, (St::Acquired(member, until), 1));
                     m.end += 1;
                     taken += 1;
                 }
-                let expect = if taken == 0 && max > 0 && m.end - m.start >= 6 && m.end < log_end {
+                m.advance();
+                let full = m.end - m.start >= 6 && m.end < log_end;
+                let expect = if taken == 0 && max > 0 && !skipped && full {
                     Err(AcquireError::RecordLocksFull { limit: 6 })
                 } else {
                     Ok(taken)
@@ -171,6 +192,24 @@ fn run(ops: &[Op]) {
                     &mut changes,
                 );
                 assert_eq!(got.is_ok(), ok, "{got:?}");
+            }
+            Op::Retain { by } => {
+                let ls = (m.log_start + by).min(log_end);
+                m.log_start = m.log_start.max(ls);
+                if ls > m.start {
+                    for o in m.start..m.end.min(ls) {
+                        let r = m.records.get_mut(&o).unwrap();
+                        if r.0 == St::Available {
+                            r.0 = St::Archived;
+                        }
+                    }
+                    m.advance();
+                    if m.start == m.end && m.start < ls {
+                        m.start = ls;
+                        m.end = ls;
+                    }
+                }
+                p.log_start_moved(Offset(ls), &mut changes);
             }
             Op::Tick { ms } => {
                 now += ms;
@@ -232,6 +271,7 @@ fn run(ops: &[Op]) {
                     );
                     assert!(holders.insert(offset.0, member.0).is_none(), "two holders");
                     assert!(delivery_count <= limit);
+                    assert!(offset.0 >= m.log_start, "{offset} is gone from the log");
                 }
                 ShareChange::Acknowledged { offset, .. }
                 | ShareChange::LockExpired { offset, .. }
@@ -242,7 +282,11 @@ fn run(ops: &[Op]) {
                 ShareChange::StartMoved { start, previous } => {
                     assert!(start > previous);
                     for o in previous.0..start.0 {
-                        assert!(matches!(m.records[&o].0, St::Acknowledged | St::Archived));
+                        match m.records.get(&o) {
+                            Some(r) => assert!(matches!(r.0, St::Acknowledged | St::Archived)),
+                            // Never fetched: only past what retention removed.
+                            None => assert!(o < m.log_start),
+                        }
                     }
                 }
             }
