@@ -27,6 +27,8 @@
 //!   `delivery_count_limit` times (5) is archived instead.
 //! - The SPSO moves forward past records that are all acknowledged or archived.
 //!
+//! The rules and the Kafka tests they follow are in SEMANTICS.md, "Share groups".
+//!
 //! Every operation reports what it changed as [`ShareChange`]s; the broker turns them into
 //! events. Files: `config.rs` (the group's settings), `record.rs` (a record's state and the
 //! acknowledgement types), `partition.rs` (the state machine), `change.rs` (what an operation
