@@ -66,6 +66,10 @@ pub enum LimitKind {
     Groups,
     /// [`Limits::max_group_members`](crate::Limits::max_group_members).
     GroupMembers,
+    /// [`Limits::max_share_groups`](crate::Limits::max_share_groups).
+    ShareGroups,
+    /// [`Limits::max_share_group_members`](crate::Limits::max_share_group_members).
+    ShareGroupMembers,
 }
 
 /// A configured cap was reached.
@@ -93,6 +97,8 @@ impl fmt::Display for LimitError {
             LimitKind::StreamConsumers => "stream consumers",
             LimitKind::Groups => "consumer groups",
             LimitKind::GroupMembers => "members in one group",
+            LimitKind::ShareGroups => "share groups",
+            LimitKind::ShareGroupMembers => "members in one share group",
         };
         write!(f, "limit of {} {what} reached", self.limit)
     }

@@ -14,6 +14,9 @@ use crate::pubsub::{SubscribeError, SubscriptionError};
 use crate::queue::{
     AckError, ConsumeError, ConsumerError, DeclareQueueError, PublishError, QueueError,
 };
+use crate::share::{
+    CreateShareGroupError, JoinShareGroupError, ShareAcknowledgeError, ShareMemberError,
+};
 use crate::storage::StorageError;
 use crate::stream::{DeclareStreamError, PollError, ProduceError, SeekError, StreamConsumerError};
 
@@ -65,6 +68,14 @@ pub enum Error {
     Commit(crate::group::CommitError),
     /// From deleting a group.
     DeleteGroup(crate::group::DeleteGroupError),
+    /// From creating a share group.
+    CreateShareGroup(crate::share::CreateShareGroupError),
+    /// From joining a share group.
+    JoinShareGroup(crate::share::JoinShareGroupError),
+    /// From a share group member's fetch, leave or crash.
+    ShareMember(crate::share::ShareMemberError),
+    /// From acknowledging share group records.
+    ShareAcknowledge(crate::share::ShareAcknowledgeError),
 }
 
 impl fmt::Display for Error {
@@ -92,6 +103,10 @@ impl fmt::Display for Error {
             Error::Group(e) => write!(f, "group: {e}"),
             Error::Commit(e) => write!(f, "commit: {e}"),
             Error::DeleteGroup(e) => write!(f, "delete group: {e}"),
+            Error::CreateShareGroup(e) => write!(f, "create share group: {e}"),
+            Error::JoinShareGroup(e) => write!(f, "join share group: {e}"),
+            Error::ShareMember(e) => write!(f, "share group member: {e}"),
+            Error::ShareAcknowledge(e) => write!(f, "share acknowledge: {e}"),
         }
     }
 }
@@ -121,6 +136,10 @@ impl core::error::Error for Error {
             Error::Group(e) => e,
             Error::Commit(e) => e,
             Error::DeleteGroup(e) => e,
+            Error::CreateShareGroup(e) => e,
+            Error::JoinShareGroup(e) => e,
+            Error::ShareMember(e) => e,
+            Error::ShareAcknowledge(e) => e,
         })
     }
 }
@@ -161,6 +180,13 @@ into_umbrella!(
     GroupError => Group,
     CommitError => Commit,
     DeleteGroupError => DeleteGroup,
+);
+
+into_umbrella!(
+    CreateShareGroupError => CreateShareGroup,
+    JoinShareGroupError => JoinShareGroup,
+    ShareMemberError => ShareMember,
+    ShareAcknowledgeError => ShareAcknowledge,
 );
 
 #[cfg(test)]

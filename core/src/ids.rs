@@ -81,6 +81,16 @@ id_type!(
     /// Identifies a consumer group (pattern E).
     GroupId(u32), "g"
 );
+id_type!(
+    /// Identifies a share group (Kafka's KIP-932 "queues for Kafka"): a group whose members
+    /// share the records of its streams one record at a time.
+    ShareGroupId(u32), "sg"
+);
+id_type!(
+    /// Identifies a member of a share group. Ids are unique across share groups and never
+    /// reused.
+    ShareMemberId(u32), "sm"
+);
 
 impl ExchangeId {
     /// The default exchange, which routes a message to the queue named by its routing key.

@@ -372,6 +372,50 @@
 //! # }
 //! ```
 //!
+//! # Share groups (Kafka's KIP-932, "queues for Kafka")
+//!
+//! A share group reads streams like a consumer group, but shares the *records*, not the
+//! partitions: every member may fetch from every partition (Kafka's `SimpleAssignor`), so
+//! more members than partitions all get work. [`Broker::share_fetch`] acquires records under
+//! a lock (`record_lock_duration`, 30 s); the holder settles each with
+//! [`Broker::share_acknowledge`]: `Accept`, `Release` (another member gets it, its delivery
+//! count raised) or `Reject` (archived). A lock that expires ([`Broker::handle_timeout`]) or
+//! a member that leaves or crashes puts its records back; past `delivery_count_limit` (5) a
+//! record is archived. Per partition the group keeps a [`share::SharePartition`] whose start
+//! offset moves past settled records; [`Broker::flush`] saves it and [`Broker::recover`]
+//! brings it back, acquisitions returned to available.
+//!
+//! ```
+//! use brokerlab::{AcknowledgeType, Broker, Instant, ShareGroupConfig, ShareOffsetReset};
+//! use brokerlab::StreamConfig;
+//!
+//! # fn main() -> Result<(), brokerlab::Error> {
+//! let mut broker = Broker::default();
+//! let t = Instant::from_millis;
+//! broker.declare_stream(t(0), "jobs", StreamConfig::new(1))?;
+//! let config = ShareGroupConfig {
+//!     auto_offset_reset: ShareOffsetReset::Earliest,
+//!     ..ShareGroupConfig::default()
+//! };
+//! broker.create_share_group(t(0), "workers", &["jobs"], config)?;
+//! let a = broker.join_share_group(t(0), "workers", "a")?;
+//! let b = broker.join_share_group(t(0), "workers", "b")?;
+//! for job in ["j0", "j1", "j2"] {
+//!     broker.produce(t(1), "jobs", None, job)?;
+//! }
+//! // One partition, two members: both get work, never the same record.
+//! let for_a = broker.share_fetch(t(2), a, 2)?;
+//! let for_b = broker.share_fetch(t(2), b, 2)?;
+//! assert_eq!((for_a.len(), for_b.len()), (2, 1));
+//! let r = &for_a[1].record;
+//! // a gives one back: b gets it, as its second delivery.
+//! broker.share_acknowledge(t(3), a, r.partition, r.offset, AcknowledgeType::Release)?;
+//! let again = broker.share_fetch(t(4), b, 10)?;
+//! assert_eq!((again[0].record.offset, again[0].delivery_count), (r.offset, 2));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Simulation: scenarios in logical time
 //!
 //! A [`sim::Scenario`] (JSON, feature `serde`, on by default) holds a topology, producers,
@@ -452,6 +496,8 @@
 //! - Streams and groups: [`StreamConfig`], [`Retention`], [`CleanupPolicy`],
 //!   [`StreamConsumerConfig`], [`GroupConfig`], [`StreamRecord`]; [`partitioner`] and
 //!   [`assign`]: Kafka's partitioner and assignors as pure functions.
+//! - Share groups: [`ShareGroupConfig`], [`AcquiredRecord`], [`AcknowledgeType`]; [`share`]:
+//!   the share-partition state machine as pure logic.
 //! - [`sim`]: scenarios, the simulation, ready-made scenarios, the trace hash; the swarm
 //!   ([`sim::swarm`]): random scenarios and fault schedules checked against the engine's
 //!   invariants, with a shrinker.
@@ -484,6 +530,7 @@ pub mod planted;
 mod pubsub;
 mod queue;
 mod registry;
+pub mod share;
 #[cfg(feature = "std")]
 pub mod shared;
 pub mod sim;
@@ -525,6 +572,11 @@ pub use group::{GroupConfig, GroupPartitionInfo, LeaveReason, MemberAssignment};
 pub use group::{GroupProtocol, GroupState, HeartbeatReply};
 pub use group::{ResetOffsetsError, ResetPlan, ResetScope, ResetTarget};
 pub use ids::{GroupId, StreamConsumerId, StreamId};
+pub use ids::{ShareGroupId, ShareMemberId};
+pub use share::{AcknowledgeType, AcquiredRecord, ShareGroupConfig, ShareOffsetReset};
+pub use share::{
+    CreateShareGroupError, JoinShareGroupError, ShareAcknowledgeError, ShareMemberError,
+};
 pub use stream::{
     COMPACT_MIN_DIRTY, CleanupPolicy, DEFAULT_TOMBSTONE_RETENTION, MAX_TOMBSTONE_RETENTION,
 };

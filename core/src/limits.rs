@@ -56,6 +56,14 @@ pub struct Limits {
     pub max_groups: usize,
     /// Members of one consumer group.
     pub max_group_members: usize,
+    /// Share groups (Kafka's `group.share.max.groups`).
+    pub max_share_groups: usize,
+    /// Members of one share group (Kafka's `group.share.max.size`).
+    pub max_share_group_members: usize,
+    /// The largest `max_record_locks` a share group may ask for: records in flight per
+    /// share-partition (the top of Kafka's range for
+    /// `group.share.partition.max.record.locks`).
+    pub max_share_record_locks: u32,
 }
 
 impl Default for Limits {
@@ -81,6 +89,9 @@ impl Default for Limits {
             max_stream_consumers: 4096,
             max_groups: 256,
             max_group_members: 1024,
+            max_share_groups: 256,
+            max_share_group_members: 1024,
+            max_share_record_locks: 10_000,
         }
     }
 }

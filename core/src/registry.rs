@@ -11,7 +11,9 @@
 use alloc::string::String;
 
 use crate::common_error::{LimitError, LimitKind, NameError, check_name};
-use crate::ids::{ConsumerId, ExchangeId, GroupId, QueueId, Ref, StreamId, SubscriptionId};
+use crate::ids::{
+    ConsumerId, ExchangeId, GroupId, QueueId, Ref, ShareGroupId, StreamId, SubscriptionId,
+};
 use crate::vec_map::VecMap;
 
 /// Something a registry holds: it knows its own name.
@@ -47,7 +49,8 @@ seq_id!(
     ConsumerId,
     SubscriptionId,
     StreamId,
-    GroupId
+    GroupId,
+    ShareGroupId
 );
 
 /// Why a name cannot be declared: it is not a valid name, or an entity already has it.
@@ -75,6 +78,11 @@ impl<I: SeqId, T: Named> Registry<I, T> {
             names: VecMap::new(),
             next: 1,
         }
+    }
+
+    /// The entities with their ids, in id order, mutable.
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&I, &mut T)> {
+        (&mut self.items).into_iter()
     }
 
     /// The entity `id`.

@@ -16,6 +16,7 @@ mod publish;
 
 pub use publish::{Destination, PublishedBatch};
 mod pubsub;
+mod share_groups;
 mod streams;
 mod topology;
 
@@ -169,6 +170,7 @@ pub struct Broker<S: Storage = MemoryStorage> {
     next_log: u64,
     queue_side: QueueSide,
     stream_side: streams::StreamSide,
+    share_side: share_groups::ShareSide,
     saved_acks: durable::SavedAcks,
 }
 
@@ -211,6 +213,7 @@ impl<S: Storage> Broker<S> {
                 route_scratch: Vec::new(),
             },
             stream_side: streams::StreamSide::new(),
+            share_side: share_groups::ShareSide::new(),
             saved_acks: durable::SavedAcks::default(),
         }
     }
@@ -326,9 +329,9 @@ impl<S: Storage> Broker<S> {
 
     /// When the broker next needs [`handle_timeout`](Self::handle_timeout): the earliest
     /// visibility-timeout deadline or TTL expiry of a queue head, retention age of a stream
-    /// partition, or session deadline of a group member; at once ([`Instant::ZERO`]) when a
-    /// restart brought a queue or partition back past its limit. `None` if nothing is
-    /// pending.
+    /// partition, session deadline of a group member, or record lock of a share group; at
+    /// once ([`Instant::ZERO`]) when a restart brought a queue or partition back past its
+    /// limit. `None` if nothing is pending.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let queues = self
@@ -337,16 +340,22 @@ impl<S: Storage> Broker<S> {
             .values()
             .filter_map(|q| q.next_deadline(&self.storage))
             .min();
-        match (queues, self.stream_side.next_deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            queues,
+            self.stream_side.next_deadline(),
+            self.share_side.next_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Acts on every deadline at or before `now`: requeues deliveries whose visibility timeout
     /// passed (or dead-letters them past `max_deliveries`), expires queue heads whose TTL
     /// passed, then dispatches; applies stream retention by age; evicts group members whose
-    /// session timeout passed and rebalances their groups.
+    /// session timeout passed and rebalances their groups; expires share-group record locks
+    /// whose time is up (the records become available again, or are archived at the
+    /// delivery limit).
     pub fn handle_timeout(&mut self, now: Instant) {
         let now = self.clock(now);
         for q in self.queue_side.queues.values_mut() {
@@ -355,6 +364,7 @@ impl<S: Storage> Broker<S> {
         }
         self.flush_dead_letters(now);
         self.handle_stream_timeouts(now);
+        self.handle_share_timeouts(now);
     }
 
     fn clock(&mut self, now: Instant) -> Instant {

@@ -158,7 +158,8 @@ impl Event {
             | Event::Buffered { message, .. }
             | Event::Received { message, .. }
             | Event::Appended { message, .. }
-            | Event::Lagged { message, .. } => Some(*message),
+            | Event::Lagged { message, .. }
+            | Event::ShareAcquired { message, .. } => Some(*message),
             _ => None,
         }
     }

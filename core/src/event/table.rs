@@ -8,11 +8,13 @@ use crate::exchange::ExchangeKind;
 use crate::group::{GroupState, LeaveReason, MemberAssignment};
 use crate::ids::{
     BindingId, ConsumerId, DeliveryTag, ExchangeId, GroupId, MessageId, Offset, QueueId,
-    StreamConsumerId, StreamId, SubscriptionId, Target,
+    ShareGroupId, ShareMemberId, StreamConsumerId, StreamId, SubscriptionId, Target,
 };
 use crate::message::Payload;
+use crate::share::{AcknowledgeType, ArchiveReason, ReleaseReason};
 use crate::storage::StorageError;
 use crate::stream::{OffsetReset, RetentionReason, StreamPartition};
+use crate::time::Instant;
 use alloc::vec::Vec;
 
 event_table! {
@@ -655,4 +657,141 @@ event_table! {
         }
         Ok(())
     });
+
+    /// A share group was created ([`Broker::create_share_group`](crate::Broker::create_share_group),
+    /// Kafka's KIP-932): its members share the records of its streams one at a time.
+    ShareGroupCreated = 51 {
+        /// The share group.
+        group: ShareGroupId,
+        /// Every partition of its streams, sorted.
+        partitions: Vec<StreamPartition>,
+    }
+    display(|f| {
+        write!(f, "share-group-created {group} [")?;
+        write_partitions(f, partitions)?;
+        f.write_str("]")
+    });
+
+    /// A member joined a share group and was assigned partitions by the server-side simple
+    /// assignor: every partition of the group's streams (Kafka's `SimpleAssignor`), so every
+    /// member gets work however many partitions there are.
+    ShareMemberJoined = 52 {
+        /// The share group.
+        group: ShareGroupId,
+        /// The member.
+        member: ShareMemberId,
+        /// The partitions it may fetch from, sorted.
+        partitions: Vec<StreamPartition>,
+    }
+    display(|f| {
+        write!(f, "share-joined {group} {member} [")?;
+        write_partitions(f, partitions)?;
+        f.write_str("]")
+    });
+
+    /// A member left a share group or crashed; the records it held were released first.
+    ShareMemberLeft = 53 {
+        /// The share group.
+        group: ShareGroupId,
+        /// The member.
+        member: ShareMemberId,
+        /// Left or crashed.
+        reason: ReleaseReason,
+    }
+    display("share-left {group} {member} ({reason})");
+
+    /// A share fetch acquired a record for a member, locked until `until`.
+    ShareAcquired = 54 {
+        /// The share group.
+        group: ShareGroupId,
+        /// The member that holds it.
+        member: ShareMemberId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The record's offset.
+        offset: Offset,
+        /// The record's message.
+        message: MessageId,
+        /// Deliveries so far, this one included.
+        delivery_count: u32,
+        /// When the lock expires.
+        until: Instant,
+    }
+    display("share-acquired {group} {member} {partition}{offset} {message} n={delivery_count} until {until}");
+
+    /// A member acknowledged a record it held: accepted (done), released (available again)
+    /// or rejected (archived).
+    ShareAcknowledged = 55 {
+        /// The share group.
+        group: ShareGroupId,
+        /// The member.
+        member: ShareMemberId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The record's offset.
+        offset: Offset,
+        /// Accept, release or reject.
+        kind: AcknowledgeType,
+    }
+    display("share-acked {group} {member} {partition}{offset} {kind}");
+
+    /// A record's lock expired before its holder acknowledged it: the record is available
+    /// again (or archived, reported next, at the delivery limit).
+    ShareLockExpired = 56 {
+        /// The share group.
+        group: ShareGroupId,
+        /// The member that held it.
+        member: ShareMemberId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The record's offset.
+        offset: Offset,
+    }
+    display("share-lock-expired {group} {member} {partition}{offset}");
+
+    /// A member left or crashed while holding a record: the record is available again (or
+    /// archived, reported next, at the delivery limit).
+    ShareReleased = 57 {
+        /// The share group.
+        group: ShareGroupId,
+        /// The member that held it.
+        member: ShareMemberId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The record's offset.
+        offset: Offset,
+        /// Left or crashed.
+        reason: ReleaseReason,
+    }
+    display("share-released {group} {member} {partition}{offset} ({reason})");
+
+    /// A record was archived instead of becoming available again: it was delivered
+    /// `delivery_count_limit` times, or retention removed it from the log.
+    ShareArchived = 58 {
+        /// The share group.
+        group: ShareGroupId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The record's offset.
+        offset: Offset,
+        /// How many times it was delivered.
+        delivery_count: u32,
+        /// Why.
+        reason: ArchiveReason,
+    }
+    display("share-archived {group} {partition}{offset} n={delivery_count} ({reason})");
+
+    /// A share-partition's start offset (SPSO) moved forward past records all acknowledged or
+    /// archived.
+    ShareStartMoved = 59 {
+        /// The share group.
+        group: ShareGroupId,
+        /// The partition.
+        partition: StreamPartition,
+        /// The new start offset.
+        start: Offset,
+        /// The start offset before.
+        previous: Offset,
+    }
+    display("share-start {group} {partition}{start} was {previous}");
 }

@@ -12,11 +12,13 @@ use crate::exchange::ExchangeKind;
 use crate::group::{GroupState, LeaveReason, MemberAssignment};
 use crate::ids::{
     BindingId, ConsumerId, DeliveryTag, ExchangeId, GroupId, MessageId, Offset, QueueId,
-    StreamConsumerId, StreamId, SubscriptionId, Target,
+    ShareGroupId, ShareMemberId, StreamConsumerId, StreamId, SubscriptionId, Target,
 };
 use crate::message::Payload;
+use crate::share::{AcknowledgeType, ArchiveReason, ReleaseReason};
 use crate::storage::StorageError;
 use crate::stream::{OffsetReset, RetentionReason, StreamPartition};
+use crate::time::Instant;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -60,6 +62,22 @@ number_words! {
     StreamId => |v| v.0.into();
     StreamConsumerId => |v| v.0.into();
     GroupId => |v| v.0.into();
+    ShareGroupId => |v| v.0.into();
+    ShareMemberId => |v| v.0.into();
+    Instant => |v| v.as_millis();
+    AcknowledgeType => |v| match v {
+        AcknowledgeType::Accept => 1,
+        AcknowledgeType::Release => 2,
+        AcknowledgeType::Reject => 3,
+    };
+    ReleaseReason => |v| match v {
+        ReleaseReason::Left => 1,
+        ReleaseReason::Crashed => 2,
+    };
+    ArchiveReason => |v| match v {
+        ArchiveReason::DeliveryLimit => 1,
+        ArchiveReason::Gone => 2,
+    };
     ExchangeKind => |v| *v as u64;
     RequeueReason => |v| match v {
         RequeueReason::Nacked => 1,

@@ -9,11 +9,13 @@
 //! delivered offsets with their delivery counts), and per stream what retention needs of each partition
 //! (`stream-parts/<stream>`: the log end, records and bytes retained, the oldest timestamp,
 //! the last record's message id), so recovery reads only records appended after it. Group commits are saved as they happen
-//! (`group/<group>/<stream>/<partition>`). The logs carry the rest: a queue's log start is its
+//! (`group/<group>/<stream>/<partition>`). Share groups and their share-partitions
+//! (`share/…`) are saved at every flush once one exists (see `share.rs`). The logs carry the rest: a queue's log start is its
 //! acknowledged head, a partition's start is where retention left it.
 
 mod codec;
 mod report;
+mod share;
 mod snapshot;
 
 pub use report::{QueueRecovery, RecoverError, Recovered, StreamRecovery};
@@ -280,7 +282,7 @@ impl<S: Storage> Broker<S> {
             key.push_str(&s.name);
             self.storage.put_meta(&key, &w.0)?;
         }
-        Ok(())
+        self.save_share_state()
     }
 
     /// Forgets a deleted queue's saved acknowledgement state.
@@ -292,8 +294,10 @@ impl<S: Storage> Broker<S> {
     /// exchanges, queues, bindings to queues, streams and groups come back with the same
     /// names and ids; each queue holds the messages of its log that were not acknowledged
     /// (those delivered but unacknowledged are ready again and flagged as redelivered);
-    /// partitions keep their retention start; groups their committed offsets. Consumers,
-    /// subscriptions and group members are not restored: clients connect again.
+    /// partitions keep their retention start; groups their committed offsets; share groups
+    /// their share-partitions (acknowledged and archived records stay settled, acquired ones
+    /// are available again). Consumers, subscriptions, group members and share group members
+    /// are not restored: clients connect again.
     ///
     /// All of it as of the last flush: an ack after it may be lost (the message comes back),
     /// and a message first delivered after it comes back ready but not flagged as redelivered,
@@ -495,6 +499,7 @@ impl<S: Storage> Broker<S> {
             report.groups.push((name.clone(), g.committed.len()));
             b.stream_side.groups.restore(id, g);
         }
+        report.share_groups = b.recover_share_groups()?;
         b.next_message = next_message;
         // New logs may have been found past the saved counter; saving again records them.
         b.out.topology_changed = b.next_log != snap.next_log;

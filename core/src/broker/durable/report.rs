@@ -55,6 +55,8 @@ pub struct Recovered {
     pub streams: Vec<StreamRecovery>,
     /// Consumer groups and how many committed offsets each got back.
     pub groups: Vec<(String, usize)>,
+    /// Share groups and how many share-partitions each got back.
+    pub share_groups: Vec<(String, usize)>,
     /// The id the next published message gets.
     pub next_message: MessageId,
     /// The broker's time when it last saved its state.
