@@ -5,7 +5,10 @@
 //! those that name the message (published, routed with the binding that matched, enqueued,
 //! delivered, nacked, requeued, expired, dead-lettered, dropped, buffered, received, lagged,
 //! appended), and for a stream record the polls whose range covered its offset and the
-//! retention that removed it. When more messages than the limit have a story, the oldest
+//! retention that removed it. Before a group member's first poll of a record, the story also
+//! gets the assignment that gave the member its partition then (the group's `Rebalanced`, or
+//! the member's `MemberAssigned` under the consumer protocol), so who owned the partition,
+//! in which generation, is told by the engine's own events. When more messages than the limit have a story, the oldest
 //! story is forgotten ([`Simulation::stories_forgotten`] counts them).
 
 use alloc::collections::{BTreeMap, VecDeque};
@@ -15,7 +18,7 @@ use alloc::vec::Vec;
 use super::Simulation;
 use super::events::{SimEvent, SimEventKind};
 use crate::event::Event;
-use crate::ids::{MessageId, Offset};
+use crate::ids::{GroupId, MessageId, Offset, StreamConsumerId};
 use crate::storage::Storage;
 use crate::stream::StreamPartition;
 
@@ -31,6 +34,10 @@ pub(super) struct Stories {
     by_message: BTreeMap<MessageId, Story>,
     /// Where each stream record is, to find the message behind a poll's offsets.
     records: BTreeMap<StreamPartition, BTreeMap<Offset, MessageId>>,
+    /// Each group's latest `Rebalanced` event (its generation's assignment).
+    generations: BTreeMap<GroupId, SimEvent>,
+    /// Each member's latest `MemberAssigned` event (consumer protocol).
+    assigned: BTreeMap<StreamConsumerId, SimEvent>,
     forgotten: u64,
 }
 
@@ -137,6 +144,7 @@ impl Stories {
         }
         match b {
             Event::Polled {
+                consumer,
                 partition,
                 first,
                 count,
@@ -147,11 +155,29 @@ impl Stories {
                 };
                 let end = Offset(first.0.saturating_add(*count));
                 let covered: Vec<MessageId> = offsets.range(*first..end).map(|(_, m)| *m).collect();
+                if covered.is_empty() {
+                    return;
+                }
+                let owned_by = self.ownership(*consumer, *partition).cloned();
                 for m in covered {
                     if let Some(story) = self.by_message.get_mut(&m) {
+                        if let Some(o) = &owned_by
+                            && !story.events.contains(o)
+                        {
+                            Self::push(story, o);
+                        }
                         Self::push(story, e);
                     }
                 }
+            }
+            Event::Rebalanced { group, .. } => {
+                self.generations.insert(*group, e.clone());
+            }
+            Event::MemberAssigned { member, .. } => {
+                self.assigned.insert(*member, e.clone());
+            }
+            Event::MemberLeft { member, .. } => {
+                self.assigned.remove(member);
             }
             Event::RetentionApplied {
                 partition, start, ..
@@ -170,6 +196,24 @@ impl Stories {
             }
             _ => {}
         }
+    }
+}
+
+impl Stories {
+    /// The latest assignment event that gave `member` the partition `partition`: its own
+    /// `MemberAssigned`, else its group's `Rebalanced` (`None`: a standalone reader).
+    fn ownership(&self, member: StreamConsumerId, partition: StreamPartition) -> Option<&SimEvent> {
+        let holds = |e: &&SimEvent| match e.broker() {
+            Some(Event::MemberAssigned { partitions, .. }) => partitions.contains(&partition),
+            Some(Event::Rebalanced { assignment, .. }) => assignment
+                .iter()
+                .any(|a| a.member == member && a.partitions.contains(&partition)),
+            _ => false,
+        };
+        self.assigned
+            .get(&member)
+            .filter(holds)
+            .or_else(|| self.generations.values().find(holds))
     }
 }
 
