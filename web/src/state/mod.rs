@@ -12,6 +12,7 @@ mod flights;
 mod guide;
 mod log;
 mod marks;
+mod message_at;
 mod open;
 mod publish;
 mod query;
@@ -50,7 +51,7 @@ pub use story::{STORIES_KEPT, StoryView};
 pub(crate) use view::TREND_MS;
 pub use view::{
     Attachment, BindingNode, Chart, ConsumerNode, ConsumerState, Details, ExchangeNode, GroupNode,
-    GroupRow, LagOutlook, Marker, PartitionNode, ProducerNode, QueueNode, StreamNode,
+    GroupRow, Item, LagOutlook, Marker, PartitionNode, ProducerNode, QueueNode, StreamNode,
     SubscriptionNode, ViewModel,
 };
 
@@ -728,3 +729,6 @@ mod tests_history;
 
 #[cfg(test)]
 mod tests_timeline;
+
+#[cfg(test)]
+mod tests_story;

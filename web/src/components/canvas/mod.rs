@@ -56,3 +56,30 @@ fn select_handlers(
     };
     (click, key)
 }
+
+/// What a click on a message drawn on the canvas (a queue's cell, a log cell, a dot) does:
+/// opens the story of the message `find` names at that moment, and does not select the node
+/// around it.
+#[cfg(feature = "editor")]
+fn why_on_click(
+    app: &AppHandle,
+    find: impl Fn(&crate::state::AppState) -> Option<brokerlab::MessageId> + 'static,
+) -> Option<Callback<MouseEvent>> {
+    let app = app.clone();
+    Some(Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        if let Some(m) = find(&app) {
+            app.dispatch(Action::ShowStory(Some(m)));
+        }
+    }))
+}
+
+/// The viewer build (embeds) keeps no stories: messages on the canvas do nothing when
+/// clicked.
+#[cfg(not(feature = "editor"))]
+fn why_on_click(
+    _app: &AppHandle,
+    _find: impl Fn(&crate::state::AppState) -> Option<brokerlab::MessageId> + 'static,
+) -> Option<Callback<MouseEvent>> {
+    None
+}

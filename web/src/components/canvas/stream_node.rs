@@ -5,14 +5,17 @@
 //! end) with that distance as a span in its colour up to the end, and each committed offset
 //! as a labelled tick below (with the lag, log end minus commit, as the group tables and
 //! Kafka count it).
-//! Labels that would overlap go to another lane.
+//! Labels that would overlap go to another lane. In the editor build a click on a log cell
+//! opens the story of its record.
 
 use yew::prelude::*;
 
 use super::layout::{CELLS_H, LANE, Rect, Rows};
-use super::{colour, marks, select_handlers};
+use super::{colour, marks, select_handlers, why_on_click};
 use crate::number::num;
-use crate::state::{Entity, Marker, PartitionNode, StreamNode as Stream, ViewModel, use_app};
+use crate::state::{
+    AppHandle, Entity, Marker, PartitionNode, StreamNode as Stream, ViewModel, use_app,
+};
 
 /// Offsets a row shows at least (the most recent ones, or from the reader furthest behind).
 pub const WINDOW: u64 = 40;
@@ -140,6 +143,7 @@ fn committer(view: &ViewModel, m: &Marker) -> String {
 
 /// One partition's row.
 fn partition_row(
+    app: &AppHandle,
     view: &ViewModel,
     stream: &str,
     p: &PartitionNode,
@@ -179,9 +183,19 @@ fn partition_row(
             { for (s.lo.max(p.start)..p.end).map(|o| {
                 // A gap compaction left: the offset stays, its record is gone.
                 let gap = p.gaps.binary_search(&o).is_ok();
+                let (stream, index) = (stream.to_owned(), p.index);
+                let onclick = (!gap)
+                    .then(|| why_on_click(app, move |s| s.record_message(&stream, index, o)))
+                    .flatten();
+                let title = onclick
+                    .is_some()
+                    .then(|| html! { <title>{ format!("offset {o}: click for its story") }</title> });
                 html! {
                     <rect class={if gap { "cell gap" } else { "cell" }} x={num(s.x(o) + 0.5)} y={num(cells_y)}
-                        width={num((cw - 1.0).max(1.0))} height={num(CELLS_H)} />
+                        width={num((cw - 1.0).max(1.0))} height={num(CELLS_H)}
+                        data-offset={onclick.is_some().then(|| o.to_string())} {onclick}>
+                        { for title }
+                    </rect>
                 }
             }) }
         </> }
@@ -394,7 +408,7 @@ pub fn StreamNode(props: &StreamNodeProps) -> Html {
             </g>
             <g class="rows" data-stream={s.name.clone()} aria-hidden="true">
                 { for s.partitions.iter().enumerate().map(|(i, p)| {
-                    partition_row(&app.view, &s.name, p, &r, rows, rows.top(r.y, i))
+                    partition_row(&app, &app.view, &s.name, p, &r, rows, rows.top(r.y, i))
                 }) }
             </g>
         </g>

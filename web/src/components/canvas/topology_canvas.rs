@@ -8,7 +8,7 @@ use super::label_node::LabelNode;
 use super::layout::{NARROW, Rect, Rows, layout_with};
 use super::queue_node::QueueNode;
 use super::stream_node::StreamNode;
-use super::{colour, marks, select_handlers};
+use super::{colour, marks, select_handlers, why_on_click};
 use crate::number::num;
 use crate::state::{Attachment, Entity, Hop, use_app};
 
@@ -247,7 +247,19 @@ pub fn TopologyCanvas() -> Html {
         };
         let (x, y) = along(from, to, t, l.vertical);
         let fill = KEY_COLOURS[(f.colour % KEY_COLOURS.len() as u64) as usize];
-        Some(html! { <circle class="dot" cx={num(x)} cy={num(y)} r="4.5" fill={fill} /> })
+        // Clicking a dot opens its message's story (the event log's "why?" buttons are the
+        // way there by keyboard).
+        let m = f.message;
+        let onclick = why_on_click(&app, move |_| Some(m));
+        let title = onclick
+            .is_some()
+            .then(|| html! { <title>{ format!("{m}: click for its story") }</title> });
+        Some(html! {
+            <circle class="dot" cx={num(x)} cy={num(y)} r="4.5" fill={fill}
+                data-message={onclick.is_some().then(|| m.to_string())} {onclick}>
+                { for title }
+            </circle>
+        })
     });
 
     let group_boxes = l.groups.iter().map(|(name, r)| {

@@ -1,4 +1,5 @@
-//! The event log, newest first, with filters by entity and by kind.
+//! The event log, newest first, with filters by entity and by kind, and a notice when the
+//! stories of older messages were forgotten.
 
 use std::collections::BTreeSet;
 
@@ -11,6 +12,48 @@ const SHOWN: usize = 120;
 
 fn choice(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
+}
+
+/// Says how many stories were forgotten, when any were (their rows' "why?" buttons then
+/// open a panel that says so).
+#[cfg(feature = "editor")]
+fn forgotten_notice(app: &crate::state::AppState) -> Html {
+    let forgotten = app.stories_forgotten();
+    if forgotten == 0 {
+        return html! {};
+    }
+    let kept = thousands(crate::state::STORIES_KEPT as u64);
+    let n = thousands(forgotten);
+    let ones = if forgotten == 1 {
+        "one was"
+    } else {
+        "ones were"
+    };
+    html! {
+        <p class="stories-forgotten" role="note" data-forgotten={forgotten.to_string()}>
+            { format!("Stories are kept for the {kept} most recent messages; {n} older {ones} forgotten.") }
+        </p>
+    }
+}
+
+/// The viewer build (embeds) keeps no stories.
+#[cfg(not(feature = "editor"))]
+fn forgotten_notice(_app: &crate::state::AppState) -> Html {
+    html! {}
+}
+
+/// `n` with a comma between thousands: `12,345`.
+#[cfg(feature = "editor")]
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The filtered event log.
@@ -70,6 +113,7 @@ pub fn EventLog() -> Html {
                     <select id="log-kind" onchange={on_kind}>{ options(&kinds, &app.filter.kind) }</select>
                 </label>
             </div>
+            { forgotten_notice(&app) }
             <ol class="log" reversed=true tabindex="0" aria-label="Events, newest first">
                 { for rows.map(|r| html! {
                     <li class={classes!("row", r.kind, r.again.then_some("again"))} data-kind={r.kind}
@@ -87,5 +131,17 @@ pub fn EventLog() -> Html {
                 }) }
             </ol>
         </section>
+    }
+}
+
+#[cfg(all(test, feature = "editor"))]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_separated_by_commas() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(2_000), "2,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -1,7 +1,8 @@
 //! "Why?": the story of one message, opened from an event-log row: every event the engine
 //! reported about it, in order (produced, routed by which binding, stored where, each
 //! delivery or read and whether it was a redelivery, how it ended), where a stream record
-//! stands now, and for a broadcast who got no copy and why.
+//! stands now, for a broadcast who got no copy and why, and for a record read by consumer
+//! groups which members did not read it and why.
 
 use yew::prelude::*;
 
@@ -49,6 +50,14 @@ pub fn StoryPanel() -> Html {
                     <ul class="missed">
                         { for story.missed.iter().map(|(who, why)| html! {
                             <li data-subscriber={who.clone()}><strong>{ who.clone() }</strong>{ format!(": {why}") }</li>
+                        }) }
+                    </ul>
+                }
+                if !story.not_read.is_empty() {
+                    <h3>{ "Group members that did not read it" }</h3>
+                    <ul class="not-read">
+                        { for story.not_read.iter().map(|(who, why)| html! {
+                            <li data-member={who.clone()}><strong>{ who.clone() }</strong>{ format!(": {why}") }</li>
                         }) }
                     </ul>
                 }
