@@ -247,18 +247,14 @@ pub fn TopologyCanvas() -> Html {
         };
         let (x, y) = along(from, to, t, l.vertical);
         let fill = KEY_COLOURS[(f.colour % KEY_COLOURS.len() as u64) as usize];
-        // Clicking a dot opens its message's story (the event log's "why?" buttons are the
-        // way there by keyboard).
+        // Clicking a dot opens its message's story (by keyboard, the event log's "why?"
+        // buttons lead there; a dot has no title, so the drawing's text stays that of the
+        // run's state, whichever way the run got there).
         let m = f.message;
         let onclick = why_on_click(&app, move |_| Some(m));
-        let title = onclick
-            .is_some()
-            .then(|| html! { <title>{ format!("{m}: click for its story") }</title> });
         Some(html! {
             <circle class="dot" cx={num(x)} cy={num(y)} r="4.5" fill={fill}
-                data-message={onclick.is_some().then(|| m.to_string())} {onclick}>
-                { for title }
-            </circle>
+                data-message={onclick.is_some().then(|| m.to_string())} {onclick} />
         })
     });
 
