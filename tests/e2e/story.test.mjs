@@ -60,7 +60,7 @@ test("why not: a record read by one analytics member says, for each other member
   const story = page.locator("section.story");
   const lines = story.locator(".not-read li");
   await lines.first().waitFor();
-  const members = await lines.evaluateAll((ls) => ls.map((l) => l.dataset.member));
+  const members = await lines.evaluateAll((ls) => ls.map((l) => l.dataset.who));
   assert.deepEqual(members.sort(), ["analytics-2", "analytics-3", "analytics-4"]);
   for (const line of await lines.allTextContents()) {
     assert.match(line, /^analytics-\d: in analytics: analytics-1 owned orders\/\d in generation \d+ and read it at \d+ ms; /, line);

@@ -12,7 +12,6 @@ mod flights;
 mod guide;
 mod log;
 mod marks;
-mod message_at;
 mod open;
 mod publish;
 mod query;

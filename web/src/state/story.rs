@@ -1,12 +1,13 @@
 //! "Why?" for one message: its story as the engine told it (every event about it, in order,
 //! as event-log rows), where a stream record stands now, for a broadcast who did not get a
 //! copy and why, and for a record read by consumer groups which members did not read it and
-//! why ([`groups`]).
+//! why ([`groups`]). Also which message a cell on the drawing stands for, so a story opens
+//! from it: a queue's cell is one of its messages, a stream's log cell one record.
 
 mod groups;
 
-use brokerlab::MessageId;
 use brokerlab::sim::{self, SimConsumerId, Simulation};
+use brokerlab::{MessageId, Offset, StreamPartition};
 
 use super::log;
 use super::{AppState, LogRow};
@@ -100,6 +101,26 @@ impl AppState {
     #[must_use]
     pub fn stories_forgotten(&self) -> u64 {
         self.engine.borrow().sim.stories_forgotten()
+    }
+
+    /// The message cell `index` of queue `queue`'s bar stands for: its ready messages, oldest
+    /// first.
+    #[must_use]
+    pub fn queue_message(&self, queue: &str, index: usize) -> Option<MessageId> {
+        let e = self.engine.borrow();
+        let b = e.sim.broker();
+        let id = b.queue_id(queue)?;
+        b.ready_messages(id).get(index).map(|m| m.message)
+    }
+
+    /// The message of the record at `offset` of partition `partition` of `stream`, while the
+    /// log holds it.
+    #[must_use]
+    pub fn record_message(&self, stream: &str, partition: u32, offset: u64) -> Option<MessageId> {
+        let e = self.engine.borrow();
+        let b = e.sim.broker();
+        let p = StreamPartition::new(b.stream_id(stream)?, partition);
+        b.stream_record(p, Offset(offset)).map(|r| r.message)
     }
 }
 

@@ -35,8 +35,8 @@ fn publish(target: TargetSpec, count: u32) -> Action {
 }
 
 #[test]
-fn every_cell_of_a_queue_stands_for_a_message_whose_story_names_its_producer() {
-    // Scenario A at 4.5 s: jobs wait in the queue and workers hold some.
+fn every_ready_cell_of_a_queue_stands_for_a_message_whose_story_names_its_producer() {
+    // Scenario A at 4.5 s: jobs wait in the queue.
     let s = at("a", 4_500);
     let q = s
         .view
@@ -45,15 +45,15 @@ fn every_cell_of_a_queue_stands_for_a_message_whose_story_names_its_producer() {
         .find(|q| q.name == "jobs")
         .unwrap()
         .clone();
-    assert!(q.depth() > 0, "the queue holds messages");
-    let messages: Vec<_> = (0..q.depth() as usize)
+    assert!(q.ready > 0, "jobs are ready");
+    let messages: Vec<_> = (0..q.ready as usize)
         .map(|i| s.queue_message("jobs", i).expect("a message per cell"))
         .collect();
     let mut unique = messages.clone();
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), messages.len(), "one message per cell");
-    assert_eq!(s.queue_message("jobs", q.depth() as usize), None);
+    assert_eq!(s.queue_message("jobs", q.ready as usize), None);
     let (_, story) = open(s, messages[0]);
     assert_eq!(story.origin.as_deref(), Some("published by api"));
     assert_eq!(story.rows[0].kind, "published");

@@ -1,6 +1,6 @@
 //! A queue: its name and a depth bar split into ready and in-flight messages. In the
-//! editor build each message of a short queue is a cell of the bar; clicking one opens its
-//! story.
+//! editor build each ready message of a short queue is a cell of the bar; clicking one opens
+//! its story (those in flight open from their consumer's inspector).
 
 use yew::prelude::*;
 
@@ -9,30 +9,24 @@ use super::{marks, select_handlers};
 use crate::number::num;
 use crate::state::{AppHandle, Entity, QueueNode as Queue, use_app};
 
-/// Above this many messages the bar has no cells to click.
+/// Above this many ready messages the bar has no cells to click.
 pub const MESSAGE_CELLS: u64 = 40;
 
-/// One clickable cell per message over the bar (ready ones oldest first, then those in
-/// flight), `w` wide each from `x`, when the queue holds at most [`MESSAGE_CELLS`].
+/// One clickable cell per ready message over the bar, oldest first, `w` wide each from `x`,
+/// when the queue has at most [`MESSAGE_CELLS`] ready.
 #[cfg(feature = "editor")]
 fn message_cells(app: &AppHandle, q: &Queue, x: f64, y: f64, w: f64) -> Html {
-    use super::why_on_click;
-    if q.depth() > MESSAGE_CELLS {
+    use super::{Drawn, why_on_click};
+    if q.ready > MESSAGE_CELLS {
         return html! {};
     }
     html! { <g class="message-cells">
-        { for (0..q.depth()).map(|i| {
-            let name = q.name.clone();
-            let onclick = why_on_click(app, move |s| s.queue_message(&name, i as usize));
-            let title = if i < q.ready {
-                format!("ready message {} of {}: click for its story", i + 1, q.ready)
-            } else {
-                format!("message {} of {} in flight: click for its story", i - q.ready + 1, q.in_flight)
-            };
+        { for (0..q.ready).map(|i| {
+            let onclick = why_on_click(app, Drawn::QueueCell(q.name.clone(), i as usize));
             html! {
                 <rect class="message-cell" data-index={i.to_string()} x={num(x + w * i as f64)} y={num(y)}
                     width={num(w)} height="10" {onclick}>
-                    <title>{ title }</title>
+                    <title>{ "Click for this message's story" }</title>
                 </rect>
             }
         }) }

@@ -11,7 +11,7 @@
 use yew::prelude::*;
 
 use super::layout::{CELLS_H, LANE, Rect, Rows};
-use super::{colour, marks, select_handlers, why_on_click};
+use super::{colour, marks, select_handlers};
 use crate::number::num;
 use crate::state::{
     AppHandle, Entity, Marker, PartitionNode, StreamNode as Stream, ViewModel, use_app,
@@ -141,6 +141,38 @@ fn committer(view: &ViewModel, m: &Marker) -> String {
         .map_or_else(|| m.consumer.clone(), |g| g.name.clone())
 }
 
+/// The cell of the record at offset `o` of `stream`'s partition `index`, at `(x, y)` and
+/// `w` wide: a click opens the record's story.
+#[cfg(feature = "editor")]
+fn record_cell(
+    app: &AppHandle,
+    stream: &str,
+    index: u32,
+    o: u64,
+    (x, y, w): (f64, f64, f64),
+) -> Html {
+    use super::{Drawn, why_on_click};
+    let onclick = why_on_click(app, Drawn::Record(stream.to_owned(), index, o));
+    html! {
+        <rect class="cell" x={num(x)} y={num(y)} width={num(w)} height={num(CELLS_H)}
+            data-offset={o.to_string()} {onclick}>
+            <title>{ "Click for this record's story" }</title>
+        </rect>
+    }
+}
+
+/// The cell of a record (the viewer build keeps no stories: nothing to open).
+#[cfg(not(feature = "editor"))]
+fn record_cell(
+    _app: &AppHandle,
+    _stream: &str,
+    _index: u32,
+    _o: u64,
+    (x, y, w): (f64, f64, f64),
+) -> Html {
+    html! { <rect class="cell" x={num(x)} y={num(y)} width={num(w)} height={num(CELLS_H)} /> }
+}
+
 /// One partition's row.
 fn partition_row(
     app: &AppHandle,
@@ -183,19 +215,11 @@ fn partition_row(
             { for (s.lo.max(p.start)..p.end).map(|o| {
                 // A gap compaction left: the offset stays, its record is gone.
                 let gap = p.gaps.binary_search(&o).is_ok();
-                let (stream, index) = (stream.to_owned(), p.index);
-                let onclick = (!gap)
-                    .then(|| why_on_click(app, move |s| s.record_message(&stream, index, o)))
-                    .flatten();
-                let title = onclick
-                    .is_some()
-                    .then(|| html! { <title>{ format!("offset {o}: click for its story") }</title> });
-                html! {
-                    <rect class={if gap { "cell gap" } else { "cell" }} x={num(s.x(o) + 0.5)} y={num(cells_y)}
-                        width={num((cw - 1.0).max(1.0))} height={num(CELLS_H)}
-                        data-offset={onclick.is_some().then(|| o.to_string())} {onclick}>
-                        { for title }
-                    </rect>
+                let (x, w) = (s.x(o) + 0.5, (cw - 1.0).max(1.0));
+                if gap {
+                    html! { <rect class="cell gap" x={num(x)} y={num(cells_y)} width={num(w)} height={num(CELLS_H)} /> }
+                } else {
+                    record_cell(app, stream, p.index, o, (x, cells_y, w))
                 }
             }) }
         </> }

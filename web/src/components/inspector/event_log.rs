@@ -22,16 +22,10 @@ fn forgotten_notice(app: &crate::state::AppState) -> Html {
     if forgotten == 0 {
         return html! {};
     }
-    let kept = thousands(crate::state::STORIES_KEPT as u64);
-    let n = thousands(forgotten);
-    let ones = if forgotten == 1 {
-        "one was"
-    } else {
-        "ones were"
-    };
+    let kept = crate::state::STORIES_KEPT;
     html! {
-        <p class="stories-forgotten" role="note" data-forgotten={forgotten.to_string()}>
-            { format!("Stories are kept for the {kept} most recent messages; {n} older {ones} forgotten.") }
+        <p class="stories-forgotten">
+            { format!("Stories are kept for the {kept} most recent messages; {forgotten} older ones were forgotten.") }
         </p>
     }
 }
@@ -40,20 +34,6 @@ fn forgotten_notice(app: &crate::state::AppState) -> Html {
 #[cfg(not(feature = "editor"))]
 fn forgotten_notice(_app: &crate::state::AppState) -> Html {
     html! {}
-}
-
-/// `n` with a comma between thousands: `12,345`.
-#[cfg(feature = "editor")]
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The filtered event log.
@@ -131,17 +111,5 @@ pub fn EventLog() -> Html {
                 }) }
             </ol>
         </section>
-    }
-}
-
-#[cfg(all(test, feature = "editor"))]
-mod tests {
-    use super::thousands;
-
-    #[test]
-    fn thousands_are_separated_by_commas() {
-        assert_eq!(thousands(7), "7");
-        assert_eq!(thousands(2_000), "2,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -6,22 +6,15 @@
 //! partitions: it only reads who the engine said owned what.
 
 use brokerlab::sim::{Attach, SimConsumerId, Simulation, Story};
-use brokerlab::{Event, StreamPartition};
+use brokerlab::{Event, StreamConsumerId};
 
-/// The assignment a read happened under: the generation (or epoch) in words and, when the
-/// event lists the whole group, every member with its partitions of this record's stream.
-#[derive(Clone)]
-struct Owners {
-    generation: String,
-    members: Option<Vec<(String, Vec<u32>)>>,
-}
-
-/// One read of the record.
-struct Read {
+/// One read of the record: when, by whom, in which group, and the assignment event it
+/// happened under.
+struct Read<'a> {
     at_ms: u64,
-    reader: String,
-    group: String,
-    under: Option<Owners>,
+    name: String,
+    group: &'a str,
+    under: Option<&'a Event>,
 }
 
 /// Members of the groups reading the record's stream that did not read it first, and why.
@@ -36,81 +29,37 @@ pub(super) fn not_read(sim: &Simulation, story: &Story) -> Vec<(String, String)>
             .unwrap_or("?")
             .to_owned()
     };
-    let stream = b.stream_name(record.stream).unwrap_or("?").to_owned();
-    let label = format!("{stream}/{}", record.partition.0);
-    // Every consumer of the run in a group: name, group, when it started.
-    let members: Vec<(String, String, u64)> = (0..sim.consumer_count())
+    let stream = b.stream_name(record.stream).unwrap_or("?");
+    // Every group member of the run: name, group, when it started.
+    let members: Vec<(&str, &str, u64)> = (0..sim.consumer_count())
         .filter_map(|i| {
             let spec = sim.consumer_spec(SimConsumerId(i as u32))?;
             match &spec.attach {
-                Attach::Group(g) => Some((spec.name.clone(), g.clone(), spec.start_ms)),
+                Attach::Group(g) => Some((spec.name.as_str(), g.as_str(), spec.start_ms)),
                 _ => None,
             }
         })
         .collect();
-    let group_of = |reader: &str| {
-        members
-            .iter()
-            .find(|(n, ..)| n == reader)
-            .map(|(_, g, _)| g.clone())
-    };
-    let in_stream = |ps: &[StreamPartition]| -> Vec<u32> {
-        ps.iter()
-            .filter(|p| p.stream == record.stream)
-            .map(|p| p.partition.0)
-            .collect()
-    };
 
-    let mut latest: Vec<(String, Owners)> = Vec::new();
-    let mut reads: Vec<Read> = Vec::new();
+    let mut owners: Vec<&Event> = Vec::new();
+    let mut reads: Vec<Read<'_>> = Vec::new();
     for e in &story.events {
-        let at_ms = e.at.as_millis();
-        match e.broker() {
-            Some(Event::Rebalanced {
-                group,
-                generation,
-                assignment,
-            }) => {
-                let g = b.group_name(*group).unwrap_or("?").to_owned();
-                let owners = Owners {
-                    generation: format!("generation {generation}"),
-                    members: Some(
-                        assignment
-                            .iter()
-                            .map(|a| (name(a.member), in_stream(&a.partitions)))
-                            .collect(),
-                    ),
-                };
-                latest.retain(|(x, _)| *x != g);
-                latest.push((g, owners));
-            }
-            Some(Event::MemberAssigned { group, epoch, .. }) => {
-                let g = b.group_name(*group).unwrap_or("?").to_owned();
-                latest.retain(|(x, _)| *x != g);
-                latest.push((
-                    g,
-                    Owners {
-                        generation: format!("epoch {epoch}"),
-                        members: None,
-                    },
-                ));
-            }
-            Some(Event::Polled {
+        let Some(event) = e.broker() else { continue };
+        match event {
+            Event::Rebalanced { .. } | Event::MemberAssigned { .. } => owners.push(event),
+            Event::Polled {
                 consumer,
                 partition,
                 ..
-            }) if *partition == record => {
+            } if *partition == record => {
                 let reader = name(*consumer);
-                let Some(group) = group_of(&reader) else {
+                let Some(&(_, group, _)) = members.iter().find(|(n, ..)| *n == reader) else {
                     continue;
                 };
-                let under = latest
-                    .iter()
-                    .find(|(g, _)| *g == group)
-                    .map(|(_, o)| o.clone());
+                let under = owners.iter().rev().find(|o| names(o, *consumer)).copied();
                 reads.push(Read {
-                    at_ms,
-                    reader,
+                    at_ms: e.at.as_millis(),
+                    name: reader,
                     group,
                     under,
                 });
@@ -119,83 +68,83 @@ pub(super) fn not_read(sim: &Simulation, story: &Story) -> Vec<(String, String)>
         }
     }
 
-    let appended_ms = story.events.first().map_or(0, |e| e.at.as_millis());
+    let label = format!("{stream}/{}", record.partition.0);
     let mut out = Vec::new();
-    let scenario = sim.scenario();
-    for g in scenario
-        .topology
-        .groups
-        .iter()
-        .filter(|g| g.streams.contains(&stream))
-    {
-        let first = reads.iter().find(|r| r.group == g.name);
-        for (member, _, joined_ms) in members.iter().filter(|(_, x, _)| *x == g.name) {
-            if first.is_some_and(|f| f.reader == *member) {
-                continue;
-            }
-            let why = match first {
-                None if *joined_ms > appended_ms => format!(
-                    "in {}: no member has read it yet; {member} joined at {joined_ms} ms, after it was appended ({appended_ms} ms)",
-                    g.name
-                ),
-                None => format!("in {}: no member has read it yet", g.name),
-                Some(f) => why_not(member, *joined_ms, f, &label, &reads),
-            };
-            out.push((member.clone(), why));
+    for &(member, group, joined_ms) in &members {
+        if !sim
+            .scenario()
+            .topology
+            .groups
+            .iter()
+            .any(|g| g.name == group && g.streams.iter().any(|s| s == stream))
+        {
+            continue;
         }
+        let why = match reads.iter().find(|r| r.group == group) {
+            Some(f) if f.name == member => continue,
+            Some(f) => {
+                let now = if joined_ms > f.at_ms {
+                    format!("had not joined yet (it joined at {joined_ms} ms)")
+                } else {
+                    status(f.under, member, &name).to_owned()
+                };
+                let later = reads
+                    .iter()
+                    .find(|r| r.name == member)
+                    .map_or_else(String::new, |r| {
+                        format!(
+                            "; it got it later, at {} ms, when the partition had moved to it",
+                            r.at_ms
+                        )
+                    });
+                format!(
+                    "in {group}: {} owned {label}{} and read it at {} ms; {member} {now}{later}",
+                    f.name,
+                    f.under.map(generation).unwrap_or_default(),
+                    f.at_ms
+                )
+            }
+            None => format!("in {group}: no member has read it yet"),
+        };
+        out.push((member.to_owned(), why));
     }
     out
 }
 
-/// Why `member` did not read the record that `first` read first for its group.
-fn why_not(member: &str, joined_ms: u64, first: &Read, label: &str, reads: &[Read]) -> String {
-    let owner = &first.reader;
-    let generation = first
-        .under
-        .as_ref()
-        .map_or_else(String::new, |o| format!(" in {}", o.generation));
-    let mut why = format!(
-        "in {}: {owner} owned {label}{generation} and read it at {} ms",
-        first.group, first.at_ms
-    );
-    let was = first
-        .under
-        .as_ref()
-        .and_then(|o| o.members.as_ref())
-        .map(|ms| {
-            ms.iter()
-                .find(|(n, _)| n == member)
-                .map(|(_, ps)| ps.clone())
-        });
-    let status = match was {
-        _ if joined_ms > first.at_ms => {
-            format!("; {member} had not joined yet (it joined at {joined_ms} ms)")
-        }
-        Some(None) => format!(
-            "; {member} was not in that generation (offline: crashed, left, or not rejoined yet)"
-        ),
-        Some(Some(ps)) if ps.is_empty() => {
-            format!("; {member} was in it but idle (the group had more members than partitions)")
-        }
-        Some(Some(ps)) => {
-            let ps: Vec<String> = ps.iter().map(ToString::to_string).collect();
-            format!("; {member} owned partition(s) {} instead", ps.join(", "))
-        }
-        None => String::new(),
-    };
-    why.push_str(&status);
-    if let Some(later) = reads
-        .iter()
-        .find(|r| r.reader == member && r.group == first.group)
-    {
-        let generation = later
-            .under
-            .as_ref()
-            .map_or_else(String::new, |o| format!(", owning it in {}", o.generation));
-        why.push_str(&format!(
-            "; it got it later, at {} ms{generation} (a replay after the partition moved)",
-            later.at_ms
-        ));
+/// The generation (or, under the consumer protocol, the epoch) of an assignment event, as
+/// " in generation 4".
+fn generation(e: &Event) -> String {
+    match e {
+        Event::Rebalanced { generation, .. } => format!(" in generation {generation}"),
+        Event::MemberAssigned { epoch, .. } => format!(" in epoch {epoch}"),
+        _ => String::new(),
     }
-    why
+}
+
+/// Whether an assignment event names `member`.
+fn names(e: &Event, member: StreamConsumerId) -> bool {
+    match e {
+        Event::Rebalanced { assignment, .. } => assignment.iter().any(|a| a.member == member),
+        Event::MemberAssigned { member: m, .. } => *m == member,
+        _ => false,
+    }
+}
+
+/// Where `member` stood in the generation a read happened under, when its event lists the
+/// whole group.
+fn status(
+    under: Option<&Event>,
+    member: &str,
+    name: &dyn Fn(StreamConsumerId) -> String,
+) -> &'static str {
+    let Some(Event::Rebalanced { assignment, .. }) = under else {
+        return "did not own it";
+    };
+    match assignment.iter().find(|a| name(a.member) == member) {
+        None => "was not in that generation (offline: crashed, left, or not rejoined yet)",
+        Some(a) if a.partitions.is_empty() => {
+            "was in it but idle (the group had more members than partitions)"
+        }
+        Some(_) => "owned other partitions then",
+    }
 }
