@@ -44,6 +44,8 @@ impl Hop {
 /// A dot travelling one edge.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flight {
+    /// The message it carries (its story opens from the dot).
+    pub message: brokerlab::MessageId,
     /// Where it leaves.
     pub from: Hop,
     /// Where it arrives.
@@ -123,6 +125,7 @@ impl Flights {
                     self.dots.pop_front();
                 }
                 self.dots.push_back(Flight {
+                    message: brokerlab::MessageId(message),
                     from,
                     to,
                     colour,

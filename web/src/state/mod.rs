@@ -54,7 +54,7 @@ pub use story::{STORIES_KEPT, StoryView};
 pub(crate) use view::TREND_MS;
 pub use view::{
     Attachment, BindingNode, Chart, ConsumerNode, ConsumerState, Details, ExchangeNode, GroupNode,
-    GroupRow, LagOutlook, Marker, PartitionNode, ProducerNode, QueueNode, StreamNode,
+    GroupRow, Item, LagOutlook, Marker, PartitionNode, ProducerNode, QueueNode, StreamNode,
     SubscriptionNode, ViewModel,
 };
 
@@ -815,3 +815,6 @@ mod tests_timeline;
 
 #[cfg(test)]
 mod tests_fork;
+
+#[cfg(test)]
+mod tests_story;

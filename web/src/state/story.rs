@@ -1,12 +1,16 @@
 //! "Why?" for one message: its story as the engine told it (every event about it, in order,
-//! as event-log rows), where a stream record stands now, and for a broadcast who did not get
-//! a copy and why.
+//! as event-log rows), where a stream record stands now, for a broadcast who did not get a
+//! copy and why, and for a record read by consumer groups which members did not read it and
+//! why ([`groups`]). Also which message a cell on the drawing stands for, so a story opens
+//! from it: a queue's cell is one of its messages, a stream's log cell one record.
 
-use brokerlab::MessageId;
+mod groups;
+
 use brokerlab::sim::{self, SimConsumerId, Simulation};
+use brokerlab::{MessageId, Offset, StreamPartition};
 
-use super::LogRow;
 use super::log;
+use super::{AppState, LogRow};
 
 /// Messages whose story the playground keeps (the oldest is forgotten first).
 pub const STORIES_KEPT: usize = 2_000;
@@ -26,6 +30,9 @@ pub struct StoryView {
     pub origin: Option<String>,
     /// Subscribers, and queues bound to its exchange, that got no copy, and why.
     pub missed: Vec<(String, String)>,
+    /// For a stream record: members of the groups reading its stream that did not read it
+    /// (or read it only later), and why.
+    pub not_read: Vec<(String, String)>,
 }
 
 /// The story of `message` now, or `None` when it is not kept (forgotten, or never seen).
@@ -58,16 +65,25 @@ pub(super) fn story_view(sim: &Simulation, message: MessageId) -> Option<StoryVi
         format!("{label} offset {}: {stands}; {groups}", o.0)
     });
     let missed = missed(sim, &rows, story.routing_key.as_deref());
-    let origin = match (&story.producer, &story.routing_key) {
-        (Some(p), Some(k)) => Some(format!(
-            "published by {p} with routing key \u{201c}{k}\u{201d}"
-        )),
-        (Some(p), None) => Some(format!("published by {p}")),
-        (None, Some(k)) => Some(format!(
-            "published by hand with routing key \u{201c}{k}\u{201d}"
-        )),
-        (None, None) => None,
-    };
+    let who = story.producer.clone().unwrap_or_else(|| {
+        // No producer: a publish by hand, unless the scenario's script publishes then.
+        let at = rows.first().map_or(0, |r| r.at_ms);
+        let scripted = sim
+            .scenario()
+            .script
+            .iter()
+            .any(|s| s.at_ms == at && matches!(s.action, sim::Action::Publish { .. }));
+        if scripted {
+            "the scenario's script".to_owned()
+        } else {
+            "hand".to_owned()
+        }
+    });
+    let origin = Some(match &story.routing_key {
+        Some(k) => format!("published by {who} with routing key \u{201c}{k}\u{201d}"),
+        None => format!("published by {who}"),
+    });
+    let not_read = groups::not_read(sim, &story);
     Some(StoryView {
         message: message.to_string(),
         rows,
@@ -75,7 +91,37 @@ pub(super) fn story_view(sim: &Simulation, message: MessageId) -> Option<StoryVi
         record,
         origin,
         missed,
+        not_read,
     })
+}
+
+impl AppState {
+    /// How many messages' stories were forgotten to keep those of the [`STORIES_KEPT`] most
+    /// recent.
+    #[must_use]
+    pub fn stories_forgotten(&self) -> u64 {
+        self.engine.borrow().sim.stories_forgotten()
+    }
+
+    /// The message cell `index` of queue `queue`'s bar stands for: its ready messages, oldest
+    /// first.
+    #[must_use]
+    pub fn queue_message(&self, queue: &str, index: usize) -> Option<MessageId> {
+        let e = self.engine.borrow();
+        let b = e.sim.broker();
+        let id = b.queue_id(queue)?;
+        b.ready_messages(id).get(index).map(|m| m.message)
+    }
+
+    /// The message of the record at `offset` of partition `partition` of `stream`, while the
+    /// log holds it.
+    #[must_use]
+    pub fn record_message(&self, stream: &str, partition: u32, offset: u64) -> Option<MessageId> {
+        let e = self.engine.borrow();
+        let b = e.sim.broker();
+        let p = StreamPartition::new(b.stream_id(stream)?, partition);
+        b.stream_record(p, Offset(offset)).map(|r| r.message)
+    }
 }
 
 /// Why a topic `pattern` does not match `key`, word by word (`None`: it matches, or the

@@ -137,9 +137,9 @@ fn a_hand_published_message_with_headers_shows_in_the_queue() {
     let s = reduce(s, Action::Select(Some(Entity::Queue("email".into()))));
     let items = s.view.details.clone().expect("details").items;
     assert!(
-        items
-            .iter()
-            .any(|i| i.contains("\u{201c}<b>by hand</b>\u{201d} [source=me]")),
+        items.iter().any(|i| i
+            .text
+            .contains("\u{201c}<b>by hand</b>\u{201d} [source=me]")),
         "{items:?}"
     );
 }
@@ -174,9 +174,9 @@ fn a_hand_produced_stream_record_with_headers_shows_them() {
     let s = reduce(s, Action::Select(Some(Entity::Stream("clicks".into()))));
     let items = s.view.details.clone().expect("details").items;
     assert!(
-        items
-            .iter()
-            .any(|i| i.ends_with("\u{201c}by hand\u{201d} [source=me, trace=7]")),
+        items.iter().any(|i| i
+            .text
+            .ends_with("\u{201c}by hand\u{201d} [source=me, trace=7]")),
         "{items:?}"
     );
 }

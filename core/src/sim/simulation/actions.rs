@@ -142,9 +142,12 @@ impl<S: Storage> Simulation<S> {
                         self.remember_key(id, key.as_bytes());
                     }
                     #[cfg(feature = "stories")]
-                    if result.is_ok() && matches!(target, crate::sim::TargetSpec::Exchange { .. }) {
-                        let rk = render_string(&routing, n, &key, "script", t);
-                        self.story_published(id, None, Some(rk));
+                    if result.is_ok() {
+                        // By hand (or the scenario's script): no producer; a routing key for
+                        // an exchange only.
+                        let rk = matches!(target, crate::sim::TargetSpec::Exchange { .. })
+                            .then(|| render_string(&routing, n, &key, "script", t));
+                        self.story_published(id, None, rk);
                     }
                     self.after_publish(None, result);
                 }

@@ -5,8 +5,11 @@
 //! those that name the message (published, routed with the binding that matched, enqueued,
 //! delivered, nacked, requeued, expired, dead-lettered, dropped, buffered, received, lagged,
 //! appended), and for a stream record the polls whose range covered its offset and the
-//! retention that removed it. When more messages than the limit have a story, the oldest
-//! story is forgotten ([`Simulation::stories_forgotten`] counts them).
+//! retention that removed it. Before a group member's first poll of a record, the story also
+//! gets the assignment that gave the member its partition then (the group's `Rebalanced`, or
+//! the member's `MemberAssigned` under the consumer protocol), so who owned the partition,
+//! in which generation, is told by the engine's own events. When more messages than the
+//! limit have a story, the oldest story is forgotten ([`Simulation::stories_forgotten`] counts them).
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
@@ -15,7 +18,7 @@ use alloc::vec::Vec;
 use super::Simulation;
 use super::events::{SimEvent, SimEventKind};
 use crate::event::Event;
-use crate::ids::{MessageId, Offset};
+use crate::ids::{MessageId, Offset, StreamConsumerId};
 use crate::storage::Storage;
 use crate::stream::StreamPartition;
 
@@ -31,6 +34,10 @@ pub(super) struct Stories {
     by_message: BTreeMap<MessageId, Story>,
     /// Where each stream record is, to find the message behind a poll's offsets.
     records: BTreeMap<StreamPartition, BTreeMap<Offset, MessageId>>,
+    /// The latest assignment event of each group (`Rebalanced`: a generation's whole
+    /// assignment) and of each member (`MemberAssigned`, consumer protocol): at most one
+    /// per group and one per member of a group.
+    owners: Vec<SimEvent>,
     forgotten: u64,
 }
 
@@ -137,6 +144,7 @@ impl Stories {
         }
         match b {
             Event::Polled {
+                consumer,
                 partition,
                 first,
                 count,
@@ -147,8 +155,19 @@ impl Stories {
                 };
                 let end = Offset(first.0.saturating_add(*count));
                 let covered: Vec<MessageId> = offsets.range(*first..end).map(|(_, m)| *m).collect();
+                if covered.is_empty() {
+                    return;
+                }
+                let owned_by = self
+                    .ownership(*consumer, *partition)
+                    .and_then(|i| self.owners.get(i));
                 for m in covered {
                     if let Some(story) = self.by_message.get_mut(&m) {
+                        if let Some(o) = owned_by
+                            && !story.events.iter().any(|e| same_assignment(e, o))
+                        {
+                            Self::push(story, o);
+                        }
                         Self::push(story, e);
                     }
                 }
@@ -168,8 +187,78 @@ impl Stories {
                     }
                 }
             }
+            Event::Rebalanced { .. } | Event::MemberAssigned { .. } | Event::MemberLeft { .. } => {
+                self.assignment(e);
+            }
             _ => {}
         }
+    }
+}
+
+/// Whether `a` and `b` are the same assignment event (a group's generation, or a member's
+/// epoch): compared by their ids, not field by field.
+fn same_assignment(a: &SimEvent, b: &SimEvent) -> bool {
+    match (a.broker(), b.broker()) {
+        (
+            Some(Event::Rebalanced {
+                group, generation, ..
+            }),
+            Some(Event::Rebalanced {
+                group: g,
+                generation: n,
+                ..
+            }),
+        ) => group == g && generation == n,
+        (
+            Some(Event::MemberAssigned { member, epoch, .. }),
+            Some(Event::MemberAssigned {
+                member: m,
+                epoch: n,
+                ..
+            }),
+        ) => member == m && epoch == n,
+        _ => false,
+    }
+}
+
+impl Stories {
+    /// Keeps assignment event `e` in place of the one it replaces (the same group's previous
+    /// generation, or the same member's previous `MemberAssigned`); a member that left keeps
+    /// none.
+    #[inline(never)]
+    fn assignment(&mut self, e: &SimEvent) {
+        let replaces = |old: &SimEvent| match (e.broker(), old.broker()) {
+            (Some(Event::Rebalanced { group, .. }), Some(Event::Rebalanced { group: g, .. })) => {
+                group == g
+            }
+            (
+                Some(Event::MemberAssigned { member, .. } | Event::MemberLeft { member, .. }),
+                Some(Event::MemberAssigned { member: m, .. }),
+            ) => member == m,
+            _ => false,
+        };
+        self.owners.retain(|old| !replaces(old));
+        if !matches!(e.broker(), Some(Event::MemberLeft { .. })) {
+            self.owners.push(e.clone());
+        }
+    }
+
+    /// The latest assignment event that gave `member` the partition `partition`: its own
+    /// `MemberAssigned`, else its group's `Rebalanced` (`None`: a standalone reader).
+    fn ownership(&self, member: StreamConsumerId, partition: StreamPartition) -> Option<usize> {
+        // A member's own assignment (consumer protocol) is newer than any generation's.
+        let holds = |e: &&SimEvent| match e.broker() {
+            Some(Event::MemberAssigned {
+                member: m,
+                partitions,
+                ..
+            }) => *m == member && partitions.contains(&partition),
+            Some(Event::Rebalanced { assignment, .. }) => assignment
+                .iter()
+                .any(|a| a.member == member && a.partitions.contains(&partition)),
+            _ => false,
+        };
+        self.owners.iter().rposition(|e| holds(&e))
     }
 }
 

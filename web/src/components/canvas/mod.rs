@@ -56,3 +56,33 @@ fn select_handlers(
     };
     (click, key)
 }
+
+/// A message drawn on the canvas, as a click finds it then.
+#[cfg(feature = "editor")]
+enum Drawn {
+    /// Cell `.1` of queue `.0`'s bar.
+    QueueCell(String, usize),
+    /// The record at offset `.2` of partition `.1` of stream `.0`.
+    Record(String, u32, u64),
+    /// A dot in flight, carrying this message.
+    Dot(brokerlab::MessageId),
+}
+
+/// What a click on a message drawn on the canvas (a queue's cell, a log cell, a dot) does:
+/// opens the story of the message there at that moment, and does not select the node around
+/// it. The viewer build (embeds) keeps no stories: its messages do nothing.
+#[cfg(feature = "editor")]
+fn why_on_click(app: &AppHandle, drawn: Drawn) -> Callback<MouseEvent> {
+    let app = app.clone();
+    Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        let message = match &drawn {
+            Drawn::QueueCell(queue, i) => app.queue_message(queue, *i),
+            Drawn::Record(stream, p, o) => app.record_message(stream, *p, *o),
+            Drawn::Dot(m) => Some(*m),
+        };
+        if let Some(m) = message {
+            app.dispatch(Action::ShowStory(Some(m)));
+        }
+    })
+}

@@ -1,11 +1,43 @@
-//! A queue: its name and a depth bar split into ready and in-flight messages.
+//! A queue: its name and a depth bar split into ready and in-flight messages. In the
+//! editor build each ready message of a short queue is a cell of the bar; clicking one opens
+//! its story (those in flight open from their consumer's inspector).
 
 use yew::prelude::*;
 
 use super::layout::Rect;
 use super::{marks, select_handlers};
 use crate::number::num;
-use crate::state::{Entity, QueueNode as Queue, use_app};
+use crate::state::{AppHandle, Entity, QueueNode as Queue, use_app};
+
+/// Above this many ready messages the bar has no cells to click.
+pub const MESSAGE_CELLS: u64 = 40;
+
+/// One clickable cell per ready message over the bar, oldest first, `w` wide each from `x`,
+/// when the queue has at most [`MESSAGE_CELLS`] ready.
+#[cfg(feature = "editor")]
+fn message_cells(app: &AppHandle, q: &Queue, x: f64, y: f64, w: f64) -> Html {
+    use super::{Drawn, why_on_click};
+    if q.ready > MESSAGE_CELLS {
+        return html! {};
+    }
+    html! { <g class="message-cells">
+        { for (0..q.ready).map(|i| {
+            let onclick = why_on_click(app, Drawn::QueueCell(q.name.clone(), i as usize));
+            html! {
+                <rect class="message-cell" data-index={i.to_string()} x={num(x + w * i as f64)} y={num(y)}
+                    width={num(w)} height="10" {onclick}>
+                    <title>{ "Click for this message's story" }</title>
+                </rect>
+            }
+        }) }
+    </g> }
+}
+
+/// The viewer build (embeds) keeps no stories: the bar has no cells to click.
+#[cfg(not(feature = "editor"))]
+fn message_cells(_app: &AppHandle, _q: &Queue, _x: f64, _y: f64, _w: f64) -> Html {
+    html! {}
+}
 
 /// Properties of [`QueueNode`].
 #[derive(Properties, PartialEq)]
@@ -48,6 +80,7 @@ pub fn QueueNode(props: &QueueNodeProps) -> Html {
             <rect class="bar-bg" x={num(r.x + 8.0)} y={num(bar_y)} width={num(bar_w)} height="10" />
             <rect class="bar-ready" x={num(r.x + 8.0)} y={num(bar_y)} width={num(ready_w)} height="10" />
             <rect class="bar-flight" x={num(r.x + 8.0 + ready_w)} y={num(bar_y)} width={num(flight_w)} height="10" />
+            { message_cells(&app, q, r.x + 8.0, bar_y, bar_w / scale) }
             <text class="detail" x={num(r.x + 8.0)} y={num(r.y + 50.0)}>
                 { format!("{} ready \u{b7} {} in flight", q.ready, q.in_flight) }
             </text>

@@ -5,14 +5,17 @@
 //! end) with that distance as a span in its colour up to the end, and each committed offset
 //! as a labelled tick below (with the lag, log end minus commit, as the group tables and
 //! Kafka count it).
-//! Labels that would overlap go to another lane.
+//! Labels that would overlap go to another lane. In the editor build a click on a log cell
+//! opens the story of its record.
 
 use yew::prelude::*;
 
 use super::layout::{CELLS_H, LANE, Rect, Rows};
 use super::{colour, marks, select_handlers};
 use crate::number::num;
-use crate::state::{Entity, Marker, PartitionNode, StreamNode as Stream, ViewModel, use_app};
+use crate::state::{
+    AppHandle, Entity, Marker, PartitionNode, StreamNode as Stream, ViewModel, use_app,
+};
 
 /// Offsets a row shows at least (the most recent ones, or from the reader furthest behind).
 pub const WINDOW: u64 = 40;
@@ -138,8 +141,41 @@ fn committer(view: &ViewModel, m: &Marker) -> String {
         .map_or_else(|| m.consumer.clone(), |g| g.name.clone())
 }
 
+/// The cell of the record at offset `o` of `stream`'s partition `index`, at `(x, y)` and
+/// `w` wide: a click opens the record's story.
+#[cfg(feature = "editor")]
+fn record_cell(
+    app: &AppHandle,
+    stream: &str,
+    index: u32,
+    o: u64,
+    (x, y, w): (f64, f64, f64),
+) -> Html {
+    use super::{Drawn, why_on_click};
+    let onclick = why_on_click(app, Drawn::Record(stream.to_owned(), index, o));
+    html! {
+        <rect class="cell" x={num(x)} y={num(y)} width={num(w)} height={num(CELLS_H)}
+            data-offset={o.to_string()} {onclick}>
+            <title>{ "Click for this record's story" }</title>
+        </rect>
+    }
+}
+
+/// The cell of a record (the viewer build keeps no stories: nothing to open).
+#[cfg(not(feature = "editor"))]
+fn record_cell(
+    _app: &AppHandle,
+    _stream: &str,
+    _index: u32,
+    _o: u64,
+    (x, y, w): (f64, f64, f64),
+) -> Html {
+    html! { <rect class="cell" x={num(x)} y={num(y)} width={num(w)} height={num(CELLS_H)} /> }
+}
+
 /// One partition's row.
 fn partition_row(
+    app: &AppHandle,
     view: &ViewModel,
     stream: &str,
     p: &PartitionNode,
@@ -179,9 +215,11 @@ fn partition_row(
             { for (s.lo.max(p.start)..p.end).map(|o| {
                 // A gap compaction left: the offset stays, its record is gone.
                 let gap = p.gaps.binary_search(&o).is_ok();
-                html! {
-                    <rect class={if gap { "cell gap" } else { "cell" }} x={num(s.x(o) + 0.5)} y={num(cells_y)}
-                        width={num((cw - 1.0).max(1.0))} height={num(CELLS_H)} />
+                let (x, w) = (s.x(o) + 0.5, (cw - 1.0).max(1.0));
+                if gap {
+                    html! { <rect class="cell gap" x={num(x)} y={num(cells_y)} width={num(w)} height={num(CELLS_H)} /> }
+                } else {
+                    record_cell(app, stream, p.index, o, (x, cells_y, w))
                 }
             }) }
         </> }
@@ -394,7 +432,7 @@ pub fn StreamNode(props: &StreamNodeProps) -> Html {
             </g>
             <g class="rows" data-stream={s.name.clone()} aria-hidden="true">
                 { for s.partitions.iter().enumerate().map(|(i, p)| {
-                    partition_row(&app.view, &s.name, p, &r, rows, rows.top(r.y, i))
+                    partition_row(&app, &app.view, &s.name, p, &r, rows, rows.top(r.y, i))
                 }) }
             </g>
         </g>

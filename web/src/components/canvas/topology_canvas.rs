@@ -10,7 +10,7 @@ use super::queue_node::QueueNode;
 use super::stream_node::StreamNode;
 use super::{colour, marks, select_handlers};
 use crate::number::num;
-use crate::state::{Attachment, Entity, Hop, use_app};
+use crate::state::{AppHandle, Attachment, Entity, Hop, use_app};
 
 struct Edge {
     from: (f64, f64),
@@ -76,6 +76,23 @@ const KEY_COLOURS: [&str; 10] = [
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42a5b3", "#f032e6", "#9a6324",
     "#808000", "#000075",
 ];
+
+/// A message's dot at `(x, y)`: a click opens the message's story (by keyboard, the event
+/// log's "why?" buttons lead there). It has no title, so the drawing's text stays that of
+/// the run's state, whichever way the run got there.
+#[cfg(feature = "editor")]
+fn dot(app: &AppHandle, m: brokerlab::MessageId, (x, y): (f64, f64), fill: &'static str) -> Html {
+    let onclick = super::why_on_click(app, super::Drawn::Dot(m));
+    html! {
+        <circle class="dot" cx={num(x)} cy={num(y)} r="4.5" {fill} data-message={m.to_string()} {onclick} />
+    }
+}
+
+/// A message's dot (the viewer build keeps no stories: nothing to open).
+#[cfg(not(feature = "editor"))]
+fn dot(_app: &AppHandle, _m: brokerlab::MessageId, (x, y): (f64, f64), fill: &'static str) -> Html {
+    html! { <circle class="dot" cx={num(x)} cy={num(y)} r="4.5" {fill} /> }
+}
 
 /// Whether the window is narrower than [`NARROW`] (a phone, a narrow embed): the drawing
 /// then flows down. Follows the window's size.
@@ -247,7 +264,7 @@ pub fn TopologyCanvas() -> Html {
         };
         let (x, y) = along(from, to, t, l.vertical);
         let fill = KEY_COLOURS[(f.colour % KEY_COLOURS.len() as u64) as usize];
-        Some(html! { <circle class="dot" cx={num(x)} cy={num(y)} r="4.5" fill={fill} /> })
+        Some(dot(&app, f.message, (x, y), fill))
     });
 
     let group_boxes = l.groups.iter().map(|(name, r)| {

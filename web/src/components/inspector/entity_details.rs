@@ -17,6 +17,27 @@ fn spec_editor(_entity: &Entity) -> Html {
     html! {}
 }
 
+/// The "why?" button of a listed item about `message`: it opens the message's story.
+#[cfg(feature = "editor")]
+fn why(app: &crate::state::AppHandle, message: Option<brokerlab::MessageId>) -> Html {
+    let Some(m) = message else {
+        return html! {};
+    };
+    let app = app.clone();
+    let open = Callback::from(move |_: MouseEvent| app.dispatch(Action::ShowStory(Some(m))));
+    html! {
+        <button type="button" class="why" aria-label={format!("Why: the story of {m}")} onclick={open}>
+            { "why?" }
+        </button>
+    }
+}
+
+/// The viewer build (embeds) keeps no stories.
+#[cfg(not(feature = "editor"))]
+fn why(_app: &crate::state::AppHandle, _message: Option<brokerlab::MessageId>) -> Html {
+    html! {}
+}
+
 /// Recent log rows shown for the selection.
 const RECENT: usize = 8;
 
@@ -74,7 +95,9 @@ pub fn EntityDetails() -> Html {
             }
             if !d.items.is_empty() {
                 <h3>{ d.items_title.clone() }</h3>
-                <ul class="items" tabindex="0" aria-label={d.items_title.clone()}>{ for d.items.iter().map(|i| html! { <li>{ i.clone() }</li> }) }</ul>
+                <ul class="items" tabindex="0" aria-label={d.items_title.clone()}>{ for d.items.iter().map(|i| html! {
+                    <li data-message={i.message.map(|m| m.to_string())}>{ i.text.clone() }{ why(&app, i.message) }</li>
+                }) }</ul>
             }
             if !recent.is_empty() {
                 <h3>{ "recent events" }</h3>

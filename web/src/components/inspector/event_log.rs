@@ -1,4 +1,5 @@
-//! The event log, newest first, with filters by entity and by kind.
+//! The event log, newest first, with filters by entity and by kind, and a notice when the
+//! stories of older messages were forgotten.
 
 use std::collections::BTreeSet;
 
@@ -11,6 +12,28 @@ const SHOWN: usize = 120;
 
 fn choice(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
+}
+
+/// Says how many stories were forgotten, when any were (their rows' "why?" buttons then
+/// open a panel that says so).
+#[cfg(feature = "editor")]
+fn forgotten_notice(app: &crate::state::AppState) -> Html {
+    let forgotten = app.stories_forgotten();
+    if forgotten == 0 {
+        return html! {};
+    }
+    let kept = crate::state::STORIES_KEPT;
+    html! {
+        <p class="stories-forgotten">
+            { format!("Stories are kept for the {kept} most recent messages; {forgotten} older ones were forgotten.") }
+        </p>
+    }
+}
+
+/// The viewer build (embeds) keeps no stories.
+#[cfg(not(feature = "editor"))]
+fn forgotten_notice(_app: &crate::state::AppState) -> Html {
+    html! {}
 }
 
 /// The filtered event log.
@@ -70,6 +93,7 @@ pub fn EventLog() -> Html {
                     <select id="log-kind" onchange={on_kind}>{ options(&kinds, &app.filter.kind) }</select>
                 </label>
             </div>
+            { forgotten_notice(&app) }
             <ol class="log" reversed=true tabindex="0" aria-label="Events, newest first">
                 { for rows.map(|r| html! {
                     <li class={classes!("row", r.kind, r.again.then_some("again"))} data-kind={r.kind}

@@ -1,11 +1,30 @@
 //! "Why?": the story of one message, opened from an event-log row: every event the engine
 //! reported about it, in order (produced, routed by which binding, stored where, each
 //! delivery or read and whether it was a redelivery, how it ended), where a stream record
-//! stands now, and for a broadcast who got no copy and why.
+//! stands now, for a broadcast who got no copy and why, and for a record read by consumer
+//! groups which members did not read it and why.
 
 use yew::prelude::*;
 
 use crate::state::{Action, STORIES_KEPT, use_app};
+
+/// A titled list of who did not get the message and why (empty: nothing shown). Each line
+/// names its subscriber, queue or group member in `data-who`.
+fn who_did_not(list: &[(String, String)], title: &'static str, class: &'static str) -> Html {
+    if list.is_empty() {
+        return html! {};
+    }
+    html! {
+        <>
+            <h3>{ title }</h3>
+            <ul class={class}>
+                { for list.iter().map(|(who, why)| html! {
+                    <li data-who={who.clone()}><strong>{ who.clone() }</strong>{ format!(": {why}") }</li>
+                }) }
+            </ul>
+        </>
+    }
+}
 
 /// The open story, if any.
 #[component]
@@ -44,14 +63,8 @@ pub fn StoryPanel() -> Html {
                 if let Some(record) = &story.record {
                     <p class="record">{ record.clone() }</p>
                 }
-                if !story.missed.is_empty() {
-                    <h3>{ "Who did not get it" }</h3>
-                    <ul class="missed">
-                        { for story.missed.iter().map(|(who, why)| html! {
-                            <li data-subscriber={who.clone()}><strong>{ who.clone() }</strong>{ format!(": {why}") }</li>
-                        }) }
-                    </ul>
-                }
+                { who_did_not(&story.missed, "Who did not get it", "missed") }
+                { who_did_not(&story.not_read, "Group members that did not read it", "not-read") }
             </>
         },
     };

@@ -1,13 +1,31 @@
 //! The inspector's content for the selected entity: facts, listed items, what can be done.
 
 use brokerlab::sim::Simulation;
-use brokerlab::{Offset, StreamPartition};
+use brokerlab::{MessageId, Offset, StreamPartition};
 
 use super::{Attachment, ConsumerState, ViewModel};
 use crate::state::Entity;
 
 /// Records or messages the inspector lists for a selected queue or stream.
 const INSPECT_ITEMS: usize = 12;
+
+/// One listed item: its line, and the message it is about (its story opens from it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The line (payloads as text).
+    pub text: String,
+    /// The message, when the line is about one.
+    pub message: Option<MessageId>,
+}
+
+impl Item {
+    fn line(text: String) -> Item {
+        Item {
+            text,
+            message: None,
+        }
+    }
+}
 
 /// The selected entity's state, as label/value lines plus listed items.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,8 +36,8 @@ pub struct Details {
     pub facts: Vec<(String, String)>,
     /// A titled list (ready messages, recent records).
     pub items_title: String,
-    /// The list's lines (payloads as text).
-    pub items: Vec<String>,
+    /// The list's lines, each with its message when it is about one.
+    pub items: Vec<Item>,
     /// For a consumer: whether it can be crashed / restarted now.
     pub can_crash: bool,
     /// See `can_crash`.
@@ -76,11 +94,11 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                 .filter(|bd| bd.exchange == *name)
                 .map(|bd| {
                     let (kind, target) = bd.target.parts();
-                    if bd.key.is_empty() {
+                    Item::line(if bd.key.is_empty() {
                         format!("\u{2192} {kind} {target}")
                     } else {
                         format!("\u{2192} {kind} {target} (key \u{201c}{}\u{201d})", bd.key)
-                    }
+                    })
                 })
                 .collect();
         }
@@ -109,10 +127,14 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                             .message_meta(id, m.message)
                             .map(|meta| header_list(&meta.headers))
                             .unwrap_or_default();
-                        if headers.is_empty() {
+                        let text = if headers.is_empty() {
                             format!("{} \u{201c}{payload}\u{201d}", m.message)
                         } else {
                             format!("{} \u{201c}{payload}\u{201d} [{headers}]", m.message)
+                        };
+                        Item {
+                            text,
+                            message: Some(m.message),
                         }
                     })
                     .collect();
@@ -162,7 +184,10 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                         if !r.headers.is_empty() {
                             item.push_str(&format!(" [{}]", header_list(&r.headers)));
                         }
-                        d.items.push(item);
+                        d.items.push(Item {
+                            text: item,
+                            message: Some(r.message),
+                        });
                     }
                 }
             }
@@ -187,9 +212,22 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                     let o = |v: &Option<u64>| {
                         v.map_or_else(|| "\u{2013}".to_owned(), |v| v.to_string())
                     };
-                    format!("{label}: {} / {} / {lag}", o(pos), o(com))
+                    Item::line(format!("{label}: {} / {} / {lag}", o(pos), o(com)))
                 })
                 .collect();
+            if let (Attachment::Queue(_), Some(id)) = (&c.attach, b.consumer_id(name)) {
+                // A queue consumer: the deliveries it holds, not acked yet.
+                d.items_title = "holding (delivered, not acked)".to_owned();
+                d.items = b
+                    .unacked(id)
+                    .into_iter()
+                    .take(INSPECT_ITEMS)
+                    .map(|u| Item {
+                        text: format!("{} (delivery {})", u.message, u.delivery_count),
+                        message: Some(u.message),
+                    })
+                    .collect();
+            }
             let running = matches!(c.state, ConsumerState::Idle | ConsumerState::Busy);
             d.can_crash = running;
             d.planned_crash_ms = sim.planned_crash(&c.name).map(|t| t.as_millis());

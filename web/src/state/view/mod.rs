@@ -10,8 +10,8 @@ use brokerlab::sim::{self, ConsumerStatus, Simulation};
 use brokerlab::{ExchangeKind, Offset, StreamPartition, Target};
 
 pub use chart::Chart;
-pub use details::Details;
 pub(crate) use details::header_list;
+pub use details::{Details, Item};
 pub use lag::LagOutlook;
 pub(crate) use lag::TREND_MS;
 pub use nodes::*;
