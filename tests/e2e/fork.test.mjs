@@ -91,3 +91,18 @@ test("a link reopens both futures", async () => {
   );
   assert.deepEqual(again.errors, []);
 });
+
+test("a message clicked in the other future's drawing tells its story there", async () => {
+  const page = await forkA();
+  await scrub(page, 3600);
+  const cell = page.locator(".other-drawing .message-cell").first();
+  await cell.waitFor();
+  await cell.click();
+  const story = page.locator(".other-drawing section.story");
+  await story.waitFor();
+  // The story stays open as both futures move on.
+  await scrub(page, 4000);
+  await story.waitFor();
+  assert.match(await story.textContent(), /published by api/);
+  assert.deepEqual(page.errors, []);
+});

@@ -105,8 +105,9 @@ pub enum Action {
     /// Close the other future of a fork (the one on show stays).
     #[cfg(feature = "editor")]
     CloseFork,
-    /// Become this state: the other future's drawing follows the fork it shows (its own
-    /// reducer, so that selecting or moving a node there changes only that drawing).
+    /// Become this state, keeping the open story: the other future's drawing follows the
+    /// fork it shows (its own reducer, so that selecting or moving a node or opening a story
+    /// there changes only that drawing).
     #[cfg(feature = "editor")]
     Become(std::rc::Rc<super::AppState>),
 }

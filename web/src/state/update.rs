@@ -167,7 +167,10 @@ impl AppState {
             Action::CloseFork => self.fork = None,
             #[cfg(feature = "editor")]
             Action::Become(state) => {
+                // The story opened in this drawing stays open as the fork moves on.
+                let story = self.story;
                 *self = (*state).clone();
+                self.story = story;
                 return;
             }
         }

@@ -1,12 +1,13 @@
 //! The other future's drawing, beside the comparison: the same canvas as the stage's, fed by
 //! a reducer of its own that follows the fork (so selecting or moving a node in it changes
-//! only this drawing).
+//! only this drawing), and the story of a message clicked in it, as the other future tells it.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use crate::components::canvas::TopologyCanvas;
+use crate::components::inspector::StoryPanel;
 use crate::state::{Action, AppHandle, AppState};
 
 /// Properties: the other future to draw.
@@ -38,6 +39,7 @@ pub fn OtherDrawing(props: &OtherDrawingProps) -> Html {
             <figcaption>{ format!("The other future ({}), at {} ms", props.label, props.other.now_ms()) }</figcaption>
             <ContextProvider<AppHandle> context={handle}>
                 <TopologyCanvas />
+                <StoryPanel />
             </ContextProvider<AppHandle>>
         </figure>
     }
