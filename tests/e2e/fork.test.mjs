@@ -94,14 +94,14 @@ test("a link reopens both futures", async () => {
 
 test("a message clicked in the other future's drawing tells its story there", async () => {
   const page = await forkA();
-  await scrub(page, 3600);
+  await scrub(page, 5000);
   const cell = page.locator(".other-drawing .message-cell").first();
   await cell.waitFor();
   await cell.click();
   const story = page.locator(".other-drawing section.story");
   await story.waitFor();
   // The story stays open as both futures move on.
-  await scrub(page, 4000);
+  await scrub(page, 5500);
   await story.waitFor();
   assert.match(await story.textContent(), /published by api/);
   assert.deepEqual(page.errors, []);
