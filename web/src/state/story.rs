@@ -224,10 +224,44 @@ fn missed(sim: &Simulation, rows: &[LogRow], key: Option<&str>) -> Vec<(String, 
                      pub/sub delivers only what is published while a subscriber listens",
                 published.at_ms
             )
+        } else if let Some(why) = away(scenario, spec, published.at_ms) {
+            why
         } else {
             "it was not listening then (crashed, removed, or its binding did not match)".to_owned()
         };
         Some((spec.name.clone(), why))
     }));
     out
+}
+
+/// Why subscriber `spec` was away when a message was published at `at`, from the scenario's
+/// plan: a planned crash it had not come back from, or a scripted removal (it left: its
+/// subscription went with it).
+fn away(scenario: &sim::Scenario, spec: &sim::ConsumerSpec, at: u64) -> Option<String> {
+    let left = scenario.script.iter().find_map(|s| match &s.action {
+        sim::Action::RemoveConsumer { consumer } if *consumer == spec.name && s.at_ms <= at => {
+            Some(s.at_ms)
+        }
+        _ => None,
+    });
+    if let Some(when) = left {
+        return Some(format!(
+            "it left at {when} ms, before this message ({at} ms): its subscription went with it"
+        ));
+    }
+    spec.crashes
+        .iter()
+        .find(|c| c.at_ms <= at && c.restart_at_ms.is_none_or(|r| r > at))
+        .map(|c| match c.restart_at_ms {
+            Some(r) => format!(
+                "it was down: it crashed at {} ms and came back at {r} ms; a subscriber misses \
+                 what is published while it is away",
+                c.at_ms
+            ),
+            None => format!(
+                "it was down: it crashed at {} ms and did not come back; a subscriber misses \
+                 what is published while it is away",
+                c.at_ms
+            ),
+        })
 }

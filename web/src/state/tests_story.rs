@@ -217,3 +217,64 @@ fn forgotten_stories_are_counted_for_the_notice() {
     assert_eq!(s.notice, None);
     assert!(s.stories_forgotten() >= 100, "{}", s.stories_forgotten());
 }
+
+/// Scenario B with `dashboard` down from 1 s to 2.5 s and `alerts` leaving at 1 s.
+fn b_with_absences() -> AppState {
+    let mut scenario = brokerlab::sim::ready::load("b").expect("ready-made");
+    for c in &mut scenario.consumers {
+        if c.name == "dashboard" {
+            c.crashes = vec![sim::CrashSpec {
+                at_ms: 1_000,
+                restart_at_ms: Some(2_500),
+            }];
+        }
+    }
+    scenario.script.push(sim::ScriptStep {
+        at_ms: 1_000,
+        action: sim::Action::RemoveConsumer {
+            consumer: "alerts".into(),
+        },
+    });
+    let shared = crate::share::Shared {
+        id: CUSTOM.into(),
+        scenario,
+        actions: Vec::new(),
+        t_ms: 2_000,
+        speed: 1.0,
+        selected: None,
+        positions: Vec::new(),
+        fork: None,
+    };
+    AppState::from_shared(&shared).expect("opens")
+}
+
+#[test]
+fn a_subscriber_that_was_down_or_had_left_is_said_to_be_away() {
+    let s = b_with_absences();
+    let row = s
+        .log
+        .iter()
+        .rev()
+        .find(|r| r.kind == "published" && r.at_ms > 1_100)
+        .cloned()
+        .expect("a price published while they were away");
+    let (_, story) = open(s, row.message.expect("a message"));
+    let why = |who: &str| {
+        story
+            .missed
+            .iter()
+            .find(|(w, _)| w == who)
+            .map(|(_, why)| why.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        why("dashboard").contains("it was down: it crashed at 1000 ms and came back at 2500 ms"),
+        "{:?}",
+        story.missed
+    );
+    assert!(
+        why("alerts").contains("it left at 1000 ms"),
+        "{:?}",
+        story.missed
+    );
+}
