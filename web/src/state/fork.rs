@@ -287,35 +287,39 @@ impl AppState {
             row("published", a.totals.published, b.totals.published),
             row("processed", a.totals.processed, b.totals.processed),
         ];
-        for q in &a.queues {
-            let theirs = b.queues.iter().find(|x| x.name == q.name);
-            rows.push(row(
-                &format!("queue {}: ready + in flight", q.name),
-                q.ready + q.in_flight,
-                theirs.map_or(0, |x| x.ready + x.in_flight),
-            ));
-            rows.push(row(
-                &format!("queue {}: dead-lettered", q.name),
-                q.dead_lettered,
-                theirs.map_or(0, |x| x.dead_lettered),
-            ));
-        }
-        for s in &a.subscriptions {
-            let theirs = b.subscriptions.iter().find(|x| x.name == s.name);
-            rows.push(row(
-                &format!("subscriber {}: inbox", s.name),
-                s.inbox,
-                theirs.map_or(0, |x| x.inbox),
-            ));
-        }
-        for g in &a.groups {
-            let theirs = b.groups.iter().find(|x| x.name == g.name);
-            rows.push(row(
-                &format!("group {}: lag", g.name),
-                g.lag,
-                theirs.map_or(0, |x| x.lag),
-            ));
-        }
+        let ready = |q: &super::QueueNode| q.ready + q.in_flight;
+        per_item(
+            &mut rows,
+            &a.queues,
+            &b.queues,
+            |q| &q.name,
+            "queue {}: ready + in flight",
+            ready,
+        );
+        per_item(
+            &mut rows,
+            &a.queues,
+            &b.queues,
+            |q| &q.name,
+            "queue {}: dead-lettered",
+            |q| q.dead_lettered,
+        );
+        per_item(
+            &mut rows,
+            &a.subscriptions,
+            &b.subscriptions,
+            |s| &s.name,
+            "subscriber {}: inbox",
+            |s| s.inbox,
+        );
+        per_item(
+            &mut rows,
+            &a.groups,
+            &b.groups,
+            |g| &g.name,
+            "group {}: lag",
+            |g| g.lag,
+        );
         for c in &a.consumers {
             let theirs = b.consumers.iter().find(|x| x.name == c.name);
             rows.push(CompareRow {
@@ -425,6 +429,26 @@ impl AppState {
         let mut theirs = Timeline::from_simulation(b, config);
         theirs.plan(other.history.iter().cloned());
         ours.divergence(&theirs, end)
+    }
+}
+
+/// A row per item of `ours` (queue, subscriber, group): `what` with the item's name for `{}`,
+/// and `value` in each future (0 where the other has no such item).
+fn per_item<T>(
+    rows: &mut Vec<CompareRow>,
+    ours: &[T],
+    theirs: &[T],
+    name: impl Fn(&T) -> &String,
+    what: &str,
+    value: impl Fn(&T) -> u64,
+) {
+    for item in ours {
+        let other = theirs.iter().find(|x| name(x) == name(item));
+        rows.push(row(
+            &what.replace("{}", name(item)),
+            value(item),
+            other.map_or(0, &value),
+        ));
     }
 }
 
