@@ -5,7 +5,7 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { launch, open, openAt, openDrawer } from "./browser.mjs";
+import { launch, open, openAt, openDrawer, scrub } from "./browser.mjs";
 
 const axePath = fileURLToPath(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url));
 
@@ -64,16 +64,11 @@ test("axe: the app on scenario A at its guide's second step", async () => {
 
 test("axe: the app with two futures side by side (A forked at 3 s)", async () => {
   const page = await openAt(browser, "a", 8000);
-  await page.locator("#timeline").evaluate((el) => {
-    el.value = "3000";
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-  });
-  await page.locator('#clock[data-now-ms="3000"]').waitFor();
+  await scrub(page, 3000);
   await page.locator('.node[data-entity="consumer:worker-2"]').click();
   await page.locator("#cancel-crash").click();
   await page.locator("#fork").waitFor();
-  await page.locator("#run-to").fill("8000");
-  await page.locator("#run-to").press("Enter");
+  await scrub(page, 8000);
   await page.locator('#fork-messages tr[data-outcome="redelivered"]').waitFor();
   await assertAccessible(["A forked at 3 s, at 8 s", page]);
   assert.deepEqual(page.errors, []);

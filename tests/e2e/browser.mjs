@@ -57,6 +57,15 @@ export async function openAt(browser, id, t, viewport) {
   return page;
 }
 
+/** Moves the scrubber to `t` as a drag does, and waits for the run to get there. */
+export async function scrub(page, t) {
+  await page.locator("#timeline").evaluate((el, t) => {
+    el.value = String(t);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, t);
+  await page.locator(`#clock[data-now-ms="${t}"]`).waitFor();
+}
+
 /** Runs the open playground (paused) to `t` ms with the "Run to" control. */
 export async function runTo(page, t) {
   await page.getByLabel("Run to (ms)").fill(String(t));

@@ -2,20 +2,11 @@
 // one, time-locked, with where they part and what differs; a link carries both.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { launch, openAt, open, screenshot } from "./browser.mjs";
+import { launch, openAt, open, screenshot, scrub } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** Moves the scrubber to `t` as a drag does, and waits for the run to get there. */
-async function scrub(page, t) {
-  await page.locator("#timeline").evaluate((el, t) => {
-    el.value = String(t);
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-  }, t);
-  await page.locator(`#clock[data-now-ms="${t}"]`).waitFor();
-}
 
 /** Scenario A seen to 8 s, back at 3 s, worker-2's crash at 3.1 s called off. */
 async function forkA() {

@@ -3,20 +3,11 @@
 // and by second.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { launch, openAt, screenshot } from "./browser.mjs";
+import { launch, openAt, screenshot, scrub } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** Moves the scrubber to `t` as a drag does, and waits for the run to get there. */
-async function scrub(page, t) {
-  await page.locator("#timeline").evaluate((el, t) => {
-    el.value = String(t);
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-  }, t);
-  await page.locator(`#clock[data-now-ms="${t}"]`).waitFor();
-}
 
 /** What the page shows of the run: the drawing's texts, the group tables, the totals. */
 async function shown(page) {
