@@ -252,3 +252,13 @@ fn a_link_whose_other_future_no_longer_applies_opens_without_it_and_says_why() {
         "{notice}"
     );
 }
+
+#[test]
+fn playing_moves_both_futures() {
+    let mut s = reduce(forked_a(), Action::Play);
+    for _ in 0..30 {
+        s = reduce(s, Action::Tick { elapsed_ms: 50.0 });
+    }
+    assert!(s.now_ms() > 3_000);
+    assert_eq!(s.fork.as_ref().expect("forked").other.now_ms(), s.now_ms());
+}
