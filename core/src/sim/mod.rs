@@ -36,14 +36,16 @@ mod validate;
 
 pub use metrics::{
     ConsumerStatus, ConsumerView, GroupView, PartitionPosition, PartitionView, QueueView, Sample,
-    SimConsumerId, SimProducerId, TimeSeries, Totals,
+    SharePartitionView, ShareRecordState, ShareRecordView, SimConsumerId, SimProducerId,
+    TimeSeries, Totals,
 };
 pub use references::{ActionField, EntityKind, Reference, Site};
 pub use scenario::{
     AckSpec, Action, ArrivalSpec, AssignorSpec, Attach, BindingSpec, BurstSpec, CleanupSpec,
     ConsumerSpec, CrashSpec, ExchangeKindSpec, ExchangeSpec, GroupSpec, KeySpec, KeylessSpec,
     NackSpec, OffsetResetSpec, OffsetSpec, OverflowSpec, ProcessingSpec, ProducerSpec, QueueSpec,
-    ResetSpec, RetentionSpec, Scenario, ScriptStep, SeekSpec, StreamSpec, TargetSpec, Topology,
+    ResetSpec, RetentionSpec, Scenario, ScriptStep, SeekSpec, ShareGroupSpec, StreamSpec,
+    TargetSpec, Topology,
 };
 pub use simulation::{
     ActionError, KEYS_KEPT, MAX_STEP_EVENTS, PublishedKeys, RECENT_EVENTS, SimEvent, SimEventKind,

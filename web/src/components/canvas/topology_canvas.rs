@@ -189,7 +189,7 @@ pub fn TopologyCanvas() -> Html {
                 "consume",
                 col,
             ),
-            Attachment::Group(_) => {}
+            Attachment::Group(_) | Attachment::ShareGroup(_) => {}
         }
     }
     // Group members: an edge from each partition row to its owner.

@@ -135,6 +135,8 @@ pub enum Attachment {
     Stream(String),
     /// A group.
     Group(String),
+    /// A share group.
+    ShareGroup(String),
 }
 
 /// What a consumer is doing.
@@ -238,5 +240,6 @@ pub(super) fn attachment(a: &sim::Attach) -> Attachment {
         sim::Attach::Subscription { exchange, .. } => Attachment::Subscription(exchange.clone()),
         sim::Attach::Stream { stream, .. } => Attachment::Stream(stream.clone()),
         sim::Attach::Group(g) => Attachment::Group(g.clone()),
+        sim::Attach::ShareGroup(g) => Attachment::ShareGroup(g.clone()),
     }
 }
