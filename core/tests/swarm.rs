@@ -113,6 +113,33 @@ fn thousands_of_random_runs_keep_every_invariant() {
     }
 }
 
+#[test]
+fn share_group_runs_keep_every_invariant() {
+    // The share-group profile: about a third of the seeds add share groups (Kafka's KIP-932)
+    // with members that accept, release and reject, crash, restart and leave, some over
+    // `FileStorage` with broker restarts; the auditor checks one holder per record, nothing
+    // settled acquired again and delivery counts within the limit after every step.
+    let seeds = (seed_count() / 2).max(50);
+    let profile = Profile::with_share_groups();
+    let mut with_share_groups = 0;
+    let mut failures = Vec::new();
+    for seed in 0..seeds {
+        if generate(seed, &profile).topology.share_groups.is_empty() {
+            continue;
+        }
+        with_share_groups += 1;
+        let outcome = seeds::check_seed(seed, &profile);
+        if let Some(v) = outcome.report.violation {
+            failures.push(format!("seed {seed}: {v}"));
+        }
+    }
+    assert!(
+        with_share_groups > seeds / 5,
+        "{with_share_groups} of {seeds}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// `(seed, hash)` for every non-comment line of [`TRACE_HASHES`].
 fn recorded() -> Vec<(u64, u64)> {
     TRACE_HASHES
