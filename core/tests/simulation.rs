@@ -167,6 +167,80 @@ fn ready_made_scenarios_tell_their_stories() {
     assert!(groups[0].assignment.iter().all(|(_, p)| p.len() == 1));
     assert_eq!(groups[1].assignment[0].1.len(), 3);
     assert!(e.consumer_views()[1].processed + 3 >= e.totals().published);
+
+    // F: six share members on three partitions all got work; a lock expired and another
+    // member got the record with delivery count 2; records were released and rejected; the
+    // crashed member's record was released; no record was held by two members at once.
+    let (_, f) = run_checked("f");
+    assert!(f.consumer_views().iter().all(|c| c.processed > 0));
+    let mut sim = Simulation::new(&ready::load("f").unwrap()).unwrap();
+    let mut holder: BTreeMap<(StreamPartition, u64), u32> = BTreeMap::new();
+    let (mut expired, mut redelivered_after_expiry, mut rejected, mut released, mut crashed) =
+        (0, 0, 0, 0, 0);
+    let mut expired_at: BTreeSet<(StreamPartition, u64)> = BTreeSet::new();
+    while !sim.is_finished() {
+        for e in sim.step_event() {
+            let SimEventKind::Broker(ev) = &e.kind else {
+                continue;
+            };
+            match ev {
+                Event::ShareAcquired {
+                    member,
+                    partition,
+                    offset,
+                    delivery_count,
+                    ..
+                } => {
+                    let key = (*partition, offset.get());
+                    assert!(holder.insert(key, member.0).is_none(), "{key:?} held twice");
+                    if *delivery_count == 2 && expired_at.contains(&key) {
+                        redelivered_after_expiry += 1;
+                    }
+                }
+                Event::ShareAcknowledged {
+                    partition,
+                    offset,
+                    kind,
+                    ..
+                } => {
+                    holder.remove(&(*partition, offset.get()));
+                    match kind {
+                        brokerlab::AcknowledgeType::Reject => rejected += 1,
+                        brokerlab::AcknowledgeType::Release => released += 1,
+                        brokerlab::AcknowledgeType::Accept => {}
+                    }
+                }
+                Event::ShareLockExpired {
+                    partition, offset, ..
+                } => {
+                    expired += 1;
+                    expired_at.insert((*partition, offset.get()));
+                    holder.remove(&(*partition, offset.get()));
+                }
+                Event::ShareReleased {
+                    partition,
+                    offset,
+                    reason,
+                    ..
+                } => {
+                    crashed += usize::from(*reason == brokerlab::share::ReleaseReason::Crashed);
+                    holder.remove(&(*partition, offset.get()));
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        expired >= 1 && redelivered_after_expiry >= 1,
+        "F: a lock expired"
+    );
+    assert!(
+        rejected >= 1 && released >= 1 && crashed >= 1,
+        "F: {rejected} {released}"
+    );
+    let views = sim.share_partition_views();
+    assert_eq!(views.len(), 3);
+    assert!(views.iter().all(|v| v.start.get() > 0 && v.start <= v.end));
 }
 
 #[test]
