@@ -128,6 +128,26 @@ fn stream_replay_reads_identical_records_until_retention_moves_the_start() {
 }
 
 #[test]
+fn share_group_shares_records_and_redelivers_what_comes_back() {
+    let out = pattern("share_group");
+    in_order(
+        &out,
+        &[
+            "anna     acquired st1/0@0 (delivery 1), locked until t=1010ms",
+            "ben      released st1/0@3",
+            "anna     acquired st1/0@3 (delivery 2), locked until t=1300ms",
+            "anna     rejected st1/1@2",
+            "cleo     lock expired on st1/1@0: available again",
+            "ben      acquired st1/1@0 (delivery 2), locked until t=2020ms",
+            "ben      crashed: st1/1@0 goes back to the group",
+            "anna     acquired st1/1@0 (delivery 3), locked until t=2300ms",
+            "start offset of st1/1 moved @1 -> @4",
+            "st1/1: start @4, end @4, 0 in flight",
+        ],
+    );
+}
+
+#[test]
 fn consumer_groups_rebalance_as_members_join_and_leave_the_other_group_alone() {
     let out = pattern("consumer_groups");
     in_order(
