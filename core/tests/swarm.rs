@@ -215,6 +215,29 @@ fn a_failing_scenario_shrinks_to_what_makes_it_fail() {
 }
 
 #[test]
+fn a_scenario_with_share_groups_shrinks_to_one_share_group() {
+    // "Fails" here: a share member rejects records. The shrinker keeps a stream, one share
+    // group and that member.
+    let profile = Profile::with_share_groups();
+    let rejects = |s: &Scenario| {
+        s.consumers.iter().any(|c| {
+            matches!(c.attach, brokerlab::sim::Attach::ShareGroup(_))
+                && c.nack.is_some_and(|n| !n.requeue)
+        })
+    };
+    let seed = (0..500)
+        .find(|&seed| rejects(&generate(seed, &profile)))
+        .expect("some seed has a share member that rejects");
+    let report = shrink(&generate(seed, &profile), &mut |s| rejects(s), 500);
+    let small = report.scenario;
+    small.validate().expect("shrunk scenarios stay valid");
+    assert!(rejects(&small));
+    assert_eq!(small.topology.share_groups.len(), 1, "{}", small.to_json());
+    assert_eq!(small.topology.streams.len(), 1, "{}", small.to_json());
+    assert_eq!(small.consumers.len(), 1, "{}", small.to_json());
+}
+
+#[test]
 fn a_case_with_restarts_replays_to_the_same_verdict() {
     let profile = Profile::default();
     let c = (0..64)
