@@ -123,12 +123,14 @@ fn share_group_runs_keep_every_invariant() {
     let profile = Profile::with_share_groups();
     let mut with_share_groups = 0;
     let mut failures = Vec::new();
+    let mut coverage = Coverage::default();
     for seed in 0..seeds {
         if generate(seed, &profile).topology.share_groups.is_empty() {
             continue;
         }
         with_share_groups += 1;
         let outcome = seeds::check_seed(seed, &profile);
+        coverage.add(&outcome.report.coverage);
         if let Some(v) = outcome.report.violation {
             failures.push(format!("seed {seed}: {v}"));
         }
@@ -138,6 +140,22 @@ fn share_group_runs_keep_every_invariant() {
         "{with_share_groups} of {seeds}"
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for case in [
+        "share: accepted",
+        "share: released",
+        "share: rejected",
+        "share: redelivered",
+        "share: lock expired",
+        "share: released, member crashed",
+        "share: released, member left",
+        "share: archived, delivery limit",
+    ] {
+        assert!(
+            coverage.cases.get(case).is_some_and(|&n| n > 0),
+            "no run exercised {case:?}: {:?}",
+            coverage.cases
+        );
+    }
 }
 
 /// `(seed, hash)` for every non-comment line of [`TRACE_HASHES`].

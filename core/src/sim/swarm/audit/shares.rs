@@ -348,3 +348,130 @@ impl Shares {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::*;
+    use crate::sim::scenario::ShareGroupSpec;
+    use crate::sim::swarm::audit::specs::Specs;
+    use crate::{Broker, Instant, MessageId, ShareGroupConfig, StreamConfig};
+
+    const A: ShareMemberId = ShareMemberId(1);
+    const B: ShareMemberId = ShareMemberId(2);
+
+    /// Feeds `events` to a share account of group `g` (delivery limit 2) on stream `s`.
+    fn feed(events: &[Event]) -> Result<(), Violation> {
+        let t0 = Instant::ZERO;
+        let mut broker = Broker::default();
+        broker
+            .declare_stream(t0, "s", StreamConfig::new(1))
+            .unwrap();
+        let config = ShareGroupConfig {
+            delivery_count_limit: 2,
+            ..ShareGroupConfig::default()
+        };
+        broker.create_share_group(t0, "g", &["s"], config).unwrap();
+        let mut spec = ShareGroupSpec::new("g", vec![String::from("s")]);
+        spec.delivery_count_limit = 2;
+        let mut scenario = Scenario::default();
+        scenario.topology.share_groups.push(spec);
+        let specs = Specs::new(&scenario);
+        let cx = Ctx {
+            now: 0,
+            broker: &broker,
+            specs: &specs,
+        };
+        let mut shares = Shares::new(&scenario);
+        for e in events {
+            shares.on_event(&cx, e)?;
+        }
+        Ok(())
+    }
+
+    fn group() -> ShareGroupId {
+        ShareGroupId(1)
+    }
+
+    fn partition() -> StreamPartition {
+        StreamPartition::new(crate::StreamId(1), 0)
+    }
+
+    fn acquired(member: ShareMemberId, delivery_count: u32) -> Event {
+        Event::ShareAcquired {
+            group: group(),
+            member,
+            partition: partition(),
+            offset: Offset(0),
+            message: MessageId(1),
+            delivery_count,
+            until: Instant::from_millis(100),
+        }
+    }
+
+    fn acked(member: ShareMemberId, kind: AcknowledgeType) -> Event {
+        Event::ShareAcknowledged {
+            group: group(),
+            member,
+            partition: partition(),
+            offset: Offset(0),
+            kind,
+        }
+    }
+
+    fn expired(member: ShareMemberId) -> Event {
+        Event::ShareLockExpired {
+            group: group(),
+            member,
+            partition: partition(),
+            offset: Offset(0),
+        }
+    }
+
+    #[test]
+    fn a_release_and_a_redelivery_within_the_limit_pass() {
+        let ok: Vec<Event> = vec![
+            acquired(A, 1),
+            acked(A, AcknowledgeType::Release),
+            acquired(B, 2),
+            acked(B, AcknowledgeType::Accept),
+        ];
+        assert_eq!(feed(&ok), Ok(()));
+    }
+
+    #[test]
+    fn each_broken_promise_is_a_violation() {
+        for bad in [
+            // Two holders at once.
+            vec![acquired(A, 1), acquired(B, 1)],
+            // Accepted, then acquired again.
+            vec![
+                acquired(A, 1),
+                acked(A, AcknowledgeType::Accept),
+                acquired(B, 2),
+            ],
+            // Rejected (archived), then acquired again.
+            vec![
+                acquired(A, 1),
+                acked(A, AcknowledgeType::Reject),
+                acquired(B, 2),
+            ],
+            // Settled by a member that does not hold it.
+            vec![acquired(A, 1), acked(B, AcknowledgeType::Accept)],
+            // A delivery count that skips, and one past the limit of 2.
+            vec![acquired(A, 2)],
+            vec![
+                acquired(A, 1),
+                expired(A),
+                acquired(B, 2),
+                expired(B),
+                acquired(A, 3),
+            ],
+        ] {
+            let v = feed(&bad).expect_err("a broken promise");
+            assert_eq!(v.rule, Rule::ShareGroups, "{bad:?}");
+        }
+    }
+}
