@@ -189,7 +189,14 @@ pub fn TopologyCanvas() -> Html {
                 "consume",
                 col,
             ),
-            Attachment::Group(_) | Attachment::ShareGroup(_) => {}
+            Attachment::ShareGroup { stream, .. } => link(
+                at(&Entity::Stream(stream.clone())),
+                me,
+                String::new(),
+                "consume",
+                col,
+            ),
+            Attachment::Group(_) => {}
         }
     }
     // Group members: an edge from each partition row to its owner.

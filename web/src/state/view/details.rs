@@ -174,7 +174,9 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                 Attachment::Subscription(x) => format!("subscription on {x}"),
                 Attachment::Stream(s) => format!("stream {s}"),
                 Attachment::Group(g) => format!("group {g}"),
-                Attachment::ShareGroup(g) => format!("share group {g}"),
+                Attachment::ShareGroup { group, stream } => {
+                    format!("share group {group} on {stream}")
+                }
             };
             d.facts.push(fact("reads", reads));
             d.facts.push(fact("state", c.state.word()));
