@@ -362,6 +362,102 @@ fn errors_name_the_field() {
 }
 
 #[test]
+fn share_partition_views_show_holders_and_delivery_counts() {
+    // F at 6.1 s: worker-6's record expired at 6 s and worker-1 holds it, delivery 2.
+    let mut sim = Simulation::new(&ready::load("f").unwrap()).unwrap();
+    sim.run_until(brokerlab::Instant::from_millis(6_100));
+    let views = sim.share_partition_views();
+    let (view, record) = views
+        .iter()
+        .find_map(|v| {
+            v.records
+                .iter()
+                .find(|r| {
+                    r.delivery_count == 2
+                        && r.state == brokerlab::sim::ShareRecordState::Acquired
+                        && r.holder.as_deref() == Some("worker-1")
+                })
+                .map(|r| (v, r))
+        })
+        .expect("worker-1 holds a record delivered twice");
+    assert_eq!(view.group, "fulfilment");
+    assert_eq!(view.stream, "orders");
+    assert!(view.start <= record.offset && record.offset < view.end);
+    assert!(record.until.is_some());
+    let worker_1 = sim
+        .consumer_views()
+        .into_iter()
+        .find(|c| c.name == "worker-1")
+        .unwrap();
+    assert!(worker_1.share_member.is_some());
+    assert!(worker_1.holding.contains(&(view.partition, record.offset)));
+    // worker-6 was removed at 6.7 s: no member id, nothing held.
+    sim.run_until(brokerlab::Instant::from_millis(6_800));
+    let worker_6 = sim
+        .consumer_views()
+        .into_iter()
+        .find(|c| c.name == "worker-6")
+        .unwrap();
+    assert!(worker_6.holding.is_empty() && worker_6.share_member.is_none());
+}
+
+#[test]
+fn share_group_errors_name_the_field() {
+    let mut s = ready::load("f").unwrap();
+    s.topology.share_groups[0].streams[0] = "ordres".into();
+    assert_eq!(
+        s.validate().unwrap_err().to_string(),
+        "topology.share_groups[0].streams[0]: unknown stream \"ordres\""
+    );
+    let mut s = ready::load("f").unwrap();
+    s.topology.share_groups[0].delivery_count_limit = 0;
+    assert_eq!(
+        s.validate().unwrap_err().to_string(),
+        "topology.share_groups[0].delivery_count_limit: 0 is outside 1..=10"
+    );
+    let mut s = ready::load("f").unwrap();
+    s.topology.share_groups[0].record_lock_duration_ms = 0;
+    assert!(
+        s.validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("topology.share_groups[0].record_lock_duration_ms: ")
+    );
+    let mut s = ready::load("f").unwrap();
+    s.consumers[1].attach = brokerlab::sim::Attach::ShareGroup("fulfilmnet".into());
+    assert_eq!(
+        s.validate().unwrap_err().to_string(),
+        "consumers[1].attach: unknown share group \"fulfilmnet\""
+    );
+    let mut s = ready::load("f").unwrap();
+    s.consumers[0].ack = brokerlab::sim::AckSpec::Manual;
+    assert!(
+        s.validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("consumers[0].ack: a share-group member acknowledges each record")
+    );
+    // Without share groups the JSON has no `share_groups` key; with them it reads back equal,
+    // Kafka's defaults filled in.
+    assert!(!ready::load("e").unwrap().to_json().contains("share_groups"));
+    let json = r#"{"version": 1, "duration_ms": 100,
+        "topology": {"streams": [{"name": "s", "partitions": 1}],
+                     "share_groups": [{"name": "g", "streams": ["s"]}]}}"#;
+    let s = Scenario::from_json(json).unwrap();
+    let g = &s.topology.share_groups[0];
+    assert_eq!(
+        (
+            g.record_lock_duration_ms,
+            g.delivery_count_limit,
+            g.max_record_locks
+        ),
+        (30_000, 5, 200)
+    );
+    assert_eq!(g.auto_offset_reset, brokerlab::ShareOffsetReset::Latest);
+    assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s);
+}
+
+#[test]
 fn hostile_inputs_are_errors() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert!(Scenario::from_json(&deep).is_err());

@@ -346,8 +346,12 @@ impl<S: Storage> Simulation<S> {
                     .broker
                     .leave_group(now, &g, &self.consumers[i].spec.name);
             }
-            Handle::Share { id: Some(id), .. } if was == ConsumerStatus::Running => {
+            Handle::Share {
+                group,
+                id: Some(id),
+            } if was == ConsumerStatus::Running => {
                 let _ = self.broker.leave_share_group(now, id);
+                self.consumers[i].handle = Handle::Share { group, id: None };
                 self.epoch += 1;
             }
             _ => {}
