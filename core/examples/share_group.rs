@@ -2,14 +2,14 @@
 //! 2-partition stream one by one, each record acquired by one worker at a time under a lock.
 //! Printed record by record: who acquired what with which delivery count, what was accepted,
 //! released or rejected, a lock that expired and the record going to another worker, a worker
-//! that crashes while holding a record, and each partition's start offset (SPSO) moving past
-//! what is settled.
+//! that crashes while holding a record, a record released at the delivery limit and archived,
+//! and each partition's start offset (SPSO) moving past what is settled.
 //!
 //! Run: `cargo run -p brokerlab --example share_group`
 
 use brokerlab::{
-    AcknowledgeType, AcquiredRecord, Broker, Duration, Event, Instant, ShareGroupConfig,
-    ShareMemberId, ShareOffsetReset, StreamConfig,
+    AcknowledgeType, AcquiredRecord, Broker, Duration, Event, Instant, Offset, ShareGroupConfig,
+    ShareMemberId, ShareOffsetReset, StreamConfig, StreamPartition,
 };
 
 type BoxError = Box<dyn std::error::Error>;
@@ -26,7 +26,12 @@ fn print_events(broker: &mut Broker, names: &[(ShareMemberId, &str)]) {
             .find(|(id, _)| *id == m)
             .map_or("?", |(_, n)| *n)
     };
-    while let Some(e) = broker.poll_event() {
+    let events: Vec<Event> = std::iter::from_fn(|| broker.poll_event()).collect();
+    let at = |p: StreamPartition, o: Offset| {
+        let stream = broker.stream_name(p.stream).unwrap_or("?");
+        format!("{stream}/{}@{}", p.partition, o.get())
+    };
+    for e in events {
         let line = match e {
             Event::ShareAcquired {
                 member,
@@ -36,8 +41,9 @@ fn print_events(broker: &mut Broker, names: &[(ShareMemberId, &str)]) {
                 until,
                 ..
             } => format!(
-                "{:<8} acquired {partition}{offset} (delivery {delivery_count}), locked until {until}",
-                name(member)
+                "{:<8} acquired {} (delivery {delivery_count}), locked until {until}",
+                name(member),
+                at(partition, offset)
             ),
             Event::ShareAcknowledged {
                 member,
@@ -51,7 +57,7 @@ fn print_events(broker: &mut Broker, names: &[(ShareMemberId, &str)]) {
                     AcknowledgeType::Release => "released",
                     AcknowledgeType::Reject => "rejected",
                 };
-                format!("{:<8} {verb} {partition}{offset}", name(member))
+                format!("{:<8} {verb} {}", name(member), at(partition, offset))
             }
             Event::ShareLockExpired {
                 member,
@@ -59,8 +65,9 @@ fn print_events(broker: &mut Broker, names: &[(ShareMemberId, &str)]) {
                 offset,
                 ..
             } => format!(
-                "{:<8} lock expired on {partition}{offset}: available again",
-                name(member)
+                "{:<8} lock expired on {}: available again",
+                name(member),
+                at(partition, offset)
             ),
             Event::ShareReleased {
                 member,
@@ -69,8 +76,9 @@ fn print_events(broker: &mut Broker, names: &[(ShareMemberId, &str)]) {
                 reason,
                 ..
             } => format!(
-                "{:<8} {reason}: {partition}{offset} goes back to the group",
-                name(member)
+                "{:<8} {reason}: {} goes back to the group",
+                name(member),
+                at(partition, offset)
             ),
             Event::ShareArchived {
                 partition,
@@ -79,14 +87,23 @@ fn print_events(broker: &mut Broker, names: &[(ShareMemberId, &str)]) {
                 reason,
                 ..
             } => format!(
-                "         {partition}{offset} archived after {delivery_count} deliveries ({reason})"
+                "         {} archived after {delivery_count} deliveries ({reason})",
+                at(partition, offset)
             ),
             Event::ShareStartMoved {
                 partition,
                 start,
                 previous,
                 ..
-            } => format!("         start offset of {partition} moved {previous} -> {start}"),
+            } => {
+                let stream = broker.stream_name(partition.stream).unwrap_or("?");
+                format!(
+                    "         start offset of {stream}/{} moved {} -> {}",
+                    partition.partition,
+                    previous.get(),
+                    start.get()
+                )
+            }
             _ => continue,
         };
         println!("  {line}");
@@ -162,28 +179,45 @@ fn main() -> Result<(), BoxError> {
             AcknowledgeType::Accept,
         ) {
             println!(
-                "  cleo     cannot accept {}{}: {e}",
-                r.record.partition, r.record.offset
+                "  cleo     cannot accept orders/{}@{}: {e}",
+                r.record.partition.partition,
+                r.record.offset.get()
             );
         }
     }
     println!("t=1200ms: ben crashes holding them");
     broker.crash_share_member(t(1_200), ben)?;
     print_events(&mut broker, &names);
-    println!("t=1300ms: anna takes them (delivery 3) and accepts all");
+    println!(
+        "t=1300ms: anna takes them (delivery 3), accepts one and releases the other: \
+         released at the limit, it is archived"
+    );
     let a = broker.share_fetch(t(1_300), anna, 10)?;
-    settle(&mut broker, t(1_300), anna, &a, AcknowledgeType::Accept)?;
+    settle(
+        &mut broker,
+        t(1_300),
+        anna,
+        &a[..1],
+        AcknowledgeType::Accept,
+    )?;
+    settle(
+        &mut broker,
+        t(1_300),
+        anna,
+        &a[1..],
+        AcknowledgeType::Release,
+    )?;
     print_events(&mut broker, &names);
     drop(b);
-    println!("(partitions print as stream id/partition: st1 is orders)");
 
     let group = broker.share_group_id("fulfilment").ok_or("no group")?;
     for p in broker.share_member_partitions(anna).unwrap_or_default() {
         if let Some(sp) = broker.share_partition(group, p) {
             println!(
-                "{p}: start {}, end {}, {} in flight",
-                sp.start(),
-                sp.end(),
+                "orders/{}: start {}, end {}, {} in flight",
+                p.partition,
+                sp.start().get(),
+                sp.end().get(),
                 sp.in_flight()
             );
         }
