@@ -252,7 +252,7 @@ const GUIDES: [Guide; 9] = [
             "Make worker-6 faster than the 2 s lock and see its records no longer expire.",
             "Remove two workers: the other four still share all three partitions.",
         ],
-        counterexample: "",
+        counterexample: "Find a counterexample to \u{201c}No message processed twice\u{201d}: worker-4 processed a record and released it, and worker-5 processed it again. A share group delivers at least once: a release, a crash or an expired lock brings a record back.",
         steps: &[
             Step {
                 at_ms: 0,
