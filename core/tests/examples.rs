@@ -128,6 +128,30 @@ fn stream_replay_reads_identical_records_until_retention_moves_the_start() {
 }
 
 #[test]
+fn share_group_shares_records_and_redelivers_what_comes_back() {
+    let out = pattern("share_group");
+    in_order(
+        &out,
+        &[
+            "anna     acquired orders/0@0 (delivery 1), locked until t=1010ms",
+            "ben      released orders/0@3",
+            "anna     acquired orders/0@3 (delivery 2), locked until t=1300ms",
+            "anna     rejected orders/1@2",
+            "start offset of orders/0 moved 3 -> 4",
+            "cleo     lock expired on orders/1@0: available again",
+            "ben      acquired orders/1@0 (delivery 2), locked until t=2020ms",
+            "cleo     cannot accept orders/1@0: the record at @0 is held by sm2",
+            "ben      crashed: orders/1@0 goes back to the group",
+            "anna     acquired orders/1@0 (delivery 3), locked until t=2300ms",
+            "anna     released orders/1@1",
+            "orders/1@1 archived after 3 deliveries (delivery_limit)",
+            "start offset of orders/1 moved 1 -> 4",
+            "orders/1: start 4, end 4, 0 in flight",
+        ],
+    );
+}
+
+#[test]
 fn consumer_groups_rebalance_as_members_join_and_leave_the_other_group_alone() {
     let out = pattern("consumer_groups");
     in_order(

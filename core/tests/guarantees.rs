@@ -177,3 +177,20 @@ fn the_search_finds_an_offline_subscriber_in_b_through_its_faults_and_not_in_a()
     let a = scenario("a");
     assert_eq!(search(&a, Guarantee::NoLoss, 0, 200).found, None);
 }
+
+#[test]
+fn share_group_f_processes_a_record_twice_when_it_comes_back() {
+    // worker-4 releases a record after processing it and worker-5 processes it again (later
+    // worker-6's lock expires with the same effect): a share group delivers at least once.
+    let f = scenario("f");
+    let v = check(&f, Guarantee::NoDuplicate).expect("a record processed twice");
+    assert!(
+        v.what
+            .starts_with("share group fulfilment had orders p2 offset 6 processed twice"),
+        "{v:?}"
+    );
+    assert!(v.entities.contains(&"worker-4".to_string()), "{v:?}");
+    assert_eq!(v.records.len(), 1);
+    assert!(v.entities.contains(&"fulfilment".to_string()), "{v:?}");
+    assert_eq!(check(&f, Guarantee::NoLoss), None);
+}

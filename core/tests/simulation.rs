@@ -167,6 +167,80 @@ fn ready_made_scenarios_tell_their_stories() {
     assert!(groups[0].assignment.iter().all(|(_, p)| p.len() == 1));
     assert_eq!(groups[1].assignment[0].1.len(), 3);
     assert!(e.consumer_views()[1].processed + 3 >= e.totals().published);
+
+    // F: six share members on three partitions all got work; a lock expired and another
+    // member got the record with delivery count 2; records were released and rejected; the
+    // crashed member's record was released; no record was held by two members at once.
+    let (_, f) = run_checked("f");
+    assert!(f.consumer_views().iter().all(|c| c.processed > 0));
+    let mut sim = Simulation::new(&ready::load("f").unwrap()).unwrap();
+    let mut holder: BTreeMap<(StreamPartition, u64), u32> = BTreeMap::new();
+    let (mut expired, mut redelivered_after_expiry, mut rejected, mut released, mut crashed) =
+        (0, 0, 0, 0, 0);
+    let mut expired_at: BTreeSet<(StreamPartition, u64)> = BTreeSet::new();
+    while !sim.is_finished() {
+        for e in sim.step_event() {
+            let SimEventKind::Broker(ev) = &e.kind else {
+                continue;
+            };
+            match ev {
+                Event::ShareAcquired {
+                    member,
+                    partition,
+                    offset,
+                    delivery_count,
+                    ..
+                } => {
+                    let key = (*partition, offset.get());
+                    assert!(holder.insert(key, member.0).is_none(), "{key:?} held twice");
+                    if *delivery_count == 2 && expired_at.contains(&key) {
+                        redelivered_after_expiry += 1;
+                    }
+                }
+                Event::ShareAcknowledged {
+                    partition,
+                    offset,
+                    kind,
+                    ..
+                } => {
+                    holder.remove(&(*partition, offset.get()));
+                    match kind {
+                        brokerlab::AcknowledgeType::Reject => rejected += 1,
+                        brokerlab::AcknowledgeType::Release => released += 1,
+                        brokerlab::AcknowledgeType::Accept => {}
+                    }
+                }
+                Event::ShareLockExpired {
+                    partition, offset, ..
+                } => {
+                    expired += 1;
+                    expired_at.insert((*partition, offset.get()));
+                    holder.remove(&(*partition, offset.get()));
+                }
+                Event::ShareReleased {
+                    partition,
+                    offset,
+                    reason,
+                    ..
+                } => {
+                    crashed += usize::from(*reason == brokerlab::share::ReleaseReason::Crashed);
+                    holder.remove(&(*partition, offset.get()));
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        expired >= 1 && redelivered_after_expiry >= 1,
+        "F: a lock expired"
+    );
+    assert!(
+        rejected >= 1 && released >= 1 && crashed >= 1,
+        "F: {rejected} {released}"
+    );
+    let views = sim.share_partition_views();
+    assert_eq!(views.len(), 3);
+    assert!(views.iter().all(|v| v.start.get() > 0 && v.start <= v.end));
 }
 
 #[test]
@@ -285,6 +359,102 @@ fn errors_name_the_field() {
         e,
         "script[0].action.crash.consumer: unknown consumer \"ghost\""
     );
+}
+
+#[test]
+fn share_partition_views_show_holders_and_delivery_counts() {
+    // F at 6.1 s: worker-6's record expired at 6 s and worker-1 holds it, delivery 2.
+    let mut sim = Simulation::new(&ready::load("f").unwrap()).unwrap();
+    sim.run_until(brokerlab::Instant::from_millis(6_100));
+    let views = sim.share_partition_views();
+    let (view, record) = views
+        .iter()
+        .find_map(|v| {
+            v.records
+                .iter()
+                .find(|r| {
+                    r.delivery_count == 2
+                        && r.state == brokerlab::sim::ShareRecordState::Acquired
+                        && r.holder.as_deref() == Some("worker-1")
+                })
+                .map(|r| (v, r))
+        })
+        .expect("worker-1 holds a record delivered twice");
+    assert_eq!(view.group, "fulfilment");
+    assert_eq!(view.stream, "orders");
+    assert!(view.start <= record.offset && record.offset < view.end);
+    assert!(record.until.is_some());
+    let worker_1 = sim
+        .consumer_views()
+        .into_iter()
+        .find(|c| c.name == "worker-1")
+        .unwrap();
+    assert!(worker_1.share_member.is_some());
+    assert!(worker_1.holding.contains(&(view.partition, record.offset)));
+    // worker-6 was removed at 6.7 s: no member id, nothing held.
+    sim.run_until(brokerlab::Instant::from_millis(6_800));
+    let worker_6 = sim
+        .consumer_views()
+        .into_iter()
+        .find(|c| c.name == "worker-6")
+        .unwrap();
+    assert!(worker_6.holding.is_empty() && worker_6.share_member.is_none());
+}
+
+#[test]
+fn share_group_errors_name_the_field() {
+    let mut s = ready::load("f").unwrap();
+    s.topology.share_groups[0].streams[0] = "ordres".into();
+    assert_eq!(
+        s.validate().unwrap_err().to_string(),
+        "topology.share_groups[0].streams[0]: unknown stream \"ordres\""
+    );
+    let mut s = ready::load("f").unwrap();
+    s.topology.share_groups[0].delivery_count_limit = 0;
+    assert_eq!(
+        s.validate().unwrap_err().to_string(),
+        "topology.share_groups[0].delivery_count_limit: 0 is outside 1..=10"
+    );
+    let mut s = ready::load("f").unwrap();
+    s.topology.share_groups[0].record_lock_duration_ms = 0;
+    assert!(
+        s.validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("topology.share_groups[0].record_lock_duration_ms: ")
+    );
+    let mut s = ready::load("f").unwrap();
+    s.consumers[1].attach = brokerlab::sim::Attach::ShareGroup("fulfilmnet".into());
+    assert_eq!(
+        s.validate().unwrap_err().to_string(),
+        "consumers[1].attach: unknown share group \"fulfilmnet\""
+    );
+    let mut s = ready::load("f").unwrap();
+    s.consumers[0].ack = brokerlab::sim::AckSpec::Manual;
+    assert!(
+        s.validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("consumers[0].ack: a share-group member acknowledges each record")
+    );
+    // Without share groups the JSON has no `share_groups` key; with them it reads back equal,
+    // Kafka's defaults filled in.
+    assert!(!ready::load("e").unwrap().to_json().contains("share_groups"));
+    let json = r#"{"version": 1, "duration_ms": 100,
+        "topology": {"streams": [{"name": "s", "partitions": 1}],
+                     "share_groups": [{"name": "g", "streams": ["s"]}]}}"#;
+    let s = Scenario::from_json(json).unwrap();
+    let g = &s.topology.share_groups[0];
+    assert_eq!(
+        (
+            g.record_lock_duration_ms,
+            g.delivery_count_limit,
+            g.max_record_locks
+        ),
+        (30_000, 5, 200)
+    );
+    assert_eq!(g.auto_offset_reset, brokerlab::ShareOffsetReset::Latest);
+    assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s);
 }
 
 #[test]

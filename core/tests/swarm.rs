@@ -113,6 +113,51 @@ fn thousands_of_random_runs_keep_every_invariant() {
     }
 }
 
+#[test]
+fn share_group_runs_keep_every_invariant() {
+    // The share-group profile: about a third of the seeds add share groups (Kafka's KIP-932)
+    // with members that accept, release and reject, crash, restart and leave, some over
+    // `FileStorage` with broker restarts; the auditor checks one holder per record, nothing
+    // settled acquired again and delivery counts within the limit after every step.
+    let seeds = (seed_count() / 2).max(50);
+    let profile = Profile::with_share_groups();
+    let mut with_share_groups = 0;
+    let mut failures = Vec::new();
+    let mut coverage = Coverage::default();
+    for seed in 0..seeds {
+        if generate(seed, &profile).topology.share_groups.is_empty() {
+            continue;
+        }
+        with_share_groups += 1;
+        let outcome = seeds::check_seed(seed, &profile);
+        coverage.add(&outcome.report.coverage);
+        if let Some(v) = outcome.report.violation {
+            failures.push(format!("seed {seed}: {v}"));
+        }
+    }
+    assert!(
+        with_share_groups > seeds / 5,
+        "{with_share_groups} of {seeds}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for case in [
+        "share: accepted",
+        "share: released",
+        "share: rejected",
+        "share: redelivered",
+        "share: lock expired",
+        "share: released, member crashed",
+        "share: released, member left",
+        "share: archived, delivery limit",
+    ] {
+        assert!(
+            coverage.cases.get(case).is_some_and(|&n| n > 0),
+            "no run exercised {case:?}: {:?}",
+            coverage.cases
+        );
+    }
+}
+
 /// `(seed, hash)` for every non-comment line of [`TRACE_HASHES`].
 fn recorded() -> Vec<(u64, u64)> {
     TRACE_HASHES
@@ -185,6 +230,29 @@ fn a_failing_scenario_shrinks_to_what_makes_it_fail() {
     assert_eq!(small.consumers.len(), 1, "{}", small.to_json());
     assert!(small.producers.is_empty() && small.topology.queues.is_empty());
     assert_eq!(small.script.len(), 1, "{}", small.to_json());
+}
+
+#[test]
+fn a_scenario_with_share_groups_shrinks_to_one_share_group() {
+    // "Fails" here: a share member rejects records. The shrinker keeps a stream, one share
+    // group and that member.
+    let profile = Profile::with_share_groups();
+    let rejects = |s: &Scenario| {
+        s.consumers.iter().any(|c| {
+            matches!(c.attach, brokerlab::sim::Attach::ShareGroup(_))
+                && c.nack.is_some_and(|n| !n.requeue)
+        })
+    };
+    let seed = (0..500)
+        .find(|&seed| rejects(&generate(seed, &profile)))
+        .expect("some seed has a share member that rejects");
+    let report = shrink(&generate(seed, &profile), &mut |s| rejects(s), 500);
+    let small = report.scenario;
+    small.validate().expect("shrunk scenarios stay valid");
+    assert!(rejects(&small));
+    assert_eq!(small.topology.share_groups.len(), 1, "{}", small.to_json());
+    assert_eq!(small.topology.streams.len(), 1, "{}", small.to_json());
+    assert_eq!(small.consumers.len(), 1, "{}", small.to_json());
 }
 
 #[test]

@@ -56,10 +56,11 @@ commands:
                    fuzz one target with AFL++ for M minutes (default 10) on its corpus in
                    fuzz/corpus/TARGET/ and print executions, crashes and hangs; targets:
                    share_link, scenario_json, rabbitmq_import, file_storage, topic_match
-  swarm [--seeds N] [--from S] [--minutes M]
+  swarm [--seeds N] [--from S] [--minutes M] [--share-groups]
                    random scenarios (2,000 unless told) checked against the engine's
                    invariants on every core; a failure writes its shrunk scenario to
-                   target/swarm/seed-N.json and prints how to replay it
+                   target/swarm/seed-N.json and prints how to replay it; --share-groups
+                   adds share groups to about a third of the scenarios
   rabbitmq [-- TEST ARGS]
                    the RabbitMQ differential suite alone (tests/tests/rabbitmq/) against a
                    private RabbitMQ node started for it and stopped after; TEST ARGS (a test

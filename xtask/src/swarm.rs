@@ -1,9 +1,11 @@
-//! `cargo xtask swarm [--seeds N] [--from S] [--minutes M]`: the swarm of random simulations
+//! `cargo xtask swarm [--seeds N] [--from S] [--minutes M] [--share-groups]`: the swarm of random simulations
 //! on every core, in release (`core/examples/swarm/`): each seed's scenario run with the
 //! invariant auditor, one in eight over `FileStorage` on the crash-testing file system with
 //! broker restarts. A progress line every 10 s, then seeds per second; a failure prints its
 //! seed and writes the shrunk scenario to `target/swarm/seed-N.json` with the commands that
-//! replay it, and the command fails.
+//! replay it, and the command fails. `--share-groups` generates share groups too (the
+//! generator's share-group profile: about a third of the scenarios, which then differ from
+//! the same seeds' without it).
 
 use std::path::Path;
 use std::process::Command;
@@ -17,13 +19,18 @@ pub(crate) struct Options {
     seeds: Option<u64>,
     from: Option<u64>,
     minutes: Option<f64>,
+    share_groups: bool,
 }
 
-/// Reads `--seeds N`, `--from S` and `--minutes M`.
+/// Reads `--seeds N`, `--from S`, `--minutes M` and `--share-groups`.
 pub(crate) fn parse(args: &[String]) -> Result<Options, Failure> {
     let mut o = Options::default();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
+        if flag == "--share-groups" {
+            o.share_groups = true;
+            continue;
+        }
         let value = it
             .next()
             .ok_or_else(|| Failure::usage(format!("`{flag}` needs a value")))?;
@@ -71,6 +78,9 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Failure> {
     if let Some(m) = options.minutes {
         cmd.args(["--minutes", &m.to_string()]);
     }
+    if options.share_groups {
+        cmd.arg("--share-groups");
+    }
     command::run(step, &mut cmd).map_err(|f| {
         f.hint("a broken rule is listed above with its seed and the shrunk scenario's file")
     })
@@ -101,8 +111,14 @@ mod tests {
             Options {
                 seeds: Some(100_000),
                 from: Some(7),
-                minutes: Some(1.5)
+                minutes: Some(1.5),
+                share_groups: false,
             }
+        );
+        assert!(
+            parse(&strings(&["--share-groups", "--seeds", "5"]))
+                .unwrap()
+                .share_groups
         );
         assert!(parse(&strings(&["--seeds"])).is_err());
         assert!(parse(&strings(&["--seeds", "many"])).is_err());

@@ -5,8 +5,10 @@
 //! with the commands that replay it. `cargo xtask swarm` runs this in release.
 //!
 //! `cargo run --release -p brokerlab --example swarm -- [--seeds N] [--from S] [--minutes M]
-//! [--threads T] [--out DIR] [--coverage]` (defaults: 2,000 seeds from 0, no time limit,
-//! every core, `target/swarm`; `--coverage` prints what the runs exercised); `-- --replay FILE [--seed S --flushes MS,… --restarts MS,…]` runs one
+//! [--threads T] [--out DIR] [--coverage] [--share-groups]` (defaults: 2,000 seeds from 0, no
+//! time limit, every core, `target/swarm`; `--coverage` prints what the runs exercised;
+//! `--share-groups` adds share groups to about a third of the scenarios, which then differ
+//! from the same seeds' without it); `-- --replay FILE [--seed S --flushes MS,… --restarts MS,…]` runs one
 //! scenario file with the auditor (with a restart plan: over the crash-testing storage, the
 //! crashes drawn from seed S) and prints its verdict. Exit code 1 when a rule is broken.
 
@@ -34,12 +36,14 @@ struct Args {
     seed: u64,
     plan: RestartPlan,
     coverage: bool,
+    /// Generate with share groups (`Profile::with_share_groups`).
+    share_groups: bool,
 }
 
 fn usage(why: &str) -> ExitCode {
     eprintln!(
         "{why}\nusage: swarm [--seeds N] [--from S] [--minutes M] [--threads T] [--out DIR] \
-         [--coverage]\n       \
+         [--coverage] [--share-groups]\n       \
          swarm --replay FILE [--seed S --flushes MS,… --restarts MS,…]"
     );
     ExitCode::from(2)
@@ -63,12 +67,17 @@ fn parse() -> Result<Args, String> {
         seed: 0,
         plan: RestartPlan::none(),
         coverage: false,
+        share_groups: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         if flag == "--coverage" {
             a.coverage = true;
+            continue;
+        }
+        if flag == "--share-groups" {
+            a.share_groups = true;
             continue;
         }
         let value = it.next().ok_or_else(|| format!("`{flag}` needs a value"))?;
@@ -144,7 +153,11 @@ struct Found {
 }
 
 fn swarm(args: &Args) -> ExitCode {
-    let profile = Profile::default();
+    let profile = if args.share_groups {
+        Profile::with_share_groups()
+    } else {
+        Profile::default()
+    };
     let next = Arc::new(AtomicU64::new(args.from));
     let done = Arc::new(AtomicU64::new(0));
     let durable = Arc::new(AtomicU64::new(0));

@@ -36,6 +36,10 @@
 //!   group, so with a storage that syncs at every flush, threads share one sync instead of
 //!   queueing for one each. Deliveries may reach consumers before the flush that makes their
 //!   publish durable (as in RabbitMQ, where publisher confirms follow the write to disk).
+//! - **Share groups.** [`share_fetch`](SharedBroker::share_fetch) blocks until records can
+//!   be acquired: appended, released or left by another member, or back from an expired
+//!   lock (a blocked fetch wakes at the broker's next deadline, which includes the earliest
+//!   record lock); [`share_acknowledge`](SharedBroker::share_acknowledge) settles one.
 //! - **Events.** The handle reads only the events it needs for its inboxes and discards the
 //!   rest (the broker does not even build them). A program that needs the event log drives a
 //!   [`Broker`] itself.
@@ -89,6 +93,7 @@ mod flusher;
 mod inboxes;
 mod publish;
 mod queue_consumers;
+mod share_groups;
 mod signal;
 mod state;
 mod stream_consumers;

@@ -5,7 +5,7 @@ use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::ids::{GroupId, Offset, QueueId, StreamConsumerId};
+use crate::ids::{GroupId, Offset, QueueId, ShareMemberId, StreamConsumerId};
 use crate::stream::StreamPartition;
 use crate::time::Instant;
 
@@ -114,6 +114,71 @@ pub struct ConsumerView {
     pub partitions: Vec<PartitionPosition>,
     /// For group members: the broker's member id.
     pub member: Option<StreamConsumerId>,
+    /// For share-group members: the broker's share member id while it is a member (a new
+    /// one after each restart).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub share_member: Option<ShareMemberId>,
+    /// For share-group members: the records it holds (acquired, lock not expired), as
+    /// partition and offset.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub holding: Vec<(StreamPartition, Offset)>,
+}
+
+/// One share group's state of one partition (Kafka's share-partition): its start and end
+/// offsets and each record between them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SharePartitionView {
+    /// The share group's name.
+    pub group: String,
+    /// The stream's name.
+    pub stream: String,
+    /// The partition.
+    pub partition: StreamPartition,
+    /// The share-partition start offset (SPSO): every record below it is settled.
+    pub start: Offset,
+    /// The share-partition end offset (SPEO): the next record the group fetches from the log.
+    pub end: Offset,
+    /// Each record in `start..end`, in offset order.
+    pub records: Vec<ShareRecordView>,
+}
+
+/// One record of a [`SharePartitionView`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ShareRecordView {
+    /// Its offset.
+    pub offset: Offset,
+    /// Where it stands.
+    pub state: ShareRecordState,
+    /// The consumer holding it (acquired records only): its name in the scenario.
+    pub holder: Option<String>,
+    /// When its lock expires (acquired records only).
+    pub until: Option<Instant>,
+    /// How many times it was delivered.
+    pub delivery_count: u32,
+}
+
+/// A share record's state in a [`ShareRecordView`] (see
+/// [`RecordState`](crate::share::RecordState)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum ShareRecordState {
+    /// Any member may acquire it.
+    Available,
+    /// A member holds it under a lock.
+    Acquired,
+    /// Accepted: done.
+    Acknowledged,
+    /// Rejected, delivered too often, or gone: never delivered again.
+    Archived,
 }
 
 /// A group's state.

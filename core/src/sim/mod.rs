@@ -5,8 +5,15 @@
 //! integer milliseconds, randomness comes from a seeded [`rng::Rng`], no floats reach the
 //! broker, and [`Simulation::trace_hash`] fingerprints the whole event trace with a stable
 //! encoding ([`trace`]). The playground, the `simulate` example and the tests all run
-//! scenarios; the five patterns and a comparison are ready-made in [`ready`] (feature
-//! `serde`, which is on by default).
+//! scenarios; the five patterns, a share group and a comparison are ready-made in [`ready`]
+//! (feature `serde`, which is on by default).
+//!
+//! Share groups (Kafka's KIP-932) are declared in `topology.share_groups`
+//! ([`ShareGroupSpec`]) and joined by consumers attached with [`Attach::ShareGroup`]: each
+//! member fetches up to its prefetch, processes every record and accepts it (or, as its
+//! `nack` says, releases or rejects it); a crash releases what it holds at once, a restart
+//! joins again, and locks expire through the broker's own deadlines.
+//! [`Simulation::share_partition_views`] shows each share-partition's window.
 //!
 //! - [`scenario`]: the format; [`validate`](Scenario::validate) names bad fields by path.
 //! - [`Simulation`]: `step`, `run_until`, `step_event`, `apply`, the views and time series.
@@ -36,14 +43,16 @@ mod validate;
 
 pub use metrics::{
     ConsumerStatus, ConsumerView, GroupView, PartitionPosition, PartitionView, QueueView, Sample,
-    SimConsumerId, SimProducerId, TimeSeries, Totals,
+    SharePartitionView, ShareRecordState, ShareRecordView, SimConsumerId, SimProducerId,
+    TimeSeries, Totals,
 };
 pub use references::{ActionField, EntityKind, Reference, Site};
 pub use scenario::{
     AckSpec, Action, ArrivalSpec, AssignorSpec, Attach, BindingSpec, BurstSpec, CleanupSpec,
     ConsumerSpec, CrashSpec, ExchangeKindSpec, ExchangeSpec, GroupSpec, KeySpec, KeylessSpec,
     NackSpec, OffsetResetSpec, OffsetSpec, OverflowSpec, ProcessingSpec, ProducerSpec, QueueSpec,
-    ResetSpec, RetentionSpec, Scenario, ScriptStep, SeekSpec, StreamSpec, TargetSpec, Topology,
+    ResetSpec, RetentionSpec, Scenario, ScriptStep, SeekSpec, ShareGroupSpec, StreamSpec,
+    TargetSpec, Topology,
 };
 pub use simulation::{
     ActionError, KEYS_KEPT, MAX_STEP_EVENTS, PublishedKeys, RECENT_EVENTS, SimEvent, SimEventKind,

@@ -1,4 +1,4 @@
-//! The ready-made scenarios: one per pattern (A–E), a comparison of all five, a compacted
+//! The ready-made scenarios: one per pattern (A–E), a share group (F), a comparison of all five, a compacted
 //! changelog (a stream with `cleanup: compact`) and one join under the three ways a group
 //! rebalances (classic eager, classic cooperative, the consumer protocol), committed as
 //! JSON under `core/scenarios/` and embedded here, so the playground, the examples and the
@@ -14,19 +14,21 @@ static B: &str = include_str!("../../scenarios/b.json");
 static C: &str = include_str!("../../scenarios/c.json");
 static D: &str = include_str!("../../scenarios/d.json");
 static E: &str = include_str!("../../scenarios/e.json");
+static F: &str = include_str!("../../scenarios/f.json");
 static COMPARISON: &str = include_str!("../../scenarios/comparison.json");
 static CHANGELOG: &str = include_str!("../../scenarios/changelog.json");
 static REBALANCING: &str = include_str!("../../scenarios/rebalancing.json");
 
 /// `(id, title, json)` of every ready-made scenario, in display order.
 #[must_use]
-pub fn all() -> [(&'static str, &'static str, &'static str); 8] {
+pub fn all() -> [(&'static str, &'static str, &'static str); 9] {
     [
         ("a", "A. Queue: two workers, one crashes", A),
         ("b", "B. Pub/Sub: a late subscriber misses the start", B),
         ("c", "C. Fan-out: email is down, its queue fills", C),
         ("d", "D. Streaming: live reader, replay, retention", D),
         ("e", "E. Consumer groups: scale out, lose a member", E),
+        ("f", "F. Share group: six workers on three partitions", F),
         ("comparison", "Same failure, five guarantees", COMPARISON),
         (
             "changelog",
@@ -41,7 +43,7 @@ pub fn all() -> [(&'static str, &'static str, &'static str); 8] {
     ]
 }
 
-/// Loads a ready-made scenario by id (`"a"` … `"e"`, `"comparison"`, `"changelog"`,
+/// Loads a ready-made scenario by id (`"a"` … `"f"`, `"comparison"`, `"changelog"`,
 /// `"rebalancing"`); `None`
 /// for another id.
 ///

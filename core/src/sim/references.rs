@@ -2,10 +2,10 @@
 //! of entity named and where the name sits.
 //!
 //! A scenario refers to entities by name: a producer's target exchange, queue or stream,
-//! bindings' exchange and queue, consumers' attach targets, dead-letter queues, groups'
-//! streams, and script actions naming consumers, producers, exchanges, queues and streams.
+//! bindings' exchange and queue, consumers' attach targets, dead-letter queues, groups' and
+//! share groups' streams, and script actions naming consumers, producers, exchanges, queues and streams.
 //! [`visit_names`] walks them all, in one fixed order (dead-letter queues, bindings, groups'
-//! streams, producers, consumers, then the script in list order); [`visit_names_mut`] walks
+//! streams, share groups' streams, producers, consumers, then the script in list order); [`visit_names_mut`] walks
 //! the same places with the names writable. Both come from one definition, so they never
 //! disagree. On top of them:
 //!
@@ -38,6 +38,8 @@ pub enum EntityKind {
     Stream,
     /// A consumer group (`topology.groups`).
     Group,
+    /// A share group (`topology.share_groups`).
+    ShareGroup,
     /// A producer (`producers`).
     Producer,
     /// A consumer (`consumers`, or added by the script's `add_consumer`).
@@ -46,11 +48,12 @@ pub enum EntityKind {
 
 impl EntityKind {
     /// Every kind, in declaration order.
-    pub const ALL: [EntityKind; 6] = [
+    pub const ALL: [EntityKind; 7] = [
         EntityKind::Exchange,
         EntityKind::Queue,
         EntityKind::Stream,
         EntityKind::Group,
+        EntityKind::ShareGroup,
         EntityKind::Producer,
         EntityKind::Consumer,
     ];
@@ -63,6 +66,7 @@ impl EntityKind {
             EntityKind::Queue => "queue",
             EntityKind::Stream => "stream",
             EntityKind::Group => "group",
+            EntityKind::ShareGroup => "share group",
             EntityKind::Producer => "producer",
             EntityKind::Consumer => "consumer",
         }
@@ -87,6 +91,8 @@ pub enum Site {
     BindingQueue(usize),
     /// `topology.groups[i].streams[j]`.
     GroupStream(usize, usize),
+    /// `topology.share_groups[i].streams[j]`.
+    ShareGroupStream(usize, usize),
     /// `producers[i].target` (an exchange, queue or stream).
     ProducerTarget(usize),
     /// `consumers[i].attach` (a queue, a subscription's exchange, a stream or a group).
@@ -102,6 +108,9 @@ impl fmt::Display for Site {
             Site::BindingExchange(i) => write!(f, "topology.bindings[{i}].exchange"),
             Site::BindingQueue(i) => write!(f, "topology.bindings[{i}].queue"),
             Site::GroupStream(i, j) => write!(f, "topology.groups[{i}].streams[{j}]"),
+            Site::ShareGroupStream(i, j) => {
+                write!(f, "topology.share_groups[{i}].streams[{j}]")
+            }
             Site::ProducerTarget(i) => write!(f, "producers[{i}].target"),
             Site::ConsumerAttach(i) => write!(f, "consumers[{i}].attach"),
             Site::Script(i, field) => write!(f, "script[{i}].action.{field}"),
@@ -213,6 +222,7 @@ macro_rules! walkers {
                 Attach::Subscription { exchange, .. } => (EntityKind::Exchange, exchange),
                 Attach::Stream { stream, .. } => (EntityKind::Stream, stream),
                 Attach::Group(n) => (EntityKind::Group, n),
+                Attach::ShareGroup(n) => (EntityKind::ShareGroup, n),
             }
         }
 
@@ -279,6 +289,11 @@ macro_rules! walkers {
             for (i, g) in (& $($m)? t.groups).into_iter().enumerate() {
                 for (j, st) in (& $($m)? g.streams).into_iter().enumerate() {
                     f(EntityKind::Stream, st, Site::GroupStream(i, j))?;
+                }
+            }
+            for (i, g) in (& $($m)? t.share_groups).into_iter().enumerate() {
+                for (j, st) in (& $($m)? g.streams).into_iter().enumerate() {
+                    f(EntityKind::Stream, st, Site::ShareGroupStream(i, j))?;
                 }
             }
             for (i, p) in (& $($m)? s.producers).into_iter().enumerate() {
@@ -404,6 +419,7 @@ pub fn rename(scenario: &mut Scenario, kind: EntityKind, old: &str, new: &str) -
         EntityKind::Queue => t.queues.iter_mut().for_each(|q| fix(&mut q.name)),
         EntityKind::Stream => t.streams.iter_mut().for_each(|st| fix(&mut st.name)),
         EntityKind::Group => t.groups.iter_mut().for_each(|g| fix(&mut g.name)),
+        EntityKind::ShareGroup => t.share_groups.iter_mut().for_each(|g| fix(&mut g.name)),
         EntityKind::Producer => scenario.producers.iter_mut().for_each(|p| fix(&mut p.name)),
         EntityKind::Consumer => {
             scenario.consumers.iter_mut().for_each(|c| fix(&mut c.name));

@@ -85,6 +85,10 @@ pub struct Topology {
     pub streams: Vec<StreamSpec>,
     /// Consumer groups (members are consumers attached with [`Attach::Group`]).
     pub groups: Vec<GroupSpec>,
+    /// Share groups (Kafka's KIP-932; members are consumers attached with
+    /// [`Attach::ShareGroup`]). Left out of the JSON when there are none.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub share_groups: Vec<ShareGroupSpec>,
 }
 
 /// An exchange.
@@ -318,6 +322,77 @@ fn default_session_timeout() -> u64 {
     10_000
 }
 
+/// A share group (Kafka's KIP-932, see [`ShareGroupConfig`](crate::ShareGroupConfig)): its
+/// members share the records of every partition of its streams, each record acquired by one
+/// member at a time. Every setting defaults to Kafka's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ShareGroupSpec {
+    /// Its name.
+    pub name: String,
+    /// The streams its members read.
+    pub streams: Vec<String>,
+    /// How long a member holds a record before the lock expires, in milliseconds (Kafka's
+    /// `group.share.record.lock.duration.ms`, default 30 000).
+    #[cfg_attr(feature = "serde", serde(default = "default_record_lock_duration"))]
+    pub record_lock_duration_ms: u64,
+    /// Deliveries before a record that comes back is archived (Kafka's
+    /// `group.share.delivery.count.limit`, default 5).
+    #[cfg_attr(feature = "serde", serde(default = "default_delivery_count_limit"))]
+    pub delivery_count_limit: u32,
+    /// Records in flight per partition (Kafka's `group.share.partition.max.record.locks`,
+    /// default 200).
+    #[cfg_attr(feature = "serde", serde(default = "default_max_record_locks"))]
+    pub max_record_locks: u32,
+    /// Where the group starts on a partition it reads for the first time (Kafka's
+    /// `share.auto.offset.reset`: `latest`, the default, or `earliest`).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub auto_offset_reset: crate::ShareOffsetReset,
+}
+
+impl ShareGroupSpec {
+    /// A share group of `name` on `streams` with Kafka's default settings.
+    #[must_use]
+    pub fn new(name: impl Into<String>, streams: Vec<String>) -> Self {
+        let d = crate::ShareGroupConfig::default();
+        ShareGroupSpec {
+            name: name.into(),
+            streams,
+            record_lock_duration_ms: d.record_lock_duration.as_millis(),
+            delivery_count_limit: d.delivery_count_limit,
+            max_record_locks: d.max_record_locks,
+            auto_offset_reset: d.auto_offset_reset,
+        }
+    }
+
+    /// The broker's settings for it.
+    #[must_use]
+    pub fn config(&self) -> crate::ShareGroupConfig {
+        crate::ShareGroupConfig {
+            record_lock_duration: crate::Duration::from_millis(self.record_lock_duration_ms),
+            delivery_count_limit: self.delivery_count_limit,
+            max_record_locks: self.max_record_locks,
+            auto_offset_reset: self.auto_offset_reset,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+fn default_record_lock_duration() -> u64 {
+    crate::ShareGroupConfig::DEFAULT_RECORD_LOCK_DURATION.as_millis()
+}
+
+#[cfg(feature = "serde")]
+fn default_delivery_count_limit() -> u32 {
+    crate::ShareGroupConfig::DEFAULT_DELIVERY_COUNT_LIMIT
+}
+
+#[cfg(feature = "serde")]
+fn default_max_record_locks() -> u32 {
+    crate::ShareGroupConfig::DEFAULT_MAX_RECORD_LOCKS
+}
+
 /// The assignor (see [`Assignor`](crate::group::assign::Assignor)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -498,6 +573,10 @@ pub enum Attach {
     },
     /// A member of a consumer group.
     Group(String),
+    /// A member of a share group: it fetches records (up to its `prefetch`, 0: 500) under
+    /// the group's lock, processes each and acknowledges it: `accept`, or as its `nack` says
+    /// `release` (`requeue`) or `reject`. With `ack: auto` it accepts on receipt.
+    ShareGroup(String),
 }
 
 #[cfg(feature = "serde")]
@@ -590,8 +669,8 @@ pub struct ConsumerSpec {
     /// Crashes and restarts.
     #[cfg_attr(feature = "serde", serde(default))]
     pub crashes: Vec<CrashSpec>,
-    /// Queue consumers: some processed deliveries are given back instead of acked (default:
-    /// none).
+    /// Queue consumers and share-group members: some processed deliveries are given back
+    /// instead of acked (default: none); a share member releases (`requeue`) or rejects them.
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")

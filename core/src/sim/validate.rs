@@ -19,7 +19,7 @@ use super::ScenarioError;
 use super::references::{EntityKind, attach_name, target_name, try_action_names};
 use super::scenario::{
     AckSpec, Action, Attach, BindingSpec, CleanupSpec, ConsumerSpec, KeySpec, ProcessingSpec,
-    ProducerSpec, ResetSpec, SCENARIO_VERSION, Scenario, SeekSpec, TargetSpec,
+    ProducerSpec, ResetSpec, SCENARIO_VERSION, Scenario, SeekSpec, ShareGroupSpec, TargetSpec,
 };
 
 /// Bounds every scenario must respect.
@@ -57,6 +57,8 @@ pub mod bounds {
     pub const MAX_INBOX: u32 = 65_536;
     /// Largest queue `max_length` and stream `max_records`.
     pub const MAX_RECORDS: u64 = 1 << 20;
+    /// The largest share group `delivery_count_limit` (Kafka's range tops out at 10).
+    pub const MAX_SHARE_DELIVERY_COUNT_LIMIT: u32 = 10;
     /// Largest stream `max_bytes`.
     pub const MAX_BYTES: u64 = 1 << 30;
     /// Largest `max_deliveries`.
@@ -135,6 +137,7 @@ struct Names<'a> {
     queues: VecSet<&'a str>,
     streams: Vec<(&'a str, u32)>,
     groups: Vec<(&'a str, u32)>,
+    share_groups: VecSet<&'a str>,
     producers: VecSet<&'a str>,
     consumers: VecSet<String>,
     duration: u64,
@@ -154,6 +157,7 @@ impl Names<'_> {
             EntityKind::Queue => self.queues.contains(name),
             EntityKind::Stream => self.stream_partitions(name).is_some(),
             EntityKind::Group => self.group_partitions(name).is_some(),
+            EntityKind::ShareGroup => self.share_groups.contains(name),
             EntityKind::Producer => self.producers.contains(name),
             EntityKind::Consumer => self.consumers.contains(name),
         }
@@ -207,6 +211,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     check_len("topology.bindings", &t.bindings, MAX_ENTITIES)?;
     check_len("topology.streams", &t.streams, MAX_ENTITIES)?;
     check_len("topology.groups", &t.groups, MAX_ENTITIES)?;
+    check_len("topology.share_groups", &t.share_groups, MAX_ENTITIES)?;
     check_len("producers", &s.producers, MAX_ENTITIES)?;
     check_len("consumers", &s.consumers, MAX_ENTITIES)?;
     check_len("script", &s.script, MAX_SCRIPT_STEPS)?;
@@ -216,6 +221,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
         queues: VecSet::new(),
         streams: Vec::new(),
         groups: Vec::new(),
+        share_groups: VecSet::new(),
         producers: VecSet::new(),
         consumers: VecSet::new(),
         duration: s.duration_ms,
@@ -330,6 +336,9 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioError> {
         }
         n.groups.push((&g.name, first.unwrap_or(0)));
     }
+    for (i, g) in t.share_groups.iter().enumerate() {
+        check_share_group(&mut n, &format!("topology.share_groups[{i}]"), g)?;
+    }
     for (i, pr) in s.producers.iter().enumerate() {
         check_producer(&mut n, &format!("producers[{i}]"), pr)?;
         if matches!(pr.keys, KeySpec::None) && compacted(t, &pr.target) {
@@ -389,6 +398,7 @@ pub(super) fn check_action_names(
             .map(|st| (st.name.as_str(), st.partitions))
             .collect(),
         groups: Vec::new(),
+        share_groups: by_insertion(s.topology.share_groups.iter().map(|g| g.name.as_str())),
         producers: by_insertion(s.producers.iter().map(|p| p.name.as_str())),
         consumers: by_insertion(known_consumers.iter().map(|c| String::from(*c))),
         duration: MAX_TIME_MS,
@@ -496,6 +506,46 @@ fn check_keys(p: &str, k: &KeySpec) -> Result<(), ScenarioError> {
     }
 }
 
+/// A share group: a unique name, known streams, settings in Kafka's ranges (a delivery limit
+/// of 1 allowed) and a record-lock limit the broker accepts.
+fn check_share_group<'a>(
+    n: &mut Names<'a>,
+    p: &str,
+    g: &'a ShareGroupSpec,
+) -> Result<(), ScenarioError> {
+    unique(
+        &mut n.share_groups,
+        &format!("{p}.name"),
+        &g.name,
+        "share group",
+    )?;
+    if g.streams.is_empty() {
+        return Err(err(format!("{p}.streams"), "a share group needs a stream"));
+    }
+    check_len(&format!("{p}.streams"), &g.streams, MAX_ENTITIES)?;
+    for (j, st) in g.streams.iter().enumerate() {
+        known(n, EntityKind::Stream, st, || format!("{p}.streams[{j}]"))?;
+    }
+    check_range(
+        &format!("{p}.record_lock_duration_ms"),
+        g.record_lock_duration_ms,
+        1,
+        MAX_TIME_MS,
+    )?;
+    check_range(
+        &format!("{p}.delivery_count_limit"),
+        g.delivery_count_limit.into(),
+        1,
+        MAX_SHARE_DELIVERY_COUNT_LIMIT.into(),
+    )?;
+    check_range(
+        &format!("{p}.max_record_locks"),
+        g.max_record_locks.into(),
+        1,
+        crate::Limits::default().max_share_record_locks.into(),
+    )
+}
+
 fn check_consumer(
     n: &Names<'_>,
     p: &str,
@@ -541,6 +591,14 @@ fn check_consumer(
         if !matches!(c.attach, Attach::Group(_)) {
             return Err(err(ip, "only a group member can be a static member"));
         }
+    }
+    if matches!(c.attach, Attach::ShareGroup(_))
+        && matches!(c.ack, AckSpec::Every(_) | AckSpec::Manual)
+    {
+        return Err(err(
+            format!("{p}.ack"),
+            "a share-group member acknowledges each record: after_processing or auto",
+        ));
     }
     if let Some(nack) = c.nack {
         check_range(

@@ -502,6 +502,7 @@ fn delete(s: &mut Scenario, entity: &Entity) {
         EntityKind::Queue => t.queues.iter().any(|q| q.name == name),
         EntityKind::Stream => t.streams.iter().any(|x| x.name == name),
         EntityKind::Group => t.groups.iter().any(|g| g.name == name),
+        EntityKind::ShareGroup => t.share_groups.iter().any(|g| g.name == name),
         EntityKind::Producer => s.producers.iter().any(|p| p.name == name),
         EntityKind::Consumer => {
             s.consumers.iter().any(|c| c.name == name) || added.iter().any(|c| c == name)
@@ -530,6 +531,7 @@ fn delete(s: &mut Scenario, entity: &Entity) {
 fn remove_with_dependents(s: &mut Scenario, kind: EntityKind, name: &str) {
     let mut bindings = Vec::new();
     let mut group_streams = Vec::new();
+    let mut share_streams = Vec::new();
     let mut producers = Vec::new();
     let mut consumers = Vec::new();
     for site in references::dependents_of(s, kind, name) {
@@ -537,6 +539,7 @@ fn remove_with_dependents(s: &mut Scenario, kind: EntityKind, name: &str) {
             Site::DeadLetterQueue(i) => s.topology.queues[i].dead_letter_queue = None,
             Site::BindingExchange(i) | Site::BindingQueue(i) => bindings.push(i),
             Site::GroupStream(g, j) => group_streams.push((g, j)),
+            Site::ShareGroupStream(g, j) => share_streams.push((g, j)),
             Site::ProducerTarget(i) => producers.push(i),
             Site::ConsumerAttach(i) => consumers.push(i),
             Site::Script(..) => {}
@@ -550,6 +553,16 @@ fn remove_with_dependents(s: &mut Scenario, kind: EntityKind, name: &str) {
     for &(g, j) in group_streams.iter().rev() {
         t.groups[g].streams.remove(j);
     }
+    for &(g, j) in share_streams.iter().rev() {
+        t.share_groups[g].streams.remove(j);
+    }
+    let mut share_orphans: Vec<String> = share_streams
+        .iter()
+        .map(|&(g, _)| &t.share_groups[g])
+        .filter(|g| g.streams.is_empty())
+        .map(|g| g.name.clone())
+        .collect();
+    share_orphans.dedup();
     let mut orphans: Vec<String> = group_streams
         .iter()
         .map(|&(g, _)| &t.groups[g])
@@ -562,11 +575,15 @@ fn remove_with_dependents(s: &mut Scenario, kind: EntityKind, name: &str) {
         EntityKind::Queue => t.queues.retain(|q| q.name != name),
         EntityKind::Stream => t.streams.retain(|x| x.name != name),
         EntityKind::Group => t.groups.retain(|g| g.name != name),
+        EntityKind::ShareGroup => t.share_groups.retain(|g| g.name != name),
         EntityKind::Producer => s.producers.retain(|p| p.name != name),
         EntityKind::Consumer => s.consumers.retain(|c| c.name != name),
     }
     for group in orphans {
         remove_with_dependents(s, EntityKind::Group, &group);
+    }
+    for group in share_orphans {
+        remove_with_dependents(s, EntityKind::ShareGroup, &group);
     }
 }
 

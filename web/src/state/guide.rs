@@ -56,7 +56,7 @@ impl Guide {
     }
 }
 
-const GUIDES: [Guide; 8] = [
+const GUIDES: [Guide; 9] = [
     Guide {
         id: "a",
         label: "A · Queue",
@@ -240,6 +240,49 @@ const GUIDES: [Guide; 8] = [
                 at_ms: 14_000,
                 say: "backup-1 crashed at 13 s and is back: it is a static member (group.instance.id), so within its session timeout it takes its partitions back in the same generation. No rebalance, unlike analytics-2.",
                 look: &["consumer:backup-1", "group:backup"],
+            },
+        ],
+    },
+    Guide {
+        id: "f",
+        label: "F · Share group",
+        purpose: "A share group (Kafka's queues for Kafka) shares the records of a stream, not its partitions: every member reads every partition and each record goes to one member at a time, under a lock, so there can be more workers than partitions.",
+        watch: "Six workers on three partitions all get work. A released record comes back with delivery count 2; a rejected one is archived for good; a slow worker's lock expires and another worker gets its record; a crash hands back what the worker held at once.",
+        try_this: [
+            "Make worker-6 faster than the 2 s lock and see its records no longer expire.",
+            "Remove two workers: the other four still share all three partitions.",
+        ],
+        counterexample: "Find a counterexample to \u{201c}No message processed twice\u{201d}: worker-4 processed a record and released it, and worker-5 processed it again. A share group delivers at least once: a release, a crash or an expired lock brings a record back.",
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "checkout sends orders keyed by customer to three partitions. worker-1 to worker-5 are members of the share group fulfilment: each may fetch from every partition, one record at a time.",
+                look: &[
+                    "producer:checkout",
+                    "stream:orders",
+                    "consumer:worker-1",
+                    "consumer:worker-5",
+                ],
+            },
+            Step {
+                at_ms: 1_400,
+                say: "worker-4 released a record it could not handle: it went back to the group, and worker-5 acquired it with delivery count 2. worker-5 rejects one record in five: those are archived and never delivered again.",
+                look: &["consumer:worker-4", "consumer:worker-5"],
+            },
+            Step {
+                at_ms: 4_000,
+                say: "A burst of 24 orders arrives and worker-6 joins: a seventh member needs no rebalance, it simply fetches from all three partitions too.",
+                look: &["consumer:worker-6", "stream:orders"],
+            },
+            Step {
+                at_ms: 6_000,
+                say: "worker-6 is slow: its record's 2 s lock expired before it finished, and worker-1 acquired the record with delivery count 2. worker-6's late acknowledgement is refused.",
+                look: &["consumer:worker-6", "consumer:worker-1"],
+            },
+            Step {
+                at_ms: 8_000,
+                say: "worker-3 crashed: the record it held went back to the group at once, its delivery count kept, and another worker took it. worker-3 is back at 9.5 s and fetches again.",
+                look: &["consumer:worker-3"],
             },
         ],
     },

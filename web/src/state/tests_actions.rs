@@ -510,3 +510,33 @@ fn group(name: &str, s: &AppState) -> GroupNode {
         .cloned()
         .unwrap_or_else(|| panic!("group {name}"))
 }
+
+#[test]
+fn a_share_member_shows_the_records_it_holds_and_a_stream_its_share_partitions() {
+    // Scenario F at 6.1 s: worker-6's lock expired at 6 s and worker-1 holds the record,
+    // delivery 2.
+    let s = at("f", 6_100);
+    assert_eq!(
+        consumer(&s, "worker-1").attach,
+        Attachment::ShareGroup {
+            group: "fulfilment".into(),
+            stream: "orders".into()
+        }
+    );
+    let s = reduce(s, Action::Select(Some(Entity::Consumer("worker-1".into()))));
+    let d = s.view.details.clone().expect("details");
+    assert!(!d.can_commit, "a share member has no offsets to commit");
+    assert!(
+        d.items.iter().any(|i| i.text.contains("delivery 2")),
+        "{:?}",
+        d.items
+    );
+    let s = reduce(s, Action::Select(Some(Entity::Stream("orders".into()))));
+    let d = s.view.details.clone().expect("details");
+    let shares: Vec<_> = d
+        .facts
+        .iter()
+        .filter(|(label, _)| label.starts_with("share group fulfilment"))
+        .collect();
+    assert_eq!(shares.len(), 3, "{:?}", d.facts);
+}

@@ -44,6 +44,13 @@ impl<S: Storage> Broker<S> {
             .unwrap_or_default()
     }
 
+    /// Every partition of share group `group`'s streams, sorted: what each of its members is
+    /// assigned (Kafka's `SimpleAssignor`). Empty for an unknown group.
+    #[must_use]
+    pub fn share_group_assignment(&self, group: ShareGroupId) -> Vec<StreamPartition> {
+        self.share_group_partitions(group)
+    }
+
     /// The member id (the caller's string) of share member `member`.
     #[must_use]
     pub fn share_member_name(&self, member: ShareMemberId) -> Option<&str> {

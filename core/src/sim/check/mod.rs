@@ -19,8 +19,9 @@
 //!   that retention removed before the reader processed it. Refused publishes are not losses:
 //!   the publisher was told.
 //! - **Processed twice**: the same queue message finished twice (by any consumers of that
-//!   queue), the same record finished twice by one reader (a deliberate seek back resets it),
-//!   the same copy twice by one subscriber.
+//!   queue), the same record finished twice by one reader (a deliberate seek back resets it)
+//!   or by any members of one share group (released, expired or let go by a crash, then
+//!   delivered again), the same copy twice by one subscriber.
 //! - **Order**: for one key and one reader, a message finished after a later-published one.
 //! - **Owned**: a partition of a group's streams with no running member owning it while the
 //!   group has running members.

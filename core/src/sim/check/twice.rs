@@ -1,6 +1,6 @@
 //! "No message processed twice": a queue message finished twice by any consumers of its
-//! queue, a record twice by one reader (a seek back resets it), a copy twice by one
-//! subscriber.
+//! queue, a record twice by one reader (a seek back resets it) or by any members of one
+//! share group, a copy twice by one subscriber.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use crate::event::{Event, RequeueReason};
 use crate::ids::{MessageId, QueueId};
-use crate::sim::{SimConsumerId, SimEventKind, Simulation, WorkItem, WorkStep};
+use crate::sim::{Attach, SimConsumerId, SimEventKind, Simulation, WorkItem, WorkStep};
 use crate::storage::Storage;
 use crate::stream::StreamPartition;
 use crate::time::Instant;
@@ -27,6 +27,8 @@ pub(crate) struct Twice {
     copies: BTreeMap<(SimConsumerId, MessageId), Instant>,
     /// Offsets each reader finished, per partition (a seek back forgets those it replays).
     readers: BTreeMap<(String, StreamPartition), BTreeSet<u64>>,
+    /// Share groups: who first finished each record, and when.
+    shared: BTreeMap<(String, StreamPartition, u64), (SimConsumerId, Instant)>,
 }
 
 impl Twice {
@@ -115,6 +117,30 @@ impl Twice {
                     }
                 }
                 WorkItem::Record { partition, offset } => {
+                    if let Some(Attach::ShareGroup(group)) =
+                        sim.consumer_spec(w.consumer).map(|c| &c.attach)
+                    {
+                        let key = (group.clone(), partition, offset.0);
+                        let Some(&(first, when)) = self.shared.get(&key) else {
+                            self.shared.insert(key, (w.consumer, seen.now));
+                            continue;
+                        };
+                        let first = consumer_name(sim, first);
+                        let label = partition_label(sim, partition);
+                        return Some(Violation {
+                            guarantee: Guarantee::NoDuplicate,
+                            at: seen.now,
+                            what: format!(
+                                "share group {group} had {label} offset {} processed twice: by {first} at {} and by {who} at {}. A share group delivers a record again when its holder releases it, crashes or leaves, or its lock expires before the holder acknowledges it (at least once).",
+                                offset.0,
+                                secs(when),
+                                secs(seen.now)
+                            ),
+                            messages: Vec::new(),
+                            records: vec![(partition, offset)],
+                            entities: dedup(vec![first, who, group.clone()]),
+                        });
+                    }
                     let Some(reader) = reader_of(sim, w.consumer) else {
                         continue;
                     };

@@ -16,7 +16,8 @@ const EVERYTHING: &str = r#"{
     "queues": [{ "name": "q-a", "dead_letter_queue": "q-dlq" }, { "name": "q-dlq" }],
     "bindings": [{ "exchange": "x-fan", "queue": "q-a" }],
     "streams": [{ "name": "st-1", "partitions": 2 }, { "name": "st-2", "partitions": 2 }],
-    "groups": [{ "name": "g-1", "streams": ["st-1", "st-2"] }]
+    "groups": [{ "name": "g-1", "streams": ["st-1", "st-2"] }],
+    "share_groups": [{ "name": "sg-1", "streams": ["st-2"] }]
   },
   "producers": [
     { "name": "p-q", "target": { "queue": "q-a" } },
@@ -27,7 +28,8 @@ const EVERYTHING: &str = r#"{
     { "name": "c-q", "attach": { "queue": "q-a" } },
     { "name": "c-sub", "attach": { "subscription": { "exchange": "x-fan" } } },
     { "name": "c-st", "attach": { "stream": { "stream": "st-2" } } },
-    { "name": "c-g", "attach": { "group": "g-1" } }
+    { "name": "c-g", "attach": { "group": "g-1" } },
+    { "name": "c-sh", "attach": { "share_group": "sg-1" } }
   ],
   "script": [
     { "at_ms": 100, "action": { "publish": { "target": { "queue": "q-dlq" }, "payload": "x" } } },
@@ -69,6 +71,7 @@ fn every_reference_is_visited_once_with_its_kind_and_path() {
         row(Queue, "q-a", "topology.bindings[0].queue"),
         row(Stream, "st-1", "topology.groups[0].streams[0]"),
         row(Stream, "st-2", "topology.groups[0].streams[1]"),
+        row(Stream, "st-2", "topology.share_groups[0].streams[0]"),
         row(Queue, "q-a", "producers[0].target"),
         row(Exchange, "x-top", "producers[1].target"),
         row(Stream, "st-1", "producers[2].target"),
@@ -76,6 +79,7 @@ fn every_reference_is_visited_once_with_its_kind_and_path() {
         row(Exchange, "x-fan", "consumers[1].attach"),
         row(Stream, "st-2", "consumers[2].attach"),
         row(Group, "g-1", "consumers[3].attach"),
+        row(ShareGroup, "sg-1", "consumers[4].attach"),
         row(Queue, "q-dlq", "script[0].action.publish.target"),
         row(Consumer, "c-q", "script[1].action.crash.consumer"),
         row(Consumer, "c-q", "script[2].action.restart.consumer"),
@@ -146,6 +150,7 @@ fn rename_renames_the_entity_and_every_reference() {
         (Queue, "q-dlq", 1),
         (Stream, "st-1", 1),
         (Group, "g-1", 1),
+        (ShareGroup, "sg-1", 1),
         (Producer, "p-q", 1),
         (Consumer, "c-q", 1),
         (Consumer, "c-added", 1),
@@ -172,6 +177,7 @@ fn rename_leaves_other_kinds_of_the_same_name_alone() {
     // A stream named like a queue: kinds have separate names.
     s.topology.streams[1].name = "q-a".to_owned();
     s.topology.groups[0].streams[1] = "q-a".to_owned();
+    s.topology.share_groups[0].streams[0] = "q-a".to_owned();
     s.consumers[2].attach = Attach::Stream {
         stream: "q-a".to_owned(),
         auto_offset_reset: super::super::OffsetResetSpec::Earliest,
@@ -182,7 +188,11 @@ fn rename_leaves_other_kinds_of_the_same_name_alone() {
     assert_eq!(s.topology.groups[0].streams[1], "q-a");
     assert_eq!(
         dependents_of(&s, EntityKind::Stream, "q-a"),
-        vec![Site::GroupStream(0, 1), Site::ConsumerAttach(2)]
+        vec![
+            Site::GroupStream(0, 1),
+            Site::ShareGroupStream(0, 0),
+            Site::ConsumerAttach(2)
+        ]
     );
     assert!(dependents_of(&s, EntityKind::Queue, "q-a").is_empty());
     s.validate().expect("still valid");
@@ -193,7 +203,7 @@ fn dependents_of_finds_each_kind() {
     use ActionField as F;
     use EntityKind::*;
     let s = everything();
-    let cases: [(EntityKind, &str, Vec<Site>); 10] = [
+    let cases: [(EntityKind, &str, Vec<Site>); 11] = [
         (
             Exchange,
             "x-fan",
@@ -234,6 +244,7 @@ fn dependents_of_finds_each_kind() {
             ],
         ),
         (Group, "g-1", vec![Site::ConsumerAttach(3)]),
+        (ShareGroup, "sg-1", vec![Site::ConsumerAttach(4)]),
         (Producer, "p-q", vec![Site::Script(9, F::SetRateProducer)]),
         (
             Consumer,

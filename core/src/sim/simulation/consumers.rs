@@ -7,8 +7,8 @@ use alloc::vec::Vec;
 
 use crate::group::GroupConfig;
 use crate::ids::{
-    ConsumerId, DeliveryTag, GroupId, MessageId, Offset, QueueId, StreamConsumerId, StreamId,
-    SubscriptionId,
+    ConsumerId, DeliveryTag, GroupId, MessageId, Offset, QueueId, ShareMemberId, StreamConsumerId,
+    StreamId, SubscriptionId,
 };
 use crate::pubsub::SubscriptionConfig;
 use crate::queue::ConsumerConfig;
@@ -55,6 +55,12 @@ pub(super) enum Handle {
     Group {
         group: usize,
         id: Option<StreamConsumerId>,
+    },
+    /// A share-group member: `group` indexes `topology.share_groups`; a new member id at
+    /// each (re)join.
+    Share {
+        group: usize,
+        id: Option<ShareMemberId>,
     },
 }
 
@@ -216,6 +222,19 @@ impl<S: Storage> Simulation<S> {
                     Err(e) => Err(e.to_string()),
                 }
             }
+            (Attach::ShareGroup(_), Handle::Share { group, .. }) => {
+                let name = &self.scenario.topology.share_groups[group].name;
+                match self.broker.join_share_group(now, name, &spec.name) {
+                    Ok(id) => {
+                        self.by_share_member.insert(id, i);
+                        Ok(Handle::Share {
+                            group,
+                            id: Some(id),
+                        })
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
             _ => Err(String::from("attachment does not match")),
         };
         self.epoch += 1;
@@ -264,6 +283,16 @@ impl<S: Storage> Simulation<S> {
             }
             Handle::Stream { id: Some(id), .. } => {
                 let _ = self.broker.close_stream_consumer(now, id);
+            }
+            // A crashed share member's records are released at once (Kafka learns it from
+            // the closed connection): they go to other members, their delivery counts kept.
+            Handle::Share {
+                group,
+                id: Some(id),
+            } => {
+                let _ = self.broker.crash_share_member(now, id);
+                self.consumers[i].handle = Handle::Share { group, id: None };
+                self.epoch += 1;
             }
             // A crashed member just goes silent: the group evicts it after its session
             // timeout and moves its partitions.
@@ -316,6 +345,14 @@ impl<S: Storage> Simulation<S> {
                 let _ = self
                     .broker
                     .leave_group(now, &g, &self.consumers[i].spec.name);
+            }
+            Handle::Share {
+                group,
+                id: Some(id),
+            } if was == ConsumerStatus::Running => {
+                let _ = self.broker.leave_share_group(now, id);
+                self.consumers[i].handle = Handle::Share { group, id: None };
+                self.epoch += 1;
             }
             _ => {}
         }

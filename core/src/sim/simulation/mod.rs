@@ -25,7 +25,9 @@ use alloc::vec::Vec;
 
 use crate::Broker;
 use crate::event::{Delivery, EventFilter, EventKind};
-use crate::ids::{ConsumerId, DeliveryTag, MessageId, Offset, QueueId, StreamConsumerId};
+use crate::ids::{
+    ConsumerId, DeliveryTag, MessageId, Offset, QueueId, ShareMemberId, StreamConsumerId,
+};
 use crate::storage::{MemoryStorage, Storage};
 use crate::stream::StreamPartition;
 use crate::time::{Duration, Instant};
@@ -139,6 +141,8 @@ pub struct Simulation<S: Storage = MemoryStorage> {
     /// The consumer behind each broker stream consumer (reader or group member) it ever
     /// connected, so events name it after the broker forgot it.
     by_stream_consumer: VecMap<StreamConsumerId, usize>,
+    /// The consumer behind each share-group member id it ever had.
+    by_share_member: VecMap<ShareMemberId, usize>,
     script: Vec<usize>,
     next_script: usize,
     queues: Vec<(String, QueueId)>,
@@ -220,6 +224,7 @@ impl<S: Storage> Simulation<S> {
             consumer_names: VecMap::new(),
             by_consumer_id: VecMap::new(),
             by_stream_consumer: VecMap::new(),
+            by_share_member: VecMap::new(),
             script,
             next_script: 0,
             queues: Vec::new(),

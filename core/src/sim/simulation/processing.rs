@@ -3,8 +3,9 @@
 
 use alloc::vec::Vec;
 
-use crate::ids::{DeliveryTag, Offset};
+use crate::ids::{DeliveryTag, Offset, ShareMemberId};
 use crate::pubsub::Received;
+use crate::share::AcknowledgeType;
 use crate::sim::metrics::{ConsumerStatus, SimConsumerId};
 use crate::sim::scenario::{AckSpec, ProcessingSpec};
 use crate::storage::Storage;
@@ -121,6 +122,7 @@ impl<S: Storage> Simulation<S> {
                     }
                 }
             }
+            Handle::Share { id: Some(id), .. } => self.share_fetch(i, id, max),
             Handle::Subscription { id: Some(id) } => {
                 let mut got = false;
                 loop {
@@ -170,6 +172,22 @@ impl<S: Storage> Simulation<S> {
                     self.ack_processed(i);
                 }
             }
+            Work::Record { partition, offset } if matches!(c.handle, Handle::Share { .. }) => {
+                if c.spec.ack == AckSpec::Auto {
+                    return;
+                }
+                let kind = match c.spec.nack {
+                    Some(nack) if c.processed.is_multiple_of(u64::from(nack.every.max(1))) => {
+                        if nack.requeue {
+                            AcknowledgeType::Release
+                        } else {
+                            AcknowledgeType::Reject
+                        }
+                    }
+                    _ => AcknowledgeType::Accept,
+                };
+                self.share_acknowledge(i, partition, offset, kind);
+            }
             Work::Record { partition, offset } => {
                 set_offset(&mut c.processed_at, partition, offset.next());
                 c.since_ack += 1;
@@ -186,6 +204,67 @@ impl<S: Storage> Simulation<S> {
             }
             Work::Message { .. } => {}
         }
+    }
+
+    /// A share-group member's fetch: acquires up to `max` records; with `ack: auto` accepts
+    /// them at once (at most once: a crash loses them).
+    fn share_fetch(&mut self, i: usize, id: ShareMemberId, max: usize) -> bool {
+        let now = self.now;
+        match self.broker.share_fetch(now, id, max) {
+            Ok(records) => {
+                let n = records.len();
+                // Nothing to acquire: until something is appended, released, expires or
+                // settles (each moves `appends` or `epoch`), fetching again gives nothing.
+                self.consumers[i].idle_mark = (n == 0).then_some((self.appends, self.epoch));
+                self.drain();
+                let auto = self.consumers[i].spec.ack == AckSpec::Auto;
+                for a in records {
+                    let (partition, offset) = (a.record.partition, a.record.offset);
+                    let w = Work::Record { partition, offset };
+                    self.log_work(i, &w, WorkStep::Received);
+                    self.consumers[i].inbox.push_back(w);
+                    if auto {
+                        self.share_acknowledge(i, partition, offset, AcknowledgeType::Accept);
+                    }
+                }
+                n > 0
+            }
+            Err(e) => {
+                self.consumers[i].stalled = true;
+                self.drain();
+                self.fail(i, e);
+                false
+            }
+        }
+    }
+
+    /// Settles a record a share member processed (or received, with `ack: auto`). A record
+    /// whose lock expired meanwhile is no longer the member's to settle (Kafka's
+    /// acknowledgement fails with `InvalidRecordState`): it went back to the group, and the
+    /// failure is only noted.
+    fn share_acknowledge(
+        &mut self,
+        i: usize,
+        partition: StreamPartition,
+        offset: Offset,
+        kind: AcknowledgeType,
+    ) {
+        let Handle::Share { id: Some(id), .. } = self.consumers[i].handle else {
+            return;
+        };
+        let result = self
+            .broker
+            .share_acknowledge(self.now, id, partition, offset, kind);
+        // Settling frees the window and a release makes the record available: fetches that
+        // found nothing may find something now.
+        self.epoch += 1;
+        if let Err(e) = result {
+            self.fail(
+                i,
+                alloc::format!("acknowledge {partition}{offset} {kind}: {e}"),
+            );
+        }
+        self.drain();
     }
 
     /// Nacks (`requeue`) or rejects a processed delivery instead of acking it.

@@ -34,6 +34,7 @@ impl<S: Storage> Simulation<S> {
         }
         self.by_consumer_id = crate::vec_map::VecMap::new();
         self.by_stream_consumer = crate::vec_map::VecMap::new();
+        self.by_share_member = crate::vec_map::VecMap::new();
         self.auto_acks.clear();
         self.rebalanced = false;
         for g in &mut self.groups {
@@ -48,6 +49,7 @@ impl<S: Storage> Simulation<S> {
                 Handle::Queue { id, .. } => *id = None,
                 Handle::Subscription { id } => *id = None,
                 Handle::Stream { id, .. } | Handle::Group { id, .. } => *id = None,
+                Handle::Share { id, .. } => *id = None,
             }
             c.processed_at.clear();
             c.stalled = false;

@@ -145,6 +145,13 @@ impl<S: Storage> Simulation<S> {
                 deleted: false,
             });
         }
+        for (i, g) in s.topology.share_groups.iter().enumerate() {
+            let streams: Vec<&str> = g.streams.iter().map(String::as_str).collect();
+            self.broker
+                .create_share_group(t0, &g.name, &streams, g.config())
+                .map_err(|e| fail(format!("topology.share_groups[{i}]"), &e))?;
+            self.drain();
+        }
         for (i, p) in s.producers.iter().enumerate() {
             let mut times = p.times_ms.clone();
             crate::sort::sort(&mut times);
@@ -209,6 +216,12 @@ impl<S: Storage> Simulation<S> {
             },
             Attach::Group(g) => Handle::Group {
                 group: self.groups.iter().position(|x| x.name == *g).unwrap_or(0),
+                id: None,
+            },
+            Attach::ShareGroup(g) => Handle::Share {
+                group: (self.scenario.topology.share_groups.iter())
+                    .position(|x| x.name == *g)
+                    .unwrap_or(0),
                 id: None,
             },
         };

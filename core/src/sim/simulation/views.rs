@@ -4,10 +4,12 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use crate::ids::{ConsumerId, GroupId, StreamConsumerId};
+use crate::ids::{ConsumerId, GroupId, Offset, ShareMemberId, StreamConsumerId};
+use crate::share::RecordState;
 use crate::sim::metrics::{
     ConsumerStatus, ConsumerView, GroupView, PartitionPosition, PartitionView, QueueView, Sample,
-    SimConsumerId, SimProducerId, TimeSeries, Totals,
+    SharePartitionView, ShareRecordState, ShareRecordView, SimConsumerId, SimProducerId,
+    TimeSeries, Totals,
 };
 use crate::storage::Storage;
 use crate::stream::StreamPartition;
@@ -176,9 +178,106 @@ impl<S: Storage> Simulation<S> {
                         Handle::Group { id, .. } => id,
                         _ => None,
                     },
+                    share_member: match c.handle {
+                        Handle::Share { id, .. } => id,
+                        _ => None,
+                    },
+                    holding: match c.handle {
+                        Handle::Share { id: Some(id), .. } => self.share_holding(id),
+                        _ => Vec::new(),
+                    },
                 }
             })
             .collect()
+    }
+
+    /// The records share member `id` holds, by partition and offset.
+    fn share_holding(&self, id: ShareMemberId) -> Vec<(StreamPartition, Offset)> {
+        let b = &self.broker;
+        let Some(group) = b.share_member_group(id) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for p in b.share_member_partitions(id).unwrap_or_default() {
+            if let Some(sp) = b.share_partition(group, p) {
+                for (offset, r) in sp.records() {
+                    if matches!(r.state, RecordState::Acquired { member, .. } if member == id) {
+                        out.push((p, offset));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every share group's state of every partition it has read (a share-partition starts
+    /// at the group's first fetch from it), share groups in scenario order, partitions in
+    /// order: the start and end offsets (SPSO, SPEO) and each record between them with its
+    /// state, holder and delivery count.
+    #[must_use]
+    pub fn share_partition_views(&self) -> Vec<SharePartitionView> {
+        let b = &self.broker;
+        let mut out = Vec::new();
+        for g in &self.scenario.topology.share_groups {
+            let Some(gid) = b.share_group_id(&g.name) else {
+                continue;
+            };
+            for st in &g.streams {
+                let Some(sid) = b.stream_id(st) else {
+                    continue;
+                };
+                let n = b.stream_config(sid).map_or(0, |c| c.partitions);
+                for p in 0..n {
+                    let sp = StreamPartition::new(sid, p);
+                    let Some(part) = b.share_partition(gid, sp) else {
+                        continue;
+                    };
+                    let records = part
+                        .records()
+                        .map(|(offset, r)| {
+                            let (state, holder, until) = match r.state {
+                                RecordState::Available => (ShareRecordState::Available, None, None),
+                                RecordState::Acquired { member, until } => (
+                                    ShareRecordState::Acquired,
+                                    self.by_share_member
+                                        .get(&member)
+                                        .map(|&i| self.consumers[i].spec.name.clone()),
+                                    Some(until),
+                                ),
+                                RecordState::Acknowledged => {
+                                    (ShareRecordState::Acknowledged, None, None)
+                                }
+                                RecordState::Archived => (ShareRecordState::Archived, None, None),
+                            };
+                            ShareRecordView {
+                                offset,
+                                state,
+                                holder,
+                                until,
+                                delivery_count: r.delivery_count,
+                            }
+                        })
+                        .collect();
+                    out.push(SharePartitionView {
+                        group: g.name.clone(),
+                        stream: st.clone(),
+                        partition: sp,
+                        start: part.start(),
+                        end: part.end(),
+                        records,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The name of the consumer that was share-group member `id` (also after it left or
+    /// crashed).
+    #[must_use]
+    pub fn share_member_name(&self, id: ShareMemberId) -> Option<&str> {
+        let i = *self.by_share_member.get(&id)?;
+        self.consumers.get(i).map(|c| c.spec.name.as_str())
     }
 
     /// Every group's state, in scenario order.

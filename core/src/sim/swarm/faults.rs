@@ -84,6 +84,8 @@ enum Reads {
     Subscription,
     Stream,
     Group,
+    /// A share-group member (crashes and leaves only: it has no offsets to seek or commit).
+    Share,
 }
 
 /// A consumer faults may name, from the time it exists.
@@ -184,6 +186,7 @@ impl Faults<'_> {
                     .map_or(1, |st| self.partitions_of(st));
                 (Reads::Group, first)
             }
+            Attach::ShareGroup(_) => (Reads::Share, 0),
         };
         Known {
             name: c.name.clone(),
@@ -240,11 +243,13 @@ impl Faults<'_> {
     }
 
     fn crash(&mut self) {
-        const ALL: [Reads; 4] = [
+        // Filtering by kind leaves the draw as it was for scenarios without share members.
+        const ALL: [Reads; 5] = [
             Reads::Queue,
             Reads::Subscription,
             Reads::Stream,
             Reads::Group,
+            Reads::Share,
         ];
         let Some((name, from, _)) = self.consumer(&ALL) else {
             return;
@@ -306,11 +311,13 @@ impl Faults<'_> {
     }
 
     fn leave(&mut self) {
-        const ALL: [Reads; 4] = [
+        // Filtering by kind leaves the draw as it was for scenarios without share members.
+        const ALL: [Reads; 5] = [
             Reads::Queue,
             Reads::Subscription,
             Reads::Stream,
             Reads::Group,
+            Reads::Share,
         ];
         if let Some((name, from, _)) = self.consumer(&ALL) {
             let t = self.at(from);

@@ -11,7 +11,10 @@
 //! - **streams**: one or two streams of 1 to 4 partitions with retention by records, bytes or
 //!   age, keyless round-robin or sticky, read by standalone consumers;
 //! - **groups**: one or two groups over one or two streams, with any assignor, session
-//!   timeout and offset reset.
+//!   timeout and offset reset;
+//! - **share groups** (only with [`Profile::share_groups_percent`], from draws of their own):
+//!   one or two share groups on a stream, with random lock durations, delivery limits and
+//!   record-lock limits, and members that accept, release or reject.
 //!
 //! Producers get random rates (some zero), Poisson or regular arrivals, bursts, extra times,
 //! stop times and keys; consumers random processing times, ack modes, prefetch, start times
@@ -32,7 +35,7 @@ use crate::sim::scenario::{
     AckSpec, ArrivalSpec, AssignorSpec, Attach, BindingSpec, BurstSpec, ConsumerSpec,
     ExchangeKindSpec, ExchangeSpec, GroupSpec, KeySpec, KeylessSpec, NackSpec, OffsetResetSpec,
     OverflowSpec, ProcessingSpec, ProducerSpec, QueueSpec, RetentionSpec, SCENARIO_VERSION,
-    Scenario, StreamSpec, TargetSpec,
+    Scenario, ShareGroupSpec, StreamSpec, TargetSpec,
 };
 
 /// How big generated scenarios get.
@@ -46,6 +49,23 @@ pub struct Profile {
     pub max_rate_per_sec: u32,
     /// The fault schedule added to each scenario.
     pub faults: FaultProfile,
+    /// The chance, in percent, that a scenario also gets share groups (Kafka's KIP-932) with
+    /// members, drawn from a random stream of their own so that everything else about the
+    /// seed's scenario stays as it is. 0 in [`Profile::default`], which keeps every seed's
+    /// scenario (and its pinned trace hash) as it was before share groups;
+    /// [`Profile::with_share_groups`] turns them on.
+    pub share_groups_percent: u32,
+}
+
+impl Profile {
+    /// The default profile with share groups in about a third of the scenarios.
+    #[must_use]
+    pub fn with_share_groups() -> Profile {
+        Profile {
+            share_groups_percent: 35,
+            ..Profile::default()
+        }
+    }
 }
 
 impl Default for Profile {
@@ -55,6 +75,7 @@ impl Default for Profile {
             max_duration_ms: 5_000,
             max_rate_per_sec: 40,
             faults: FaultProfile::default(),
+            share_groups_percent: 0,
         }
     }
 }
@@ -108,8 +129,24 @@ pub fn generate(seed: u64, profile: &Profile) -> Scenario {
     if patterns & 16 != 0 {
         g.groups();
     }
-    let s = core::mem::take(&mut g.s);
+    let mut s = core::mem::take(&mut g.s);
+    let (consumers, producers) = (g.consumers, g.producers);
     drop(g);
+    if profile.share_groups_percent > 0 {
+        // A stream of draws of its own: the rest of the scenario is the seed's as before.
+        let mut share_rng = Rng::fork(seed, 0x5348_4152_4500);
+        let mut g = Gen {
+            p: Pick(&mut share_rng),
+            s,
+            max_rate: profile.max_rate_per_sec.max(1),
+            consumers,
+            producers,
+        };
+        if g.p.chance(u64::from(profile.share_groups_percent.min(100))) {
+            g.share_groups();
+        }
+        s = core::mem::take(&mut g.s);
+    }
     add_faults(&s, &mut rng, &profile.faults)
 }
 
@@ -454,6 +491,72 @@ impl Gen<'_> {
         }
     }
 
+    /// One or two share groups, on a stream the scenario has or a new one, with random lock
+    /// durations, delivery limits (down to 1), record-lock limits (small at times, so the
+    /// window fills) and resets, each with one to four members that accept, release or
+    /// reject.
+    fn share_groups(&mut self) {
+        let n = self.p.range(1, 2);
+        for i in 0..n {
+            let stream = if self.s.topology.streams.is_empty() || self.p.chance(30) {
+                self.stream()
+            } else {
+                let names: Vec<String> = (self.s.topology.streams.iter())
+                    .map(|st| st.name.clone())
+                    .collect();
+                self.p.one(&names).cloned().unwrap_or_default()
+            };
+            let name = format!("sg{i}");
+            let mut g = ShareGroupSpec::new(name.clone(), vec![stream]);
+            g.record_lock_duration_ms = self.p.range(50, 2_000);
+            g.delivery_count_limit = self.p.range32(1, 5);
+            if self.p.chance(30) {
+                g.max_record_locks = self.p.range32(1, 8);
+            }
+            if self.p.chance(50) {
+                g.auto_offset_reset = crate::ShareOffsetReset::Earliest;
+            }
+            self.s.topology.share_groups.push(g);
+            let members = self.p.range(1, 4);
+            for _ in 0..members {
+                self.share_member(&name);
+            }
+        }
+    }
+
+    fn share_member(&mut self, group: &str) {
+        let name = format!("c{}", self.consumers);
+        self.consumers += 1;
+        let processing = self.processing();
+        let p = &mut self.p;
+        let ack = if p.chance(15) {
+            AckSpec::Auto
+        } else {
+            AckSpec::AfterProcessing
+        };
+        let prefetch = if p.chance(10) { 0 } else { p.range32(1, 6) };
+        let start_ms = if p.chance(60) {
+            0
+        } else {
+            p.range(0, self.s.duration_ms / 2)
+        };
+        let nack = p.chance(40).then(|| NackSpec {
+            every: p.range32(2, 5),
+            requeue: p.chance(50),
+        });
+        self.s.consumers.push(ConsumerSpec {
+            name,
+            attach: Attach::ShareGroup(String::from(group)),
+            processing,
+            ack,
+            prefetch,
+            start_ms,
+            crashes: Vec::new(),
+            nack,
+            instance_id: None,
+        });
+    }
+
     fn groups(&mut self) {
         let n = self.p.range(1, 2);
         for i in 0..n {
@@ -507,5 +610,23 @@ mod tests {
             }
             assert_eq!(s, generate(seed, &profile), "seed {seed}");
         }
+        let shares = Profile::with_share_groups();
+        let mut with_share_groups = 0;
+        for seed in 0..300 {
+            let s = generate(seed, &shares);
+            if let Err(e) = s.validate() {
+                panic!("seed {seed} with share groups: {e}");
+            }
+            if s.topology.share_groups.is_empty() {
+                // Without share groups the seed's scenario is the default profile's.
+                assert_eq!(s, generate(seed, &profile), "seed {seed}");
+            } else {
+                with_share_groups += 1;
+            }
+        }
+        assert!(
+            (60..150).contains(&with_share_groups),
+            "{with_share_groups}"
+        );
     }
 }

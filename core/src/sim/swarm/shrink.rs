@@ -159,6 +159,12 @@ impl Shrinker<'_> {
                 true
             });
         }
+        let mut i = self.best.topology.share_groups.len();
+        while i > 0 {
+            i -= 1;
+            let name = self.best.topology.share_groups[i].name.clone();
+            self.try_edit(|s| remove_share_group(s, &name));
+        }
         let mut i = self.best.topology.bindings.len();
         while i > 0 {
             i -= 1;
@@ -397,6 +403,13 @@ fn remove_stream(s: &mut Scenario, name: &str) -> bool {
         .map(|g| g.name.clone())
         .collect();
     s.topology.groups.retain(|g| !groups.contains(&g.name));
+    let share_groups: Vec<String> = (s.topology.share_groups.iter())
+        .filter(|g| g.streams.iter().any(|st| st == name))
+        .map(|g| g.name.clone())
+        .collect();
+    for g in &share_groups {
+        remove_share_group(s, g);
+    }
     s.script
         .retain(|st| !matches!(&st.action, Action::AddPartitions { stream, .. } if stream == name));
     remove_senders(s, None, None, Some(name));
@@ -406,6 +419,15 @@ fn remove_stream(s: &mut Scenario, name: &str) -> bool {
         _ => false,
     }) {
         remove_consumer(s, &c);
+    }
+    true
+}
+
+/// Removes share group `name` and its members.
+fn remove_share_group(s: &mut Scenario, name: &str) -> bool {
+    s.topology.share_groups.retain(|g| g.name != name);
+    for m in consumers_where(s, |a| matches!(a, Attach::ShareGroup(g) if g == name)) {
+        remove_consumer(s, &m);
     }
     true
 }

@@ -206,6 +206,13 @@ pub fn TopologyCanvas() -> Html {
                 "consume",
                 col,
             ),
+            Attachment::ShareGroup { stream, .. } => link(
+                at(&Entity::Stream(stream.clone())),
+                me,
+                String::new(),
+                "consume",
+                col,
+            ),
             Attachment::Group(_) => {}
         }
     }

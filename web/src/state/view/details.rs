@@ -1,6 +1,6 @@
 //! The inspector's content for the selected entity: facts, listed items, what can be done.
 
-use brokerlab::sim::Simulation;
+use brokerlab::sim::{self, Simulation};
 use brokerlab::{MessageId, Offset, StreamPartition};
 
 use super::{Attachment, ConsumerState, ViewModel};
@@ -166,6 +166,28 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                     },
                 ));
             }
+            for v in sim
+                .share_partition_views()
+                .iter()
+                .filter(|v| v.stream == *name)
+            {
+                let count = |state| v.records.iter().filter(|r| r.state == state).count();
+                let settled = count(sim::ShareRecordState::Acknowledged)
+                    + count(sim::ShareRecordState::Archived);
+                d.facts.push(fact(
+                    &format!(
+                        "share group {}, partition {}",
+                        v.group, v.partition.partition
+                    ),
+                    format!(
+                        "start {}, end {}: {} acquired, {} available, {settled} settled",
+                        v.start.0,
+                        v.end.0,
+                        count(sim::ShareRecordState::Acquired),
+                        count(sim::ShareRecordState::Available),
+                    ),
+                ));
+            }
             if let Some(id) = b.stream_id(name) {
                 d.items_title = "latest records".to_owned();
                 for p in &s.partitions {
@@ -199,6 +221,9 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                 Attachment::Subscription(x) => format!("subscription on {x}"),
                 Attachment::Stream(s) => format!("stream {s}"),
                 Attachment::Group(g) => format!("group {g}"),
+                Attachment::ShareGroup { group, stream } => {
+                    format!("share group {group} on {stream}")
+                }
             };
             d.facts.push(fact("reads", reads));
             d.facts.push(fact("state", c.state.word()));
@@ -233,7 +258,31 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
             d.planned_crash_ms = sim.planned_crash(&c.name).map(|t| t.as_millis());
             d.can_restart = c.state == ConsumerState::Crashed;
             d.can_remove = running || c.state == ConsumerState::Crashed;
-            d.can_commit = running && !matches!(c.attach, Attachment::Subscription(_));
+            d.can_commit = running
+                && !matches!(
+                    c.attach,
+                    Attachment::Subscription(_) | Attachment::ShareGroup { .. }
+                );
+            if matches!(c.attach, Attachment::ShareGroup { .. }) {
+                // A share member holds records, not partitions: each with its delivery count.
+                d.items_title = "records held: delivery count, lock".to_owned();
+                d.items = sim
+                    .share_partition_views()
+                    .iter()
+                    .flat_map(|v| {
+                        v.records
+                            .iter()
+                            .filter(|r| r.holder.as_deref() == Some(c.name.as_str()))
+                            .map(move |r| {
+                                let until = r.until.map_or(0, brokerlab::Instant::as_millis);
+                                Item::line(format!(
+                                    "{}/{} @{}: delivery {}, locked until {until} ms",
+                                    v.stream, v.partition.partition, r.offset.0, r.delivery_count
+                                ))
+                            })
+                    })
+                    .collect();
+            }
             if running && matches!(c.attach, Attachment::Stream(_) | Attachment::Group(_)) {
                 d.seek_partitions = c
                     .partitions

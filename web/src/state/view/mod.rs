@@ -170,7 +170,9 @@ pub(super) fn build(
         .map(|(i, c)| ConsumerNode {
             name: c.name.clone(),
             index: i,
-            attach: attach_of(&c.name).map_or(Attachment::Queue(String::new()), attachment),
+            attach: attach_of(&c.name).map_or(Attachment::Queue(String::new()), |a| {
+                attachment(&sim.scenario().topology, a)
+            }),
             state: match c.status {
                 ConsumerStatus::Waiting => ConsumerState::Waiting,
                 ConsumerStatus::Crashed => ConsumerState::Crashed,

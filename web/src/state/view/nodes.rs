@@ -135,6 +135,14 @@ pub enum Attachment {
     Stream(String),
     /// A group.
     Group(String),
+    /// A share group (Kafka's KIP-932) and the first stream it reads: its members read every
+    /// partition of it, so they are drawn beside it.
+    ShareGroup {
+        /// The share group.
+        group: String,
+        /// The first of its streams.
+        stream: String,
+    },
 }
 
 /// What a consumer is doing.
@@ -232,11 +240,19 @@ pub struct GroupRow {
     pub lag: u64,
 }
 
-pub(super) fn attachment(a: &sim::Attach) -> Attachment {
+pub(super) fn attachment(topology: &sim::Topology, a: &sim::Attach) -> Attachment {
     match a {
         sim::Attach::Queue(q) => Attachment::Queue(q.clone()),
         sim::Attach::Subscription { exchange, .. } => Attachment::Subscription(exchange.clone()),
         sim::Attach::Stream { stream, .. } => Attachment::Stream(stream.clone()),
         sim::Attach::Group(g) => Attachment::Group(g.clone()),
+        sim::Attach::ShareGroup(g) => Attachment::ShareGroup {
+            group: g.clone(),
+            stream: (topology.share_groups.iter())
+                .find(|x| x.name == *g)
+                .and_then(|x| x.streams.first())
+                .cloned()
+                .unwrap_or_default(),
+        },
     }
 }

@@ -7,6 +7,7 @@ use alloc::collections::BTreeMap;
 
 use crate::event::{DeadLetterReason, DropReason, Event, EventKind, RequeueReason};
 use crate::group::LeaveReason;
+use crate::share::{AcknowledgeType, ArchiveReason, ReleaseReason};
 use crate::sim::SimNote;
 use crate::stream::{OffsetReset, RetentionReason};
 
@@ -73,6 +74,24 @@ impl Tally {
                 _ => "offset reset: none",
             },
             Event::Rebalanced { .. } => assignor.unwrap_or("rebalance: unknown assignor"),
+            Event::ShareAcquired {
+                delivery_count: 2..,
+                ..
+            } => "share: redelivered",
+            Event::ShareAcknowledged { kind, .. } => match kind {
+                AcknowledgeType::Accept => "share: accepted",
+                AcknowledgeType::Release => "share: released",
+                AcknowledgeType::Reject => "share: rejected",
+            },
+            Event::ShareLockExpired { .. } => "share: lock expired",
+            Event::ShareReleased { reason, .. } => match reason {
+                ReleaseReason::Left => "share: released, member left",
+                ReleaseReason::Crashed => "share: released, member crashed",
+            },
+            Event::ShareArchived { reason, .. } => match reason {
+                ArchiveReason::DeliveryLimit => "share: archived, delivery limit",
+                ArchiveReason::Gone => "share: archived, gone",
+            },
             _ => return,
         };
         self.case(case);

@@ -9,7 +9,7 @@
 //! assignments, committed offsets) is what it is checked against. One file per pattern:
 //! `queues` (with dead-lettering; `queue_moves`, `queue_checks`), `pubsub`, `routing` (exchanges and bindings), `streams`
 //! (logs, records, retention), `readers` (positions), `groups` (generations, ownership,
-//! commits); `recovery` checks a restarted broker against the account at the last flush.
+//! commits), `shares` (share groups' records, holders and delivery counts); `recovery` checks a restarted broker against the account at the last flush.
 //!
 //! Call [`Auditor::observe`] after the simulation is built and after every step (and after
 //! [`Simulation::replace_broker`]); call [`Auditor::flushed`] right after
@@ -25,6 +25,7 @@ mod queues;
 mod readers;
 mod recovery;
 mod routing;
+mod shares;
 mod specs;
 mod streams;
 mod violation;
@@ -47,6 +48,7 @@ use pubsub::Subscriptions;
 use queues::Queues;
 use readers::Readers;
 use routing::Routing;
+use shares::Shares;
 use specs::Specs;
 use streams::Streams;
 
@@ -94,6 +96,7 @@ pub struct Auditor {
     streams: Streams,
     readers: Readers,
     groups: Groups,
+    shares: Shares,
     /// The account when the broker was last flushed.
     flushed: Option<Box<Auditor>>,
     /// Re-read everything at the end of the next step (after a restart).
@@ -116,6 +119,7 @@ impl Auditor {
             streams: Streams::default(),
             readers: Readers::default(),
             groups: Groups::default(),
+            shares: Shares::new(scenario),
             flushed: None,
             full: false,
             stats: AuditStats::default(),
@@ -257,6 +261,7 @@ impl Auditor {
         self.groups
             .on_event(cx, &self.streams, &mut self.readers, e)?;
         self.readers.on_event(cx, &self.streams, e)?;
+        self.shares.on_event(cx, e)?;
         if let Event::Polled {
             consumer,
             partition,
@@ -331,6 +336,7 @@ impl Auditor {
         self.subs.end_step(cx)?;
         self.streams.end_step(cx, full)?;
         self.readers.end_step(cx, &self.streams)?;
-        self.groups.end_step(cx, &self.streams)
+        self.groups.end_step(cx, &self.streams)?;
+        self.shares.end_step(cx)
     }
 }

@@ -104,6 +104,7 @@ impl Auditor {
         }
         self.stats.restarts += 1;
         self.full = true;
+        self.shares.restarted(cx)?;
         let mut top = 0u64;
         self.recover_queues(cx, &flush, &start, &mut top)?;
         if cx.broker.subscriptions().next().is_some() {

@@ -48,6 +48,11 @@ pub enum Rule {
     /// Groups: a commit comes from a member owning the partition in the current generation,
     /// within the log, and the stored offset is the last one committed.
     GroupCommits,
+    /// Share groups: a record is acquired by at most one member at a time and settled only
+    /// by its holder; an accepted or archived record is never acquired again; delivery
+    /// counts rise by one per delivery and never pass the group's limit; the start offset
+    /// only moves forward; the broker's share-partitions agree with the events.
+    ShareGroups,
     /// Recovery: after a broker restart the recovered state keeps what the last flush saved
     /// (every message not settled since is back, redelivered if it was in flight; records,
     /// commits and generations as saved or later) and invents nothing.
@@ -61,7 +66,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 16] = [
         Rule::QueueConservation,
         Rule::QueueSingleDelivery,
         Rule::QueueCrashReturn,
@@ -74,6 +79,7 @@ impl Rule {
         Rule::StreamPositions,
         Rule::GroupOwnership,
         Rule::GroupCommits,
+        Rule::ShareGroups,
         Rule::Recovery,
         Rule::Determinism,
         Rule::Harness,
@@ -95,6 +101,7 @@ impl Rule {
             Rule::StreamPositions => "stream-positions",
             Rule::GroupOwnership => "group-ownership",
             Rule::GroupCommits => "group-commits",
+            Rule::ShareGroups => "share-groups",
             Rule::Recovery => "recovery",
             Rule::Determinism => "determinism",
             Rule::Harness => "harness",

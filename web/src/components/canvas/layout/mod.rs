@@ -378,7 +378,8 @@ fn columns(view: &ViewModel) -> Columns {
             let here = match (&c.attach, e) {
                 (Attachment::Queue(q), Entity::Queue(m)) => q == m,
                 (Attachment::Subscription(_), Entity::Subscription(m)) => c.name == *m,
-                (Attachment::Stream(s), Entity::Stream(m)) => s == m,
+                (Attachment::Stream(s), Entity::Stream(m))
+                | (Attachment::ShareGroup { stream: s, .. }, Entity::Stream(m)) => s == m,
                 _ => false,
             };
             if here {
