@@ -534,10 +534,10 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                     format!("{word}: {} on {}", c(*consumer), q(*queue)),
                 ))
             }
-            other => {
-                let line = other.to_string();
-                one(row("other", Vec::new(), line))
-            }
+            other => match super::share_log::share_row(b, other) {
+                Some((kind, entities, text)) => one(row(kind, entities, text)),
+                None => one(row("other", Vec::new(), other.to_string())),
+            },
         },
     }
 }

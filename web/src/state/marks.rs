@@ -42,6 +42,8 @@ fn marks(kind: &str) -> bool {
             | "dead-lettered"
             | "retention"
             | "compacted"
+            | "lock-expired"
+            | "archived"
     )
 }
 

@@ -18,6 +18,7 @@ mod open;
 mod publish;
 mod query;
 mod rebalances;
+mod share_log;
 #[cfg(feature = "editor")]
 mod story;
 mod update;

@@ -278,3 +278,25 @@ fn a_subscriber_that_was_down_or_had_left_is_said_to_be_away() {
         story.missed
     );
 }
+
+#[test]
+fn the_log_words_share_group_events() {
+    let s = at("f", 7_000);
+    let texts: Vec<&str> = s.log.iter().map(|r| r.text.as_str()).collect();
+    assert!(
+        !s.log.iter().any(|r| r.kind == "other"),
+        "every event worded"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("worker-6's lock on orders/")
+                && t.ends_with("expired: the record is available again")),
+        "worker-6's lock expires"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("acquired orders/") && t.contains("(delivery 2,"))
+    );
+}
