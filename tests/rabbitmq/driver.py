@@ -164,6 +164,8 @@ class Driver:
         self.out: Json = {"confirms": [], "deliveries": {}, "gets": {}, "queues": {},
                           "errors": [], "settle_failures": [], "history": []}
         self.clients: dict[str, Client] = {}
+        # Each consumer channel's prefetch, by `id(channel)` (see the fence in `settle`).
+        self.prefetch: dict[int, int] = {}
         self.step = -1
         self.probe_conn = BlockingConnection(self.params)
         self.probe = self.probe_conn.channel()
@@ -243,6 +245,7 @@ class Driver:
             if not no_ack:
                 cl.outstanding.append(Pending(ch, method.delivery_tag, rec["body"]))
 
+        self.prefetch[id(channel)] = prefetch
         if prefetch > 0:
             channel.basic_qos(prefetch_count=prefetch)
         channel.basic_consume(queue, on_message, auto_ack=no_ack)
@@ -278,6 +281,12 @@ class Driver:
             pending.channel.basic_nack(pending.tag, multiple=multiple, requeue=requeue)
         else:
             pending.channel.basic_reject(pending.tag, requeue=requeue)
+        # A fence: acks have no reply, so a connection that dies right after one could take
+        # it down unprocessed (the broker shuts the channel down by another process). A
+        # synchronous method on the same channel returns once the channel has handled the
+        # ack, whose settle then reaches the queue before the channel's exit does. basic.qos
+        # with the channel's own prefetch changes nothing (it applies to later consumers).
+        pending.channel.basic_qos(prefetch_count=self.prefetch.get(id(pending.channel), 0))
 
     def op_die(self, i: int, step: Json) -> None:
         name = step["consumer"]
