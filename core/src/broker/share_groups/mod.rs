@@ -17,6 +17,7 @@ mod lookup;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::streams::PollOut;
 use super::{Broker, next_id};
 use crate::common_error::{LimitError, LimitKind, check_name};
 use crate::event::Event;
@@ -144,26 +145,6 @@ fn report(out: &mut Out, group: ShareGroupId, partition: StreamPartition, change
             },
         });
     }
-}
-
-fn read_record<S: Storage>(
-    storage: &S,
-    partition: StreamPartition,
-    log: crate::ids::LogId,
-    offset: Offset,
-    redelivered: bool,
-) -> Result<StreamRecord, StorageError> {
-    let r = storage.read(log, offset)?;
-    Ok(StreamRecord {
-        partition,
-        offset,
-        timestamp: r.timestamp,
-        message: r.message,
-        key: r.meta.as_ref().and_then(|m| m.key.clone()),
-        headers: r.meta.map(|m| m.headers.clone()).unwrap_or_default(),
-        payload: r.payload,
-        redelivered,
-    })
 }
 
 impl<S: Storage> Broker<S> {
@@ -443,7 +424,13 @@ impl<S: Storage> Broker<S> {
                     report(&mut self.out, gid, sp, &[c]);
                     continue;
                 };
-                match read_record(&self.storage, sp, log, offset, delivery_count > 1) {
+                match <StreamRecord as PollOut>::read(
+                    &self.storage,
+                    log,
+                    sp,
+                    offset,
+                    delivery_count > 1,
+                ) {
                     Ok(record) => {
                         self.out.emit(Event::ShareAcquired {
                             group: gid,

@@ -204,7 +204,7 @@ fn report_compaction(out: &mut Out, compacted: Option<Compacted>) {
 }
 
 /// What a poll hands out per record: the whole [`StreamRecord`] or only its [`PolledPosition`].
-trait PollOut: Sized {
+pub(super) trait PollOut: Sized {
     fn read<S: Storage>(
         storage: &S,
         log: LogId,
