@@ -6,6 +6,7 @@ pub mod drag;
 pub mod label_node;
 pub mod layout;
 pub mod queue_node;
+pub mod share_window;
 pub mod stream_node;
 pub mod topology_canvas;
 

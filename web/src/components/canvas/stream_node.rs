@@ -4,14 +4,15 @@
 //! each reader's position as a labelled flag above the log (name, offset, how far behind the
 //! end) with that distance as a span in its colour up to the end, and each committed offset
 //! as a labelled tick below (with the lag, log end minus commit, as the group tables and
-//! Kafka count it).
+//! Kafka count it). Under the log, each share group reading the stream shows its window
+//! (see [`share_window`](super::share_window)).
 //! Labels that would overlap go to another lane. In the editor build a click on a log cell
 //! opens the story of its record.
 
 use yew::prelude::*;
 
-use super::layout::{CELLS_H, LANE, Rect, Rows};
-use super::{colour, marks, select_handlers};
+use super::layout::{CELLS_H, LANE, Rect, Rows, SHARE_H};
+use super::{colour, marks, select_handlers, share_window};
 use crate::number::num;
 use crate::state::{
     AppHandle, Entity, Marker, PartitionNode, StreamNode as Stream, ViewModel, use_app,
@@ -19,6 +20,9 @@ use crate::state::{
 
 /// Offsets a row shows at least (the most recent ones, or from the reader furthest behind).
 pub const WINDOW: u64 = 40;
+/// Offsets a row read by share groups alone shows at least: fewer, so that each record's
+/// state is large enough to read.
+pub const SHARE_WINDOW: u64 = 24;
 /// Above this many offsets in view the log is drawn as a bar instead of cells.
 const MAX_CELLS: u64 = 80;
 /// The left column (partition number and owners) of a row.
@@ -51,9 +55,10 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// The window of partition `p` drawn inside stream rectangle `r`: from the reader or
-    /// commit furthest behind (but at least the last [`WINDOW`] offsets), never before the
-    /// log start.
+    /// The window of partition `p` drawn inside stream rectangle `r`: from the reader,
+    /// commit or share group start furthest behind (but at least the last [`WINDOW`]
+    /// offsets, [`SHARE_WINDOW`] when only share groups read it), never before the log
+    /// start.
     #[must_use]
     pub fn of(p: &PartitionNode, r: &Rect) -> Scale {
         let behind = p
@@ -61,10 +66,16 @@ impl Scale {
             .iter()
             .flat_map(|m| [m.position, m.committed])
             .flatten()
+            .chain(p.shares.iter().map(|w| w.start))
             .min()
             .unwrap_or(p.end);
-        let lo = behind.min(p.end.saturating_sub(WINDOW)).max(p.start);
-        let hi = p.end.max(lo + WINDOW);
+        let least = if p.markers.is_empty() && !p.shares.is_empty() {
+            SHARE_WINDOW
+        } else {
+            WINDOW
+        };
+        let lo = behind.min(p.end.saturating_sub(least)).max(p.start);
+        let hi = p.end.max(lo + least);
         Scale {
             lo,
             hi,
@@ -186,6 +197,15 @@ fn partition_row(
     let s = Scale::of(p, r);
     let row_h = rows.height();
     let cells_y = top + rows.cells_top();
+    let under = rows.under();
+    let shares = p.shares.iter().enumerate().map(|(k, w)| {
+        share_window::window(
+            w,
+            &s,
+            cells_y + CELLS_H + 4.0 + SHARE_H * k as f64,
+            r.x + 12.0,
+        )
+    });
     let owners = owners(view, stream, p.index);
     let strip = owners.iter().enumerate().map(|(i, (_, c))| {
         let h = (row_h - 8.0) / owners.len() as f64;
@@ -320,12 +340,12 @@ fn partition_row(
     );
     let ticks = commits.iter().zip(&commit_labels).zip(&commit_lanes).map(
         |(((m, o), label), (lane, lx))| {
-            let text_y = cells_y + CELLS_H + 11.0 + LANE * (1 + *lane) as f64;
+            let text_y = cells_y + CELLS_H + under + 11.0 + LANE * (1 + *lane) as f64;
             html! {
                 <g class="commit" data-consumer={m.consumer.clone()} data-committed={o.to_string()}>
                     <title>{ label.title.clone() }</title>
                     <rect class="committed" fill={label.colour} x={num(label.x - 1.0)} y={num(cells_y - 2.0)}
-                        width="2.5" height={num(CELLS_H + 6.0 + LANE * *lane as f64)} />
+                        width="2.5" height={num(CELLS_H + under + 6.0 + LANE * *lane as f64)} />
                     <text class="marker-label" x={num(*lx)} y={num(text_y)} fill={label.colour}>{ label.text.clone() }</text>
                 </g>
             }
@@ -366,12 +386,13 @@ fn partition_row(
             { log }
             { free }
             { for trimmed }
-            <text class="offset start" x={num(s.x(p.start.max(s.lo)))} y={num(cells_y + CELLS_H + 11.0)}>
+            <text class="offset start" x={num(s.x(p.start.max(s.lo)))} y={num(cells_y + CELLS_H + under + 11.0)}>
                 { window_note.unwrap_or(removed) }
             </text>
             <text class="offset end" x={num(s.right + 5.0)} y={num(cells_y + CELLS_H - 4.0)}>
                 { format!("end {}", p.end) }
             </text>
+            { for shares }
             { for positions }
             { for ticks }
         </g>
@@ -405,6 +426,9 @@ fn spoken(view: &ViewModel, s: &Stream) -> String {
                     m.lag
                 ));
             }
+        }
+        for w in &p.shares {
+            out.push_str(&format!(", share group {}", share_window::summary(w)));
         }
     }
     out
@@ -504,6 +528,7 @@ mod tests {
             kept: 400,
             gaps: vec![],
             markers: vec![marker(Some(150), Some(140)), marker(Some(499), None)],
+            shares: vec![],
         };
         let s = Scale::of(&p, &r);
         assert_eq!((s.lo, s.hi), (140, 500));
@@ -515,9 +540,38 @@ mod tests {
             kept: 12,
             gaps: vec![],
             markers: vec![],
+            shares: vec![],
             index: 0,
         };
         let s = Scale::of(&p, &r);
         assert_eq!((s.lo, s.hi), (0, WINDOW), "a short log leaves room to grow");
+        let p = PartitionNode {
+            start: 0,
+            end: 100,
+            kept: 100,
+            shares: vec![crate::state::ShareWindow {
+                group: "g".into(),
+                start: 90,
+                end: 95,
+                records: vec![],
+            }],
+            ..p
+        };
+        let s = Scale::of(&p, &r);
+        assert_eq!(
+            (s.lo, s.hi),
+            (100 - SHARE_WINDOW, 100),
+            "read by a share group alone: fewer, larger cells"
+        );
+        let p = PartitionNode {
+            shares: vec![crate::state::ShareWindow {
+                group: "g".into(),
+                start: 20,
+                end: 95,
+                records: vec![],
+            }],
+            ..p
+        };
+        assert_eq!(Scale::of(&p, &r).lo, 20, "back to the share group's start");
     }
 }

@@ -198,6 +198,7 @@ pub(super) fn build(
         .collect();
 
     let partition_views = sim.partition_views();
+    let share_views = sim.share_partition_views();
     let streams = topo
         .streams
         .iter()
@@ -237,6 +238,7 @@ pub(super) fn build(
                                 })
                         })
                         .collect(),
+                    shares: share_windows(&share_views, p.partition, &consumer_views),
                 })
                 .collect(),
         })
@@ -360,4 +362,35 @@ pub(super) fn build(
         view.chart = chart::chart(sim, &view, selected);
     }
     view
+}
+
+/// The share groups' windows on partition `p`, holders named with their colour index.
+fn share_windows(
+    views: &[sim::SharePartitionView],
+    p: StreamPartition,
+    consumers: &[sim::ConsumerView],
+) -> Vec<ShareWindow> {
+    views
+        .iter()
+        .filter(|v| v.partition == p)
+        .map(|v| ShareWindow {
+            group: v.group.clone(),
+            start: v.start.0,
+            end: v.end.0,
+            records: v
+                .records
+                .iter()
+                .map(|r| ShareCell {
+                    offset: r.offset.0,
+                    state: r.state,
+                    holder: r.holder.as_ref().map(|h| {
+                        let colour = consumers.iter().position(|c| c.name == *h);
+                        (h.clone(), colour.unwrap_or(0))
+                    }),
+                    until_ms: r.until.map(brokerlab::Instant::as_millis),
+                    delivery_count: r.delivery_count,
+                })
+                .collect(),
+        })
+        .collect()
 }

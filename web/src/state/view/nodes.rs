@@ -107,6 +107,46 @@ pub struct PartitionNode {
     pub gaps: Vec<u64>,
     /// One per consumer reading it.
     pub markers: Vec<Marker>,
+    /// One per share group reading it: its window of records in flight.
+    pub shares: Vec<ShareWindow>,
+}
+
+/// A share group's window on one partition (Kafka's share-partition, KIP-932): every record
+/// from the share-partition start offset (SPSO) up to the end offset (SPEO), each with its
+/// state. Below the start all is settled; from the end on, the group has not fetched yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareWindow {
+    /// The share group.
+    pub group: String,
+    /// The share-partition start offset (SPSO).
+    pub start: u64,
+    /// The share-partition end offset (SPEO).
+    pub end: u64,
+    /// The records from `start` to `end`, in offset order.
+    pub records: Vec<ShareCell>,
+}
+
+impl ShareWindow {
+    /// How many of its records are in `state`.
+    #[must_use]
+    pub fn count(&self, state: sim::ShareRecordState) -> usize {
+        self.records.iter().filter(|r| r.state == state).count()
+    }
+}
+
+/// One record of a [`ShareWindow`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareCell {
+    /// Its offset.
+    pub offset: u64,
+    /// Available, acquired, acknowledged or archived.
+    pub state: sim::ShareRecordState,
+    /// The member holding it (acquired records): its name and colour index.
+    pub holder: Option<(String, usize)>,
+    /// When its lock expires, in ms (acquired records).
+    pub until_ms: Option<u64>,
+    /// How many times it was delivered.
+    pub delivery_count: u32,
 }
 
 /// A consumer's place in a partition.

@@ -103,27 +103,34 @@ pub const LANE: f64 = 13.0;
 /// The most label lanes above (and below) a partition's log.
 pub const MAX_LANES: usize = 4;
 
+/// The height of one share group's window under a partition's log: its cells and a line
+/// of words.
+pub const SHARE_H: f64 = 28.0;
+
 /// The geometry of a stream's partition rows: label lanes above the log (readers' positions)
 /// and below it (commits), as many as the partition with the most readers needs (at least
-/// two, at most [`MAX_LANES`]), so labels at the same offset never overprint.
+/// two, one for a stream only share groups read; at most [`MAX_LANES`]), so labels at the same offset never overprint; and between
+/// the log and the commits, one window per share group reading the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rows {
     /// Label lanes above and below the log.
     pub lanes: usize,
+    /// Share groups' windows under the log.
+    pub shares: usize,
 }
 
 impl Rows {
     /// The rows of `stream`.
     #[must_use]
     pub fn of(stream: &StreamNode) -> Rows {
-        let most = stream
-            .partitions
-            .iter()
-            .map(|p| p.markers.len())
-            .max()
-            .unwrap_or(0);
+        let most = |f: fn(&crate::state::PartitionNode) -> usize| {
+            stream.partitions.iter().map(f).max().unwrap_or(0)
+        };
+        let (readers, shares) = (most(|p| p.markers.len()), most(|p| p.shares.len()));
         Rows {
-            lanes: most.clamp(2, MAX_LANES),
+            // Read by share groups alone, no label needs a second lane.
+            lanes: readers.clamp(if shares > 0 { 1 } else { 2 }, MAX_LANES),
+            shares,
         }
     }
 
@@ -133,10 +140,17 @@ impl Rows {
         6.0 + LANE * self.lanes as f64
     }
 
-    /// The height of one row: position lanes, the log, its start line, commit lanes.
+    /// The room under the log that share groups' windows take.
+    #[must_use]
+    pub fn under(self) -> f64 {
+        SHARE_H * self.shares as f64
+    }
+
+    /// The height of one row: position lanes, the log, share windows, its start line, commit
+    /// lanes.
     #[must_use]
     pub fn height(self) -> f64 {
-        self.cells_top() + CELLS_H + 11.0 + LANE * self.lanes as f64 + 7.0
+        self.cells_top() + CELLS_H + self.under() + 11.0 + LANE * self.lanes as f64 + 7.0
     }
 
     /// The top of row `index` in a stream whose top is `stream_top`.
@@ -314,13 +328,16 @@ fn columns(view: &ViewModel) -> Columns {
     let mut exchanges = Column::new();
     let mut middle = Column::new();
     let stream_size = |name: &str| {
-        let (n, rows) = view
-            .streams
-            .iter()
-            .find(|s| s.name == name)
-            .map_or((1, Rows { lanes: 2 }), |s| {
-                (s.partitions.len().max(1), Rows::of(s))
-            });
+        let (n, rows) = view.streams.iter().find(|s| s.name == name).map_or(
+            (
+                1,
+                Rows {
+                    lanes: 2,
+                    shares: 0,
+                },
+            ),
+            |s| (s.partitions.len().max(1), Rows::of(s)),
+        );
         (STREAM_W, STREAM_HEAD + rows.height() * n as f64 + 6.0)
     };
     let add_middle = |middle: &mut Column, e: &Entity| match e {

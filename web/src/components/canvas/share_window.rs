@@ -1,0 +1,180 @@
+//! A share group's window on one partition (Kafka's share-partition, KIP-932), drawn under
+//! the partition's log on the same offset scale: a pale bar for the settled records before
+//! the start offset (SPSO), then one cell per record up to the end offset (SPEO), its state
+//! shown by its shape and colour (available: hollow; acquired: filled in the holder's
+//! colour; acknowledged: pale green; archived: struck through in red) with its delivery count
+//! when it was delivered more than once; under it the window in words. As records are
+//! acknowledged the start moves up and the window slides along the log.
+
+use brokerlab::sim::ShareRecordState;
+use yew::prelude::*;
+
+use super::colour;
+use super::stream_node::Scale;
+use crate::number::num;
+use crate::state::{ShareCell, ShareWindow};
+
+/// The height of a window's cells.
+const CELL_H: f64 = 12.0;
+/// Delivery counts are written in cells at least this wide.
+const DIGIT_W: f64 = 5.0;
+/// Longest group name shown left of the window, in characters.
+const NAME_CHARS: usize = 13;
+
+/// The CSS class and word of a record state.
+fn word(state: ShareRecordState) -> &'static str {
+    match state {
+        ShareRecordState::Available => "available",
+        ShareRecordState::Acquired => "acquired",
+        ShareRecordState::Acknowledged => "acknowledged",
+        ShareRecordState::Archived => "archived",
+    }
+}
+
+/// What a record's cell says when pointed at.
+fn title(c: &ShareCell) -> String {
+    let delivered = match c.delivery_count {
+        0 => "never delivered".to_owned(),
+        1 => "delivered once".to_owned(),
+        n => format!("delivered {n} times"),
+    };
+    match (&c.holder, c.until_ms) {
+        (Some((who, _)), Some(until)) => format!(
+            "offset {}: acquired by {who}, {delivered}; its lock expires at {until} ms",
+            c.offset
+        ),
+        _ => format!("offset {}: {}, {delivered}", c.offset, word(c.state)),
+    }
+}
+
+/// The window in words: start, end and how many records are in each state.
+#[must_use]
+pub fn summary(w: &ShareWindow) -> String {
+    let mut out = format!("{}: SPSO {} \u{b7} SPEO {}", w.group, w.start, w.end);
+    for state in [
+        ShareRecordState::Acquired,
+        ShareRecordState::Available,
+        ShareRecordState::Acknowledged,
+        ShareRecordState::Archived,
+    ] {
+        let n = w.count(state);
+        if n > 0 {
+            out.push_str(&format!(" \u{b7} {n} {}", word(state)));
+        }
+    }
+    out
+}
+
+/// One record's cell at `x`, `w` wide, its top at `y`.
+fn cell(c: &ShareCell, x: f64, y: f64, w: f64) -> Html {
+    let fill = match (&c.holder, c.state) {
+        (Some((_, i)), ShareRecordState::Acquired) => Some(colour(*i)),
+        _ => None,
+    };
+    let strike = (c.state == ShareRecordState::Archived).then(|| {
+        html! {
+            <line class="share-strike" x1={num(x)} y1={num(y + CELL_H)} x2={num(x + w)} y2={num(y)} />
+        }
+    });
+    let count = (c.delivery_count > 1 && w >= DIGIT_W).then(|| {
+        html! {
+            <text class="share-count" x={num(x + w / 2.0)} y={num(y + CELL_H - 3.0)} text-anchor="middle">
+                { c.delivery_count.to_string() }
+            </text>
+        }
+    });
+    html! {
+        <g class={classes!("share-record", word(c.state))} data-offset={c.offset.to_string()}
+            data-state={word(c.state)} data-delivery={c.delivery_count.to_string()}
+            data-holder={c.holder.as_ref().map(|(h, _)| h.clone())}>
+            <title>{ title(c) }</title>
+            <rect x={num(x)} y={num(y)} width={num(w)} height={num(CELL_H)} fill={fill} />
+            { for strike }
+            { for count }
+        </g>
+    }
+}
+
+/// Share group window `w` drawn on scale `s`, its top at `top`, its name at `name_x`.
+pub fn window(w: &ShareWindow, s: &Scale, top: f64, name_x: f64) -> Html {
+    let cw = s.cell();
+    let inner = (cw - 1.0).max(1.0);
+    let settled = (w.start > s.lo).then(|| {
+        html! {
+            <rect class="share-settled" x={num(s.x(s.lo))} y={num(top + CELL_H / 2.0 - 1.5)}
+                width={num(s.x(w.start) - s.x(s.lo))} height="3">
+                <title>{ format!("offsets before {}: all acknowledged or archived", w.start) }</title>
+            </rect>
+        }
+    });
+    let mut name: String = w.group.chars().take(NAME_CHARS).collect();
+    if w.group.chars().count() > NAME_CHARS {
+        name.push('\u{2026}');
+    }
+    let edge = |o: u64, class: &'static str| {
+        let x = s.x(o);
+        html! {
+            <line class={classes!("share-edge", class)} x1={num(x)} y1={num(top - 2.0)}
+                x2={num(x)} y2={num(top + CELL_H + 2.0)} />
+        }
+    };
+    html! {
+        <g class="share-window" data-group={w.group.clone()} data-start={w.start.to_string()}
+            data-end={w.end.to_string()}>
+            <text class="share-name" x={num(name_x)} y={num(top + CELL_H - 2.0)}>{ name }</text>
+            { for settled }
+            { for w.records.iter().filter(|c| c.offset >= s.lo && c.offset < s.hi).map(|c| {
+                cell(c, s.x(c.offset) + 0.5, top, inner)
+            }) }
+            { edge(w.start, "spso") }
+            { edge(w.end, "speo") }
+            <text class="share-words" x={num(s.x(s.lo))} y={num(top + CELL_H + 11.0)}>{ summary(w) }</text>
+        </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(offset: u64, state: ShareRecordState, delivery_count: u32) -> ShareCell {
+        ShareCell {
+            offset,
+            state,
+            holder: None,
+            until_ms: None,
+            delivery_count,
+        }
+    }
+
+    #[test]
+    fn the_words_count_each_state_and_leave_out_the_empty_ones() {
+        let w = ShareWindow {
+            group: "fulfilment".into(),
+            start: 4,
+            end: 8,
+            records: vec![
+                ShareCell {
+                    holder: Some(("worker-1".into(), 0)),
+                    until_ms: Some(3_000),
+                    ..record(4, ShareRecordState::Acquired, 2)
+                },
+                record(5, ShareRecordState::Acknowledged, 1),
+                record(6, ShareRecordState::Archived, 5),
+                record(7, ShareRecordState::Acquired, 1),
+            ],
+        };
+        assert_eq!(
+            summary(&w),
+            "fulfilment: SPSO 4 \u{b7} SPEO 8 \u{b7} 2 acquired \u{b7} 1 acknowledged \u{b7} 1 archived"
+        );
+        assert_eq!(
+            title(&w.records[0]),
+            "offset 4: acquired by worker-1, delivered 2 times; its lock expires at 3000 ms"
+        );
+        assert_eq!(
+            title(&w.records[2]),
+            "offset 6: archived, delivered 5 times"
+        );
+    }
+}
