@@ -133,6 +133,45 @@ pub fn window(w: &ShareWindow, s: &Scale, top: f64, name_x: f64) -> Html {
     }
 }
 
+/// The key to the windows' states, its top left at `(x, y)`: a sample cell and a word each.
+pub fn legend(x: f64, y: f64) -> Html {
+    let mut at = x;
+    let keys = [
+        (ShareRecordState::Available, "available"),
+        (ShareRecordState::Acquired, "acquired"),
+        (ShareRecordState::Acknowledged, "acknowledged"),
+        (ShareRecordState::Archived, "archived"),
+    ]
+    .map(|(state, text)| {
+        let sample = ShareCell {
+            offset: 0,
+            state,
+            holder: (state == ShareRecordState::Acquired).then(|| (String::new(), 0)),
+            until_ms: None,
+            delivery_count: 1,
+        };
+        let fill = sample.holder.as_ref().map(|(_, i)| colour(*i));
+        let key = html! {
+            <g class={classes!("share-record", word(state))}>
+                <rect x={num(at)} y={num(y)} width="10" height="10" {fill} />
+                if state == ShareRecordState::Archived {
+                    <line class="share-strike" x1={num(at)} y1={num(y + 10.0)} x2={num(at + 10.0)} y2={num(y)} />
+                }
+                <text class="share-words" x={num(at + 13.0)} y={num(y + 9.0)}>{ text }</text>
+            </g>
+        };
+        at += 13.0 + text.len() as f64 * 5.2 + 10.0;
+        key
+    });
+    html! {
+        <g class="share-legend">
+            <title>{ "A share group's window: each record from its start (SPSO) to its end (SPEO); an acquired record is drawn in its holder's colour" }</title>
+            { for keys }
+            <text class="share-words" x={num(at)} y={num(y + 9.0)}>{ "2 = delivery count" }</text>
+        </g>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

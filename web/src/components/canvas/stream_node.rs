@@ -458,6 +458,9 @@ pub fn StreamNode(props: &StreamNodeProps) -> Html {
                 { for s.partitions.iter().enumerate().map(|(i, p)| {
                     partition_row(&app, &app.view, &s.name, p, &r, rows, rows.top(r.y, i))
                 }) }
+                if rows.shares > 0 {
+                    { share_window::legend(r.x + 12.0, rows.top(r.y, s.partitions.len())) }
+                }
             </g>
         </g>
     }

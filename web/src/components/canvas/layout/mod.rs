@@ -106,6 +106,8 @@ pub const MAX_LANES: usize = 4;
 /// The height of one share group's window under a partition's log: its cells and a line
 /// of words.
 pub const SHARE_H: f64 = 28.0;
+/// The height of the key to share windows' colours.
+pub const LEGEND_H: f64 = 18.0;
 
 /// The geometry of a stream's partition rows: label lanes above the log (readers' positions)
 /// and below it (commits), as many as the partition with the most readers needs (at least
@@ -144,6 +146,13 @@ impl Rows {
     #[must_use]
     pub fn under(self) -> f64 {
         SHARE_H * self.shares as f64
+    }
+
+    /// The height of the key to share windows' colours under the last row (none without
+    /// share groups).
+    #[must_use]
+    pub fn legend(self) -> f64 {
+        if self.shares > 0 { LEGEND_H } else { 0.0 }
     }
 
     /// The height of one row: position lanes, the log, share windows, its start line, commit
@@ -338,7 +347,10 @@ fn columns(view: &ViewModel) -> Columns {
             ),
             |s| (s.partitions.len().max(1), Rows::of(s)),
         );
-        (STREAM_W, STREAM_HEAD + rows.height() * n as f64 + 6.0)
+        (
+            STREAM_W,
+            STREAM_HEAD + rows.height() * n as f64 + rows.legend() + 6.0,
+        )
     };
     let add_middle = |middle: &mut Column, e: &Entity| match e {
         Entity::Queue(q) => {
