@@ -62,6 +62,15 @@ test("axe: the app on scenario A at its guide's second step", async () => {
   assert.deepEqual(page.errors, []);
 });
 
+test("axe: the app on scenario F at 6 s, its share windows drawn and a member inspected", async () => {
+  const page = await openAt(browser, "f", 6000);
+  await page.locator(".stage .share-window").first().waitFor();
+  await page.locator('.stage .node[data-entity="consumer:worker-1"]').click();
+  await page.locator(".inspector").getByText("records held").waitFor();
+  await assertAccessible(["F at 6 s", page]);
+  assert.deepEqual(page.errors, []);
+});
+
 test("axe: the app with two futures side by side (A forked at 3 s)", async () => {
   const page = await openAt(browser, "a", 8000);
   await scrub(page, 3000);
