@@ -199,7 +199,7 @@ const GUIDES: [Guide; 9] = [
         id: "e",
         label: "E · Consumer groups",
         purpose: "A consumer group splits a partitioned stream between its members: each partition has one owner, and other groups read everything independently.",
-        watch: "analytics grows from one to four members; each join is a new generation. With four members on three partitions one member is idle. At 9 s analytics-2 is killed and its partition moves after the session timeout.",
+        watch: "analytics grows from one to four members; each join is a new generation. With four members on three partitions one member is idle (a share group, scenario F, keeps six members busy on three partitions). At 9 s analytics-2 is killed and its partition moves after the session timeout.",
         try_this: [
             "Step through 2 s, 4 s and 6 s and watch the assignment table change.",
             "Press Add member under the analytics table and read, below it, which partitions changed hands.",
@@ -247,9 +247,9 @@ const GUIDES: [Guide; 9] = [
         id: "f",
         label: "F · Share group",
         purpose: "A share group (Kafka's queues for Kafka) shares the records of a stream, not its partitions: every member reads every partition and each record goes to one member at a time, under a lock, so there can be more workers than partitions.",
-        watch: "Six workers on three partitions all get work. A released record comes back with delivery count 2; a rejected one is archived for good; a slow worker's lock expires and another worker gets its record; a crash hands back what the worker held at once.",
+        watch: "Six workers on three partitions all get work, where a consumer group (scenario E) gives each partition one owner and would leave three of six members idle. A released record comes back with delivery count 2; a rejected one is archived for good; a slow worker's lock expires and another worker gets its record; a crash hands back what the worker held at once.",
         try_this: [
-            "Make worker-6 faster than the 2 s lock and see its records no longer expire.",
+            "Open scenario E and compare: its fourth analytics member owns no partition and waits; here none waits.",
             "Remove two workers: the other four still share all three partitions.",
         ],
         counterexample: "Find a counterexample to \u{201c}No message processed twice\u{201d}: worker-4 processed a record and released it, and worker-5 processed it again. A share group delivers at least once: a release, a crash or an expired lock brings a record back.",
@@ -273,6 +273,11 @@ const GUIDES: [Guide; 9] = [
                 at_ms: 4_000,
                 say: "A burst of 24 orders arrives and worker-6 joins: a seventh member needs no rebalance, it simply fetches from all three partitions too.",
                 look: &["consumer:worker-6", "stream:orders"],
+            },
+            Step {
+                at_ms: 5_000,
+                say: "All six workers are busy: worker-1 to worker-5 have processed records and worker-6 is on its first. A consumer group (scenario E) gives each partition one owner, so three of six members would own nothing and wait. worker-6's slow record does not block its partition either: other workers accept the records after it meanwhile, where a group member holds up its whole partition.",
+                look: &["consumer:worker-1", "consumer:worker-6", "stream:orders"],
             },
             Step {
                 at_ms: 6_000,

@@ -209,3 +209,101 @@ fn a_looping_run_shows_its_end_then_starts_over_and_keeps_playing() {
     assert_eq!(held, LOOP_HOLD_MS, "started over after the hold");
     assert_eq!(s.now_ms(), 0);
 }
+
+/// Scenario `id` run natively to `at_ms`.
+fn sim_at(scenario: &brokerlab::sim::Scenario, at_ms: u64) -> brokerlab::sim::Simulation {
+    let mut sim = brokerlab::sim::Simulation::new(scenario).expect("a valid scenario");
+    sim.run_until(brokerlab::Instant::from_millis(at_ms));
+    sim
+}
+
+#[test]
+fn f_keeps_six_members_busy_where_a_consumer_group_leaves_three_idle() {
+    use brokerlab::sim::{Attach, GroupSpec, ready};
+    // F at 5 s: worker-1 to worker-5 have processed records, worker-6 holds its first one.
+    let f = ready::load("f").expect("ready-made");
+    let views = sim_at(&f, 5_000).consumer_views();
+    assert_eq!(views.len(), 6);
+    for v in &views {
+        let busy = if v.name == "worker-6" {
+            !v.holding.is_empty()
+        } else {
+            v.processed > 0
+        };
+        assert!(busy, "{} idle at 5 s: {v:?}", v.name);
+    }
+    // The same six members as a consumer group: a partition has one owner, so three of them
+    // own nothing.
+    let mut group = f.clone();
+    group.topology.share_groups.clear();
+    group
+        .topology
+        .groups
+        .push(GroupSpec::new("fulfilment", vec!["orders".into()]));
+    group.script.clear();
+    for c in &mut group.consumers {
+        c.attach = Attach::Group("fulfilment".into());
+        c.nack = None;
+    }
+    let idle = sim_at(&group, 5_000)
+        .consumer_views()
+        .into_iter()
+        .filter(|v| v.partitions.is_empty())
+        .count();
+    assert_eq!(idle, 3, "six consumer-group members on three partitions");
+    // E at 7 s: analytics has four members on three partitions, one owns nothing.
+    let e = ready::load("e").expect("ready-made");
+    let idle: Vec<String> = sim_at(&e, 7_000)
+        .consumer_views()
+        .into_iter()
+        .filter(|v| v.name.starts_with("analytics") && v.partitions.is_empty())
+        .map(|v| v.name)
+        .collect();
+    assert_eq!(idle.len(), 1, "{idle:?}");
+}
+
+#[test]
+fn in_f_a_slow_record_does_not_block_its_partition() {
+    use brokerlab::sim::{SimEventKind, ready};
+    // worker-6 holds one record from 4 s until its lock expires at 6 s; until 5.9 s other
+    // members accept later records of the same partition.
+    let f = ready::load("f").expect("ready-made");
+    let mut sim = sim_at(&f, 4_100);
+    let worker_6 = sim
+        .consumer_views()
+        .into_iter()
+        .find(|v| v.name == "worker-6")
+        .expect("worker-6");
+    let &[(partition, held)] = worker_6.holding.as_slice() else {
+        panic!("worker-6 holds one record at 4.1 s: {worker_6:?}");
+    };
+    let mut later_accepted = 0;
+    while sim.now() < brokerlab::Instant::from_millis(5_900) {
+        for e in sim.step_event() {
+            if let SimEventKind::Broker(brokerlab::Event::ShareAcknowledged {
+                partition: p,
+                offset,
+                kind: brokerlab::AcknowledgeType::Accept,
+                ..
+            }) = &e.kind
+                && *p == partition
+                && *offset > held
+            {
+                later_accepted += 1;
+            }
+        }
+    }
+    let worker_6 = sim
+        .consumer_views()
+        .into_iter()
+        .find(|v| v.name == "worker-6")
+        .expect("worker-6");
+    assert!(
+        worker_6.holding.contains(&(partition, held)),
+        "{worker_6:?}"
+    );
+    assert!(
+        later_accepted >= 5,
+        "{later_accepted} later records of {partition} accepted while worker-6 held {held}"
+    );
+}
