@@ -56,7 +56,7 @@ impl Guide {
     }
 }
 
-const GUIDES: [Guide; 9] = [
+const GUIDES: [Guide; 10] = [
     Guide {
         id: "a",
         label: "A · Queue",
@@ -321,6 +321,55 @@ const GUIDES: [Guide; 9] = [
             Step {
                 at_ms: 8_000,
                 say: "They are back: the queue redelivered, pub/sub lost what was sent meanwhile, fan-out kept a backlog, the stream resumed from its commit, the group handed the partitions on.",
+                look: &[],
+            },
+        ],
+    },
+    Guide {
+        id: "comparison6",
+        label: "All six side by side",
+        purpose: "The same orders go through all six patterns, the share group added, and in each one a consumer crashes at 4 s and comes back at 8 s.",
+        watch: "What each pattern does with the crash. The queue redelivers, pub/sub loses what was sent meanwhile, fan-out keeps a backlog, the stream resumes from the committed offset, the group hands the partitions to another member after its session timeout. The share group hands back the crashed member's record at once, with its delivery count, and the other two members keep reading all three partitions.",
+        try_this: [
+            "Pause at 4 s and compare the group row with the share-group row: e.member-2's partitions wait for the session timeout, f.worker-2's record is taken again at once.",
+            "Filter the event log by released: f.worker-2's record, released by a member that crashed, then acquired with delivery count 2.",
+        ],
+        counterexample: "",
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "The same orders go through all six patterns, one row each: a queue, pub/sub, fan-out, a stream, a consumer group and a share group, whose three members each read all three partitions of f.orders.",
+                look: &[
+                    "stream:f.orders",
+                    "consumer:f.worker-1",
+                    "consumer:f.worker-2",
+                    "consumer:f.worker-3",
+                ],
+            },
+            Step {
+                at_ms: 4_000,
+                say: "One consumer in every pattern has crashed. f.worker-2 held a record: the share group released it at once, its delivery count kept, and f.worker-3 acquired it with delivery count 2. The group's partitions, by contrast, wait for e.member-2's session timeout.",
+                look: &[
+                    "consumer:a.worker-2",
+                    "consumer:b.sub-2",
+                    "consumer:c.email-worker",
+                    "consumer:d.reader",
+                    "consumer:e.member-2",
+                    "consumer:f.worker-2",
+                ],
+            },
+            Step {
+                at_ms: 6_000,
+                say: "f.worker-1 and f.worker-3 keep all three partitions moving while f.worker-2 is down: no partition has to change owner, every member already reads them all.",
+                look: &[
+                    "consumer:f.worker-1",
+                    "consumer:f.worker-3",
+                    "stream:f.orders",
+                ],
+            },
+            Step {
+                at_ms: 8_000,
+                say: "They are back: the queue redelivered, pub/sub lost what was sent meanwhile, fan-out kept a backlog, the stream resumed from its commit, the group handed the partitions on, and f.worker-2 simply fetches again from every partition.",
                 look: &[],
             },
         ],

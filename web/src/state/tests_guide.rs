@@ -307,3 +307,44 @@ fn in_f_a_slow_record_does_not_block_its_partition() {
         "{later_accepted} later records of {partition} accepted while worker-6 held {held}"
     );
 }
+
+#[test]
+fn comparison6_steps_hold_at_their_moments() {
+    // At 4 s f.worker-2 has crashed; the record it held was released and f.worker-3 acquired
+    // it with delivery count 2, while e.member-2 still owns its partitions.
+    let s = reduce(AppState::new("comparison6"), Action::RunTo(4_000));
+    assert_eq!(consumer(&s, "f.worker-2").state, ConsumerState::Crashed);
+    let released = s
+        .log
+        .iter()
+        .find(|r| r.kind == "released" && r.text.contains("f.worker-2"))
+        .expect("f.worker-2's record released");
+    let record = released.text.split(" released").next().expect("a record");
+    assert!(
+        s.log.iter().any(|r| r.kind == "acquired"
+            && r.text
+                .starts_with(&format!("f.worker-3 acquired {record} (delivery 2,"))),
+        "f.worker-3 takes {record} again"
+    );
+    let owns = |s: &AppState, member: &str| {
+        s.view
+            .groups
+            .iter()
+            .any(|g| g.rows.iter().any(|r| r.owner.as_deref() == Some(member)))
+    };
+    assert!(
+        owns(&s, "e.member-2"),
+        "the group waits for the session timeout"
+    );
+    // Until 8 s the two others accept records of all three partitions.
+    let s = reduce(s, Action::RunTo(8_000));
+    let mut partitions: Vec<&str> = s
+        .log
+        .iter()
+        .filter(|r| r.kind == "accepted" && r.at_ms >= 4_000)
+        .filter_map(|r| r.text.split(": ").nth(1)?.split(' ').next())
+        .collect();
+    partitions.sort_unstable();
+    partitions.dedup();
+    assert_eq!(partitions, ["f.orders/0", "f.orders/1", "f.orders/2"]);
+}
