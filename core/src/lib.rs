@@ -421,8 +421,9 @@
 //! A [`sim::Scenario`] (JSON, feature `serde`, on by default) holds a topology, producers,
 //! consumers, a script of timed actions and a seed; a [`sim::Simulation`] drives the broker
 //! through it in logical milliseconds and reports events, per-entity views, time series and a
-//! trace hash that is the same natively and in WebAssembly. The five patterns and a side-by-side
-//! comparison are ready-made in [`sim::ready`] (the files under `core/scenarios/`).
+//! trace hash that is the same natively and in WebAssembly. The five patterns, a share group
+//! and side-by-side comparisons (five patterns, and six with the share group) are ready-made
+//! in [`sim::ready`] (the files under `core/scenarios/`).
 //!
 //! ```
 //! use brokerlab::Duration;

@@ -589,3 +589,85 @@ fn recent_events_are_the_last_of_all_events() {
     big.step(Duration::from_millis(1));
     assert_eq!(big.recent_events().cloned().collect::<Vec<_>>(), last(&all));
 }
+
+#[test]
+fn comparison6_is_the_comparison_with_a_share_group_row() {
+    let at = |ms| brokerlab::Instant::from_millis(ms);
+    // The five rows the two comparisons share run alike.
+    let mut five = Simulation::new(&ready::load("comparison").unwrap()).unwrap();
+    five.run_to_end();
+    let mut six = Simulation::new(&ready::load("comparison6").unwrap()).unwrap();
+    six.run_to_end();
+    let counts = |sim: &Simulation| -> Vec<(String, u64)> {
+        sim.consumer_views()
+            .into_iter()
+            .filter(|v| !v.name.starts_with("f."))
+            .map(|v| (v.name, v.processed))
+            .collect()
+    };
+    assert_eq!(counts(&five), counts(&six));
+    // F: f.worker-2 crashes at 4 s holding a record; it goes back at once and another member
+    // acquires it with delivery count 2.
+    let mut sim = Simulation::new(&ready::load("comparison6").unwrap()).unwrap();
+    sim.run_until(at(3_999));
+    let view = |sim: &Simulation, name: &str| {
+        sim.consumer_views()
+            .into_iter()
+            .find(|v| v.name == name)
+            .unwrap()
+    };
+    let worker_2 = view(&sim, "f.worker-2");
+    let member_2 = worker_2.share_member.expect("a member");
+    let &[(partition, offset)] = worker_2.holding.as_slice() else {
+        panic!("f.worker-2 holds one record before its crash: {worker_2:?}");
+    };
+    let (mut released, mut taken_again) = (false, false);
+    let mut accepted_meanwhile = BTreeSet::new();
+    while sim.now() < at(8_000) {
+        let now = sim.now();
+        for e in sim.step_event() {
+            let SimEventKind::Broker(ev) = &e.kind else {
+                continue;
+            };
+            match ev {
+                Event::ShareReleased {
+                    partition: p,
+                    offset: o,
+                    reason: brokerlab::share::ReleaseReason::Crashed,
+                    ..
+                } if (*p, *o) == (partition, offset) => released = now <= at(4_000),
+                Event::ShareAcquired {
+                    member,
+                    partition: p,
+                    offset: o,
+                    delivery_count: 2,
+                    ..
+                } if (*p, *o) == (partition, offset) => {
+                    taken_again = released && *member != member_2 && now <= at(4_000);
+                }
+                Event::ShareAcknowledged {
+                    member,
+                    partition: p,
+                    kind: brokerlab::AcknowledgeType::Accept,
+                    ..
+                } if now >= at(4_000) => {
+                    assert_ne!(*member, member_2, "f.worker-2 is down");
+                    accepted_meanwhile.insert(p.partition);
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(released && taken_again, "{partition}{offset}");
+    assert_eq!(
+        accepted_meanwhile.len(),
+        3,
+        "the others keep every partition moving"
+    );
+    let before = view(&sim, "f.worker-2").processed;
+    sim.run_to_end();
+    assert!(
+        view(&sim, "f.worker-2").processed > before,
+        "back at 8 s, it works again"
+    );
+}

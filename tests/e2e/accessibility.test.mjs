@@ -83,7 +83,7 @@ test("axe: the app with two futures side by side (A forked at 3 s)", async () =>
   assert.deepEqual(page.errors, []);
 });
 
-test("axe: an embedded playground, and the patterns page around five of them", async () => {
+test("axe: an embedded playground, and the patterns page around six of them", async () => {
   const embed = await open(browser, "?embed=1&s=e&t=7000", { width: 800, height: 360 });
   await embed.locator('main.playground.embedded[data-now-ms="7000"] .node.stream').waitFor();
   const ended = await open(browser, "?embed=1&autoplay=1&s=b&speed=25&loop=0", { width: 400, height: 300 });

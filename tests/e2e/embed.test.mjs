@@ -14,13 +14,13 @@ async function runsPast(element, ms) {
   await frame.waitForFunction((t) => Number(document.querySelector("#clock")?.dataset.nowMs) > t, ms);
 }
 
-test("the patterns page is linked from the app and its five embedded playgrounds run", async () => {
+test("the patterns page is linked from the app and its six embedded playgrounds run", async () => {
   const page = await open(browser);
   await page.locator(".docs-link").click();
   await page.waitForURL(/patterns\.html$/);
   const frames = page.locator("section.pattern iframe");
-  assert.equal(await frames.count(), 5);
-  for (const i of [0, 1, 2, 3, 4]) {
+  assert.equal(await frames.count(), 6);
+  for (const i of [0, 1, 2, 3, 4, 5]) {
     await frames.nth(i).scrollIntoViewIfNeeded(); // they load lazily, when near the screen
     const frame = frames.nth(i).contentFrame();
     await frame.locator(".playground.embedded .node").first().waitFor();
@@ -32,6 +32,29 @@ test("the patterns page is linked from the app and its five embedded playgrounds
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, "patterns-desktop");
   assert.deepEqual(page.errors, []);
+});
+
+test("the patterns page's share-group section plays scenario F and opens it in the playground", async () => {
+  const page = await open(browser, "patterns.html");
+  const section = page.locator("section.pattern#share-groups");
+  const prose = await section.locator(".prose").textContent();
+  for (const words of [/at least once/, /delivery count limit/, /lock expires/, /consumer group/, /A queue removes/, /order between records/]) {
+    assert.match(prose, words);
+  }
+  const iframe = section.locator("iframe");
+  assert.match(await iframe.getAttribute("src"), /[?&]s=f$/);
+  await iframe.scrollIntoViewIfNeeded();
+  const frame = iframe.contentFrame();
+  await frame.locator('.playground.embedded .node[data-entity="consumer:worker-6"]').waitFor();
+  await runsPast(iframe, 500);
+  const [opened] = await Promise.all([
+    page.context().waitForEvent("page"),
+    frame.locator(".embed-head a").click(),
+  ]);
+  await opened.locator('main.playground[data-scenario="f"] .stage .node[data-entity="consumer:worker-6"]').waitFor();
+  assert.equal(await opened.locator(".picker").count() > 0, true, "the full playground, not an embed");
+  assert.deepEqual(page.errors, []);
+  await opened.close();
 });
 
 test("the embed code embeds this moment, playing, sandboxed from its parent", async () => {

@@ -195,7 +195,7 @@ test("an embed scrolled out of view stops, and resumes where it was when scrolle
   const page = await open(browser, "patterns.html");
   const iframes = page.locator("section.pattern iframe");
   const first = iframes.nth(0);
-  const last = iframes.nth(4);
+  const last = iframes.last();
   await first.scrollIntoViewIfNeeded();
   const a = await (await first.elementHandle()).contentFrame();
   await a.locator(`${embedRoot}[data-playing="true"]`).waitFor();

@@ -2,7 +2,7 @@
 // inspector, the log filters, and it is usable by keyboard and at phone width.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open, openAt, screenshot } from "./browser.mjs";
+import { launch, logTexts, open, openAt, runTo, screenshot } from "./browser.mjs";
 
 let browser;
 before(async () => {
@@ -32,7 +32,7 @@ test("the picker loads each scenario with its guide, whose last step offers two 
   await page.locator('#clock[data-now-ms="0"]').waitFor();
   // Without pausing at each step, Next goes straight to the next step's moment.
   await page.locator("#guide-pause").uncheck();
-  for (const [button, id, entity] of [["B · Pub/Sub", "b", "exchange:prices"], ["C · Fan-out", "c", "queue:email"], ["D · Streaming", "d", "stream:clicks"], ["E · Consumer groups", "e", "stream:orders"], ["All five side by side", "comparison", "queue:a.jobs"], ["A · Queue", "a", "queue:jobs"]]) {
+  for (const [button, id, entity] of [["B · Pub/Sub", "b", "exchange:prices"], ["C · Fan-out", "c", "queue:email"], ["D · Streaming", "d", "stream:clicks"], ["E · Consumer groups", "e", "stream:orders"], ["All five side by side", "comparison", "queue:a.jobs"], ["All six side by side", "comparison6", "stream:f.orders"], ["A · Queue", "a", "queue:jobs"]]) {
     await page.getByRole("button", { name: button }).click();
     await page.locator(`[data-entity="${entity}"]`).waitFor();
     await page.locator(`.picker .scenario[data-scenario="${id}"][aria-pressed="true"]`).waitFor();
@@ -60,6 +60,34 @@ test("the comparison runs all five patterns side by side", async () => {
   const processed = await page.locator(".node.consumer").evaluateAll((ns) => ns.map((n) => Number(n.dataset.processed)));
   assert.ok(processed.filter((n) => n > 0).length >= 6, `consumers at work: ${processed}`);
   await screenshot(page, "comparison");
+  assert.deepEqual(page.errors, []);
+});
+
+test("all six side by side: the share group's crashed member hands its record back at once and the others stay busy", async () => {
+  const page = await open(browser, "?s=a&t=0");
+  await page.getByRole("button", { name: "All six side by side" }).click();
+  await page.locator('.picker .scenario[data-scenario="comparison6"][aria-pressed="true"]').waitFor();
+  await page.locator('.node[data-entity="stream:f.orders"]').waitFor();
+  await runTo(page, 4000);
+  const worker2 = page.locator('.node[data-entity="consumer:f.worker-2"]');
+  assert.equal(await worker2.getAttribute("data-state"), "crashed");
+  const log = await logTexts(page, "");
+  assert.ok(log.some((t) => /f\.orders\/\d offset \d+ released: f\.worker-2 crashed/.test(t)), "its record goes back");
+  assert.ok(log.some((t) => /^f\.worker-[13] acquired f\.orders\/\d offset \d+ \(delivery 2,/.test(t)), "another member takes it, delivery count 2");
+
+  const processed = async () => Object.fromEntries(await page.locator(".node.consumer").evaluateAll((ns) =>
+    ns.filter((n) => n.dataset.entity.startsWith("consumer:f.")).map((n) => [n.dataset.entity, Number(n.dataset.processed)])));
+  const at4 = await processed();
+  await runTo(page, 7000);
+  const at7 = await processed();
+  assert.equal(at7["consumer:f.worker-2"], at4["consumer:f.worker-2"], "down from 4 s to 8 s");
+  for (const w of ["consumer:f.worker-1", "consumer:f.worker-3"]) {
+    assert.ok(at7[w] > at4[w], `${w} keeps working: ${at4[w]} → ${at7[w]}`);
+  }
+  for (const entity of ["queue:a.jobs", "exchange:b.news", "queue:c.email", "stream:d.log", "stream:e.orders", "stream:f.orders"]) {
+    assert.ok(await page.locator(`.node[data-entity="${entity}"]`).isVisible(), `${entity} on the stage`);
+  }
+  await screenshot(page, "comparison6");
   assert.deepEqual(page.errors, []);
 });
 

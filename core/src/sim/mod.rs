@@ -5,7 +5,7 @@
 //! integer milliseconds, randomness comes from a seeded [`rng::Rng`], no floats reach the
 //! broker, and [`Simulation::trace_hash`] fingerprints the whole event trace with a stable
 //! encoding ([`trace`]). The playground, the `simulate` example and the tests all run
-//! scenarios; the five patterns, a share group and a comparison are ready-made in [`ready`]
+//! scenarios; the five patterns, a share group and two comparisons are ready-made in [`ready`]
 //! (feature `serde`, which is on by default).
 //!
 //! Share groups (Kafka's KIP-932) are declared in `topology.share_groups`

@@ -1,7 +1,7 @@
-//! The ready-made scenarios: one per pattern (A–E), a share group (F), a comparison of all five, a compacted
-//! changelog (a stream with `cleanup: compact`) and one join under the three ways a group
-//! rebalances (classic eager, classic cooperative, the consumer protocol), committed as
-//! JSON under `core/scenarios/` and embedded here, so the playground, the examples and the
+//! The ready-made scenarios: one per pattern (A–E), a share group (F), a comparison of all
+//! five and one of all six (the share group added), a compacted changelog (a stream with
+//! `cleanup: compact`) and one join under the three ways a group rebalances (classic eager,
+//! classic cooperative, the consumer protocol), committed as JSON under `core/scenarios/` and embedded here, so the playground, the examples and the
 //! tests load the very same files.
 
 use super::simulation::{SimOptions, Simulation};
@@ -16,12 +16,13 @@ static D: &str = include_str!("../../scenarios/d.json");
 static E: &str = include_str!("../../scenarios/e.json");
 static F: &str = include_str!("../../scenarios/f.json");
 static COMPARISON: &str = include_str!("../../scenarios/comparison.json");
+static COMPARISON6: &str = include_str!("../../scenarios/comparison6.json");
 static CHANGELOG: &str = include_str!("../../scenarios/changelog.json");
 static REBALANCING: &str = include_str!("../../scenarios/rebalancing.json");
 
 /// `(id, title, json)` of every ready-made scenario, in display order.
 #[must_use]
-pub fn all() -> [(&'static str, &'static str, &'static str); 9] {
+pub fn all() -> [(&'static str, &'static str, &'static str); 10] {
     [
         ("a", "A. Queue: two workers, one crashes", A),
         ("b", "B. Pub/Sub: a late subscriber misses the start", B),
@@ -30,6 +31,7 @@ pub fn all() -> [(&'static str, &'static str, &'static str); 9] {
         ("e", "E. Consumer groups: scale out, lose a member", E),
         ("f", "F. Share group: six workers on three partitions", F),
         ("comparison", "Same failure, five guarantees", COMPARISON),
+        ("comparison6", "Same failure, six guarantees", COMPARISON6),
         (
             "changelog",
             "Changelog: compaction keeps the latest value per key",
@@ -43,9 +45,8 @@ pub fn all() -> [(&'static str, &'static str, &'static str); 9] {
     ]
 }
 
-/// Loads a ready-made scenario by id (`"a"` … `"f"`, `"comparison"`, `"changelog"`,
-/// `"rebalancing"`); `None`
-/// for another id.
+/// Loads a ready-made scenario by id (`"a"` … `"f"`, `"comparison"`, `"comparison6"`,
+/// `"changelog"`, `"rebalancing"`); `None` for another id.
 ///
 /// The files are checked by the tests, so loading them does not fail.
 #[must_use]

@@ -72,6 +72,11 @@ fn scenario_e_exports_as_fixed() {
 }
 
 #[test]
+fn scenario_f_exports_as_fixed() {
+    check_export("f", &ready::load("f").expect("ready-made"));
+}
+
+#[test]
 fn the_comparison_exports_as_fixed() {
     check_export(
         "comparison",
@@ -884,4 +889,65 @@ fn the_kafka_script_sets_the_consumer_protocols_group_configs() {
             ),
         ]
     );
+}
+
+/// Two share groups that disagree on the broker-level settings, one outside Kafka's ranges,
+/// with a member that accepts on receipt.
+#[test]
+fn share_groups_say_what_is_broker_level() {
+    let json = r#"{
+      "version": 1, "title": "Two share groups", "duration_ms": 1000,
+      "topology": {
+        "streams": [{ "name": "jobs", "partitions": 2 }],
+        "share_groups": [
+          { "name": "a", "streams": ["jobs"], "record_lock_duration_ms": 90000,
+            "delivery_count_limit": 1 },
+          { "name": "b", "streams": ["jobs"], "max_record_locks": 50 }
+        ]
+      },
+      "consumers": [
+        { "name": "fast", "attach": { "share_group": "a" }, "ack": "auto" }
+      ]
+    }"#;
+    let export = Format::Kafka.export(&sim::Scenario::from_json(json).expect("valid"));
+    assert!(export.text.contains(
+        "--entity-name 'a' --add-config share.auto.offset.reset=latest,\
+         share.record.lock.duration.ms=90000\n"
+    ));
+    assert!(
+        export
+            .text
+            .contains("#   group.share.delivery.count.limit=1\n")
+    );
+    assert!(export.text.contains("# Member fast: max.poll.records="));
+    assert!(export.text.contains("share.acknowledgement.mode=implicit"));
+    assert_eq!(
+        export
+            .text
+            .matches("# Share groups must be enabled")
+            .count(),
+        1
+    );
+    let notes = export.notes.join("\n");
+    for expected in [
+        "above the broker's default group.share.max.record.lock.duration.ms (60000)",
+        "a delivery count limit (group.share.delivery.count.limit) of 1 does not map",
+        "(group.share.partition.max.record.locks) of 50 does not map: Kafka accepts 100 to 10000",
+        "do not map per group (a: delivery count limit 1, 200 record locks per partition and b:",
+    ] {
+        assert!(
+            notes.contains(expected),
+            "{expected:?} missing from {notes}"
+        );
+    }
+    for format in [Format::RabbitMq, Format::Aws] {
+        let notes = format
+            .export(&sim::Scenario::from_json(json).expect("valid"))
+            .notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("Share groups do not map (a and b)"))
+        );
+    }
 }

@@ -7,7 +7,8 @@ use super::{Edit, Entity, HandPublish};
 /// Everything the user (or an animation frame) can ask of the playground.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// Load a ready-made scenario by id (`a` … `e`, `comparison`), paused at time 0.
+    /// Load a ready-made scenario by id (`a` … `f`, `comparison`, `comparison6`, …), paused at
+    /// time 0.
     Load(String),
     /// Start playing.
     Play,

@@ -56,7 +56,7 @@ impl Guide {
     }
 }
 
-const GUIDES: [Guide; 9] = [
+const GUIDES: [Guide; 10] = [
     Guide {
         id: "a",
         label: "A · Queue",
@@ -199,7 +199,7 @@ const GUIDES: [Guide; 9] = [
         id: "e",
         label: "E · Consumer groups",
         purpose: "A consumer group splits a partitioned stream between its members: each partition has one owner, and other groups read everything independently.",
-        watch: "analytics grows from one to four members; each join is a new generation. With four members on three partitions one member is idle. At 9 s analytics-2 is killed and its partition moves after the session timeout.",
+        watch: "analytics grows from one to four members; each join is a new generation. With four members on three partitions one member is idle (a share group, scenario F, keeps six members busy on three partitions). At 9 s analytics-2 is killed and its partition moves after the session timeout.",
         try_this: [
             "Step through 2 s, 4 s and 6 s and watch the assignment table change.",
             "Press Add member under the analytics table and read, below it, which partitions changed hands.",
@@ -247,9 +247,9 @@ const GUIDES: [Guide; 9] = [
         id: "f",
         label: "F · Share group",
         purpose: "A share group (Kafka's queues for Kafka) shares the records of a stream, not its partitions: every member reads every partition and each record goes to one member at a time, under a lock, so there can be more workers than partitions.",
-        watch: "Six workers on three partitions all get work. A released record comes back with delivery count 2; a rejected one is archived for good; a slow worker's lock expires and another worker gets its record; a crash hands back what the worker held at once.",
+        watch: "Six workers on three partitions all get work, where a consumer group (scenario E) gives each partition one owner and would leave three of six members idle. A released record comes back with delivery count 2; a rejected one is archived for good; a slow worker's lock expires and another worker gets its record; a crash hands back what the worker held at once.",
         try_this: [
-            "Make worker-6 faster than the 2 s lock and see its records no longer expire.",
+            "Open scenario E and compare: its fourth analytics member owns no partition and waits; here none waits.",
             "Remove two workers: the other four still share all three partitions.",
         ],
         counterexample: "Find a counterexample to \u{201c}No message processed twice\u{201d}: worker-4 processed a record and released it, and worker-5 processed it again. A share group delivers at least once: a release, a crash or an expired lock brings a record back.",
@@ -273,6 +273,11 @@ const GUIDES: [Guide; 9] = [
                 at_ms: 4_000,
                 say: "A burst of 24 orders arrives and worker-6 joins: a seventh member needs no rebalance, it simply fetches from all three partitions too.",
                 look: &["consumer:worker-6", "stream:orders"],
+            },
+            Step {
+                at_ms: 5_000,
+                say: "All six workers are busy: worker-1 to worker-5 have processed records and worker-6 is on its first. A consumer group (scenario E) gives each partition one owner, so three of six members would own nothing and wait. worker-6's slow record does not block its partition either: other workers accept the records after it meanwhile, where a group member holds up its whole partition.",
+                look: &["consumer:worker-1", "consumer:worker-6", "stream:orders"],
             },
             Step {
                 at_ms: 6_000,
@@ -316,6 +321,55 @@ const GUIDES: [Guide; 9] = [
             Step {
                 at_ms: 8_000,
                 say: "They are back: the queue redelivered, pub/sub lost what was sent meanwhile, fan-out kept a backlog, the stream resumed from its commit, the group handed the partitions on.",
+                look: &[],
+            },
+        ],
+    },
+    Guide {
+        id: "comparison6",
+        label: "All six side by side",
+        purpose: "The same orders go through all six patterns, the share group added, and in each one a consumer crashes at 4 s and comes back at 8 s.",
+        watch: "What each pattern does with the crash. The queue redelivers, pub/sub loses what was sent meanwhile, fan-out keeps a backlog, the stream resumes from the committed offset, the group hands the partitions to another member after its session timeout. The share group hands back the crashed member's record at once, with its delivery count, and the other two members keep reading all three partitions.",
+        try_this: [
+            "Pause at 4 s and compare the group row with the share-group row: e.member-2's partitions wait for the session timeout, f.worker-2's record is taken again at once.",
+            "Filter the event log by released: f.worker-2's record, released by a member that crashed, then acquired with delivery count 2.",
+        ],
+        counterexample: "",
+        steps: &[
+            Step {
+                at_ms: 0,
+                say: "The same orders go through all six patterns, one row each: a queue, pub/sub, fan-out, a stream, a consumer group and a share group, whose three members each read all three partitions of f.orders.",
+                look: &[
+                    "stream:f.orders",
+                    "consumer:f.worker-1",
+                    "consumer:f.worker-2",
+                    "consumer:f.worker-3",
+                ],
+            },
+            Step {
+                at_ms: 4_000,
+                say: "One consumer in every pattern has crashed. f.worker-2 held a record: the share group released it at once, its delivery count kept, and f.worker-3 acquired it with delivery count 2. The group's partitions, by contrast, wait for e.member-2's session timeout.",
+                look: &[
+                    "consumer:a.worker-2",
+                    "consumer:b.sub-2",
+                    "consumer:c.email-worker",
+                    "consumer:d.reader",
+                    "consumer:e.member-2",
+                    "consumer:f.worker-2",
+                ],
+            },
+            Step {
+                at_ms: 6_000,
+                say: "f.worker-1 and f.worker-3 keep all three partitions moving while f.worker-2 is down: no partition has to change owner, every member already reads them all.",
+                look: &[
+                    "consumer:f.worker-1",
+                    "consumer:f.worker-3",
+                    "stream:f.orders",
+                ],
+            },
+            Step {
+                at_ms: 8_000,
+                say: "They are back: the queue redelivered, pub/sub lost what was sent meanwhile, fan-out kept a backlog, the stream resumed from its commit, the group handed the partitions on, and f.worker-2 simply fetches again from every partition.",
                 look: &[],
             },
         ],

@@ -534,7 +534,7 @@ pub(super) fn rows(sim: &Simulation, event: &SimEvent) -> Vec<LogRow> {
                     format!("{word}: {} on {}", c(*consumer), q(*queue)),
                 ))
             }
-            other => match super::share_log::share_row(b, other) {
+            other => match super::share_log::share_row(sim, other) {
                 Some((kind, entities, text)) => one(row(kind, entities, text)),
                 None => one(row("other", Vec::new(), other.to_string())),
             },

@@ -3,12 +3,23 @@
 //! that left or crashed, records archived, and the share-partition's start moving.
 
 use brokerlab::share::{ArchiveReason, ReleaseReason};
-use brokerlab::{AcknowledgeType, Broker, Event, StreamPartition};
+use brokerlab::sim::Simulation;
+use brokerlab::{AcknowledgeType, Event, StreamPartition};
 
-/// The kind, the entities and the line of a share-group event (`None`: not one).
-pub(super) fn share_row(b: &Broker, e: &Event) -> Option<(&'static str, Vec<String>, String)> {
+/// The kind, the entities and the line of a share-group event (`None`: not one). A member
+/// that left or crashed is named by the simulation, the broker no longer knowing it.
+pub(super) fn share_row(
+    sim: &Simulation,
+    e: &Event,
+) -> Option<(&'static str, Vec<String>, String)> {
+    let b = sim.broker();
     let g = |id| b.share_group_name(id).unwrap_or("?").to_owned();
-    let m = |id| b.share_member_name(id).unwrap_or("?").to_owned();
+    let m = |id| {
+        b.share_member_name(id)
+            .or_else(|| sim.share_member_name(id))
+            .unwrap_or("?")
+            .to_owned()
+    };
     let at = |p: &StreamPartition, o: &brokerlab::Offset| {
         let stream = b.stream_name(p.stream).unwrap_or("?").to_owned();
         let label = format!("{stream}/{} offset {}", p.partition.0, o.0);

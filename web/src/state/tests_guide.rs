@@ -209,3 +209,142 @@ fn a_looping_run_shows_its_end_then_starts_over_and_keeps_playing() {
     assert_eq!(held, LOOP_HOLD_MS, "started over after the hold");
     assert_eq!(s.now_ms(), 0);
 }
+
+/// Scenario `id` run natively to `at_ms`.
+fn sim_at(scenario: &brokerlab::sim::Scenario, at_ms: u64) -> brokerlab::sim::Simulation {
+    let mut sim = brokerlab::sim::Simulation::new(scenario).expect("a valid scenario");
+    sim.run_until(brokerlab::Instant::from_millis(at_ms));
+    sim
+}
+
+#[test]
+fn f_keeps_six_members_busy_where_a_consumer_group_leaves_three_idle() {
+    use brokerlab::sim::{Attach, GroupSpec, ready};
+    // F at 5 s: worker-1 to worker-5 have processed records, worker-6 holds its first one.
+    let f = ready::load("f").expect("ready-made");
+    let views = sim_at(&f, 5_000).consumer_views();
+    assert_eq!(views.len(), 6);
+    for v in &views {
+        let busy = if v.name == "worker-6" {
+            !v.holding.is_empty()
+        } else {
+            v.processed > 0
+        };
+        assert!(busy, "{} idle at 5 s: {v:?}", v.name);
+    }
+    // The same six members as a consumer group: a partition has one owner, so three of them
+    // own nothing.
+    let mut group = f.clone();
+    group.topology.share_groups.clear();
+    group
+        .topology
+        .groups
+        .push(GroupSpec::new("fulfilment", vec!["orders".into()]));
+    group.script.clear();
+    for c in &mut group.consumers {
+        c.attach = Attach::Group("fulfilment".into());
+        c.nack = None;
+    }
+    let idle = sim_at(&group, 5_000)
+        .consumer_views()
+        .into_iter()
+        .filter(|v| v.partitions.is_empty())
+        .count();
+    assert_eq!(idle, 3, "six consumer-group members on three partitions");
+    // E at 7 s: analytics has four members on three partitions, one owns nothing.
+    let e = ready::load("e").expect("ready-made");
+    let idle: Vec<String> = sim_at(&e, 7_000)
+        .consumer_views()
+        .into_iter()
+        .filter(|v| v.name.starts_with("analytics") && v.partitions.is_empty())
+        .map(|v| v.name)
+        .collect();
+    assert_eq!(idle.len(), 1, "{idle:?}");
+}
+
+#[test]
+fn in_f_a_slow_record_does_not_block_its_partition() {
+    use brokerlab::sim::{SimEventKind, ready};
+    // worker-6 holds one record from 4 s until its lock expires at 6 s; until 5.9 s other
+    // members accept later records of the same partition.
+    let f = ready::load("f").expect("ready-made");
+    let mut sim = sim_at(&f, 4_100);
+    let worker_6 = sim
+        .consumer_views()
+        .into_iter()
+        .find(|v| v.name == "worker-6")
+        .expect("worker-6");
+    let &[(partition, held)] = worker_6.holding.as_slice() else {
+        panic!("worker-6 holds one record at 4.1 s: {worker_6:?}");
+    };
+    let mut later_accepted = 0;
+    while sim.now() < brokerlab::Instant::from_millis(5_900) {
+        for e in sim.step_event() {
+            if let SimEventKind::Broker(brokerlab::Event::ShareAcknowledged {
+                partition: p,
+                offset,
+                kind: brokerlab::AcknowledgeType::Accept,
+                ..
+            }) = &e.kind
+                && *p == partition
+                && *offset > held
+            {
+                later_accepted += 1;
+            }
+        }
+    }
+    let worker_6 = sim
+        .consumer_views()
+        .into_iter()
+        .find(|v| v.name == "worker-6")
+        .expect("worker-6");
+    assert!(
+        worker_6.holding.contains(&(partition, held)),
+        "{worker_6:?}"
+    );
+    assert!(
+        later_accepted >= 5,
+        "{later_accepted} later records of {partition} accepted while worker-6 held {held}"
+    );
+}
+
+#[test]
+fn comparison6_steps_hold_at_their_moments() {
+    // At 4 s f.worker-2 has crashed; the record it held was released and f.worker-3 acquired
+    // it with delivery count 2, while e.member-2 still owns its partitions.
+    let s = reduce(AppState::new("comparison6"), Action::RunTo(4_000));
+    assert_eq!(consumer(&s, "f.worker-2").state, ConsumerState::Crashed);
+    let released = s
+        .log
+        .iter()
+        .find(|r| r.kind == "released" && r.text.contains("f.worker-2"))
+        .expect("f.worker-2's record released");
+    let record = released.text.split(" released").next().expect("a record");
+    assert!(
+        s.log.iter().any(|r| r.kind == "acquired"
+            && r.text
+                .starts_with(&format!("f.worker-3 acquired {record} (delivery 2,"))),
+        "f.worker-3 takes {record} again"
+    );
+    let owns = |s: &AppState, member: &str| {
+        s.view
+            .groups
+            .iter()
+            .any(|g| g.rows.iter().any(|r| r.owner.as_deref() == Some(member)))
+    };
+    assert!(
+        owns(&s, "e.member-2"),
+        "the group waits for the session timeout"
+    );
+    // Until 8 s the two others accept records of all three partitions.
+    let s = reduce(s, Action::RunTo(8_000));
+    let mut partitions: Vec<&str> = s
+        .log
+        .iter()
+        .filter(|r| r.kind == "accepted" && r.at_ms >= 4_000)
+        .filter_map(|r| r.text.split(": ").nth(1)?.split(' ').next())
+        .collect();
+    partitions.sort_unstable();
+    partitions.dedup();
+    assert_eq!(partitions, ["f.orders/0", "f.orders/1", "f.orders/2"]);
+}

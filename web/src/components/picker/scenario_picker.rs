@@ -1,5 +1,5 @@
-//! The row of scenario buttons: A–E, the side-by-side comparison, the changelog and the
-//! rebalancing protocols.
+//! The row of scenario buttons: A–F, the side-by-side comparisons (five patterns and six),
+//! the changelog and the rebalancing protocols.
 
 use yew::prelude::*;
 

@@ -486,6 +486,17 @@ pub fn export(s: &Scenario) -> Export {
             name_list(&names)
         ));
     }
+    if !t.share_groups.is_empty() {
+        let names: Vec<&str> = t.share_groups.iter().map(|g| g.name.as_str()).collect();
+        notes.push(format!(
+            "Share groups do not map ({}): Kinesis has no per-record acknowledgement. The \
+             nearest is an SQS queue read by competing consumers (the visibility timeout for \
+             the record lock, maxReceiveCount with a dead-letter queue for the delivery count \
+             limit), which deletes what is processed instead of keeping the stream for other \
+             readers.",
+            name_list(&names)
+        ));
+    }
     scripted_bindings_note(s, &mut notes);
     Export { text: out, notes }
 }

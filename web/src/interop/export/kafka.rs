@@ -8,10 +8,13 @@
 //! reader's. A consumer-protocol group's session timeout and heartbeat interval are group
 //! configs on the broker: one `kafka-configs.sh --alter --entity-type groups` each. The
 //! classic groups' initial rebalance delay is a broker setting (`server.properties`).
+//! Each share group gets its group configs, its broker settings as comments and its
+//! members' share-consumer settings (see `share_groups`).
 //!
 //! Queues, exchanges and pub/sub subscriptions have no Kafka equivalent: the notes say so.
 
 mod groups;
+mod share_groups;
 
 use brokerlab::GroupProtocol;
 use brokerlab::sim::{
@@ -182,6 +185,15 @@ pub fn export(s: &Scenario) -> Export {
             ));
         }
     }
+    if !t.share_groups.is_empty() {
+        share_groups::enable(&mut out);
+    }
+    for g in &t.share_groups {
+        let topics: Vec<String> = g.streams.iter().map(|st| topic_of(st)).collect();
+        let members = share_groups::members(&all, g);
+        share_groups::share_group(g, &topics, &members, &mut out, &mut notes);
+    }
+    share_groups::broker_settings_note(&t.share_groups, &mut notes);
     for c in &all {
         if let Attach::Stream {
             stream,

@@ -477,6 +477,17 @@ fn streams(s: &Scenario, defs: &mut Definitions, notes: &mut Vec<String>) {
             name_list(&assignors)
         ));
     }
+    if !t.share_groups.is_empty() {
+        let names: Vec<&str> = t.share_groups.iter().map(|g| g.name.as_str()).collect();
+        notes.push(format!(
+            "Share groups do not map ({}): a RabbitMQ stream has no per-message acknowledgement. \
+             The nearest is a quorum queue read by competing consumers (ack to accept, nack \
+             with requeue to release, reject; x-delivery-limit for the delivery count limit, \
+             the consumer timeout for the record lock), which removes what is acked instead \
+             of keeping the log for other readers.",
+            name_list(&names)
+        ));
+    }
 }
 fn consumer_notes(s: &Scenario, notes: &mut Vec<String>) {
     let mut settings = Vec::new();
