@@ -55,8 +55,8 @@ pub use story::{STORIES_KEPT, StoryView};
 pub(crate) use view::TREND_MS;
 pub use view::{
     Attachment, BindingNode, Chart, ConsumerNode, ConsumerState, Details, ExchangeNode, GroupNode,
-    GroupRow, Item, LagOutlook, Marker, PartitionNode, ProducerNode, QueueNode, StreamNode,
-    SubscriptionNode, ViewModel,
+    GroupRow, Item, LagOutlook, Marker, PartitionNode, ProducerNode, QueueNode, ShareGroupNode,
+    StreamNode, SubscriptionNode, ViewModel,
 };
 
 /// The slowest and fastest playback speeds (logical time per wall-clock time).

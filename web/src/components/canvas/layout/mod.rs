@@ -1,5 +1,5 @@
 //! Automatic layout: producers | exchanges | queues, subscriptions and streams | consumers
-//! (group members inside their group's box). Nodes in a column follow the order of what feeds
+//! (group and share-group members inside their group's box, beside the stream it reads). Nodes in a column follow the order of what feeds
 //! them, so most edges run straight across. In a window narrower than [`NARROW`] (a phone, a
 //! narrow embed) the same columns become rows wrapped at a readable width and messages flow
 //! down ([`layout_vertical`]). [`Rows`] is a stream's partition-row geometry. Plain Rust,
@@ -57,8 +57,9 @@ pub struct Layout {
     pub height: f64,
     /// Every node.
     pub nodes: BTreeMap<Entity, Rect>,
-    /// Group boxes.
-    pub groups: Vec<(String, Rect)>,
+    /// Group boxes: [`Entity::Group`] or [`Entity::ShareGroup`] and the box around its
+    /// members.
+    pub groups: Vec<(Entity, Rect)>,
     /// Whether messages flow down (rows) instead of to the right (columns).
     pub vertical: bool,
 }
@@ -199,12 +200,10 @@ pub fn layout_with(
             r.y = *y;
         }
     }
-    for (name, rect) in &mut out.groups {
-        let members: Vec<Rect> = view
-            .consumers
+    for (group, rect) in &mut out.groups {
+        let members: Vec<Rect> = members_of(view, group)
             .iter()
-            .filter(|c| c.attach == Attachment::Group(name.clone()))
-            .filter_map(|c| out.nodes.get(&Entity::Consumer(c.name.clone())).copied())
+            .filter_map(|m| out.nodes.get(m).copied())
             .collect();
         if members.is_empty() {
             continue;
@@ -228,10 +227,25 @@ pub fn layout_with(
     out
 }
 
-/// A slot of the consumers' column: a consumer alone, or a group's box with its members.
+/// The members of a group or share group, as the consumers the box holds.
+fn members_of(view: &ViewModel, group: &Entity) -> Vec<Entity> {
+    let of = |c: &&crate::state::ConsumerNode| match (group, &c.attach) {
+        (Entity::Group(g), Attachment::Group(a))
+        | (Entity::ShareGroup(g), Attachment::ShareGroup { group: a, .. }) => g == a,
+        _ => false,
+    };
+    view.consumers
+        .iter()
+        .filter(of)
+        .map(|c| Entity::Consumer(c.name.clone()))
+        .collect()
+}
+
+/// A slot of the consumers' column: a consumer alone, or a group's or share group's box
+/// with its members.
 enum Slot {
     One(Entity),
-    Group(String, Vec<Entity>),
+    Group(Entity, Vec<Entity>),
 }
 
 impl Slot {
@@ -281,9 +295,9 @@ fn place_slot(out: &mut Layout, slot: &Slot, x: f64, y: f64, w: f64, has_groups:
                 },
             );
         }
-        Slot::Group(name, members) => {
+        Slot::Group(group, members) => {
             out.groups.push((
-                name.clone(),
+                group.clone(),
                 Rect {
                     x,
                     y,
@@ -367,7 +381,8 @@ fn columns(view: &ViewModel) -> Columns {
         add_middle(&mut middle, &Entity::Stream(s.name.clone()));
     }
 
-    // Consumers follow the middle column's order; group members sit in their group's box.
+    // Consumers follow the middle column's order; group members sit in their group's box,
+    // share-group members in theirs beside the first stream it reads.
     let mut slots: Vec<Slot> = Vec::new();
     let mut placed: Vec<&str> = Vec::new();
     for (e, _, _) in &middle.items {
@@ -378,8 +393,7 @@ fn columns(view: &ViewModel) -> Columns {
             let here = match (&c.attach, e) {
                 (Attachment::Queue(q), Entity::Queue(m)) => q == m,
                 (Attachment::Subscription(_), Entity::Subscription(m)) => c.name == *m,
-                (Attachment::Stream(s), Entity::Stream(m))
-                | (Attachment::ShareGroup { stream: s, .. }, Entity::Stream(m)) => s == m,
+                (Attachment::Stream(s), Entity::Stream(m)) => s == m,
                 _ => false,
             };
             if here {
@@ -388,25 +402,32 @@ fn columns(view: &ViewModel) -> Columns {
             }
         }
         if let Entity::Stream(s) = e {
-            for g in &view.groups {
-                if g.rows.iter().any(|r| r.stream == *s)
-                    && !slots
-                        .iter()
-                        .any(|x| matches!(x, Slot::Group(n, _) if *n == g.name))
+            let groups = view
+                .groups
+                .iter()
+                .filter(|g| g.rows.iter().any(|r| r.stream == *s))
+                .map(|g| Entity::Group(g.name.clone()));
+            let shares = view
+                .share_groups
+                .iter()
+                .filter(|g| g.streams.iter().any(|x| x == s))
+                .map(|g| Entity::ShareGroup(g.name.clone()));
+            for group in groups.chain(shares) {
+                if !slots
+                    .iter()
+                    .any(|x| matches!(x, Slot::Group(n, _) if *n == group))
                 {
-                    let members: Vec<Entity> = view
-                        .consumers
-                        .iter()
-                        .filter(|c| c.attach == Attachment::Group(g.name.clone()))
-                        .map(|c| Entity::Consumer(c.name.clone()))
-                        .collect();
-                    slots.push(Slot::Group(g.name.clone(), members));
+                    let members = members_of(view, &group);
+                    slots.push(Slot::Group(group, members));
                 }
             }
         }
     }
     for c in &view.consumers {
-        let grouped = matches!(c.attach, Attachment::Group(_));
+        let grouped = matches!(
+            c.attach,
+            Attachment::Group(_) | Attachment::ShareGroup { .. }
+        );
         if !grouped && !placed.contains(&c.name.as_str()) {
             slots.push(Slot::One(Entity::Consumer(c.name.clone())));
         }
