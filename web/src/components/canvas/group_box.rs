@@ -45,7 +45,8 @@ fn consumer_group_box(app: &AppHandle, entity: &Entity, name: &str, r: Rect) -> 
     }
 }
 
-/// A share group's box: its name, and its members with the records they hold now.
+/// A share group's box: its name, and how many members it has and how many are busy. Its
+/// accessible name is its visible text, word for word.
 fn share_group_box(app: &AppHandle, entity: &Entity, name: &str, r: Rect) -> Html {
     let (onclick, onkeydown) = select_handlers(app, entity);
     let label = format!("share group {name}");
@@ -69,9 +70,10 @@ fn share_group_box(app: &AppHandle, entity: &Entity, name: &str, r: Rect) -> Htm
     html! {
         <g class={classes!("group-box", "share-group-box", marks(app, entity))}
             data-entity={entity.key()}
-            tabindex="0" role="button" aria-label={format!("{label}, {summary}")} {onclick} {onkeydown}>
+            tabindex="0" role="button" aria-label={format!("{label} {summary}")} {onclick} {onkeydown}>
             <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="8" />
             <text class="name" x={num(r.x + 8.0)} y={num(r.y + 14.0)}>{ label }</text>
+            { " " }
             <text class="summary" x={num(r.x + 8.0)} y={num(r.y + 27.0)}>{ summary }</text>
         </g>
     }

@@ -153,6 +153,8 @@ impl Rows {
     }
 }
 const GROUP_HEAD: f64 = 32.0;
+/// The width of a character of a box's title (11 px, semibold), rounded up.
+const TITLE_CHAR_W: f64 = 6.8;
 const GROUP_PAD: f64 = 8.0;
 
 struct Column {
@@ -249,6 +251,21 @@ enum Slot {
 }
 
 impl Slot {
+    /// Its width: a consumer's, a box around one, or a share group's box wide enough for its
+    /// title ("share group NAME") within a row of the vertical layout.
+    fn width(&self, has_groups: bool) -> f64 {
+        let boxed = CONSUMER.0 + 2.0 * GROUP_PAD;
+        match self {
+            Slot::Group(Entity::ShareGroup(name), _) => {
+                let title = "share group ".len() + name.chars().count();
+                (title as f64 * TITLE_CHAR_W + 2.0 * GROUP_PAD).clamp(boxed, ROW_W)
+            }
+            Slot::Group(..) => boxed,
+            Slot::One(_) if has_groups => boxed,
+            Slot::One(_) => CONSUMER.0,
+        }
+    }
+
     fn height(&self) -> f64 {
         match self {
             Slot::One(_) => CONSUMER.1,
@@ -451,7 +468,10 @@ fn place_columns(
     let consumers_h: f64 =
         slots.iter().map(slot_h).sum::<f64>() + GAP * (slots.len() as f64 - 1.0).max(0.0);
     let has_groups = slots.iter().any(|s| matches!(s, Slot::Group(..)));
-    let consumers_w = CONSUMER.0 + if has_groups { 2.0 * GROUP_PAD } else { 0.0 };
+    let consumers_w = slots
+        .iter()
+        .map(|s| s.width(has_groups))
+        .fold(0.0, f64::max);
 
     let height = [
         producers.height(),
