@@ -257,8 +257,11 @@ impl Slot {
         let boxed = CONSUMER.0 + 2.0 * GROUP_PAD;
         match self {
             Slot::Group(Entity::ShareGroup(name), _) => {
-                let title = "share group ".len() + name.chars().count();
-                (title as f64 * TITLE_CHAR_W + 2.0 * GROUP_PAD).clamp(boxed, ROW_W)
+                // Bytes, not characters: a little wider for a name beyond ASCII, no harm.
+                let title = "share group ".len() + name.len();
+                (title as f64 * TITLE_CHAR_W + 2.0 * GROUP_PAD)
+                    .max(boxed)
+                    .min(ROW_W)
             }
             Slot::Group(..) => boxed,
             Slot::One(_) if has_groups => boxed,
