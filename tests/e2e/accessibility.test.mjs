@@ -1,7 +1,7 @@
 // Accessibility: axe-core (from node_modules) finds no serious or critical violation in the
 // app (scenario E at 7 s with the drawers and the inspector open, scenario A at a guide
-// step), in an embedded playground on its own and on the patterns page; and the app works
-// from the keyboard with the focus always visible.
+// step, scenario F's share group inspected), in an embedded playground on its own and on the
+// patterns page; and the app works from the keyboard with the focus always visible.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -68,6 +68,16 @@ test("axe: the app on scenario F at 6 s, its share windows drawn and a member in
   await page.locator('.stage .node[data-entity="consumer:worker-1"]').click();
   await page.locator(".inspector").getByText("records held").waitFor();
   await assertAccessible(["F at 6 s", page]);
+  assert.deepEqual(page.errors, []);
+});
+
+test("axe: scenario F at 5 s with its share group's box selected from the keyboard", async () => {
+  const page = await openAt(browser, "f", 5000);
+  const box = page.locator('.group-box[data-entity^="share-group:"]');
+  await box.focus();
+  await page.keyboard.press("Enter");
+  await page.locator('.inspector[data-entity^="share-group:"]').waitFor();
+  await assertAccessible(["F at 5 s, inspecting its share group", page]);
   assert.deepEqual(page.errors, []);
 });
 

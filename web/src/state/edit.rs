@@ -28,6 +28,8 @@ pub enum NewKind {
     Consumer,
     /// A consumer group on the first stream, with one member.
     Group,
+    /// A share group on the first stream with Kafka's defaults, with one member.
+    ShareGroup,
 }
 
 impl NewKind {
@@ -42,6 +44,7 @@ impl NewKind {
             NewKind::Stream => "stream",
             NewKind::Consumer => "consumer",
             NewKind::Group => "group",
+            NewKind::ShareGroup => "share group",
         }
     }
 }
@@ -135,6 +138,7 @@ pub fn spec_json(s: &Scenario, entity: &Entity) -> Option<String> {
             pretty(&v)
         }
         Entity::Group(n) => pretty(t.groups.iter().find(|g| g.name == *n)?),
+        Entity::ShareGroup(n) => pretty(t.share_groups.iter().find(|g| g.name == *n)?),
         Entity::Consumer(n) | Entity::Subscription(n) => {
             pretty(s.consumers.iter().find(|c| c.name == *n)?)
         }
@@ -212,6 +216,7 @@ fn names(s: &Scenario) -> Vec<&str> {
         .chain(t.queues.iter().map(|q| q.name.as_str()))
         .chain(t.streams.iter().map(|x| x.name.as_str()))
         .chain(t.groups.iter().map(|g| g.name.as_str()))
+        .chain(t.share_groups.iter().map(|g| g.name.as_str()))
         .chain(s.producers.iter().map(|p| p.name.as_str()))
         .chain(s.consumers.iter().map(|c| c.name.as_str()))
         .collect()
@@ -260,7 +265,8 @@ fn consumer(name: String, attach: sim::Attach) -> sim::ConsumerSpec {
 }
 
 fn add(s: &mut Scenario, kind: NewKind) -> Result<Entity, String> {
-    let name = fresh_name(s, kind.word());
+    // Names are one word: "share group" names its groups share-group-1, share-group-2, …
+    let name = fresh_name(s, &kind.word().replace(' ', "-"));
     let t = &mut s.topology;
     let need = |what: &str| format!("add {what} first: a {} needs one", kind.word());
     Ok(match kind {
@@ -318,6 +324,20 @@ fn add(s: &mut Scenario, kind: NewKind) -> Result<Entity, String> {
             s.consumers
                 .push(consumer(member, sim::Attach::Group(name.clone())));
             Entity::Group(name)
+        }
+        NewKind::ShareGroup => {
+            let stream = t
+                .streams
+                .first()
+                .ok_or_else(|| need("a stream"))?
+                .name
+                .clone();
+            t.share_groups
+                .push(sim::ShareGroupSpec::new(name.clone(), vec![stream]));
+            let member = fresh_name(s, &name);
+            s.consumers
+                .push(consumer(member, sim::Attach::ShareGroup(name.clone())));
+            Entity::ShareGroup(name)
         }
         NewKind::Subscriber => {
             let exchange = t
@@ -413,13 +433,26 @@ fn connect(s: &mut Scenario, from: &Entity, to: &Entity, key: &str) -> Result<()
         (E::Group(g), E::Consumer(c)) | (E::Consumer(c), E::Group(g)) => {
             consumer_mut(s, c).ok_or("no such consumer")?.attach = sim::Attach::Group(g.clone());
         }
+        (E::Stream(x), E::ShareGroup(g)) => {
+            let group = s.topology.share_groups.iter_mut().find(|y| y.name == *g);
+            let group = group.ok_or("no such share group")?;
+            if group.streams.contains(x) {
+                return Err(format!("{g} already reads {x}"));
+            }
+            group.streams.push(x.clone());
+        }
+        (E::ShareGroup(g), E::Consumer(c)) | (E::Consumer(c), E::ShareGroup(g)) => {
+            consumer_mut(s, c).ok_or("no such consumer")?.attach =
+                sim::Attach::ShareGroup(g.clone());
+        }
         _ => {
             let (a, _) = from.parts();
             let (b, _) = to.parts();
             return Err(format!(
                 "a {a} cannot connect to a {b}: connect producers to queues, exchanges or \
-                 streams; exchanges to queues or subscribers; queues, streams or groups to \
-                 consumers; a queue to its dead-letter queue; a stream to a group"
+                 streams; exchanges to queues or subscribers; queues, streams, groups or share \
+                 groups to consumers; a queue to its dead-letter queue; a stream to a group or \
+                 a share group"
             ));
         }
     }
@@ -463,6 +496,10 @@ fn replace(s: &mut Scenario, entity: &Entity, json: &str) -> Result<Entity, Stri
             Entity::Stream,
         ),
         Entity::Group(_) => (swap(&mut t.groups, old, |g| &g.name, json)?, Entity::Group),
+        Entity::ShareGroup(_) => (
+            swap(&mut t.share_groups, old, |g| &g.name, json)?,
+            Entity::ShareGroup,
+        ),
         Entity::Consumer(_) | Entity::Subscription(_) => (
             swap(&mut s.consumers, old, |c| &c.name, json)?,
             Entity::Consumer,
@@ -481,6 +518,7 @@ fn kind_of(entity: &Entity) -> EntityKind {
         Entity::Queue(_) => EntityKind::Queue,
         Entity::Stream(_) => EntityKind::Stream,
         Entity::Group(_) => EntityKind::Group,
+        Entity::ShareGroup(_) => EntityKind::ShareGroup,
         Entity::Consumer(_) | Entity::Subscription(_) => EntityKind::Consumer,
     }
 }

@@ -17,14 +17,17 @@ pub enum Entity {
     Consumer(String),
     /// A consumer group.
     Group(String),
+    /// A share group (Kafka's KIP-932): its members share every partition of its streams.
+    ShareGroup(String),
 }
 
 impl Entity {
-    /// `kind:name`, stable across renders (used as DOM key and in `data-entity`).
+    /// `kind:name`, stable across renders (used as DOM key and in `data-entity`); a kind of
+    /// two words is joined by a hyphen (`share-group:orders`).
     #[must_use]
     pub fn key(&self) -> String {
         let (kind, name) = self.parts();
-        format!("{kind}:{name}")
+        format!("{}:{name}", kind.replace(' ', "-"))
     }
 
     /// The kind in words and the name.
@@ -38,6 +41,7 @@ impl Entity {
             Entity::Stream(n) => ("stream", n),
             Entity::Consumer(n) => ("consumer", n),
             Entity::Group(n) => ("group", n),
+            Entity::ShareGroup(n) => ("share group", n),
         }
     }
 
@@ -54,6 +58,7 @@ impl Entity {
             "stream" => Entity::Stream(name),
             "consumer" => Entity::Consumer(name),
             "group" => Entity::Group(name),
+            "share-group" => Entity::ShareGroup(name),
             _ => return None,
         })
     }
@@ -62,5 +67,25 @@ impl Entity {
     #[must_use]
     pub fn name(&self) -> &str {
         self.parts().1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Entity;
+
+    #[test]
+    fn a_key_names_the_entity_it_came_from() {
+        for e in [
+            Entity::Queue("q".into()),
+            Entity::Group("g:1".into()),
+            Entity::ShareGroup("fulfilment".into()),
+        ] {
+            assert_eq!(Entity::from_key(&e.key()), Some(e.clone()));
+        }
+        assert_eq!(
+            Entity::ShareGroup("fulfilment".into()).key(),
+            "share-group:fulfilment"
+        );
     }
 }

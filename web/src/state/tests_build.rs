@@ -223,3 +223,176 @@ fn moved_nodes_keep_their_place_and_groups_build_on_streams() {
         .collect();
     assert_eq!(owners.len(), 2, "two members share three partitions");
 }
+
+fn share() -> Entity {
+    Entity::ShareGroup("share-group-1".into())
+}
+
+/// A stream, a share group on it with one member, a producer: by palette only.
+fn share_group_built() -> AppState {
+    run(
+        reduce(AppState::new("a"), Action::NewEmpty),
+        [
+            Action::Edit(Edit::Add(NewKind::Stream)),
+            Action::Edit(Edit::Add(NewKind::ShareGroup)),
+            Action::Edit(Edit::Add(NewKind::Producer)),
+        ],
+    )
+}
+
+#[test]
+fn a_share_group_from_the_palette_has_kafkas_defaults_and_its_member_processes() {
+    let s = reduce(AppState::new("a"), Action::NewEmpty);
+    let s = reduce(s, Action::Edit(Edit::Add(NewKind::ShareGroup)));
+    let notice = s.notice.clone().unwrap_or_default();
+    assert!(notice.contains("a stream first"), "{notice:?}");
+    assert!(s.scenario.topology.share_groups.is_empty());
+
+    let s = share_group_built();
+    assert_eq!(s.notice, None);
+    let g = &s.scenario.topology.share_groups[0];
+    assert_eq!(
+        g,
+        &sim::ShareGroupSpec::new("share-group-1", vec!["stream-1".into()])
+    );
+    assert_eq!(s.view.share_groups[0].members, ["share-group-1-1"]);
+    // Only records appended after the first fetch: a few seconds of them.
+    let s = reduce(s, Action::Select(Some(share())));
+    let s = reduce(s, Action::RunTo(5_000));
+    assert!(s.view.consumers[0].processed > 0);
+    let d = s.view.details.as_ref().expect("details");
+    let fact = |l: &str| {
+        d.facts
+            .iter()
+            .find(|(k, _)| k == l)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(fact("record lock duration"), "30000 ms");
+    assert_eq!(fact("delivery count limit"), "5");
+    assert_eq!(fact("auto offset reset"), "latest");
+    assert!(
+        d.facts
+            .iter()
+            .any(|(k, v)| k.starts_with("stream-1/") && v.starts_with("SPSO ")),
+        "{:?}",
+        d.facts
+    );
+    assert!(d.items[0].text.starts_with("share-group-1-1: "));
+}
+
+#[test]
+fn a_share_groups_lock_duration_is_edited_and_a_bad_value_is_refused() {
+    let s = share_group_built();
+    let json = spec_json(&s.scenario, &share()).expect("spec");
+    assert!(
+        json.contains("\"record_lock_duration_ms\": 30000"),
+        "{json}"
+    );
+    let s = reduce(
+        s,
+        Action::Edit(Edit::Replace {
+            entity: share(),
+            json: json.replace("30000", "500"),
+        }),
+    );
+    assert_eq!(s.notice, None);
+    assert_eq!(s.selected, Some(share()));
+    assert_eq!(
+        s.scenario.topology.share_groups[0].record_lock_duration_ms,
+        500
+    );
+    let before = s.scenario.clone();
+    let json = spec_json(&s.scenario, &share()).expect("spec");
+    let cases = [
+        (
+            json.replace("\"delivery_count_limit\": 5", "\"delivery_count_limit\": 0"),
+            "delivery_count_limit",
+        ),
+        (json.replace("500", "0"), "record_lock_duration_ms"),
+        (
+            json.replace("\"latest\"", "\"sometimes\""),
+            "not a valid spec",
+        ),
+        ("{ \"name\": ".to_owned(), "not a valid spec"),
+        (json.replace("\"stream-1\"", "\"nowhere\""), "nowhere"),
+    ];
+    let mut s = s;
+    for (json, says) in cases {
+        s = reduce(
+            s,
+            Action::Edit(Edit::Replace {
+                entity: share(),
+                json,
+            }),
+        );
+        let notice = s.notice.clone().unwrap_or_default();
+        assert!(notice.contains(says), "{says:?} in {notice:?}");
+        assert_eq!(s.scenario, before, "a refused edit keeps the topology");
+    }
+}
+
+#[test]
+fn consumers_and_streams_connect_to_a_share_group_and_a_delete_takes_its_members() {
+    let s = run(
+        share_group_built(),
+        [
+            Action::Edit(Edit::Add(NewKind::Stream)),
+            Action::Edit(Edit::Add(NewKind::Consumer)),
+            Action::Connect {
+                from: Entity::Consumer("consumer-1".into()),
+                to: share(),
+            },
+            Action::Connect {
+                from: Entity::Stream("stream-2".into()),
+                to: share(),
+            },
+        ],
+    );
+    assert_eq!(s.notice, None);
+    assert_eq!(s.view.share_groups[0].members.len(), 2);
+    assert_eq!(s.view.share_groups[0].streams, ["stream-1", "stream-2"]);
+    let s = reduce(
+        s,
+        Action::Connect {
+            from: Entity::Stream("stream-2".into()),
+            to: share(),
+        },
+    );
+    assert!(
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("already reads"))
+    );
+
+    let s = reduce(s, Action::Select(Some(share())));
+    let s = reduce(s, Action::Edit(Edit::Delete(share())));
+    assert_eq!(s.notice, None);
+    assert_eq!(s.selected, None);
+    assert!(s.scenario.topology.share_groups.is_empty());
+    assert!(s.view.consumers.is_empty(), "its members went with it");
+    assert_eq!(s.view.producers.len(), 1, "the rest stays");
+    let s = reduce(s, Action::Undo);
+    assert_eq!(s.view.share_groups[0].members.len(), 2);
+
+    // Deleting its only stream takes the share group and its member too.
+    let s = reduce(
+        share_group_built(),
+        Action::Edit(Edit::Delete(Entity::Stream("stream-1".into()))),
+    );
+    assert!(s.scenario.topology.share_groups.is_empty());
+    assert!(s.scenario.consumers.is_empty());
+}
+
+#[test]
+fn a_link_keeps_a_built_share_group_and_its_selection() {
+    let s = reduce(share_group_built(), Action::Select(Some(share())));
+    let s = reduce(s, Action::RunTo(3_000));
+    let text = crate::share::encode(&s.to_shared());
+    let back = crate::share::decode(&format!("#{text}")).expect("decodes");
+    let opened = AppState::from_shared(&back).expect("opens");
+    assert_eq!(opened.scenario, s.scenario);
+    assert_eq!(opened.selected, Some(share()));
+    assert_eq!(opened.view.share_groups, s.view.share_groups);
+    assert_eq!(opened.view.details, s.view.details);
+}

@@ -33,6 +33,7 @@ pub fn Palette() -> Html {
             { add(NewKind::Stream, "+ Stream", "add-stream") }
             { add(NewKind::Consumer, "+ Consumer", "add-consumer") }
             { add(NewKind::Group, "+ Group", "add-group") }
+            { add(NewKind::ShareGroup, "+ Share group", "add-share-group") }
             <button type="button" id="undo" disabled={app.undo.is_empty()} onclick={send(Action::Undo)}>{ "Undo" }</button>
             <button type="button" id="redo" disabled={app.redo.is_empty()} onclick={send(Action::Redo)}>{ "Redo" }</button>
             if let Some(from) = &app.connect_from {

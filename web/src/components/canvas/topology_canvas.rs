@@ -2,13 +2,14 @@
 
 use yew::prelude::*;
 
+use super::colour;
 use super::consumer_node::ConsumerNode;
 use super::drag::use_drag;
+use super::group_box::group_box;
 use super::label_node::LabelNode;
 use super::layout::{NARROW, Rect, Rows, layout_with};
 use super::queue_node::QueueNode;
 use super::stream_node::StreamNode;
-use super::{colour, marks, select_handlers};
 use crate::number::num;
 use crate::state::{AppHandle, Attachment, Entity, Hop, use_app};
 
@@ -274,33 +275,7 @@ pub fn TopologyCanvas() -> Html {
         Some(dot(&app, f.message, (x, y), fill))
     });
 
-    let group_boxes = l.groups.iter().map(|(name, r)| {
-        let entity = Entity::Group(name.clone());
-        let (onclick, onkeydown) = select_handlers(&app, &entity);
-        let g = view.groups.iter().find(|g| g.name == *name);
-        let label = g.map_or_else(
-            || name.clone(),
-            |g| format!("group {name} \u{b7} gen {}", g.generation),
-        );
-        let state = g.map(|g| g.state).unwrap_or_default();
-        // The state sits beside the focusable box, not in it: the box's accessible name then
-        // holds all of its visible text.
-        let rebalancing = state.is_rebalancing().then_some("rebalancing");
-        html! {
-            <>
-                <g class={classes!("group-box", marks(&app, &entity), rebalancing)}
-                    data-entity={entity.key()} data-state={state.name()}
-                    tabindex="0" role="button" aria-label={format!("{label}, {state}")} {onclick} {onkeydown}>
-                    <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="8" />
-                    <text class="name" x={num(r.x + 8.0)} y={num(r.y + 14.0)}>{ label }</text>
-                </g>
-                <text class={classes!("group-box-state", rebalancing)} x={num(r.x + 8.0)} y={num(r.y + 27.0)}>
-                    <title>{ state.explain() }</title>
-                    { state.name() }
-                </text>
-            </>
-        }
-    });
+    let group_boxes = l.groups.iter().map(|(e, r)| group_box(&app, e, *r));
     let node = |e: Entity| -> Html {
         let Some(rect) = at(&e) else { return html! {} };
         match &e {
@@ -342,7 +317,7 @@ pub fn TopologyCanvas() -> Html {
                 Some(c) => html! { <ConsumerNode consumer={c.clone()} {rect} /> },
                 None => html! {},
             },
-            Entity::Group(_) => html! {},
+            Entity::Group(_) | Entity::ShareGroup(_) => html! {},
         }
     };
     // Each node: drag to move it; drag its handle (the dot on its right edge) to connect.

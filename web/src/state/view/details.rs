@@ -19,7 +19,7 @@ pub struct Item {
 }
 
 impl Item {
-    fn line(text: String) -> Item {
+    pub(super) fn line(text: String) -> Item {
         Item {
             text,
             message: None,
@@ -54,7 +54,7 @@ pub struct Details {
     pub planned_crash_ms: Option<u64>,
 }
 
-fn fact(label: &str, value: impl ToString) -> (String, String) {
+pub(super) fn fact(label: &str, value: impl ToString) -> (String, String) {
     (label.to_owned(), value.to_string())
 }
 
@@ -298,6 +298,7 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
             d.facts.push(fact("lag", g.lag));
             d.can_add_member = true;
         }
+        Entity::ShareGroup(name) => super::share_groups::details(sim, view, name, &mut d)?,
     }
     Some(d)
 }

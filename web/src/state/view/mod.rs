@@ -5,6 +5,7 @@ mod chart;
 mod details;
 mod lag;
 mod nodes;
+mod share_groups;
 
 use brokerlab::sim::{self, ConsumerStatus, Simulation};
 use brokerlab::{ExchangeKind, Offset, StreamPartition, Target};
@@ -15,6 +16,7 @@ pub use details::{Details, Item};
 pub use lag::LagOutlook;
 pub(crate) use lag::TREND_MS;
 pub use nodes::*;
+pub use share_groups::ShareGroupNode;
 
 use super::Entity;
 
@@ -45,6 +47,8 @@ pub struct ViewModel {
     pub consumers: Vec<ConsumerNode>,
     /// Consumer groups, scenario order.
     pub groups: Vec<GroupNode>,
+    /// Share groups, scenario order.
+    pub share_groups: Vec<ShareGroupNode>,
     /// The selected entity's details.
     pub details: Option<Details>,
     /// The chart for the selection (or the whole run).
@@ -339,6 +343,7 @@ pub(super) fn build(
             }
         })
         .collect();
+    let share_groups = share_groups::share_groups(topo, &consumers);
 
     let mut view = ViewModel {
         now_ms: sim.now().as_millis(),
@@ -353,6 +358,7 @@ pub(super) fn build(
         streams,
         consumers,
         groups,
+        share_groups,
         details: None,
         chart: Chart::default(),
     };

@@ -1,5 +1,5 @@
 //! Automatic layout: producers | exchanges | queues, subscriptions and streams | consumers
-//! (group members inside their group's box). Nodes in a column follow the order of what feeds
+//! (group and share-group members inside their group's box, beside the stream it reads). Nodes in a column follow the order of what feeds
 //! them, so most edges run straight across. In a window narrower than [`NARROW`] (a phone, a
 //! narrow embed) the same columns become rows wrapped at a readable width and messages flow
 //! down ([`layout_vertical`]). [`Rows`] is a stream's partition-row geometry. Plain Rust,
@@ -57,8 +57,9 @@ pub struct Layout {
     pub height: f64,
     /// Every node.
     pub nodes: BTreeMap<Entity, Rect>,
-    /// Group boxes.
-    pub groups: Vec<(String, Rect)>,
+    /// Group boxes: [`Entity::Group`] or [`Entity::ShareGroup`] and the box around its
+    /// members.
+    pub groups: Vec<(Entity, Rect)>,
     /// Whether messages flow down (rows) instead of to the right (columns).
     pub vertical: bool,
 }
@@ -175,6 +176,8 @@ impl Rows {
     }
 }
 const GROUP_HEAD: f64 = 32.0;
+/// The width of a character of a box's title (11 px, semibold), rounded up.
+const TITLE_CHAR_W: f64 = 6.8;
 const GROUP_PAD: f64 = 8.0;
 
 struct Column {
@@ -222,12 +225,10 @@ pub fn layout_with(
             r.y = *y;
         }
     }
-    for (name, rect) in &mut out.groups {
-        let members: Vec<Rect> = view
-            .consumers
+    for (group, rect) in &mut out.groups {
+        let members: Vec<Rect> = members_of(view, group)
             .iter()
-            .filter(|c| c.attach == Attachment::Group(name.clone()))
-            .filter_map(|c| out.nodes.get(&Entity::Consumer(c.name.clone())).copied())
+            .filter_map(|m| out.nodes.get(m).copied())
             .collect();
         if members.is_empty() {
             continue;
@@ -251,13 +252,46 @@ pub fn layout_with(
     out
 }
 
-/// A slot of the consumers' column: a consumer alone, or a group's box with its members.
+/// The members of a group or share group, as the consumers the box holds.
+fn members_of(view: &ViewModel, group: &Entity) -> Vec<Entity> {
+    let of = |c: &&crate::state::ConsumerNode| match (group, &c.attach) {
+        (Entity::Group(g), Attachment::Group(a))
+        | (Entity::ShareGroup(g), Attachment::ShareGroup { group: a, .. }) => g == a,
+        _ => false,
+    };
+    view.consumers
+        .iter()
+        .filter(of)
+        .map(|c| Entity::Consumer(c.name.clone()))
+        .collect()
+}
+
+/// A slot of the consumers' column: a consumer alone, or a group's or share group's box
+/// with its members.
 enum Slot {
     One(Entity),
-    Group(String, Vec<Entity>),
+    Group(Entity, Vec<Entity>),
 }
 
 impl Slot {
+    /// Its width: a consumer's, a box around one, or a share group's box wide enough for its
+    /// title ("share group NAME") within a row of the vertical layout.
+    fn width(&self, has_groups: bool) -> f64 {
+        let boxed = CONSUMER.0 + 2.0 * GROUP_PAD;
+        match self {
+            Slot::Group(Entity::ShareGroup(name), _) => {
+                // Bytes, not characters: a little wider for a name beyond ASCII, no harm.
+                let title = "share group ".len() + name.len();
+                (title as f64 * TITLE_CHAR_W + 2.0 * GROUP_PAD)
+                    .max(boxed)
+                    .min(ROW_W)
+            }
+            Slot::Group(..) => boxed,
+            Slot::One(_) if has_groups => boxed,
+            Slot::One(_) => CONSUMER.0,
+        }
+    }
+
     fn height(&self) -> f64 {
         match self {
             Slot::One(_) => CONSUMER.1,
@@ -304,9 +338,9 @@ fn place_slot(out: &mut Layout, slot: &Slot, x: f64, y: f64, w: f64, has_groups:
                 },
             );
         }
-        Slot::Group(name, members) => {
+        Slot::Group(group, members) => {
             out.groups.push((
-                name.clone(),
+                group.clone(),
                 Rect {
                     x,
                     y,
@@ -396,7 +430,8 @@ fn columns(view: &ViewModel) -> Columns {
         add_middle(&mut middle, &Entity::Stream(s.name.clone()));
     }
 
-    // Consumers follow the middle column's order; group members sit in their group's box.
+    // Consumers follow the middle column's order; group members sit in their group's box,
+    // share-group members in theirs beside the first stream it reads.
     let mut slots: Vec<Slot> = Vec::new();
     let mut placed: Vec<&str> = Vec::new();
     for (e, _, _) in &middle.items {
@@ -407,8 +442,7 @@ fn columns(view: &ViewModel) -> Columns {
             let here = match (&c.attach, e) {
                 (Attachment::Queue(q), Entity::Queue(m)) => q == m,
                 (Attachment::Subscription(_), Entity::Subscription(m)) => c.name == *m,
-                (Attachment::Stream(s), Entity::Stream(m))
-                | (Attachment::ShareGroup { stream: s, .. }, Entity::Stream(m)) => s == m,
+                (Attachment::Stream(s), Entity::Stream(m)) => s == m,
                 _ => false,
             };
             if here {
@@ -417,25 +451,32 @@ fn columns(view: &ViewModel) -> Columns {
             }
         }
         if let Entity::Stream(s) = e {
-            for g in &view.groups {
-                if g.rows.iter().any(|r| r.stream == *s)
-                    && !slots
-                        .iter()
-                        .any(|x| matches!(x, Slot::Group(n, _) if *n == g.name))
+            let groups = view
+                .groups
+                .iter()
+                .filter(|g| g.rows.iter().any(|r| r.stream == *s))
+                .map(|g| Entity::Group(g.name.clone()));
+            let shares = view
+                .share_groups
+                .iter()
+                .filter(|g| g.streams.iter().any(|x| x == s))
+                .map(|g| Entity::ShareGroup(g.name.clone()));
+            for group in groups.chain(shares) {
+                if !slots
+                    .iter()
+                    .any(|x| matches!(x, Slot::Group(n, _) if *n == group))
                 {
-                    let members: Vec<Entity> = view
-                        .consumers
-                        .iter()
-                        .filter(|c| c.attach == Attachment::Group(g.name.clone()))
-                        .map(|c| Entity::Consumer(c.name.clone()))
-                        .collect();
-                    slots.push(Slot::Group(g.name.clone(), members));
+                    let members = members_of(view, &group);
+                    slots.push(Slot::Group(group, members));
                 }
             }
         }
     }
     for c in &view.consumers {
-        let grouped = matches!(c.attach, Attachment::Group(_));
+        let grouped = matches!(
+            c.attach,
+            Attachment::Group(_) | Attachment::ShareGroup { .. }
+        );
         if !grouped && !placed.contains(&c.name.as_str()) {
             slots.push(Slot::One(Entity::Consumer(c.name.clone())));
         }
@@ -459,7 +500,10 @@ fn place_columns(
     let consumers_h: f64 =
         slots.iter().map(slot_h).sum::<f64>() + GAP * (slots.len() as f64 - 1.0).max(0.0);
     let has_groups = slots.iter().any(|s| matches!(s, Slot::Group(..)));
-    let consumers_w = CONSUMER.0 + if has_groups { 2.0 * GROUP_PAD } else { 0.0 };
+    let consumers_w = slots
+        .iter()
+        .map(|s| s.width(has_groups))
+        .fold(0.0, f64::max);
 
     let height = [
         producers.height(),

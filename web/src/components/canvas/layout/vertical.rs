@@ -3,10 +3,7 @@
 
 use crate::state::ViewModel;
 
-use super::{
-    CONSUMER, Column, Columns, GAP, GROUP_PAD, Layout, PAD, ROW_GAP, ROW_W, Rect, Slot, columns,
-    place_slot,
-};
+use super::{Column, Columns, GAP, Layout, PAD, ROW_GAP, ROW_W, Rect, Slot, columns, place_slot};
 
 /// Lays out the view model in rows, messages flowing down: each column of
 /// [`layout`](super::layout) becomes
@@ -20,10 +17,9 @@ pub fn layout_vertical(view: &ViewModel) -> Layout {
         slots,
     } = columns(view);
     let has_groups = slots.iter().any(|s| matches!(s, Slot::Group(..)));
-    let slot_w = CONSUMER.0 + if has_groups { 2.0 * GROUP_PAD } else { 0.0 };
     let consumers: Vec<(Option<&Slot>, f64, f64)> = slots
         .iter()
-        .map(|s| (Some(s), slot_w, s.height()))
+        .map(|s| (Some(s), s.width(has_groups), s.height()))
         .collect();
     let as_row = |c: &Column| -> Vec<(Option<&Slot>, f64, f64)> {
         c.items.iter().map(|(_, w, h)| (None, *w, *h)).collect()
