@@ -259,10 +259,11 @@ fn member_notes(g: &ShareGroupSpec, members: &[&ConsumerSpec], notes: &mut Vec<S
         .collect();
     if !crashing.is_empty() {
         notes.push(format!(
-            "Share group {}: a crashed member's records go back at once here ({}); in Kafka \
-             the broker notices a crash only when the member's session times out \
-             (share.session.timeout.ms, 45 s by default), so each record it held comes back \
-             when its lock expires ({} ms) or then, whichever is first.",
+            "Share group {}: a crashed member's records go back at once here ({}), as in \
+             Kafka when a crash closes the member's connection (the broker drops its share \
+             session and releases what it held); a member that hangs with its connection \
+             open keeps each record until its lock expires ({} ms), and leaves the group \
+             when its session times out (group.share.session.timeout.ms, 45 s by default).",
             g.name,
             name_list(&crashing),
             g.record_lock_duration_ms
