@@ -91,6 +91,25 @@ test("all six side by side: the share group's crashed member hands its record ba
   assert.deepEqual(page.errors, []);
 });
 
+test("a guide step about nodes outside the drawing's box scrolls the box to them, not the page", async () => {
+  const page = await openAt(browser, "comparison6", 6000);
+  const inView = (entity) => page.evaluate((entity) => {
+    const area = document.querySelector(".stage .canvas-area").getBoundingClientRect();
+    const node = document.querySelector(`.stage .canvas-area [data-entity="${entity}"]`).getBoundingClientRect();
+    return node.top >= area.top && node.bottom <= area.bottom && node.left >= area.left && node.right <= area.right;
+  }, entity);
+  const scrollable = await page.locator(".stage .canvas-area").evaluate((a) => a.scrollHeight > a.clientHeight);
+  assert.ok(scrollable, "at 1280×800 the six rows are taller than the drawing's box");
+  await page.waitForFunction(() => document.querySelector(".stage .canvas-area").scrollTop > 0);
+  assert.ok(await inView("consumer:f.worker-1"), "the step's first node, f.worker-1, is inside the box");
+  assert.equal(await page.evaluate(() => window.scrollY), 0, "the page stays where it was");
+  // Back to the crash step, whose first node (a.worker-2) is in the first row.
+  await page.locator("#guide-back").click();
+  await page.waitForFunction(() => document.querySelector(".stage .canvas-area").scrollTop === 0);
+  assert.ok(await inView("consumer:a.worker-2"), "a.worker-2 is inside the box");
+  assert.deepEqual(page.errors, []);
+});
+
 test("keyboard: tab to a node, Enter inspects it, crash it", async () => {
   const page = await openAt(browser, "a", 1000);
   await page.locator('[data-entity="consumer:worker-1"]').focus();

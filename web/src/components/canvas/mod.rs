@@ -3,6 +3,7 @@
 
 pub mod consumer_node;
 pub mod drag;
+pub mod follow;
 pub mod group_box;
 pub mod label_node;
 pub mod layout;

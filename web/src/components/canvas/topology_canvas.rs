@@ -5,6 +5,7 @@ use yew::prelude::*;
 use super::colour;
 use super::consumer_node::ConsumerNode;
 use super::drag::use_drag;
+use super::follow::use_follow_highlight;
 use super::group_box::group_box;
 use super::label_node::LabelNode;
 use super::layout::{NARROW, Rect, Rows, layout_with};
@@ -128,6 +129,13 @@ pub fn TopologyCanvas() -> Html {
     let l = layout_with(view, &app.moved, use_narrow());
     let svg = use_node_ref();
     let drag = use_drag(&app, &svg, &l);
+    use_follow_highlight(
+        &svg,
+        app.guided
+            .then(|| app.guide_step())
+            .flatten()
+            .and_then(|(g, i)| Some((g.id, i, *g.steps.get(i)?.look.first()?))),
+    );
     let at = |e: &Entity| l.nodes.get(e).copied();
     let mut edges: Vec<Edge> = Vec::new();
     let mut link = |from: Option<Rect>, to: Option<Rect>, label: String, class, colour| {
