@@ -56,7 +56,7 @@ pub(crate) use view::TREND_MS;
 pub use view::{
     Attachment, BindingNode, Chart, ConsumerNode, ConsumerState, Details, ExchangeNode, GroupNode,
     GroupRow, Item, LagOutlook, Marker, PartitionNode, ProducerNode, QueueNode, ShareCell,
-    ShareGroupNode, ShareWindow, StreamNode, SubscriptionNode, ViewModel,
+    ShareGroupNode, ShareWindow, StreamNode, SubscriptionNode, ViewModel, share_state_word,
 };
 
 /// The slowest and fastest playback speeds (logical time per wall-clock time).

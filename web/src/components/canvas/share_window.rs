@@ -3,16 +3,17 @@
 //! the start offset (SPSO), then one cell per record up to the end offset (SPEO), its state
 //! shown by its shape and colour (available: hollow; acquired: filled in the holder's
 //! colour; acknowledged: pale green; archived: struck through in red) with its delivery count
-//! when it was delivered more than once; under it the window in words. As records are
+//! when it was delivered more than once (a plain bar when the log above is one, too long for
+//! cells); under it the window in words. As records are
 //! acknowledged the start moves up and the window slides along the log.
 
 use brokerlab::sim::ShareRecordState;
 use yew::prelude::*;
 
 use super::colour;
-use super::stream_node::Scale;
+use super::stream_node::{MAX_CELLS, Scale};
 use crate::number::num;
-use crate::state::{ShareCell, ShareWindow};
+use crate::state::{ShareCell, ShareWindow, share_state_word as word};
 
 /// The height of a window's cells.
 const CELL_H: f64 = 12.0;
@@ -20,16 +21,6 @@ const CELL_H: f64 = 12.0;
 const DIGIT_W: f64 = 5.0;
 /// Longest group name shown left of the window, in characters.
 const NAME_CHARS: usize = 13;
-
-/// The CSS class and word of a record state.
-fn word(state: ShareRecordState) -> &'static str {
-    match state {
-        ShareRecordState::Available => "available",
-        ShareRecordState::Acquired => "acquired",
-        ShareRecordState::Acknowledged => "acknowledged",
-        ShareRecordState::Archived => "archived",
-    }
-}
 
 /// What a record's cell says when pointed at.
 fn title(c: &ShareCell) -> String {
@@ -51,15 +42,11 @@ fn title(c: &ShareCell) -> String {
 #[must_use]
 pub fn summary(w: &ShareWindow) -> String {
     let mut out = format!("{}: SPSO {} \u{b7} SPEO {}", w.group, w.start, w.end);
-    for state in [
-        ShareRecordState::Acquired,
-        ShareRecordState::Available,
-        ShareRecordState::Acknowledged,
-        ShareRecordState::Archived,
-    ] {
-        let n = w.count(state);
+    // Acquired first: what is in flight matters most.
+    let [available, acquired, acknowledged, archived] = w.counts();
+    for (word, n) in [acquired, available, acknowledged, archived] {
         if n > 0 {
-            out.push_str(&format!(" \u{b7} {n} {}", word(state)));
+            out.push_str(&format!(" \u{b7} {n} {word}"));
         }
     }
     out
@@ -123,9 +110,16 @@ pub fn window(w: &ShareWindow, s: &Scale, top: f64, name_x: f64) -> Html {
             data-end={w.end.to_string()}>
             <text class="share-name" x={num(name_x)} y={num(top + CELL_H - 2.0)}>{ name }</text>
             { for settled }
-            { for w.records.iter().filter(|c| c.offset >= s.lo && c.offset < s.hi).map(|c| {
-                cell(c, s.x(c.offset) + 0.5, top, inner)
-            }) }
+            if s.hi - s.lo <= MAX_CELLS {
+                { for w.records.iter().filter(|c| c.offset >= s.lo && c.offset < s.hi).map(|c| {
+                    cell(c, s.x(c.offset) + 0.5, top, inner)
+                }) }
+            } else {
+                // Too many offsets in view for cells (as the log above is a bar): one bar, its
+                // counts in the words under it.
+                <rect class="share-bar" x={num(s.x(w.start))} y={num(top)}
+                    width={num(s.x(w.end) - s.x(w.start))} height={num(CELL_H)} />
+            }
             { edge(w.start, "spso") }
             { edge(w.end, "speo") }
             <text class="share-words" x={num(s.x(s.lo))} y={num(top + CELL_H + 11.0)}>{ summary(w) }</text>
@@ -136,13 +130,8 @@ pub fn window(w: &ShareWindow, s: &Scale, top: f64, name_x: f64) -> Html {
 /// The key to the windows' states, its top left at `(x, y)`: a sample cell and a word each.
 pub fn legend(x: f64, y: f64) -> Html {
     let mut at = x;
-    let keys = [
-        (ShareRecordState::Available, "available"),
-        (ShareRecordState::Acquired, "acquired"),
-        (ShareRecordState::Acknowledged, "acknowledged"),
-        (ShareRecordState::Archived, "archived"),
-    ]
-    .map(|(state, text)| {
+    let keys = ShareWindow::STATES.map(|state| {
+        let text = word(state);
         let sample = ShareCell {
             offset: 0,
             state,

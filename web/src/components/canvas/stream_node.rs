@@ -23,8 +23,9 @@ pub const WINDOW: u64 = 40;
 /// Offsets a row read by share groups alone shows at least: fewer, so that each record's
 /// state is large enough to read.
 pub const SHARE_WINDOW: u64 = 24;
-/// Above this many offsets in view the log is drawn as a bar instead of cells.
-const MAX_CELLS: u64 = 80;
+/// Above this many offsets in view the log (and each share window) is drawn as a bar instead
+/// of cells.
+pub const MAX_CELLS: u64 = 80;
 /// The left column (partition number and owners) of a row.
 const LABELS_W: f64 = 92.0;
 /// Room right of the log for its end offset.

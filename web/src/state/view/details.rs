@@ -1,6 +1,6 @@
 //! The inspector's content for the selected entity: facts, listed items, what can be done.
 
-use brokerlab::sim::{self, Simulation};
+use brokerlab::sim::Simulation;
 use brokerlab::{MessageId, Offset, StreamPartition};
 
 use super::{Attachment, ConsumerState, ViewModel};
@@ -166,27 +166,13 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
                     },
                 ));
             }
-            for v in sim
-                .share_partition_views()
-                .iter()
-                .filter(|v| v.stream == *name)
-            {
-                let count = |state| v.records.iter().filter(|r| r.state == state).count();
-                let settled = count(sim::ShareRecordState::Acknowledged)
-                    + count(sim::ShareRecordState::Archived);
-                d.facts.push(fact(
-                    &format!(
-                        "share group {}, partition {}",
-                        v.group, v.partition.partition
-                    ),
-                    format!(
-                        "start {}, end {}: {} acquired, {} available, {settled} settled",
-                        v.start.0,
-                        v.end.0,
-                        count(sim::ShareRecordState::Acquired),
-                        count(sim::ShareRecordState::Available),
-                    ),
-                ));
+            for p in &s.partitions {
+                for w in &p.shares {
+                    d.facts.push(fact(
+                        &format!("share group {}, partition {}", w.group, p.index),
+                        w.words(),
+                    ));
+                }
             }
             if let Some(id) = b.stream_id(name) {
                 d.items_title = "latest records".to_owned();

@@ -127,10 +127,50 @@ pub struct ShareWindow {
 }
 
 impl ShareWindow {
+    /// The states a record can be in, in the order they are counted and shown.
+    pub const STATES: [sim::ShareRecordState; 4] = [
+        sim::ShareRecordState::Available,
+        sim::ShareRecordState::Acquired,
+        sim::ShareRecordState::Acknowledged,
+        sim::ShareRecordState::Archived,
+    ];
+
     /// How many of its records are in `state`.
     #[must_use]
     pub fn count(&self, state: sim::ShareRecordState) -> usize {
         self.records.iter().filter(|r| r.state == state).count()
+    }
+
+    /// Each state's word with how many records are in it, in [`STATES`](Self::STATES) order.
+    #[must_use]
+    pub fn counts(&self) -> [(&'static str, usize); 4] {
+        Self::STATES.map(|state| (share_state_word(state), self.count(state)))
+    }
+
+    /// The window in words: `SPSO 4 → SPEO 9: 1 available, 2 acquired, 1 acknowledged, 1
+    /// archived`.
+    #[must_use]
+    pub fn words(&self) -> String {
+        let counts: Vec<String> = (self.counts().iter())
+            .map(|(word, n)| format!("{n} {word}"))
+            .collect();
+        format!(
+            "SPSO {} \u{2192} SPEO {}: {}",
+            self.start,
+            self.end,
+            counts.join(", ")
+        )
+    }
+}
+
+/// A share record state's word (also its CSS class on the canvas).
+#[must_use]
+pub fn share_state_word(state: sim::ShareRecordState) -> &'static str {
+    match state {
+        sim::ShareRecordState::Available => "available",
+        sim::ShareRecordState::Acquired => "acquired",
+        sim::ShareRecordState::Acknowledged => "acknowledged",
+        sim::ShareRecordState::Archived => "archived",
     }
 }
 

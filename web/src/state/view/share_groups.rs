@@ -65,25 +65,17 @@ pub(super) fn details(
     d.facts
         .push(fact("max record locks", spec.max_record_locks));
     d.facts.push(fact("members", node.members.len()));
-    for v in sim
-        .share_partition_views()
+    let streams = view
+        .streams
         .iter()
-        .filter(|v| v.group == name)
-    {
-        let count = |state| v.records.iter().filter(|r| r.state == state).count();
-        d.facts.push(fact(
-            &format!("{}/{}", v.stream, v.partition.partition),
-            format!(
-                "SPSO {} \u{2192} SPEO {}: {} available, {} acquired, {} acknowledged, {} archived",
-                v.start.0,
-                v.end.0,
-                count(sim::ShareRecordState::Available),
-                count(sim::ShareRecordState::Acquired),
-                count(sim::ShareRecordState::Acknowledged),
-                count(sim::ShareRecordState::Archived),
-            ),
-        ));
+        .filter(|s| spec.streams.contains(&s.name));
+    for (stream, p) in streams.flat_map(|s| s.partitions.iter().map(move |p| (&s.name, p))) {
+        for w in p.shares.iter().filter(|w| w.group == name) {
+            d.facts
+                .push(fact(&format!("{stream}/{}", p.index), w.words()));
+        }
     }
+    d.can_add_member = true;
     d.items_title = "members: state, processed".to_owned();
     d.items = node
         .members

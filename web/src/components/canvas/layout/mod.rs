@@ -132,7 +132,7 @@ impl Rows {
         let (readers, shares) = (most(|p| p.markers.len()), most(|p| p.shares.len()));
         Rows {
             // Read by share groups alone, no label needs a second lane.
-            lanes: readers.clamp(if shares > 0 { 1 } else { 2 }, MAX_LANES),
+            lanes: readers.clamp(if readers == 0 && shares > 0 { 1 } else { 2 }, MAX_LANES),
             shares,
         }
     }
