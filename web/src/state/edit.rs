@@ -311,33 +311,27 @@ fn add(s: &mut Scenario, kind: NewKind) -> Result<Entity, String> {
             });
             Entity::Stream(name)
         }
-        NewKind::Group => {
+        NewKind::Group | NewKind::ShareGroup => {
             let stream = t
                 .streams
                 .first()
                 .ok_or_else(|| need("a stream"))?
                 .name
                 .clone();
-            t.groups
-                .push(sim::GroupSpec::new(name.clone(), vec![stream]));
             let member = fresh_name(s, &name);
-            s.consumers
-                .push(consumer(member, sim::Attach::Group(name.clone())));
-            Entity::Group(name)
-        }
-        NewKind::ShareGroup => {
-            let stream = t
-                .streams
-                .first()
-                .ok_or_else(|| need("a stream"))?
-                .name
-                .clone();
-            t.share_groups
-                .push(sim::ShareGroupSpec::new(name.clone(), vec![stream]));
-            let member = fresh_name(s, &name);
-            s.consumers
-                .push(consumer(member, sim::Attach::ShareGroup(name.clone())));
-            Entity::ShareGroup(name)
+            let (attach, made) = if kind == NewKind::Group {
+                (s.topology.groups).push(sim::GroupSpec::new(name.clone(), vec![stream]));
+                (sim::Attach::Group(name.clone()), Entity::Group(name))
+            } else {
+                (s.topology.share_groups)
+                    .push(sim::ShareGroupSpec::new(name.clone(), vec![stream]));
+                (
+                    sim::Attach::ShareGroup(name.clone()),
+                    Entity::ShareGroup(name),
+                )
+            };
+            s.consumers.push(consumer(member, attach));
+            made
         }
         NewKind::Subscriber => {
             let exchange = t
@@ -377,6 +371,15 @@ fn add(s: &mut Scenario, kind: NewKind) -> Result<Entity, String> {
 /// The scenario's consumer behind a canvas consumer or subscription.
 fn consumer_mut<'a>(s: &'a mut Scenario, name: &str) -> Option<&'a mut sim::ConsumerSpec> {
     s.consumers.iter_mut().find(|c| c.name == name)
+}
+
+/// Adds stream `x` to the streams group `g` reads, unless it reads it already.
+fn read_too(streams: &mut Vec<String>, g: &str, x: &str) -> Result<(), String> {
+    if streams.iter().any(|s| s == x) {
+        return Err(format!("{g} already reads {x}"));
+    }
+    streams.push(x.to_owned());
+    Ok(())
 }
 
 fn connect(s: &mut Scenario, from: &Entity, to: &Entity, key: &str) -> Result<(), String> {
@@ -424,22 +427,14 @@ fn connect(s: &mut Scenario, from: &Entity, to: &Entity, key: &str) -> Result<()
         }
         (E::Stream(x), E::Group(g)) => {
             let group = s.topology.groups.iter_mut().find(|y| y.name == *g);
-            let group = group.ok_or("no such group")?;
-            if group.streams.contains(x) {
-                return Err(format!("{g} already reads {x}"));
-            }
-            group.streams.push(x.clone());
+            read_too(&mut group.ok_or("no such group")?.streams, g, x)?;
         }
         (E::Group(g), E::Consumer(c)) | (E::Consumer(c), E::Group(g)) => {
             consumer_mut(s, c).ok_or("no such consumer")?.attach = sim::Attach::Group(g.clone());
         }
         (E::Stream(x), E::ShareGroup(g)) => {
             let group = s.topology.share_groups.iter_mut().find(|y| y.name == *g);
-            let group = group.ok_or("no such share group")?;
-            if group.streams.contains(x) {
-                return Err(format!("{g} already reads {x}"));
-            }
-            group.streams.push(x.clone());
+            read_too(&mut group.ok_or("no such share group")?.streams, g, x)?;
         }
         (E::ShareGroup(g), E::Consumer(c)) | (E::Consumer(c), E::ShareGroup(g)) => {
             consumer_mut(s, c).ok_or("no such consumer")?.attach =

@@ -40,7 +40,8 @@ pub(super) struct Engine {
 }
 
 impl Engine {
-    /// A new member for `group`: shaped like its first member (processing, acks, prefetch),
+    /// A new member for `group` (a consumer group or a share group): shaped like its first
+    /// member (processing, acks, prefetch),
     /// named `<group>-<n>` with the first free `n`.
     pub(super) fn member_like(&self, group: &str) -> sim::ConsumerSpec {
         let scenario = self.sim.scenario();
@@ -48,11 +49,22 @@ impl Engine {
             sim::Action::AddConsumer(c) => Some(c),
             _ => None,
         });
+        // Names are unique across kinds: the group is a share group or a consumer group.
+        let attach = if scenario
+            .topology
+            .share_groups
+            .iter()
+            .any(|g| g.name == group)
+        {
+            sim::Attach::ShareGroup(group.to_owned())
+        } else {
+            sim::Attach::Group(group.to_owned())
+        };
         let like = scenario
             .consumers
             .iter()
             .chain(scripted)
-            .find(|c| matches!(&c.attach, sim::Attach::Group(g) if g == group));
+            .find(|c| c.attach == attach);
         let taken = |name: &str| self.attach.iter().any(|(n, _)| n == name);
         let name = (1..)
             .map(|n| format!("{group}-{n}"))
@@ -60,7 +72,7 @@ impl Engine {
             .unwrap_or_default();
         sim::ConsumerSpec {
             name,
-            attach: sim::Attach::Group(group.to_owned()),
+            attach,
             processing: like.map(|c| c.processing).unwrap_or_default(),
             ack: like.map(|c| c.ack).unwrap_or_default(),
             prefetch: like.map_or(1, |c| c.prefetch),

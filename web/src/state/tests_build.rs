@@ -279,6 +279,23 @@ fn a_share_group_from_the_palette_has_kafkas_defaults_and_its_member_processes()
         d.facts
     );
     assert!(d.items[0].text.starts_with("share-group-1-1: "));
+
+    // Add member: a second member of the share group, shaped like the first, running.
+    assert!(d.can_add_member);
+    let s = reduce(s, Action::AddMember("share-group-1".into()));
+    assert_eq!(s.notice, None);
+    assert_eq!(
+        s.view.share_groups[0].members,
+        ["share-group-1-1", "share-group-1-2"]
+    );
+    let s = reduce(s, Action::RunTo(10_000));
+    let second = (s.view.consumers.iter())
+        .find(|c| c.name == "share-group-1-2")
+        .expect("the added member");
+    assert!(
+        matches!(second.state, ConsumerState::Idle | ConsumerState::Busy),
+        "{second:?}"
+    );
 }
 
 #[test]
