@@ -902,7 +902,8 @@ fn share_groups_say_what_is_broker_level() {
         "share_groups": [
           { "name": "a", "streams": ["jobs"], "record_lock_duration_ms": 90000,
             "delivery_count_limit": 1 },
-          { "name": "b", "streams": ["jobs"], "max_record_locks": 50 }
+          { "name": "b", "streams": ["jobs"], "max_record_locks": 50 },
+          { "name": "c", "streams": ["jobs"], "record_lock_duration_ms": 500 }
         ]
       },
       "consumers": [
@@ -933,7 +934,8 @@ fn share_groups_say_what_is_broker_level() {
         "above the broker's default group.share.max.record.lock.duration.ms (60000)",
         "a delivery count limit (group.share.delivery.count.limit) of 1 does not map",
         "(group.share.partition.max.record.locks) of 50 does not map: Kafka accepts 100 to 10000",
-        "do not map per group (a: delivery count limit 1, 200 record locks per partition and b:",
+        "c: a record lock of 500 ms does not map: however the broker is set, Kafka accepts 1000 to 3600000 ms only",
+        "do not map per group (a: delivery count limit 1, 200 record locks per partition, b:",
     ] {
         assert!(
             notes.contains(expected),
@@ -947,7 +949,7 @@ fn share_groups_say_what_is_broker_level() {
         assert!(
             notes
                 .iter()
-                .any(|n| n.starts_with("Share groups do not map (a and b)"))
+                .any(|n| n.starts_with("Share groups do not map (a, b and c)"))
         );
     }
 }

@@ -22,6 +22,11 @@ const MIN_RECORD_LOCK_DURATION_MS: u64 = 15_000;
 /// The broker's default `group.share.max.record.lock.duration.ms`.
 const MAX_RECORD_LOCK_DURATION_MS: u64 = 60_000;
 
+/// The lock durations Kafka accepts at all: `group.share.min.record.lock.duration.ms` may be
+/// lowered to 1000 ms at least, `group.share.max.record.lock.duration.ms` raised to 3600000 ms
+/// at most.
+const LOCK_DURATIONS: core::ops::RangeInclusive<u64> = 1_000..=3_600_000;
+
 /// The values Kafka accepts for `group.share.delivery.count.limit`.
 const DELIVERY_COUNT_LIMITS: core::ops::RangeInclusive<u32> = 2..=10;
 
@@ -180,7 +185,15 @@ fn member_settings(c: &ConsumerSpec) -> String {
 /// Notes where the group's settings fall outside what Kafka's broker accepts by default.
 fn limit_notes(g: &ShareGroupSpec, notes: &mut Vec<String>) {
     let lock = g.record_lock_duration_ms;
-    if !(MIN_RECORD_LOCK_DURATION_MS..=MAX_RECORD_LOCK_DURATION_MS).contains(&lock) {
+    if !LOCK_DURATIONS.contains(&lock) {
+        notes.push(format!(
+            "Share group {}: a record lock of {lock} ms does not map: however the broker is \
+             set, Kafka accepts {} to {} ms only.",
+            g.name,
+            LOCK_DURATIONS.start(),
+            LOCK_DURATIONS.end()
+        ));
+    } else if !(MIN_RECORD_LOCK_DURATION_MS..=MAX_RECORD_LOCK_DURATION_MS).contains(&lock) {
         let below = lock < MIN_RECORD_LOCK_DURATION_MS;
         notes.push(format!(
             "Share group {}: share.record.lock.duration.ms={lock} is {} the broker's default \
@@ -259,10 +272,10 @@ fn member_notes(g: &ShareGroupSpec, members: &[&ConsumerSpec], notes: &mut Vec<S
         .collect();
     if !crashing.is_empty() {
         notes.push(format!(
-            "Share group {}: a crashed member's records go back at once here ({}), as in \
-             Kafka when a crash closes the member's connection (the broker drops its share \
-             session and releases what it held); a member that hangs with its connection \
-             open keeps each record until its lock expires ({} ms), and leaves the group \
+            "Share group {}: a crashed member's records go back at once here ({}). In \
+             Kafka they do so only on brokers that release a share session when its \
+             connection closes (recent releases) and only if the crash closes it; otherwise \
+             each comes back when its lock expires ({} ms), and the member leaves the group \
              when its session times out (group.share.session.timeout.ms, 45 s by default).",
             g.name,
             name_list(&crashing),
