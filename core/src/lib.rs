@@ -8,7 +8,7 @@
 //! ([`MemoryStorage`] by default, and it works without `std`). Every collection is bounded by
 //! [`Limits`]; every failure is a small typed error convertible into [`Error`].
 //!
-//! This page is a tutorial of the five patterns the crate implements.
+//! This page is a tutorial of the six patterns the crate implements.
 //!
 //! # A. Queue: competing consumers
 //!
@@ -372,7 +372,7 @@
 //! # }
 //! ```
 //!
-//! # Share groups (Kafka's KIP-932, "queues for Kafka")
+//! # F. Share groups (Kafka's KIP-932, "queues for Kafka")
 //!
 //! A share group reads streams like a consumer group, but shares the *records*, not the
 //! partitions: every member may fetch from every partition (Kafka's `SimpleAssignor`), so
@@ -421,9 +421,9 @@
 //! A [`sim::Scenario`] (JSON, feature `serde`, on by default) holds a topology, producers,
 //! consumers, a script of timed actions and a seed; a [`sim::Simulation`] drives the broker
 //! through it in logical milliseconds and reports events, per-entity views, time series and a
-//! trace hash that is the same natively and in WebAssembly. The five patterns, a share group
-//! and side-by-side comparisons (five patterns, and six with the share group) are ready-made
-//! in [`sim::ready`] (the files under `core/scenarios/`).
+//! trace hash that is the same natively and in WebAssembly. The six patterns and
+//! side-by-side comparisons (the first five, and all six) are ready-made in [`sim::ready`]
+//! (the files under `core/scenarios/`).
 //!
 //! ```
 //! use brokerlab::Duration;

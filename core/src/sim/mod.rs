@@ -5,8 +5,8 @@
 //! integer milliseconds, randomness comes from a seeded [`rng::Rng`], no floats reach the
 //! broker, and [`Simulation::trace_hash`] fingerprints the whole event trace with a stable
 //! encoding ([`trace`]). The playground, the `simulate` example and the tests all run
-//! scenarios; the five patterns, a share group and two comparisons are ready-made in [`ready`]
-//! (feature `serde`, which is on by default).
+//! scenarios; the six patterns and two comparisons (of the first five, and of all six) are
+//! ready-made in [`ready`] (feature `serde`, which is on by default).
 //!
 //! Share groups (Kafka's KIP-932) are declared in `topology.share_groups`
 //! ([`ShareGroupSpec`]) and joined by consumers attached with [`Attach::ShareGroup`]: each

@@ -1,5 +1,5 @@
-//! The ready-made scenarios: one per pattern (A–E), a share group (F), a comparison of all
-//! five and one of all six (the share group added), a compacted changelog (a stream with
+//! The ready-made scenarios: one per pattern (A–F, F the share group), a comparison of the
+//! first five and one of all six, a compacted changelog (a stream with
 //! `cleanup: compact`) and one join under the three ways a group rebalances (classic eager,
 //! classic cooperative, the consumer protocol), committed as JSON under `core/scenarios/` and embedded here, so the playground, the examples and the
 //! tests load the very same files.

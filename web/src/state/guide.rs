@@ -249,7 +249,7 @@ const GUIDES: [Guide; 10] = [
         purpose: "A share group (Kafka's queues for Kafka) shares the records of a stream, not its partitions: every member reads every partition and each record goes to one member at a time, under a lock, so there can be more workers than partitions.",
         watch: "Six workers on three partitions all get work, where a consumer group (scenario E) gives each partition one owner and would leave three of six members idle. A released record comes back with delivery count 2; a rejected one is archived for good; a slow worker's lock expires and another worker gets its record; a crash hands back what the worker held at once.",
         try_this: [
-            "Open scenario E and compare: its fourth analytics member owns no partition and waits; here none waits.",
+            "Open scenario E and compare: its fourth analytics member owns no partition and waits; here every member may fetch from every partition.",
             "Remove two workers: the other four still share all three partitions.",
         ],
         counterexample: "Find a counterexample to \u{201c}No message processed twice\u{201d}: worker-4 processed a record and released it, and worker-5 processed it again. A share group delivers at least once: a release, a crash or an expired lock brings a record back.",
@@ -276,7 +276,7 @@ const GUIDES: [Guide; 10] = [
             },
             Step {
                 at_ms: 5_000,
-                say: "All six workers are busy: worker-1 to worker-5 have processed records and worker-6 is on its first. A consumer group (scenario E) gives each partition one owner, so three of six members would own nothing and wait. worker-6's slow record does not block its partition either: other workers accept the records after it meanwhile, where a group member holds up its whole partition.",
+                say: "All six workers are busy: worker-1 to worker-5 have processed records and worker-6 is on its first. A consumer group (scenario E) gives each partition one owner, so three of six members would own nothing and wait. worker-6's slow record does not block its partition either: other workers accept the records after it meanwhile (up to the partition's 200 records in flight), where a group member holds up its whole partition.",
                 look: &["consumer:worker-1", "consumer:worker-6", "stream:orders"],
             },
             Step {
