@@ -252,18 +252,21 @@ pub(super) fn details(sim: &Simulation, view: &ViewModel, entity: &Entity) -> Op
             if matches!(c.attach, Attachment::ShareGroup { .. }) {
                 // A share member holds records, not partitions: each with its delivery count.
                 d.items_title = "records held: delivery count, lock".to_owned();
-                d.items = sim
-                    .share_partition_views()
-                    .iter()
-                    .flat_map(|v| {
-                        v.records
-                            .iter()
-                            .filter(|r| r.holder.as_deref() == Some(c.name.as_str()))
+                let windows = view.streams.iter().flat_map(|s| {
+                    (s.partitions.iter()).flat_map(move |p| p.shares.iter().map(move |w| (s, p, w)))
+                });
+                d.items = windows
+                    .flat_map(|(s, p, w)| {
+                        (w.records.iter())
+                            .filter(|r| r.holder.as_ref().is_some_and(|(h, _)| *h == c.name))
                             .map(move |r| {
-                                let until = r.until.map_or(0, brokerlab::Instant::as_millis);
                                 Item::line(format!(
-                                    "{}/{} @{}: delivery {}, locked until {until} ms",
-                                    v.stream, v.partition.partition, r.offset.0, r.delivery_count
+                                    "{}/{} @{}: delivery {}, locked until {} ms",
+                                    s.name,
+                                    p.index,
+                                    r.offset,
+                                    r.delivery_count,
+                                    r.until_ms.unwrap_or(0)
                                 ))
                             })
                     })
