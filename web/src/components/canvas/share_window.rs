@@ -132,14 +132,8 @@ pub fn legend(x: f64, y: f64) -> Html {
     let mut at = x;
     let keys = ShareWindow::STATES.map(|state| {
         let text = word(state);
-        let sample = ShareCell {
-            offset: 0,
-            state,
-            holder: (state == ShareRecordState::Acquired).then(|| (String::new(), 0)),
-            until_ms: None,
-            delivery_count: 1,
-        };
-        let fill = sample.holder.as_ref().map(|(_, i)| colour(*i));
+        // An acquired record takes its holder's colour: the key shows the first one.
+        let fill = (state == ShareRecordState::Acquired).then(|| colour(0));
         let key = html! {
             <g class={classes!("share-record", word(state))}>
                 <rect x={num(at)} y={num(y)} width="10" height="10" {fill} />
